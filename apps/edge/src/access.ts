@@ -1,0 +1,58 @@
+import { type Action, codename, errors, type ModelName } from "@rac-edge/core";
+import type { Caller } from "./auth.ts";
+import { loadGrants } from "./repositories/permissions.ts";
+
+/**
+ * What one caller may do, by authentik codename: superusers everything, others their global
+ * grants plus per-object grants. Grants are read once per request, on first need.
+ */
+export class Access {
+  readonly caller: Caller;
+  private readonly db: D1Database;
+  private grants: Promise<Map<string, Set<string>>> | undefined;
+
+  constructor(db: D1Database, caller: Caller) {
+    this.db = db;
+    this.caller = caller;
+  }
+
+  private load(): Promise<Map<string, Set<string>>> {
+    this.grants ??= loadGrants(this.db, this.caller.userId);
+    return this.grants;
+  }
+
+  /** Holds the permission globally (object_pk ''). */
+  async hasGlobal(perm: string): Promise<boolean> {
+    if (this.caller.superuser) return true;
+    return (await this.load()).get(perm)?.has("") ?? false;
+  }
+
+  /** Holds the permission globally or on this object. */
+  async has(perm: string, objectPk: string | number): Promise<boolean> {
+    if (this.caller.superuser) return true;
+    const objects = (await this.load()).get(perm);
+    return objects !== undefined && (objects.has("") || objects.has(String(objectPk)));
+  }
+
+  /** null: every object is visible; otherwise the pks of the objects granted one by one. */
+  async visible(model: ModelName): Promise<string[] | null> {
+    const perm = codename(model, "view");
+    if (await this.hasGlobal(perm)) return null;
+    return [...((await this.load()).get(perm) ?? [])].filter((pk) => pk !== "");
+  }
+
+  async require(model: ModelName, action: Action, objectPk?: string | number): Promise<void> {
+    const perm = codename(model, action);
+    const ok = objectPk === undefined ? await this.hasGlobal(perm) : await this.has(perm, objectPk);
+    if (!ok) throw errors.forbidden();
+  }
+
+  /** Existing objects the caller cannot see answer 404, like authentik's filtered querysets. */
+  async requireVisible(model: ModelName, objectPk: string | number): Promise<void> {
+    if (!(await this.has(codename(model, "view"), objectPk))) throw errors.notFound();
+  }
+
+  requireSuperuser(): void {
+    if (!this.caller.superuser) throw errors.forbidden();
+  }
+}

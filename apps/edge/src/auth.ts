@@ -1,0 +1,46 @@
+import { errors } from "@rac-edge/core";
+import { clock } from "./clock.ts";
+import { sha256Hex } from "./crypto.ts";
+import type { Env } from "./env.ts";
+import { ensureBootstrap } from "./repositories/bootstrap.ts";
+import { type CallerRow, findCallerByKeyHash } from "./repositories/tokens.ts";
+
+export interface Caller {
+  userId: number;
+  username: string;
+  superuser: boolean;
+  /** The identifier of the API token the request came with. */
+  tokenIdentifier: string;
+  /** Set when the token is an outpost's: the gateway routes accept those. */
+  outpostId: string | null;
+}
+
+const callerOf = (row: CallerRow): Caller => ({
+  userId: row.user_id,
+  username: row.username,
+  superuser: row.is_superuser === 1,
+  tokenIdentifier: row.identifier,
+  outpostId: row.outpost_id,
+});
+
+let bootstrapped: string | undefined;
+
+/**
+ * `Authorization: Bearer <key>` against the hashed API tokens, with authentik's 403 texts.
+ * The bootstrap superuser is ensured once per isolate and key.
+ */
+export async function authenticate(request: Request, env: Env): Promise<Caller> {
+  if (env.BOOTSTRAP_TOKEN && bootstrapped !== env.BOOTSTRAP_TOKEN) {
+    await ensureBootstrap(env.DB, env.BOOTSTRAP_TOKEN, env.BOOTSTRAP_EMAIL ?? "");
+    bootstrapped = env.BOOTSTRAP_TOKEN;
+  }
+  const header = request.headers.get("authorization")?.trim() ?? "";
+  const space = header.indexOf(" ");
+  if (space < 0) throw errors.notAuthenticated();
+  if (header.slice(0, space).toLowerCase() !== "bearer") throw errors.unsupportedAuth();
+  const key = header.slice(space + 1).trim();
+  if (key === "") throw errors.notAuthenticated();
+  const row = await findCallerByKeyHash(env.DB, await sha256Hex(key), clock.now());
+  if (row === null) throw errors.tokenInvalid();
+  return callerOf(row);
+}

@@ -1,0 +1,6 @@
+export interface Env {
+  DB: D1Database;
+  /** When set, the superuser `akadmin` exists and holds an API token with this key. */
+  BOOTSTRAP_TOKEN?: string;
+  BOOTSTRAP_EMAIL?: string;
+}

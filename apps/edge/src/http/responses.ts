@@ -1,0 +1,15 @@
+import { ApiError, errors } from "@rac-edge/core";
+
+const JSON_HEADERS = { "content-type": "application/json" };
+
+export const json = (body: unknown, status = 200): Response => new Response(JSON.stringify(body), { status, headers: JSON_HEADERS });
+export const created = (body: unknown): Response => json(body, 201);
+export const noContent = (): Response => new Response(null, { status: 204 });
+
+/** The one place errors become HTTP: typed ApiErrors as they are, anything else a logged 500. */
+export function errorResponse(error: unknown): Response {
+  if (error instanceof ApiError) return json(error.body, error.status);
+  console.error("unexpected error", error);
+  const fault = errors.server();
+  return json(fault.body, fault.status);
+}

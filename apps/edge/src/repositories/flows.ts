@@ -1,0 +1,76 @@
+import { errors, type Flow, type FlowRequest } from "@rac-edge/core";
+import type { ListSpec } from "../lists.ts";
+import { isForeignKeyViolation, uniqueViolation } from "./d1.ts";
+
+interface FlowRow {
+  uuid: string;
+  name: string;
+  slug: string;
+  title: string;
+  designation: Flow["designation"];
+}
+
+const COLUMNS = "f.uuid, f.name, f.slug, f.title, f.designation";
+
+export const flowList: ListSpec = {
+  from: "flows f",
+  select: COLUMNS,
+  pk: "f.uuid",
+  ordering: { pk: "f.uuid", slug: "f.slug", name: "f.name", title: "f.title", designation: "f.designation" },
+  defaultOrdering: [{ field: "slug", descending: false }],
+  search: ["f.name", "f.slug", "f.title", "f.designation"],
+};
+
+export const flowFromRow = (row: FlowRow): Flow => ({ pk: row.uuid, name: row.name, slug: row.slug, title: row.title, designation: row.designation });
+
+export async function findFlow(db: D1Database, slug: string): Promise<Flow | null> {
+  const row = await db.prepare(`SELECT ${COLUMNS} FROM flows f WHERE f.slug = ?1`).bind(slug).first<FlowRow>();
+  return row && flowFromRow(row);
+}
+
+const slugTaken = (error: unknown) => {
+  if (uniqueViolation(error) === "flows.slug") return errors.field("slug", "Flow with this slug already exists.");
+  return error;
+};
+
+export async function insertFlow(db: D1Database, input: FlowRequest): Promise<Flow> {
+  const uuid = crypto.randomUUID();
+  try {
+    await db
+      .prepare("INSERT INTO flows (uuid, name, slug, title, designation) VALUES (?1, ?2, ?3, ?4, ?5)")
+      .bind(uuid, input.name, input.slug, input.title, input.designation)
+      .run();
+  } catch (error) {
+    throw slugTaken(error);
+  }
+  return { pk: uuid, ...input };
+}
+
+export async function updateFlow(db: D1Database, current: Flow, input: Partial<FlowRequest>): Promise<Flow> {
+  const next = { ...current, ...input };
+  try {
+    await db
+      .prepare("UPDATE flows SET name = ?2, slug = ?3, title = ?4, designation = ?5 WHERE uuid = ?1")
+      .bind(current.pk, next.name, next.slug, next.title, next.designation)
+      .run();
+  } catch (error) {
+    throw slugTaken(error);
+  }
+  return next;
+}
+
+/** Refused while RAC providers use the flow as their authorization flow (FK RESTRICT). */
+export async function deleteFlow(db: D1Database, flow: Flow): Promise<void> {
+  try {
+    await db.prepare("DELETE FROM flows WHERE uuid = ?1").bind(flow.pk).run();
+  } catch (error) {
+    if (!isForeignKeyViolation(error)) throw error;
+    const { results } = await db
+      .prepare("SELECT name FROM providers WHERE authorization_flow = ?1 ORDER BY name LIMIT 20")
+      .bind(flow.pk)
+      .all<{ name: string }>();
+    throw errors.nonField(
+      `Flow "${flow.slug}" is the authorization flow of these providers: ${results.map((p) => p.name).join(", ")}. Change or delete them first.`,
+    );
+  }
+}

@@ -1,0 +1,153 @@
+import { DEFAULT_CONNECTION_EXPIRY, errors, type PatchedRacProviderRequest, RAC_PROVIDER, type RacProvider, type RacProviderRequest } from "@rac-edge/core";
+import type { ListSpec } from "../lists.ts";
+import { parseJson, uniqueViolation } from "./d1.ts";
+
+/**
+ * A provider's columns with its application and related ids, for `p` joined as in
+ * PROVIDER_FROM; `prefix` lets endpoints and tokens nest it (`provider_obj`).
+ */
+export const providerColumns = (prefix = "") =>
+  [
+    `p.id AS ${prefix}id`,
+    `p.name AS ${prefix}name`,
+    `p.authorization_flow AS ${prefix}authorization_flow`,
+    `p.authentication_flow AS ${prefix}authentication_flow`,
+    `p.settings AS ${prefix}settings`,
+    `p.connection_expiry AS ${prefix}connection_expiry`,
+    `p.delete_token_on_disconnect AS ${prefix}delete_token_on_disconnect`,
+    `pa.slug AS ${prefix}app_slug`,
+    `pa.name AS ${prefix}app_name`,
+    `(SELECT json_group_array(mapping_id) FROM (SELECT mapping_id FROM provider_property_mappings WHERE provider_id = p.id ORDER BY mapping_id)) AS ${prefix}mappings`,
+    `(SELECT json_group_array(label) FROM (SELECT 'Outpost ' || o.name AS label FROM outpost_providers op JOIN outposts o ON o.uuid = op.outpost_id WHERE op.provider_id = p.id ORDER BY o.name)) AS ${prefix}outposts`,
+  ].join(", ");
+
+/** Joins a provider's application; `p` must be the providers table. */
+export const PROVIDER_APPLICATION_JOIN = "LEFT JOIN applications pa ON pa.provider_id = p.id";
+
+export type ProviderRow = Record<string, unknown>;
+
+export function providerFromRow(row: ProviderRow, prefix = ""): RacProvider {
+  const get = <T>(column: string) => row[prefix + column] as T;
+  return {
+    pk: get<number>("id"),
+    name: get<string>("name"),
+    authentication_flow: get<string | null>("authentication_flow"),
+    authorization_flow: get<string>("authorization_flow"),
+    property_mappings: parseJson<string[]>(get("mappings")),
+    component: RAC_PROVIDER.component,
+    assigned_application_slug: get<string | null>("app_slug"),
+    assigned_application_name: get<string | null>("app_name"),
+    assigned_backchannel_application_slug: null,
+    assigned_backchannel_application_name: null,
+    verbose_name: RAC_PROVIDER.verbose_name,
+    verbose_name_plural: RAC_PROVIDER.verbose_name_plural,
+    meta_model_name: RAC_PROVIDER.meta_model_name,
+    settings: parseJson(get("settings")),
+    outpost_set: parseJson<string[]>(get("outposts")),
+    connection_expiry: get<string>("connection_expiry"),
+    delete_token_on_disconnect: get<number>("delete_token_on_disconnect") === 1,
+  };
+}
+
+const FROM = `providers p ${PROVIDER_APPLICATION_JOIN}`;
+
+export const providerList: ListSpec = {
+  from: FROM,
+  select: providerColumns(),
+  pk: "p.id",
+  ordering: {
+    pk: "p.id",
+    name: "p.name",
+    connection_expiry: "p.connection_expiry",
+    delete_token_on_disconnect: "p.delete_token_on_disconnect",
+    authorization_flow: "p.authorization_flow",
+    authentication_flow: "p.authentication_flow",
+  },
+  defaultOrdering: [{ field: "name", descending: false }],
+  search: ["p.name"],
+};
+
+const selectWhere = (where: string) => `SELECT ${providerColumns()} FROM ${FROM} WHERE ${where}`;
+
+export async function findProvider(db: D1Database, key: string): Promise<RacProvider | null> {
+  if (!/^\d{1,15}$/.test(key)) return null;
+  const row = await db.prepare(selectWhere("p.id = ?1")).bind(Number(key)).first<ProviderRow>();
+  return row && providerFromRow(row);
+}
+
+const nameTaken = (error: unknown) => (uniqueViolation(error) === "providers.name" ? errors.field("name", "provider with this name already exists.") : error);
+
+/** Columns a request may write, by field; the only names that reach SQL text. */
+const WRITABLE: Record<string, (value: unknown) => unknown> = {
+  name: (value) => value,
+  authorization_flow: (value) => value,
+  authentication_flow: (value) => value,
+  settings: (value) => JSON.stringify(value),
+  connection_expiry: (value) => value,
+  delete_token_on_disconnect: (value) => (value ? 1 : 0),
+};
+
+/** Links mappings to the provider `?1` selects (its id, or its name's id). */
+const linkMappings = (db: D1Database, provider: "id" | "name", key: number | string, ids: string[]) =>
+  db
+    .prepare(
+      `INSERT INTO provider_property_mappings (provider_id, mapping_id)
+       SELECT ${provider === "id" ? "?1" : "(SELECT id FROM providers WHERE name = ?1)"}, value FROM (SELECT DISTINCT value FROM json_each(?2))`,
+    )
+    .bind(key, JSON.stringify(ids));
+
+export async function insertProvider(db: D1Database, input: RacProviderRequest): Promise<RacProvider> {
+  const statements = [
+    db
+      .prepare(
+        `INSERT INTO providers (name, authorization_flow, authentication_flow, settings, connection_expiry, delete_token_on_disconnect)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)`,
+      )
+      .bind(
+        input.name,
+        input.authorization_flow,
+        input.authentication_flow ?? null,
+        JSON.stringify(input.settings ?? {}),
+        input.connection_expiry ?? DEFAULT_CONNECTION_EXPIRY,
+        input.delete_token_on_disconnect ? 1 : 0,
+      ),
+  ];
+  if (input.property_mappings?.length) {
+    statements.push(linkMappings(db, "name", input.name, input.property_mappings));
+  }
+  statements.push(db.prepare(selectWhere("p.name = ?1")).bind(input.name));
+  try {
+    const results = await db.batch<ProviderRow>(statements);
+    return providerFromRow(results[results.length - 1]!.results[0]!);
+  } catch (error) {
+    throw nameTaken(error);
+  }
+}
+
+export async function updateProvider(db: D1Database, id: number, input: PatchedRacProviderRequest): Promise<RacProvider> {
+  const fields = Object.keys(input).filter((field) => field in WRITABLE);
+  const statements: D1PreparedStatement[] = [];
+  if (fields.length > 0) {
+    const sets = fields.map((field, index) => `${field} = ?${index + 2}`).join(", ");
+    const values = fields.map((field) => WRITABLE[field]!(input[field as keyof PatchedRacProviderRequest]));
+    statements.push(db.prepare(`UPDATE providers SET ${sets} WHERE id = ?1`).bind(id, ...values));
+  }
+  if (input.property_mappings !== undefined) {
+    statements.push(db.prepare("DELETE FROM provider_property_mappings WHERE provider_id = ?1").bind(id));
+    if (input.property_mappings.length > 0) statements.push(linkMappings(db, "id", id, input.property_mappings));
+  }
+  statements.push(db.prepare(selectWhere("p.id = ?1")).bind(id));
+  try {
+    const results = await db.batch<ProviderRow>(statements);
+    const row = results[results.length - 1]!.results[0];
+    if (row === undefined) throw errors.notFound(); // deleted meanwhile
+    return providerFromRow(row);
+  } catch (error) {
+    throw nameTaken(error);
+  }
+}
+
+/** Cascades (foreign keys) to endpoints, connection tokens and links; unlinks the application. */
+export async function deleteProvider(db: D1Database, id: number): Promise<void> {
+  await db.prepare("DELETE FROM providers WHERE id = ?1").bind(id).run();
+}

@@ -1,0 +1,49 @@
+import { CODENAMES, errors, type FieldErrors, normalizeUuid, type PermissionAssign, PermissionAssignSchema } from "@rac-edge/core";
+import { readBody } from "../http/body.ts";
+import { noContent } from "../http/responses.ts";
+import type { Context, Handler, Routes } from "../http/router.ts";
+import { MODEL_TABLES } from "../models.ts";
+import { assignStatements, type Grant, unassignStatements } from "../repositories/permissions.ts";
+
+/** Turns an assign/unassign body into grants, with every check done before any write. */
+async function grantsOf(db: D1Database, input: PermissionAssign): Promise<Grant[]> {
+  const fields: FieldErrors = {};
+  const model = input.model ?? null;
+  let objectPk = input.object_pk ?? "";
+  if (model !== null && objectPk === "") fields.object_pk = ["This field is required when model is set."];
+  if (model === null && objectPk !== "") fields.model = ["This field is required when object_pk is set."];
+  const problems = input.permissions.flatMap((perm) => {
+    const applies = CODENAMES.get(perm);
+    if (applies === undefined) return [`Permission "${perm}" does not exist.`];
+    return model !== null && applies !== model ? [`Permission "${perm}" does not apply to ${model}.`] : [];
+  });
+  if (problems.length > 0) fields.permissions = problems;
+  if (Object.keys(fields).length === 0 && model !== null) {
+    const target = MODEL_TABLES[model];
+    if (!target.integer) objectPk = normalizeUuid(objectPk) ?? objectPk;
+    const found = await db.prepare(`SELECT 1 AS found FROM ${target.table} WHERE CAST(${target.pk} AS TEXT) = ?1`).bind(objectPk).first();
+    if (found === null) fields.object_pk = ["Object does not exist."];
+  }
+  if (Object.keys(fields).length > 0) throw errors.validation(fields);
+  return input.permissions.map((codename) => ({ codename, objectPk }));
+}
+
+const change =
+  (kind: "assign" | "unassign"): Handler =>
+  async ({ db, params, access, request }: Context) => {
+    if (!(await access.hasGlobal(`authentik_core.${kind}_user_permissions`))) throw errors.forbidden();
+    if (!/^\d{1,15}$/.test(params.id!)) throw errors.notFound();
+    const userId = Number(params.id);
+    const input = await readBody(request, PermissionAssignSchema);
+    const user = await db.prepare("SELECT id FROM users WHERE id = ?1").bind(userId).first();
+    if (user === null) throw errors.notFound();
+    const grants = await grantsOf(db, input);
+    const statements = kind === "assign" ? assignStatements(db, userId, grants) : unassignStatements(db, userId, grants);
+    if (statements.length > 0) await db.batch(statements);
+    return noContent();
+  };
+
+export const rbacRoutes: Routes = {
+  "/api/v3/rbac/permissions/assigned_by_users/:id/assign/": { POST: change("assign") },
+  "/api/v3/rbac/permissions/assigned_by_users/:id/unassign/": { PATCH: change("unassign") },
+};

@@ -1,0 +1,12 @@
+declare namespace Cloudflare {
+  interface Env {
+    DB: D1Database;
+    BOOTSTRAP_TOKEN: string;
+    BOOTSTRAP_EMAIL: string;
+    TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+  }
+  // Types `exports.default` from cloudflare:workers as the Worker's own entry.
+  interface GlobalProps {
+    mainModule: typeof import("../src/index.ts");
+  }
+}

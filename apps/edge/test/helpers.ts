@@ -1,0 +1,133 @@
+/** Test helpers: requests through the Worker's own fetch handler, against the real D1 binding. */
+import { env, exports } from "cloudflare:workers";
+import { sha256Hex } from "../src/crypto.ts";
+import worker from "../src/index.ts";
+import { newUserValues } from "../src/repositories/users.ts";
+
+export const ADMIN = "test-bootstrap-token";
+export const BASE = "https://rac-edge.test";
+
+export interface Reply<T = unknown> {
+  status: number;
+  body: T;
+  text: string;
+  headers: Headers;
+}
+
+export interface CallOptions {
+  token?: string | null;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Send the body as is (a string), without JSON encoding. */
+  raw?: boolean;
+}
+
+/** A request through the deployed entry point (`exports.default.fetch`). */
+export async function call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<Reply<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  const token = options.token === undefined ? ADMIN : options.token;
+  if (token !== null) headers.authorization ??= `Bearer ${token}`;
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    body = options.raw ? String(options.body) : JSON.stringify(options.body);
+    headers["content-type"] ??= "application/json";
+  }
+  const response = await exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }));
+  const text = await response.text();
+  let parsed: unknown = null;
+  try {
+    parsed = text === "" ? null : JSON.parse(text);
+  } catch {
+    parsed = text;
+  }
+  return { status: response.status, body: parsed as T, text, headers: response.headers };
+}
+
+export const get = <T = any>(path: string, options?: CallOptions) => call<T>("GET", path, options);
+export const post = <T = any>(path: string, body: unknown, options?: CallOptions) => call<T>("POST", path, { ...options, body });
+export const put = <T = any>(path: string, body: unknown, options?: CallOptions) => call<T>("PUT", path, { ...options, body });
+export const patch = <T = any>(path: string, body: unknown, options?: CallOptions) => call<T>("PATCH", path, { ...options, body });
+export const del = <T = any>(path: string, options?: CallOptions) => call<T>("DELETE", path, options);
+
+let counter = 0;
+/** A name no other test in the file uses. */
+export const unique = (prefix: string) => `${prefix}-${++counter}-${crypto.randomUUID().slice(0, 8)}`;
+
+/** A user with an API token, written straight to D1 (the users API is tested on its own). */
+export async function makeUser(options: { superuser?: boolean; active?: boolean; username?: string } = {}) {
+  const username = options.username ?? unique("user");
+  const key = `key-${crypto.randomUUID()}`;
+  const { uuid, uid } = await newUserValues();
+  const user = await env.DB.prepare("INSERT INTO users (uuid, uid, username, name, is_superuser, is_active) VALUES (?1, ?2, ?3, ?3, ?4, ?5) RETURNING id")
+    .bind(uuid, uid, username, options.superuser ? 1 : 0, options.active === false ? 0 : 1)
+    .first<{ id: number }>();
+  await env.DB.prepare("INSERT INTO tokens (uuid, identifier, user_id, intent, expiring, key_hash) VALUES (?1, ?2, ?3, 'api', 0, ?4)")
+    .bind(crypto.randomUUID(), unique("token"), user!.id, await sha256Hex(key))
+    .run();
+  return { id: user!.id, username, token: key };
+}
+
+/** Grants permissions through the RBAC API, as an admin would. */
+export async function grant(userId: number, permissions: string[], object?: { model: string; pk: string | number }) {
+  const body = object ? { permissions, model: object.model, object_pk: String(object.pk) } : { permissions };
+  const reply = await post(`/api/v3/rbac/permissions/assigned_by_users/${userId}/assign/`, body);
+  if (reply.status !== 204) throw new Error(`grant failed: ${reply.status} ${reply.text}`);
+}
+
+export async function makeFlow(slug = unique("flow")) {
+  const reply = await post("/api/v3/flows/instances/", { name: slug, slug, title: slug, designation: "authorization" });
+  if (reply.status !== 201) throw new Error(`flow: ${reply.status} ${reply.text}`);
+  return reply.body as { pk: string; slug: string };
+}
+
+export async function makeProvider(overrides: Record<string, unknown> = {}) {
+  const flow = overrides.authorization_flow ?? (await makeFlow()).pk;
+  const reply = await post("/api/v3/providers/rac/", { name: unique("provider"), authorization_flow: flow, ...overrides });
+  if (reply.status !== 201) throw new Error(`provider: ${reply.status} ${reply.text}`);
+  return reply.body as { pk: number; name: string; [key: string]: unknown };
+}
+
+/** Counts D1 round trips (prepared statement runs and batches) made through a wrapped binding. */
+export function countingDb(db: D1Database) {
+  const counter = { queries: 0 };
+  const wrapStatement = (statement: D1PreparedStatement): D1PreparedStatement =>
+    new Proxy(statement, {
+      get(target, property) {
+        if (property === "__target") return target;
+        const value = Reflect.get(target, property, target);
+        if (typeof value !== "function") return value;
+        if (property === "bind") return (...args: unknown[]) => wrapStatement(value.apply(target, args));
+        if (["first", "all", "run", "raw"].includes(String(property))) {
+          return (...args: unknown[]) => {
+            counter.queries++;
+            return value.apply(target, args);
+          };
+        }
+        return value.bind(target);
+      },
+    });
+  const wrapped = new Proxy(db, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (property === "prepare") return (sql: string) => wrapStatement(value.call(target, sql));
+      if (property === "batch") {
+        return (statements: D1PreparedStatement[]) => {
+          counter.queries++;
+          return value.call(
+            target,
+            statements.map((s) => (s as unknown as { __target?: D1PreparedStatement }).__target ?? s),
+          );
+        };
+      }
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { db: wrapped, counter };
+}
+
+/** Calls the Worker's fetch handler directly with a custom env (e.g. a counting D1). */
+export async function callWith(customEnv: typeof env, method: string, path: string, token = ADMIN) {
+  const request = new Request(`${BASE}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+  const response = await worker.fetch(request, customEnv as never, { waitUntil() {}, passThroughOnException() {} } as never);
+  return { status: response.status, body: (await response.json()) as any };
+}

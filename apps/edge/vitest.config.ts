@@ -1,0 +1,21 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.jsonc" },
+        remoteBindings: false,
+        miniflare: { bindings: { TEST_MIGRATIONS: migrations, BOOTSTRAP_TOKEN: "test-bootstrap-token", BOOTSTRAP_EMAIL: "admin@test" } },
+      }),
+    ],
+    test: {
+      setupFiles: ["./test/apply-migrations.ts"],
+      reporters: ["default", "json"],
+      outputFile: { json: "reports/vitest.json" },
+    },
+  };
+});

@@ -1,0 +1,39 @@
+import * as v from "valibot";
+import { boolean, choice, intRef, optionalText, text } from "./fields.ts";
+import { slug } from "./flows.ts";
+import { ProviderSchema } from "./providers.ts";
+
+export const POLICY_ENGINE_MODES = ["all", "any"] as const;
+
+export const ApplicationSchema = v.object({
+  pk: v.string(),
+  name: v.string(),
+  slug: v.string(),
+  provider: v.nullable(v.number()),
+  provider_obj: v.nullable(ProviderSchema),
+  backchannel_providers: v.array(v.number()),
+  backchannel_providers_obj: v.array(ProviderSchema),
+  launch_url: v.nullable(v.string()),
+  open_in_new_tab: v.boolean(),
+  meta_launch_url: v.string(),
+  meta_icon: v.nullable(v.string()),
+  meta_description: v.string(),
+  meta_publisher: v.string(),
+  policy_engine_mode: v.picklist(POLICY_ENGINE_MODES),
+  group: v.string(),
+});
+export type Application = v.InferOutput<typeof ApplicationSchema>;
+
+export const ApplicationRequestSchema = v.object({
+  name: text(),
+  slug: slug(),
+  provider: v.optional(v.nullable(intRef())),
+  open_in_new_tab: v.optional(boolean()),
+  meta_launch_url: v.optional(optionalText()),
+  meta_description: v.optional(optionalText()),
+  meta_publisher: v.optional(optionalText()),
+  policy_engine_mode: v.optional(choice(POLICY_ENGINE_MODES)),
+  group: v.optional(optionalText()),
+});
+export type ApplicationRequest = v.InferOutput<typeof ApplicationRequestSchema>;
+export const PatchedApplicationRequestSchema = v.partial(ApplicationRequestSchema);

@@ -1,0 +1,42 @@
+/**
+ * authentik's error bodies: field errors `{"field": ["message"]}` (object-level ones under
+ * `non_field_errors`) or `{"detail": "..."}`. One error type carries status and body everywhere:
+ * the Worker throws it and renders it in one place, the client throws it for every non-2xx answer.
+ */
+export type FieldErrors = Record<string, string[]>;
+export type DetailBody = { detail: string; code?: string };
+export type ErrorBody = FieldErrors | DetailBody;
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly body: ErrorBody;
+  constructor(status: number, body: ErrorBody) {
+    super(typeof body.detail === "string" ? body.detail : JSON.stringify(body));
+    this.name = "ApiError";
+    this.status = status;
+    this.body = body;
+  }
+}
+
+export const isApiError = (value: unknown): value is ApiError => value instanceof ApiError;
+
+const detail = (status: number, text: string) => new ApiError(status, { detail: text });
+
+/** The errors the API answers with, with authentik's texts. */
+export const errors = {
+  validation: (fields: FieldErrors) => new ApiError(400, fields),
+  field: (field: string, message: string) => new ApiError(400, { [field]: [message] }),
+  nonField: (message: string) => new ApiError(400, { non_field_errors: [message] }),
+  badRequest: (text: string) => detail(400, text),
+  notAuthenticated: () => detail(403, "Authentication credentials were not provided."),
+  tokenInvalid: () => detail(403, "Token invalid/expired"),
+  unsupportedAuth: () => detail(403, "Unsupported authentication type"),
+  forbidden: () => detail(403, "You do not have permission to perform this action."),
+  notFound: () => detail(404, "Not found."),
+  invalidPage: () => detail(404, "Invalid page."),
+  methodNotAllowed: (method: string) => detail(405, `Method "${method}" not allowed.`),
+  conflict: (text: string) => detail(409, text),
+  tooLarge: (limit: number) => detail(413, `Request body exceeds the limit of ${limit} bytes.`),
+  unsupportedMediaType: (type: string) => detail(415, `Unsupported media type "${type}" in request.`),
+  server: () => detail(500, "A server error occurred."),
+} as const;

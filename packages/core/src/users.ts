@@ -1,0 +1,49 @@
+import * as v from "valibot";
+import { boolean, choice, dictionary, json, list, text } from "./fields.ts";
+
+export const USER_TYPES = ["internal", "external", "service_account", "internal_service_account"] as const;
+
+export const GroupMemberSchema = v.object({
+  pk: v.number(),
+  username: v.string(),
+  name: v.string(),
+  is_active: v.boolean(),
+  last_login: v.nullable(v.string()),
+  email: v.string(),
+  attributes: v.record(v.string(), v.unknown()),
+  uid: v.string(),
+});
+export type GroupMember = v.InferOutput<typeof GroupMemberSchema>;
+
+export const UserSchema = v.object({
+  ...GroupMemberSchema.entries,
+  is_superuser: v.boolean(),
+  groups: v.array(v.string()),
+  groups_obj: v.array(v.unknown()),
+  path: v.string(),
+  type: v.picklist(USER_TYPES),
+  uuid: v.string(),
+});
+export type User = v.InferOutput<typeof UserSchema>;
+
+const email = () =>
+  v.pipe(
+    v.nonNullable(v.string("Not a valid string."), "This field may not be null."),
+    v.trim(),
+    v.check((value) => value === "" || /^[^\s@]+@[^\s@]+$/.test(value), "Enter a valid email address."),
+  );
+
+/** `is_superuser` is writable here (authentik derives it from groups, which rac-edge lacks). */
+export const UserRequestSchema = v.object({
+  username: text(150),
+  name: v.optional(v.pipe(json(), v.transform(String))),
+  is_active: v.optional(boolean()),
+  is_superuser: v.optional(boolean()),
+  email: v.optional(email()),
+  attributes: v.optional(dictionary()),
+  path: v.optional(text()),
+  type: v.optional(choice(USER_TYPES)),
+  groups: v.optional(list(v.string())),
+});
+export type UserRequest = v.InferOutput<typeof UserRequestSchema>;
+export const PatchedUserRequestSchema = v.partial(UserRequestSchema);

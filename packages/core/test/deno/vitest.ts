@@ -1,0 +1,33 @@
+// Runs the core's vitest files unchanged under Deno: the import map sends "vitest" here.
+// `describe` only prefixes names, so every `it` is one flat Deno test (and one JUnit case).
+import { test } from "node:test";
+import { expect } from "expect";
+
+type Body = (...args: any[]) => unknown;
+
+const prefixes: string[] = [];
+const register = (name: string, body: Body) =>
+  test([...prefixes, name].join(" > "), async () => {
+    await body();
+  });
+
+const format = (name: string, args: readonly unknown[]) => {
+  let index = 0;
+  return name.replace(/%[sdj]/g, () => JSON.stringify(args[index++]));
+};
+
+export const describe = (name: string, body: () => void) => {
+  prefixes.push(name);
+  try {
+    body();
+  } finally {
+    prefixes.pop();
+  }
+};
+
+const each = (cases: readonly (readonly unknown[])[]) => (name: string, body: Body) => {
+  for (const args of cases) register(format(name, args), () => body(...args));
+};
+
+export const it = Object.assign(register, { each });
+export { expect };

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// The test command: lint, typecheck and every test suite (vitest in Node, vitest in workerd,
+// the core under Deno), then one line summing every suite: "N passed, N failed".
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+const packages = ["packages", "apps"].flatMap((dir) => readdirSync(path.join(root, dir)).map((name) => path.join(root, dir, name)));
+for (const dir of packages) rmSync(path.join(dir, "reports"), { recursive: true, force: true });
+
+const run = (command, args) => spawnSync(command, args, { cwd: root, stdio: "inherit" }).status === 0;
+const lint = run("biome", ["check", "."]);
+const suites = run("turbo", ["run", "typecheck", "test", "--continue", "--output-logs=new-only"]);
+
+let passed = 0;
+let failed = 0;
+const readReport = (dir, file) => {
+  const full = path.join(dir, "reports", file);
+  return existsSync(full) ? readFileSync(full, "utf8") : null;
+};
+for (const dir of packages) {
+  const vitest = readReport(dir, "vitest.json");
+  if (vitest) {
+    const report = JSON.parse(vitest);
+    passed += report.numPassedTests;
+    failed += report.numFailedTests + (report.numRuntimeErrorTestSuites ?? 0);
+  }
+  const deno = readReport(dir, "deno.xml");
+  if (deno) {
+    const totals = /<testsuites[^>]*tests="(\d+)"[^>]*failures="(\d+)"[^>]*errors="(\d+)"/.exec(deno);
+    if (totals) {
+      passed += Number(totals[1]) - Number(totals[2]) - Number(totals[3]);
+      failed += Number(totals[2]) + Number(totals[3]);
+    }
+  }
+}
+if (!lint) console.error("lint failed (biome check .)");
+if (!suites) console.error("typecheck or a test suite failed");
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(lint && suites && failed === 0 && passed > 0 ? 0 : 1);
