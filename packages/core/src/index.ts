@@ -3,6 +3,7 @@ export * from "./duration.ts";
 export * from "./errors.ts";
 export * from "./fields.ts";
 export * from "./flows.ts";
+export * from "./host.ts";
 export * from "./pagination.ts";
 export * from "./permissions.ts";
 export * from "./providers.ts";
