@@ -24,12 +24,26 @@ export const ApplicationSchema = v.object({
 });
 export type Application = v.InferOutput<typeof ApplicationSchema>;
 
+/** The launch URL of authentik's RAC provider, used when an application sets no `meta_launch_url`. */
+export const RAC_LAUNCH_URL = "goauthentik.io://providers/rac/launch";
+
+/**
+ * authentik's `DomainlessFormattedURLValidator`, simplified: blank, or `<scheme>://<anything but
+ * whitespace>` for its schemes (host names need no dot, `%(username)s` placeholders are allowed).
+ */
+const launchUrl = () =>
+  v.pipe(
+    optionalText(),
+    v.transform((value) => value.trim()),
+    v.check((value) => value === "" || /^(https?|ftps?|ssh|sftp|blank):\/\/\S+$/i.test(value), "Enter a valid URL."),
+  );
+
 export const ApplicationRequestSchema = v.object({
   name: text(),
   slug: slug(),
   provider: v.optional(v.nullable(intRef())),
   open_in_new_tab: v.optional(boolean()),
-  meta_launch_url: v.optional(optionalText()),
+  meta_launch_url: v.optional(launchUrl()),
   meta_description: v.optional(optionalText()),
   meta_publisher: v.optional(optionalText()),
   policy_engine_mode: v.optional(choice(POLICY_ENGINE_MODES)),
@@ -37,3 +51,4 @@ export const ApplicationRequestSchema = v.object({
 });
 export type ApplicationRequest = v.InferOutput<typeof ApplicationRequestSchema>;
 export const PatchedApplicationRequestSchema = v.partial(ApplicationRequestSchema);
+export type PatchedApplicationRequest = v.InferOutput<typeof PatchedApplicationRequestSchema>;

@@ -84,7 +84,14 @@ export const choice = <const T extends readonly string[]>(options: T) =>
 export const json = () => notNull(v.unknown());
 
 /** A JSON object (property mappings' `static_settings`). */
-export const dictionary = () => notNull(v.record(v.string(), v.unknown(), MESSAGES.dictionary));
+export const dictionary = () =>
+  notNull(
+    v.pipe(
+      // valibot's record takes arrays as objects ([] would become {}); DRF refuses them.
+      v.custom<Record<string, unknown>>((value) => typeof value === "object" && value !== null && !Array.isArray(value), MESSAGES.dictionary),
+      v.record(v.string(), v.unknown(), MESSAGES.dictionary),
+    ),
+  );
 
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 

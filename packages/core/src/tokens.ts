@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { boolean, choice, intRef, text } from "./fields.ts";
+import { boolean, choice, intRef, optionalText, text } from "./fields.ts";
 import { UserSchema } from "./users.ts";
 
 /** Only API tokens exist here; the other intents belong to authentik's flows. */
@@ -18,13 +18,20 @@ export const TokenSchema = v.object({
 });
 export type Token = v.InferOutput<typeof TokenSchema>;
 
+const DATE_FORMAT = "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
+
+/** An ISO 8601 date-time that exists on the calendar (JS alone would roll 02-31 over to March). */
+function isDateTime(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}/.exec(value);
+  if (match === null || Number.isNaN(Date.parse(value))) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  return new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+}
+
 const isoDate = () =>
   v.pipe(
-    v.string("Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."),
-    v.check(
-      (value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) && !Number.isNaN(Date.parse(value)),
-      "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].",
-    ),
+    v.string(DATE_FORMAT),
+    v.check(isDateTime, DATE_FORMAT),
     v.transform((value) => new Date(value).toISOString()),
   );
 
@@ -32,11 +39,15 @@ export const TokenRequestSchema = v.object({
   identifier: v.pipe(text(), v.regex(/^[-a-zA-Z0-9_]+$/, "Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.")),
   intent: v.optional(choice(TOKEN_INTENTS)),
   user: v.optional(intRef()),
-  description: v.optional(v.pipe(v.nonNullable(v.string("Not a valid string."), "This field may not be null."))),
+  description: v.optional(optionalText()),
   expires: v.optional(v.nullable(isoDate())),
   expiring: v.optional(boolean()),
 });
 export type TokenRequest = v.InferOutput<typeof TokenRequestSchema>;
 export const PatchedTokenRequestSchema = v.partial(TokenRequestSchema);
+export type PatchedTokenRequest = v.InferOutput<typeof PatchedTokenRequestSchema>;
+
+/** authentik's default lifetime of a token created without `expires` (`default_token_duration`). */
+export const DEFAULT_TOKEN_LIFETIME_MS = 30 * 60 * 1000;
 
 export const TokenViewSchema = v.object({ key: v.string() });

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { boolean, choice, dictionary, json, list, text } from "./fields.ts";
+import { boolean, choice, dictionary, list, MESSAGES, optionalText, text, uuidRef } from "./fields.ts";
 
 export const USER_TYPES = ["internal", "external", "service_account", "internal_service_account"] as const;
 
@@ -33,17 +33,37 @@ const email = () =>
     v.check((value) => value === "" || /^[^\s@]+@[^\s@]+$/.test(value), "Enter a valid email address."),
   );
 
-/** `is_superuser` is writable here (authentik derives it from groups, which rac-edge lacks). */
+/** A JSON object; `dictionary()` alone turns arrays into objects (valibot's record accepts them). */
+const attributes = () =>
+  v.pipe(
+    v.unknown(),
+    v.check((value) => !Array.isArray(value), MESSAGES.dictionary),
+    dictionary(),
+  );
+
+/** authentik's user path: segments separated by `/`, none empty, no slash at either end. */
+const userPath = () =>
+  v.pipe(
+    text(),
+    v.check((value) => !value.startsWith("/") && !value.endsWith("/"), "No leading or trailing slashes allowed."),
+    v.check((value) => !value.split("/").includes(""), "No empty segments in user path allowed."),
+  );
+
+/**
+ * `is_superuser` is writable here (authentik derives it from groups, which rac-edge lacks).
+ * `groups` is accepted for the client's sake; no group exists, so only `[]` passes the reference check.
+ */
 export const UserRequestSchema = v.object({
   username: text(150),
-  name: v.optional(v.pipe(json(), v.transform(String))),
+  name: optionalText(),
   is_active: v.optional(boolean()),
   is_superuser: v.optional(boolean()),
   email: v.optional(email()),
-  attributes: v.optional(dictionary()),
-  path: v.optional(text()),
+  attributes: v.optional(attributes()),
+  path: v.optional(userPath()),
   type: v.optional(choice(USER_TYPES)),
-  groups: v.optional(list(v.string())),
+  groups: v.optional(list(uuidRef())),
 });
 export type UserRequest = v.InferOutput<typeof UserRequestSchema>;
 export const PatchedUserRequestSchema = v.partial(UserRequestSchema);
+export type PatchedUserRequest = v.InferOutput<typeof PatchedUserRequestSchema>;

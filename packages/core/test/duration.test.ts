@@ -85,7 +85,7 @@ describe("parseDuration", () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, 60_000);
 
   it("round-trips formatDuration for whole milliseconds", () => {
     fc.assert(
@@ -94,7 +94,7 @@ describe("parseDuration", () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, 60_000);
 });
 
 describe("formatDuration", () => {

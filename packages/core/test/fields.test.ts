@@ -46,3 +46,15 @@ describe("provider request validation (authentik's messages)", () => {
     expect(result).toEqual({ connection_expiry: "hours=1", delete_token_on_disconnect: true, settings: ["a"], authorization_flow: A });
   });
 });
+
+describe("dictionary", () => {
+  it("refuses lists and scalars, accepts objects", async () => {
+    const { dictionary } = await import("../src/fields.ts");
+    const schema = v.object({ static_settings: dictionary() });
+    for (const value of [[], ["a"], "x", 5, true]) {
+      expect(errorsOf(schema, { static_settings: value })).toEqual({ static_settings: ["Value must be a dictionary, and not have any duplicate keys."] });
+    }
+    expect(errorsOf(schema, { static_settings: null })).toEqual({ static_settings: ["This field may not be null."] });
+    expect(v.parse(schema, { static_settings: { a: 1 } })).toEqual({ static_settings: { a: 1 } });
+  });
+});

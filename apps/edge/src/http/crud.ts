@@ -4,6 +4,7 @@ import type * as v from "valibot";
 import type { Access } from "../access.ts";
 import { type Condition, type ListSpec, listPage } from "../lists.ts";
 import { type Ref, requireRefs } from "../refs.ts";
+import { usedByHandler } from "../usedBy.ts";
 import { readBody } from "./body.ts";
 import { created, json, noContent } from "./responses.ts";
 import type { Context, Handler, Routes } from "./router.ts";
@@ -42,7 +43,7 @@ async function visibleObject<T extends { pk: string | number }>(
   return current;
 }
 
-/** list, create, retrieve, PUT, PATCH and DELETE with authentik's permission rules. */
+/** list, create, retrieve, PUT, PATCH, DELETE and used_by with authentik's permission rules. */
 export function crudRoutes<T extends { pk: string | number }, Create extends Patch, Patch>(resource: CrudResource<T, Create, Patch>): Routes {
   const r = resource as unknown as CrudResource<T, unknown, unknown>;
   const list: Handler = async ({ db, url, access }) => {
@@ -77,5 +78,6 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
   return {
     [resource.path]: { GET: list, POST: create },
     [`${resource.path}:key/`]: { GET: retrieve, PUT: update(resource.createSchema), PATCH: update(resource.patchSchema), DELETE: remove },
+    [`${resource.path}:key/used_by/`]: { GET: usedByHandler(resource.model, resource.find) },
   };
 }

@@ -1,3 +1,10 @@
+import { errors, type PatchedTokenRequest, type Token } from "@rac-edge/core";
+import { iso } from "../clock.ts";
+import { randomKey, sha256Hex } from "../crypto.ts";
+import type { ListSpec } from "../lists.ts";
+import { uniqueViolation } from "./d1.ts";
+import { userColumns, userFromPrefixedRow } from "./users.ts";
+
 export interface CallerRow {
   identifier: string;
   user_id: number;
@@ -17,4 +24,158 @@ export function findCallerByKeyHash(db: D1Database, keyHash: string, now: number
     )
     .bind(keyHash, now)
     .first<CallerRow>();
+}
+
+interface TokenRow {
+  uuid: string;
+  identifier: string;
+  user_id: number;
+  intent: Token["intent"];
+  description: string;
+  managed: string | null;
+  expires: number | null;
+  expiring: number;
+  [userColumn: string]: unknown;
+}
+
+const USER_PREFIX = "user__";
+const FROM = "tokens t JOIN users u ON u.id = t.user_id";
+const COLUMNS = `t.uuid, t.identifier, t.user_id, t.intent, t.description, t.managed, t.expires, t.expiring, ${userColumns("u", USER_PREFIX)}`;
+
+export const tokenFromRow = (row: TokenRow): Token => ({
+  pk: row.uuid,
+  managed: row.managed,
+  identifier: row.identifier,
+  intent: row.intent,
+  user: row.user_id,
+  user_obj: userFromPrefixedRow(row, USER_PREFIX),
+  description: row.description,
+  expires: iso(row.expires),
+  expiring: row.expiring === 1,
+});
+
+export const tokenList: ListSpec = {
+  from: FROM,
+  select: COLUMNS,
+  pk: "t.uuid",
+  ordering: {
+    pk: "t.uuid",
+    identifier: "t.identifier",
+    intent: "t.intent",
+    user: "t.user_id",
+    description: "t.description",
+    expires: "t.expires",
+    expiring: "t.expiring",
+    managed: "t.managed",
+  },
+  defaultOrdering: [
+    { field: "identifier", descending: false },
+    { field: "expires", descending: false },
+  ],
+  search: ["t.identifier", "t.intent", "u.username", "t.description"],
+};
+
+const selectWhere = (where: string) => `SELECT ${COLUMNS} FROM ${FROM} WHERE ${where}`;
+
+export async function findToken(db: D1Database, identifier: string): Promise<Token | null> {
+  const row = await db.prepare(selectWhere("t.identifier = ?1")).bind(identifier).first<TokenRow>();
+  return row && tokenFromRow(row);
+}
+
+/** The pks of the caller's own tokens, which they may always see, change and delete. */
+export async function ownTokenPks(db: D1Database, userId: number): Promise<string[]> {
+  const { results } = await db.prepare("SELECT uuid FROM tokens WHERE user_id = ?1").bind(userId).all<{ uuid: string }>();
+  return results.map((row) => row.uuid);
+}
+
+const identifierTaken = (error: unknown) =>
+  uniqueViolation(error) === "tokens.identifier" ? errors.field("identifier", "Token with this identifier already exists.") : error;
+
+const toMs = (value: unknown) => (value === null ? null : Date.parse(value as string));
+
+/** Request field -> [column, stored value]; the only names that reach SQL text. */
+const WRITABLE: Record<string, [string, (value: unknown) => unknown]> = {
+  identifier: ["identifier", (value) => value],
+  intent: ["intent", (value) => value],
+  user: ["user_id", (value) => value],
+  description: ["description", (value) => value],
+  expires: ["expires", toMs],
+  expiring: ["expiring", (value) => (value ? 1 : 0)],
+};
+
+export interface NewToken {
+  identifier: string;
+  userId: number;
+  intent: Token["intent"];
+  description: string;
+  /** Unix ms, or null for no expiry date. */
+  expires: number | null;
+  expiring: boolean;
+}
+
+/**
+ * A new API token with a fresh random key: only its SHA-256 is kept for authentication; the plain
+ * key waits in `key_pending` until `view_key` has shown it once.
+ */
+export async function insertToken(db: D1Database, token: NewToken): Promise<Token> {
+  const key = randomKey();
+  try {
+    const [, selected] = await db.batch<TokenRow>([
+      db
+        .prepare(
+          `INSERT INTO tokens (uuid, identifier, user_id, intent, description, expires, expiring, key_hash, key_pending)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`,
+        )
+        .bind(
+          crypto.randomUUID(),
+          token.identifier,
+          token.userId,
+          token.intent,
+          token.description,
+          token.expires,
+          token.expiring ? 1 : 0,
+          await sha256Hex(key),
+          key,
+        ),
+      db.prepare(selectWhere("t.identifier = ?1")).bind(token.identifier),
+    ]);
+    return tokenFromRow(selected!.results[0]!);
+  } catch (error) {
+    throw identifierTaken(error);
+  }
+}
+
+export async function updateToken(db: D1Database, uuid: string, input: PatchedTokenRequest): Promise<Token> {
+  const fields = Object.keys(input).filter((field) => field in WRITABLE);
+  const statements: D1PreparedStatement[] = [];
+  if (fields.length > 0) {
+    const sets = fields.map((field, index) => `${WRITABLE[field]![0]} = ?${index + 2}`).join(", ");
+    const values = fields.map((field) => WRITABLE[field]![1](input[field as keyof PatchedTokenRequest]));
+    statements.push(db.prepare(`UPDATE tokens SET ${sets} WHERE uuid = ?1`).bind(uuid, ...values));
+  }
+  statements.push(db.prepare(selectWhere("t.uuid = ?1")).bind(uuid));
+  try {
+    const results = await db.batch<TokenRow>(statements);
+    const row = results[results.length - 1]!.results[0];
+    if (row === undefined) throw errors.notFound(); // deleted meanwhile
+    return tokenFromRow(row);
+  } catch (error) {
+    throw identifierTaken(error);
+  }
+}
+
+export async function deleteToken(db: D1Database, uuid: string): Promise<void> {
+  await db.prepare("DELETE FROM tokens WHERE uuid = ?1").bind(uuid).run();
+}
+
+/**
+ * The plain key if it has not been shown yet, clearing it in the same atomic batch so that two
+ * concurrent requests cannot both see it; null once shown (only the hash remains).
+ */
+export async function takePendingKey(db: D1Database, uuid: string): Promise<string | null> {
+  const [selected] = await db.batch<{ key_pending: string | null }>([
+    db.prepare("SELECT key_pending FROM tokens WHERE uuid = ?1").bind(uuid),
+    db.prepare("UPDATE tokens SET key_pending = NULL WHERE uuid = ?1").bind(uuid),
+  ]);
+  return selected!.results[0]?.key_pending ?? null;
 }

@@ -1,7 +1,8 @@
-import type { GroupMember, User } from "@rac-edge/core";
+import { errors, type GroupMember, type PatchedUserRequest, type User, type UserRequest } from "@rac-edge/core";
 import { iso } from "../clock.ts";
 import { sha256Hex } from "../crypto.ts";
-import { parseJson } from "./d1.ts";
+import type { ListSpec } from "../lists.ts";
+import { parseJson, uniqueViolation } from "./d1.ts";
 
 export interface UserRow {
   id: number;
@@ -46,3 +47,92 @@ export const userFromRow = (row: UserRow): User => ({
   type: row.type,
   uuid: row.uuid,
 });
+
+const USER_FIELDS = USER_COLUMNS.split(", ");
+
+/** A user's columns from table alias `alias`, renamed `<prefix><column>` (tokens nest `user_obj`). */
+export const userColumns = (alias: string, prefix = "") => USER_FIELDS.map((column) => `${alias}.${column} AS ${prefix}${column}`).join(", ");
+
+/** The user in a row selected with `userColumns(alias, prefix)`. */
+export const userFromPrefixedRow = (row: Record<string, unknown>, prefix: string): User =>
+  userFromRow(Object.fromEntries(USER_FIELDS.map((column) => [column, row[prefix + column]])) as unknown as UserRow);
+
+export const userList: ListSpec = {
+  from: "users u",
+  select: userColumns("u"),
+  pk: "u.id",
+  ordering: { pk: "u.id", username: "u.username", name: "u.name", email: "u.email", is_active: "u.is_active", last_login: "u.last_login" },
+  defaultOrdering: [{ field: "username", descending: false }],
+  search: ["u.username", "u.name", "u.email"],
+};
+
+export async function findUser(db: D1Database, key: string): Promise<User | null> {
+  if (!/^\d{1,15}$/.test(key)) return null;
+  const row = await db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?1`).bind(Number(key)).first<UserRow>();
+  return row && userFromRow(row);
+}
+
+const usernameTaken = (error: unknown) =>
+  uniqueViolation(error) === "users.username" ? errors.field("username", "A user with that username already exists.") : error;
+
+/** Columns a request may write, by field; the only names that reach SQL text. */
+const WRITABLE: Record<string, (value: unknown) => unknown> = {
+  username: (value) => value,
+  name: (value) => value,
+  email: (value) => value,
+  is_active: (value) => (value ? 1 : 0),
+  is_superuser: (value) => (value ? 1 : 0),
+  attributes: (value) => JSON.stringify(value),
+  path: (value) => value,
+  type: (value) => value,
+};
+
+export async function insertUser(db: D1Database, input: UserRequest): Promise<User> {
+  const { uuid, uid } = await newUserValues();
+  try {
+    const row = await db
+      .prepare(
+        `INSERT INTO users (uuid, uid, username, name, email, is_active, is_superuser, attributes, path, type)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING ${USER_COLUMNS}`,
+      )
+      .bind(
+        uuid,
+        uid,
+        input.username,
+        input.name,
+        input.email ?? "",
+        input.is_active === false ? 0 : 1,
+        input.is_superuser ? 1 : 0,
+        JSON.stringify(input.attributes ?? {}),
+        input.path ?? "users",
+        input.type ?? "internal",
+      )
+      .first<UserRow>();
+    return userFromRow(row!);
+  } catch (error) {
+    throw usernameTaken(error);
+  }
+}
+
+export async function updateUser(db: D1Database, id: number, input: PatchedUserRequest): Promise<User> {
+  const fields = Object.keys(input).filter((field) => field in WRITABLE);
+  const sets = fields.map((field, index) => `${field} = ?${index + 2}`);
+  const values = fields.map((field) => WRITABLE[field]!(input[field as keyof PatchedUserRequest]));
+  // `id = id` keeps the statement valid (and RETURNING the row) when nothing changes.
+  const sql = `UPDATE users SET ${["id = id", ...sets].join(", ")} WHERE id = ?1 RETURNING ${USER_COLUMNS}`;
+  try {
+    const row = await db
+      .prepare(sql)
+      .bind(id, ...values)
+      .first<UserRow>();
+    if (row === null) throw errors.notFound(); // deleted meanwhile
+    return userFromRow(row);
+  } catch (error) {
+    throw usernameTaken(error);
+  }
+}
+
+/** Foreign keys cascade to the user's API tokens, connection tokens and grants: their keys stop working at once. */
+export async function deleteUser(db: D1Database, id: number): Promise<void> {
+  await db.prepare("DELETE FROM users WHERE id = ?1").bind(id).run();
+}

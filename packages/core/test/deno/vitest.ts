@@ -6,7 +6,7 @@ import { expect } from "expect";
 type Body = (...args: any[]) => unknown;
 
 const prefixes: string[] = [];
-const register = (name: string, body: Body) =>
+const register = (name: string, body: Body, _timeoutMs?: number) =>
   test([...prefixes, name].join(" > "), async () => {
     await body();
   });
@@ -25,8 +25,12 @@ export const describe = (name: string, body: () => void) => {
   }
 };
 
-const each = (cases: readonly (readonly unknown[])[]) => (name: string, body: Body) => {
-  for (const args of cases) register(format(name, args), () => body(...args));
+// Like vitest: a case that is an array is spread into the arguments, anything else is one argument.
+const each = (cases: readonly unknown[]) => (name: string, body: Body) => {
+  for (const item of cases) {
+    const args = Array.isArray(item) ? item : [item];
+    register(format(name, args), () => body(...args));
+  }
 };
 
 export const it = Object.assign(register, { each });

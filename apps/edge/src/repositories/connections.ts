@@ -1,0 +1,150 @@
+import type { ConnectionToken, SettingsMapping } from "@rac-edge/core";
+import { type ConnectionTokenRow, connectionTokenFromRow, selectConnectionToken } from "./connectionTokens.ts";
+import { parseJson } from "./d1.ts";
+
+/** What a launch needs to know about its endpoint before writing anything. */
+export interface LaunchTarget {
+  uuid: string;
+  auth_mode: string;
+  provider_name: string;
+  connection_expiry: string;
+}
+
+export function findLaunchTarget(db: D1Database, uuid: string): Promise<LaunchTarget | null> {
+  return db
+    .prepare(
+      `SELECT e.uuid, e.auth_mode, p.name AS provider_name, p.connection_expiry
+       FROM endpoints e JOIN providers p ON p.id = e.provider_id WHERE e.uuid = ?1`,
+    )
+    .bind(uuid)
+    .first<LaunchTarget>();
+}
+
+export interface NewConnection {
+  uuid: string;
+  endpoint: string;
+  userId: number;
+  tokenHash: string;
+  /** The stored (sealed) prompt settings. */
+  settings: string;
+  now: number;
+  expires: number | null;
+}
+
+export type LaunchResult = { token: ConnectionToken } | { refused: true; callerHoldsOne: boolean };
+
+/**
+ * The connection limit is checked and the token inserted by ONE statement, so concurrent launches
+ * cannot exceed `maximum_connections` (negative: unlimited; live tokens of every user count).
+ * The read-backs ride in the same batch: the new token, or whether the caller already holds one.
+ */
+export async function insertConnection(db: D1Database, input: NewConnection): Promise<LaunchResult> {
+  const [inserted, selected, holds] = await db.batch<Record<string, unknown>>([
+    db
+      .prepare(
+        `INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, settings, created, expires)
+         SELECT ?1, e.provider_id, e.uuid, ?2, ?3, ?4, ?5, ?6 FROM endpoints e
+         WHERE e.uuid = ?7 AND (e.maximum_connections < 0
+           OR (SELECT count(*) FROM connection_tokens c WHERE c.endpoint_id = e.uuid AND (c.expires IS NULL OR c.expires > ?5)) < e.maximum_connections)`,
+      )
+      .bind(input.uuid, input.userId, input.tokenHash, input.settings, input.now, input.expires, input.endpoint),
+    selectConnectionToken(db, input.uuid, input.now),
+    db
+      .prepare("SELECT 1 AS held FROM connection_tokens WHERE endpoint_id = ?1 AND user_id = ?2 AND uuid <> ?3 AND (expires IS NULL OR expires > ?4) LIMIT 1")
+      .bind(input.endpoint, input.userId, input.uuid, input.now),
+  ]);
+  const row = selected!.results[0];
+  if (inserted!.meta.changes === 1 && row !== undefined) return { token: connectionTokenFromRow(row as ConnectionTokenRow) };
+  return { refused: true, callerHoldsOne: holds!.results.length > 0 };
+}
+
+/** A live token as the gateway sees it: the rows its settings are computed from, read fresh. */
+export interface GatewayRow {
+  uuid: string;
+  provider_id: number;
+  endpoint_id: string;
+  user_id: number;
+  expires: number | null;
+  /** The sealed prompt settings. */
+  settings: string;
+  protocol: string;
+  host: string;
+  provider_settings: string;
+  endpoint_settings: string;
+  provider_mappings: string;
+  endpoint_mappings: string;
+  /** 0 when the calling outpost does not serve the token's provider. */
+  allowed: number;
+}
+
+export interface GatewayToken extends Omit<GatewayRow, "provider_mappings" | "endpoint_mappings"> {
+  provider_mappings: SettingsMapping[];
+  endpoint_mappings: SettingsMapping[];
+}
+
+/** `?1` token hash, `?2` now, `?3` the calling outpost (null for a superuser). */
+const LIVE_BY_HASH = "t.token_hash = ?1 AND (t.expires IS NULL OR t.expires > ?2)";
+const OUTPOST_SERVES = "(?3 IS NULL OR EXISTS (SELECT 1 FROM outpost_providers op WHERE op.outpost_id = ?3 AND op.provider_id = t.provider_id))";
+const mappings = (link: string, owner: string, id: string) =>
+  `(SELECT json_group_array(json_object('name', m.name, 'static_settings', json(m.static_settings)))
+    FROM ${link} l JOIN property_mappings m ON m.uuid = l.mapping_id WHERE l.${owner} = ${id})`;
+
+const selectGateway = (db: D1Database, hash: string, now: number, outpost: string | null) =>
+  db
+    .prepare(
+      `SELECT t.uuid, t.provider_id, t.endpoint_id, t.user_id, t.expires, t.settings, e.protocol, e.host,
+         p.settings AS provider_settings, e.settings AS endpoint_settings,
+         ${mappings("provider_property_mappings", "provider_id", "p.id")} AS provider_mappings,
+         ${mappings("endpoint_property_mappings", "endpoint_id", "e.uuid")} AS endpoint_mappings,
+         ${OUTPOST_SERVES} AS allowed
+       FROM connection_tokens t JOIN endpoints e ON e.uuid = t.endpoint_id JOIN providers p ON p.id = t.provider_id
+       WHERE ${LIVE_BY_HASH}`,
+    )
+    .bind(hash, now, outpost);
+
+const gatewayToken = (row: GatewayRow | undefined): GatewayToken | null =>
+  row === undefined
+    ? null
+    : {
+        ...row,
+        provider_mappings: parseJson<SettingsMapping[]>(row.provider_mappings),
+        endpoint_mappings: parseJson<SettingsMapping[]>(row.endpoint_mappings),
+      };
+
+/** Looks the live token up and, when the caller may use it, records `connected_at`: one batch. */
+export async function connectToken(db: D1Database, hash: string, now: number, outpost: string | null): Promise<GatewayToken | null> {
+  const [, selected] = await db.batch<GatewayRow>([
+    db.prepare(`UPDATE connection_tokens AS t SET connected_at = ?2 WHERE ${LIVE_BY_HASH} AND ${OUTPOST_SERVES}`).bind(hash, now, outpost),
+    selectGateway(db, hash, now, outpost),
+  ]);
+  return gatewayToken(selected!.results[0]);
+}
+
+/**
+ * The disconnect: deletes the token when its provider says so (`delete_token_on_disconnect`) or
+ * when it has no time limit (nothing else would ever remove it); otherwise it stays reusable.
+ */
+export async function disconnectToken(
+  db: D1Database,
+  hash: string,
+  now: number,
+  outpost: string | null,
+): Promise<{ token: GatewayToken; deleted: boolean } | null> {
+  const [selected, deleted] = await db.batch<GatewayRow>([
+    selectGateway(db, hash, now, outpost),
+    db
+      .prepare(
+        `DELETE FROM connection_tokens AS t WHERE ${LIVE_BY_HASH} AND ${OUTPOST_SERVES}
+           AND (t.expires IS NULL OR EXISTS (SELECT 1 FROM providers dp WHERE dp.id = t.provider_id AND dp.delete_token_on_disconnect = 1))`,
+      )
+      .bind(hash, now, outpost),
+  ]);
+  const token = gatewayToken(selected!.results[0]);
+  return token && { token, deleted: deleted!.meta.changes > 0 };
+}
+
+/** The sweep: removes every token whose expiry has passed (`expires <= now`). */
+export async function deleteExpiredConnectionTokens(db: D1Database, now: number): Promise<number> {
+  const result = await db.prepare("DELETE FROM connection_tokens WHERE expires IS NOT NULL AND expires <= ?1").bind(now).run();
+  return result.meta.changes;
+}

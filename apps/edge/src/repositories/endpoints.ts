@@ -1,0 +1,154 @@
+import {
+  DEFAULT_MAXIMUM_CONNECTIONS,
+  type Endpoint,
+  type EndpointRequest,
+  endpointLaunchUrl,
+  errors,
+  normalizeUuid,
+  type PatchedEndpointRequest,
+} from "@rac-edge/core";
+import type { ListSpec } from "../lists.ts";
+import { parseJson } from "./d1.ts";
+import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
+
+/**
+ * Joins an endpoint's provider (as `p`, with its application as `pa`) to `e`, the endpoints
+ * table. Nesting an endpoint elsewhere (e.g. a connection token's `endpoint_obj`):
+ *   FROM connection_tokens ct JOIN endpoints e ON e.uuid = ct.endpoint_id ${ENDPOINT_PROVIDER_JOIN}
+ *   SELECT ..., ${endpointColumns("e_")}  ->  endpointFromRow(row, "e_")
+ * The provider is always `p` (providerColumns' alias), so a token's own `provider_obj` can read
+ * the same join with providerColumns("p_"): a token's endpoint belongs to the token's provider.
+ */
+export const ENDPOINT_PROVIDER_JOIN = `JOIN providers p ON p.id = e.provider_id ${PROVIDER_APPLICATION_JOIN}`;
+
+/** An endpoint's columns for `e` joined as in ENDPOINT_PROVIDER_JOIN; its provider under `<prefix>p_`. */
+export const endpointColumns = (prefix = "") =>
+  [
+    `e.uuid AS ${prefix}uuid`,
+    `e.name AS ${prefix}name`,
+    `e.provider_id AS ${prefix}provider_id`,
+    `e.protocol AS ${prefix}protocol`,
+    `e.host AS ${prefix}host`,
+    `e.settings AS ${prefix}settings`,
+    `e.auth_mode AS ${prefix}auth_mode`,
+    `e.maximum_connections AS ${prefix}maximum_connections`,
+    `(SELECT json_group_array(mapping_id) FROM (SELECT mapping_id FROM endpoint_property_mappings WHERE endpoint_id = e.uuid ORDER BY mapping_id)) AS ${prefix}mappings`,
+    providerColumns(`${prefix}p_`),
+  ].join(", ");
+
+export type EndpointRow = Record<string, unknown>;
+
+export function endpointFromRow(row: EndpointRow, prefix = ""): Endpoint {
+  const get = <T>(column: string) => row[prefix + column] as T;
+  const pk = get<string>("uuid");
+  return {
+    pk,
+    name: get<string>("name"),
+    provider: get<number>("provider_id"),
+    provider_obj: providerFromRow(row, `${prefix}p_`),
+    protocol: get<Endpoint["protocol"]>("protocol"),
+    host: get<string>("host"),
+    settings: parseJson(get("settings")),
+    property_mappings: parseJson<string[]>(get("mappings")),
+    auth_mode: get<Endpoint["auth_mode"]>("auth_mode"),
+    launch_url: endpointLaunchUrl(get<string | null>("p_app_slug"), pk),
+    maximum_connections: get<number>("maximum_connections"),
+  };
+}
+
+const FROM = `endpoints e ${ENDPOINT_PROVIDER_JOIN}`;
+
+export const endpointList: ListSpec = {
+  from: FROM,
+  select: endpointColumns(),
+  pk: "e.uuid",
+  ordering: {
+    pk: "e.uuid",
+    name: "e.name",
+    protocol: "e.protocol",
+    host: "e.host",
+    maximum_connections: "e.maximum_connections",
+    provider: "e.provider_id",
+  },
+  defaultOrdering: [
+    { field: "name", descending: false },
+    { field: "protocol", descending: false },
+  ],
+  search: ["e.name", "e.protocol"],
+};
+
+const selectByUuid = (db: D1Database, uuid: string) => db.prepare(`SELECT ${endpointColumns()} FROM ${FROM} WHERE e.uuid = ?1`).bind(uuid);
+
+/** null for unknown and malformed keys (both answer 404). */
+export async function findEndpoint(db: D1Database, key: string): Promise<Endpoint | null> {
+  const uuid = normalizeUuid(key);
+  if (uuid === null) return null;
+  const row = await selectByUuid(db, uuid).first<EndpointRow>();
+  return row && endpointFromRow(row);
+}
+
+/** Columns a request may write, by field; the only names that reach SQL text. */
+const WRITABLE: Record<string, { column: string; value: (value: unknown) => unknown }> = {
+  name: { column: "name", value: (value) => value },
+  provider: { column: "provider_id", value: (value) => value },
+  protocol: { column: "protocol", value: (value) => value },
+  host: { column: "host", value: (value) => value },
+  settings: { column: "settings", value: (value) => JSON.stringify(value) },
+  auth_mode: { column: "auth_mode", value: (value) => value },
+  maximum_connections: { column: "maximum_connections", value: (value) => value },
+};
+
+const linkMappings = (db: D1Database, uuid: string, ids: string[]) =>
+  db
+    .prepare("INSERT INTO endpoint_property_mappings (endpoint_id, mapping_id) SELECT ?1, value FROM (SELECT DISTINCT value FROM json_each(?2))")
+    .bind(uuid, JSON.stringify(ids));
+
+/** The endpoint, its mapping links and the read-back in one batch (atomic). */
+export async function insertEndpoint(db: D1Database, input: EndpointRequest): Promise<Endpoint> {
+  const uuid = crypto.randomUUID();
+  const statements = [
+    db
+      .prepare(
+        `INSERT INTO endpoints (uuid, name, provider_id, protocol, host, settings, auth_mode, maximum_connections)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)`,
+      )
+      .bind(
+        uuid,
+        input.name,
+        input.provider,
+        input.protocol,
+        input.host,
+        JSON.stringify(input.settings ?? {}),
+        input.auth_mode,
+        input.maximum_connections ?? DEFAULT_MAXIMUM_CONNECTIONS,
+      ),
+  ];
+  if (input.property_mappings?.length) statements.push(linkMappings(db, uuid, input.property_mappings));
+  statements.push(selectByUuid(db, uuid));
+  const results = await db.batch<EndpointRow>(statements);
+  return endpointFromRow(results[results.length - 1]!.results[0]!);
+}
+
+export async function updateEndpoint(db: D1Database, uuid: string, input: PatchedEndpointRequest): Promise<Endpoint> {
+  const fields = Object.keys(input).filter((field) => field in WRITABLE);
+  const statements: D1PreparedStatement[] = [];
+  if (fields.length > 0) {
+    const sets = fields.map((field, index) => `${WRITABLE[field]!.column} = ?${index + 2}`).join(", ");
+    const values = fields.map((field) => WRITABLE[field]!.value(input[field as keyof PatchedEndpointRequest]));
+    statements.push(db.prepare(`UPDATE endpoints SET ${sets} WHERE uuid = ?1`).bind(uuid, ...values));
+  }
+  if (input.property_mappings !== undefined) {
+    statements.push(db.prepare("DELETE FROM endpoint_property_mappings WHERE endpoint_id = ?1").bind(uuid));
+    if (input.property_mappings.length > 0) statements.push(linkMappings(db, uuid, input.property_mappings));
+  }
+  statements.push(selectByUuid(db, uuid));
+  const results = await db.batch<EndpointRow>(statements);
+  const row = results[results.length - 1]!.results[0];
+  if (row === undefined) throw errors.notFound(); // deleted meanwhile
+  return endpointFromRow(row);
+}
+
+/** One statement: foreign keys remove its connection tokens and mapping links. */
+export async function deleteEndpoint(db: D1Database, uuid: string): Promise<void> {
+  await db.prepare("DELETE FROM endpoints WHERE uuid = ?1").bind(uuid).run();
+}

@@ -1,0 +1,194 @@
+import {
+  errors,
+  normalizeUuid,
+  OUTPOST_USER_PATH,
+  type Outpost,
+  type OutpostRequest,
+  outpostTokenDescription,
+  outpostTokenIdentifier,
+  outpostTokenManaged,
+  outpostUserDisplayName,
+  outpostUsername,
+  type PatchedOutpostRequest,
+  type Provider,
+  RAC_PROVIDER,
+} from "@rac-edge/core";
+import { randomKey, sha256Hex } from "../crypto.ts";
+import type { ListSpec } from "../lists.ts";
+import { parseJson, uniqueViolation } from "./d1.ts";
+import { newUserValues } from "./users.ts";
+
+interface OutpostRow {
+  uuid: string;
+  name: string;
+  type: Outpost["type"];
+  config: string;
+  token_identifier: string;
+  providers: string;
+  providers_obj: string;
+}
+
+/** A provider as the outpost's SQL renders it (base `Provider` fields without the constants). */
+interface ProviderJson {
+  pk: number;
+  name: string;
+  authentication_flow: string | null;
+  authorization_flow: string;
+  property_mappings: string[];
+  app_slug: string | null;
+  app_name: string | null;
+}
+
+/** The outpost's providers as base Provider objects, in one correlated subquery. */
+const PROVIDERS_OBJ = `(SELECT json_group_array(json(obj)) FROM (
+    SELECT json_object(
+      'pk', p.id, 'name', p.name, 'authentication_flow', p.authentication_flow, 'authorization_flow', p.authorization_flow,
+      'property_mappings', json((SELECT json_group_array(mapping_id) FROM (SELECT mapping_id FROM provider_property_mappings WHERE provider_id = p.id ORDER BY mapping_id))),
+      'app_slug', pa.slug, 'app_name', pa.name) AS obj
+    FROM outpost_providers op JOIN providers p ON p.id = op.provider_id LEFT JOIN applications pa ON pa.provider_id = p.id
+    WHERE op.outpost_id = o.uuid ORDER BY p.id))`;
+
+const COLUMNS = [
+  "o.uuid",
+  "o.name",
+  "o.type",
+  "o.config",
+  "o.token_identifier",
+  "(SELECT json_group_array(provider_id) FROM (SELECT provider_id FROM outpost_providers WHERE outpost_id = o.uuid ORDER BY provider_id)) AS providers",
+  `${PROVIDERS_OBJ} AS providers_obj`,
+].join(", ");
+
+const providerFromJson = (p: ProviderJson): Provider => ({
+  pk: p.pk,
+  name: p.name,
+  authentication_flow: p.authentication_flow,
+  authorization_flow: p.authorization_flow,
+  property_mappings: p.property_mappings,
+  component: RAC_PROVIDER.component,
+  assigned_application_slug: p.app_slug,
+  assigned_application_name: p.app_name,
+  assigned_backchannel_application_slug: null,
+  assigned_backchannel_application_name: null,
+  verbose_name: RAC_PROVIDER.verbose_name,
+  verbose_name_plural: RAC_PROVIDER.verbose_name_plural,
+  meta_model_name: RAC_PROVIDER.meta_model_name,
+});
+
+export const outpostFromRow = (row: OutpostRow): Outpost => ({
+  pk: row.uuid,
+  name: row.name,
+  type: row.type,
+  providers: parseJson<number[]>(row.providers),
+  providers_obj: parseJson<ProviderJson[]>(row.providers_obj).map(providerFromJson),
+  service_connection: null,
+  service_connection_obj: null,
+  token_identifier: row.token_identifier,
+  config: parseJson(row.config),
+  managed: null,
+});
+
+export const outpostList: ListSpec = {
+  from: "outposts o",
+  select: COLUMNS,
+  pk: "o.uuid",
+  ordering: { pk: "o.uuid", name: "o.name", type: "o.type" },
+  defaultOrdering: [{ field: "name", descending: false }],
+  // authentik searches the outpost's name and its providers' names.
+  search: ["o.name", "(SELECT group_concat(p.name, ' ') FROM outpost_providers op JOIN providers p ON p.id = op.provider_id WHERE op.outpost_id = o.uuid)"],
+};
+
+const selectByUuid = (db: D1Database, uuid: string) => db.prepare(`SELECT ${COLUMNS} FROM outposts o WHERE o.uuid = ?1`).bind(uuid);
+
+export async function findOutpost(db: D1Database, key: string): Promise<Outpost | null> {
+  const uuid = normalizeUuid(key);
+  if (uuid === null) return null;
+  const row = await selectByUuid(db, uuid).first<OutpostRow>();
+  return row && outpostFromRow(row);
+}
+
+const nameTaken = (error: unknown) => (uniqueViolation(error) === "outposts.name" ? errors.field("name", "Outpost with this name already exists.") : error);
+
+const linkProviders = (db: D1Database, uuid: string, ids: number[]) =>
+  db
+    .prepare("INSERT INTO outpost_providers (outpost_id, provider_id) SELECT ?1, value FROM (SELECT DISTINCT value FROM json_each(?2))")
+    .bind(uuid, JSON.stringify(ids));
+
+/**
+ * The outpost, its service account `ak-outpost-<uuid hex>` and that account's API token
+ * `ak-outpost-<uuid>-api` in one batch. The key is stored hashed, and plain in key_pending
+ * until `view_key/` has shown it once.
+ */
+export async function insertOutpost(db: D1Database, input: OutpostRequest): Promise<Outpost> {
+  const uuid = crypto.randomUUID();
+  const identifier = outpostTokenIdentifier(uuid);
+  const username = outpostUsername(uuid);
+  const user = await newUserValues();
+  const key = randomKey(60);
+  const statements = [
+    db
+      .prepare("INSERT INTO outposts (uuid, name, type, config, token_identifier) VALUES (?1, ?2, ?3, ?4, ?5)")
+      .bind(uuid, input.name, input.type, JSON.stringify(input.config ?? {}), identifier),
+    linkProviders(db, uuid, input.providers),
+    db
+      .prepare("INSERT INTO users (uuid, uid, username, name, path, type) VALUES (?1, ?2, ?3, ?4, ?5, 'internal_service_account')")
+      .bind(user.uuid, user.uid, username, outpostUserDisplayName(input.name), OUTPOST_USER_PATH),
+    db
+      .prepare(
+        `INSERT INTO tokens (uuid, identifier, user_id, intent, description, managed, expires, expiring, key_hash, key_pending)
+         SELECT ?1, ?2, id, 'api', ?3, ?4, NULL, 0, ?5, ?6 FROM users WHERE username = ?7`,
+      )
+      .bind(crypto.randomUUID(), identifier, outpostTokenDescription(input.name), outpostTokenManaged(uuid), await sha256Hex(key), key, username),
+    selectByUuid(db, uuid),
+  ];
+  try {
+    const results = await db.batch<OutpostRow>(statements);
+    return outpostFromRow(results[results.length - 1]!.results[0]!);
+  } catch (error) {
+    throw nameTaken(error);
+  }
+}
+
+/** Columns a request may write, by field; the only names that reach SQL text. */
+const WRITABLE: Record<string, (value: unknown) => unknown> = {
+  name: (value) => value,
+  type: (value) => value,
+  config: (value) => JSON.stringify(value),
+};
+
+/** A rename also renames the service account and the token's description, as authentik does. */
+export async function updateOutpost(db: D1Database, uuid: string, input: PatchedOutpostRequest): Promise<Outpost> {
+  const fields = Object.keys(input).filter((field) => field in WRITABLE);
+  const statements: D1PreparedStatement[] = [];
+  if (fields.length > 0) {
+    const sets = fields.map((field, index) => `${field} = ?${index + 2}`).join(", ");
+    const values = fields.map((field) => WRITABLE[field]!(input[field as keyof PatchedOutpostRequest]));
+    statements.push(db.prepare(`UPDATE outposts SET ${sets} WHERE uuid = ?1`).bind(uuid, ...values));
+  }
+  if (input.name !== undefined) {
+    statements.push(
+      db.prepare("UPDATE users SET name = ?2 WHERE username = ?1").bind(outpostUsername(uuid), outpostUserDisplayName(input.name)),
+      db.prepare("UPDATE tokens SET description = ?2 WHERE identifier = ?1").bind(outpostTokenIdentifier(uuid), outpostTokenDescription(input.name)),
+    );
+  }
+  if (input.providers !== undefined) {
+    statements.push(db.prepare("DELETE FROM outpost_providers WHERE outpost_id = ?1").bind(uuid), linkProviders(db, uuid, input.providers));
+  }
+  statements.push(selectByUuid(db, uuid));
+  try {
+    const results = await db.batch<OutpostRow>(statements);
+    const row = results[results.length - 1]!.results[0];
+    if (row === undefined) throw errors.notFound(); // deleted meanwhile
+    return outpostFromRow(row);
+  } catch (error) {
+    throw nameTaken(error);
+  }
+}
+
+/** The outpost, its token and its service account in one batch (links and grants cascade). */
+export async function deleteOutpost(db: D1Database, outpost: Outpost): Promise<void> {
+  await db.batch([
+    db.prepare("DELETE FROM outposts WHERE uuid = ?1").bind(outpost.pk),
+    db.prepare("DELETE FROM tokens WHERE identifier = ?1").bind(outpost.token_identifier),
+    db.prepare("DELETE FROM users WHERE username = ?1").bind(outpostUsername(outpost.pk)),
+  ]);
+}

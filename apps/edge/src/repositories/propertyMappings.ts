@@ -1,0 +1,127 @@
+import {
+  errors,
+  type FieldErrors,
+  normalizeUuid,
+  type PatchedRacPropertyMappingRequest,
+  RAC_PROPERTY_MAPPING,
+  type RacPropertyMapping,
+  type RacPropertyMappingRequest,
+} from "@rac-edge/core";
+import type { ListSpec } from "../lists.ts";
+import { parseJson, uniqueViolation } from "./d1.ts";
+
+interface MappingRow {
+  uuid: string;
+  managed: string | null;
+  name: string;
+  expression: string;
+  static_settings: string;
+}
+
+const COLUMNS = "m.uuid, m.managed, m.name, m.expression, m.static_settings";
+
+export const mappingFromRow = (row: MappingRow): RacPropertyMapping => ({
+  pk: row.uuid,
+  managed: row.managed,
+  name: row.name,
+  expression: row.expression,
+  ...RAC_PROPERTY_MAPPING,
+  static_settings: parseJson(row.static_settings),
+});
+
+export const mappingList: ListSpec = {
+  from: "property_mappings m",
+  select: COLUMNS,
+  pk: "m.uuid",
+  ordering: { pk: "m.uuid", name: "m.name", managed: "m.managed", expression: "m.expression" },
+  defaultOrdering: [{ field: "name", descending: false }],
+  search: ["m.name"],
+};
+
+const selectByUuid = (db: D1Database, uuid: string) => db.prepare(`SELECT ${COLUMNS} FROM property_mappings m WHERE m.uuid = ?1`).bind(uuid);
+
+export async function findMapping(db: D1Database, key: string): Promise<RacPropertyMapping | null> {
+  const uuid = normalizeUuid(key);
+  if (uuid === null) return null;
+  const row = await selectByUuid(db, uuid).first<MappingRow>();
+  return row && mappingFromRow(row);
+}
+
+const NAME_TAKEN = "Property Mapping with this name already exists.";
+const MANAGED_TAKEN = "Property Mapping with this Managed by authentik already exists.";
+
+/**
+ * authentik reports every taken unique field at once, so both are checked in one query before
+ * writing; the UNIQUE constraints still guard against a concurrent writer (taken()).
+ */
+async function requireUnique(db: D1Database, input: PatchedRacPropertyMappingRequest, self: string | null): Promise<void> {
+  const name = input.name ?? null;
+  const managed = input.managed ?? null;
+  if (name === null && managed === null) return;
+  const row = await db
+    .prepare(
+      `SELECT EXISTS (SELECT 1 FROM property_mappings WHERE name = ?1 AND uuid IS NOT ?3) AS name_taken,
+              EXISTS (SELECT 1 FROM property_mappings WHERE managed = ?2 AND uuid IS NOT ?3) AS managed_taken`,
+    )
+    .bind(name, managed, self)
+    .first<{ name_taken: number; managed_taken: number }>();
+  const fields: FieldErrors = {};
+  if (row?.name_taken) fields.name = [NAME_TAKEN];
+  if (row?.managed_taken) fields.managed = [MANAGED_TAKEN];
+  if (Object.keys(fields).length > 0) throw errors.validation(fields);
+}
+
+const taken = (error: unknown) => {
+  const violation = uniqueViolation(error);
+  if (violation === "property_mappings.name") return errors.field("name", NAME_TAKEN);
+  if (violation === "property_mappings.managed") return errors.field("managed", MANAGED_TAKEN);
+  return error;
+};
+
+export async function insertMapping(db: D1Database, input: RacPropertyMappingRequest): Promise<RacPropertyMapping> {
+  await requireUnique(db, input, null);
+  const uuid = crypto.randomUUID();
+  try {
+    const row = await db
+      .prepare(
+        `INSERT INTO property_mappings (uuid, name, managed, expression, static_settings) VALUES (?1, ?2, ?3, ?4, ?5)
+         RETURNING uuid, managed, name, expression, static_settings`,
+      )
+      .bind(uuid, input.name, input.managed ?? null, input.expression ?? "", JSON.stringify(input.static_settings))
+      .first<MappingRow>();
+    return mappingFromRow(row!);
+  } catch (error) {
+    throw taken(error);
+  }
+}
+
+/** Columns a request may write, by field; the only names that reach SQL text. */
+const WRITABLE: Record<string, (value: unknown) => unknown> = {
+  name: (value) => value,
+  managed: (value) => value,
+  expression: (value) => value,
+  static_settings: (value) => JSON.stringify(value),
+};
+
+export async function updateMapping(db: D1Database, current: RacPropertyMapping, input: PatchedRacPropertyMappingRequest): Promise<RacPropertyMapping> {
+  await requireUnique(db, input, current.pk);
+  const fields = Object.keys(input).filter((field) => field in WRITABLE);
+  if (fields.length === 0) return current;
+  const sets = fields.map((field, index) => `${field} = ?${index + 2}`).join(", ");
+  const values = fields.map((field) => WRITABLE[field]!(input[field as keyof PatchedRacPropertyMappingRequest]));
+  try {
+    const row = await db
+      .prepare(`UPDATE property_mappings SET ${sets} WHERE uuid = ?1 RETURNING uuid, managed, name, expression, static_settings`)
+      .bind(current.pk, ...values)
+      .first<MappingRow>();
+    if (row === null) throw errors.notFound(); // deleted meanwhile
+    return mappingFromRow(row);
+  } catch (error) {
+    throw taken(error);
+  }
+}
+
+/** One statement: foreign keys unlink it from every provider and endpoint. */
+export async function deleteMapping(db: D1Database, uuid: string): Promise<void> {
+  await db.prepare("DELETE FROM property_mappings WHERE uuid = ?1").bind(uuid).run();
+}

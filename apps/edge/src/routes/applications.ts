@@ -1,0 +1,31 @@
+import {
+  type Application,
+  type ApplicationRequest,
+  ApplicationRequestSchema,
+  type PatchedApplicationRequest,
+  PatchedApplicationRequestSchema,
+} from "@rac-edge/core";
+import { crudRoutes } from "../http/crud.ts";
+import { condition } from "../lists.ts";
+import { applicationFromRow, applicationList, deleteApplication, findApplication, insertApplication, updateApplication } from "../repositories/applications.ts";
+
+/** Exact filters on these columns; `group` needs quoting in SQL. */
+const FILTERS = { name: "a.name", slug: "a.slug", group: 'a."group"' } as const;
+
+export const applicationRoutes = crudRoutes<Application, ApplicationRequest, PatchedApplicationRequest>({
+  model: "authentik_core.application",
+  path: "/api/v3/core/applications/",
+  list: applicationList,
+  fromRow: applicationFromRow,
+  filters: (url) =>
+    Object.entries(FILTERS)
+      .filter(([field]) => url.searchParams.has(field))
+      .map(([field, column]) => condition(`${column} = ?`, url.searchParams.get(field))),
+  find: findApplication,
+  createSchema: ApplicationRequestSchema,
+  patchSchema: PatchedApplicationRequestSchema,
+  refs: (input) => [{ field: "provider", table: "providers", column: "id", ids: input.provider == null ? [] : [input.provider] }],
+  create: ({ db }, input) => insertApplication(db, input),
+  update: ({ db }, current, input) => updateApplication(db, current.pk, input),
+  remove: ({ db }, current) => deleteApplication(db, current.pk),
+});

@@ -1,0 +1,128 @@
+import {
+  ApiError,
+  connectionLifetime,
+  connectionSettings,
+  errors,
+  type GatewayConnection,
+  type GatewayDisconnection,
+  GatewayTokenRequestSchema,
+  type LaunchedConnectionToken,
+  type LaunchRequest,
+  launchRequestSchema,
+  normalizeUuid,
+  parseDuration,
+} from "@rac-edge/core";
+import type { Caller } from "../auth.ts";
+import { clock, iso } from "../clock.ts";
+import { randomKey, sha256Hex } from "../crypto.ts";
+import { readBody, readObject, validate } from "../http/body.ts";
+import { created, json } from "../http/responses.ts";
+import type { Handler, Routes } from "../http/router.ts";
+import { connectToken, disconnectToken, findLaunchTarget, type GatewayToken, insertConnection, type LaunchTarget } from "../repositories/connections.ts";
+import { parseJson } from "../repositories/d1.ts";
+import { openSettings, sealSettings } from "../sealedSettings.ts";
+
+const LIMIT_REACHED = "Maximum connection limit reached.";
+const ALREADY_CONNECTED = " (You are already connected in another tab/window)";
+
+/** The new token's expiry: now + connection_expiry, null for exactly 0, a 400 for negative. */
+function launchExpiry(target: LaunchTarget, now: number): number | null {
+  let milliseconds: number;
+  try {
+    milliseconds = parseDuration(target.connection_expiry);
+  } catch {
+    throw errors.badRequest(
+      `Connections cannot be launched: the connection_expiry "${target.connection_expiry}" of provider "${target.provider_name}" is not a valid duration.`,
+    );
+  }
+  const lifetime = connectionLifetime(milliseconds);
+  if (lifetime.kind === "negative") {
+    throw errors.badRequest(
+      `Connections cannot be launched: provider "${target.provider_name}" has a negative connection_expiry ("${target.connection_expiry}"), so every connection would expire before it starts. Set a positive duration, or 0 for no time limit.`,
+    );
+  }
+  return lifetime.kind === "expires" ? now + lifetime.milliseconds : null;
+}
+
+/**
+ * `POST /rac/endpoints/{pk}/launch/`: view permission on the endpoint, prompt settings when its
+ * auth_mode is prompt, then the atomic limit check + insert. The secret is shown only here.
+ */
+const launch: Handler = async ({ db, params, request, caller, access }) => {
+  const uuid = normalizeUuid(params.key!);
+  const target = uuid === null ? null : await findLaunchTarget(db, uuid);
+  if (target === null) throw errors.notFound();
+  await access.require("authentik_providers_rac.endpoint", "view", target.uuid);
+  const input = validate(launchRequestSchema(target.auth_mode), await readObject(request)) as LaunchRequest;
+  const now = clock.now();
+  const expires = launchExpiry(target, now);
+  const secret = randomKey();
+  const result = await insertConnection(db, {
+    uuid: crypto.randomUUID(),
+    endpoint: target.uuid,
+    userId: caller.userId,
+    tokenHash: await sha256Hex(secret),
+    settings: await sealSettings(secret, input.settings),
+    now,
+    expires,
+  });
+  if ("refused" in result) throw errors.conflict(LIMIT_REACHED + (result.callerHoldsOne ? ALREADY_CONNECTED : ""));
+  return created({ ...result.token, token: secret } satisfies LaunchedConnectionToken);
+};
+
+/** The gateway routes take an outpost's API token (limited to its providers) or a superuser's. */
+function gatewayOutpost(caller: Caller): string | null {
+  if (caller.outpostId === null && !caller.superuser) throw errors.forbidden();
+  return caller.outpostId;
+}
+
+const outpostRefused = () => new ApiError(403, { detail: "This outpost does not serve the provider of this connection token." });
+
+function usable(token: GatewayToken | null): GatewayToken {
+  if (token === null) throw errors.notFound();
+  if (token.allowed !== 1) throw outpostRefused();
+  return token;
+}
+
+/**
+ * `POST /rac/gateway/connect/` `{"token"}`: the settings the gateway opens the connection with,
+ * computed fresh from the current rows. They include the prompted password: the gateway needs it,
+ * and this answer (to an outpost or superuser only) is the one place it ever appears.
+ */
+const connect: Handler = async ({ db, request, caller }) => {
+  const outpost = gatewayOutpost(caller);
+  const { token: secret } = await readBody(request, GatewayTokenRequestSchema);
+  const token = usable(await connectToken(db, await sha256Hex(secret), clock.now(), outpost));
+  const settings = connectionSettings({
+    host: token.host,
+    providerSettings: parseJson(token.provider_settings),
+    endpointSettings: parseJson(token.endpoint_settings),
+    providerMappings: token.provider_mappings,
+    endpointMappings: token.endpoint_mappings,
+    prompt: await openSettings(secret, token.settings),
+  });
+  return json({
+    connection_token: token.uuid,
+    provider: token.provider_id,
+    endpoint: token.endpoint_id,
+    user: token.user_id,
+    protocol: token.protocol,
+    settings,
+    expires: iso(token.expires),
+  } satisfies GatewayConnection);
+};
+
+/** `POST /rac/gateway/disconnect/` `{"token"}`: 200 `{"connection_token", "deleted"}`. */
+const disconnect: Handler = async ({ db, request, caller }) => {
+  const outpost = gatewayOutpost(caller);
+  const { token: secret } = await readBody(request, GatewayTokenRequestSchema);
+  const result = await disconnectToken(db, await sha256Hex(secret), clock.now(), outpost);
+  const token = usable(result?.token ?? null);
+  return json({ connection_token: token.uuid, deleted: result!.deleted } satisfies GatewayDisconnection);
+};
+
+export const connectionRoutes: Routes = {
+  "/api/v3/rac/endpoints/:key/launch/": { POST: launch },
+  "/api/v3/rac/gateway/connect/": { POST: connect },
+  "/api/v3/rac/gateway/disconnect/": { POST: disconnect },
+};

@@ -1,0 +1,41 @@
+import { type Endpoint, type EndpointRequest, EndpointRequestSchema, errors, type PatchedEndpointRequest, PatchedEndpointRequestSchema } from "@rac-edge/core";
+import { crudRoutes } from "../http/crud.ts";
+import { type Condition, condition } from "../lists.ts";
+import { deleteEndpoint, endpointFromRow, endpointList, findEndpoint, insertEndpoint, updateEndpoint } from "../repositories/endpoints.ts";
+
+const INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices.";
+
+/**
+ * Standard RBAC on every route, list included: rac-edge has no policy engine, so the list is not
+ * authentik's policy-filtered launcher list, and `superuser_full_list` (accepted) changes nothing.
+ */
+export const endpointRoutes = crudRoutes<Endpoint, EndpointRequest, PatchedEndpointRequest>({
+  model: "authentik_providers_rac.endpoint",
+  path: "/api/v3/rac/endpoints/",
+  list: endpointList,
+  fromRow: endpointFromRow,
+  async filters(url, db) {
+    const filters: Condition[] = [];
+    const name = url.searchParams.get("name");
+    if (name !== null) filters.push(condition("e.name = ?", name));
+    const provider = url.searchParams.get("provider")?.trim() ?? "";
+    if (provider !== "") {
+      // django-filter's ModelChoiceFilter: an unknown or malformed id is a 400, not an empty list.
+      const exists =
+        /^\d{1,15}$/.test(provider) && (await db.prepare("SELECT 1 AS found FROM providers WHERE id = ?1").bind(Number(provider)).first()) !== null;
+      if (!exists) throw errors.field("provider", INVALID_CHOICE);
+      filters.push(condition("e.provider_id = ?", Number(provider)));
+    }
+    return filters;
+  },
+  find: findEndpoint,
+  createSchema: EndpointRequestSchema,
+  patchSchema: PatchedEndpointRequestSchema,
+  refs: (input) => [
+    { field: "provider", table: "providers", column: "id", ids: input.provider === undefined ? [] : [input.provider] },
+    { field: "property_mappings", table: "property_mappings", column: "uuid", ids: input.property_mappings ?? [] },
+  ],
+  create: ({ db }, input) => insertEndpoint(db, input),
+  update: ({ db }, current, input) => updateEndpoint(db, current.pk, input),
+  remove: ({ db }, current) => deleteEndpoint(db, current.pk),
+});

@@ -1,0 +1,61 @@
+import {
+  errors,
+  type Outpost,
+  type OutpostRequest,
+  OutpostRequestSchema,
+  type PatchedOutpostRequest,
+  PatchedOutpostRequestSchema,
+  queryBoolean,
+} from "@rac-edge/core";
+import { crudRoutes } from "../http/crud.ts";
+import { type Condition, condition } from "../lists.ts";
+import { deleteOutpost, findOutpost, insertOutpost, outpostFromRow, outpostList, updateOutpost } from "../repositories/outposts.ts";
+
+const HAS_PROVIDERS = "EXISTS (SELECT 1 FROM outpost_providers op WHERE op.outpost_id = o.uuid)";
+
+/** django-filter's ModelMultipleChoiceFilter: every id must exist, else a 400 naming the first bad one. */
+async function providersByPk(db: D1Database, values: string[]): Promise<Condition> {
+  const bad = values.find((value) => !/^\d{1,15}$/.test(value));
+  const ids = values.filter((value) => value !== bad).map(Number);
+  const { results } = await db
+    .prepare("SELECT id FROM providers WHERE id IN (SELECT value FROM json_each(?1))")
+    .bind(JSON.stringify(ids))
+    .all<{ id: number }>();
+  const found = new Set(results.map((row) => row.id));
+  const missing = bad ?? values.find((value) => !found.has(Number(value)));
+  if (missing !== undefined) throw errors.field("providers_by_pk", `Select a valid choice. ${missing} is not one of the available choices.`);
+  return condition(
+    "EXISTS (SELECT 1 FROM outpost_providers op WHERE op.outpost_id = o.uuid AND op.provider_id IN (SELECT value FROM json_each(?)))",
+    JSON.stringify(ids),
+  );
+}
+
+export const outpostRoutes = crudRoutes<Outpost, OutpostRequest, PatchedOutpostRequest>({
+  model: "authentik_outposts.outpost",
+  path: "/api/v3/outposts/instances/",
+  list: outpostList,
+  fromRow: outpostFromRow,
+  async filters(url, db) {
+    const params = url.searchParams;
+    const filters: Condition[] = [];
+    const exact = params.get("name__iexact");
+    if (exact !== null) filters.push(condition("o.name = ? COLLATE NOCASE", exact));
+    const contains = params.get("name__icontains");
+    if (contains !== null) filters.push(condition("instr(lower(o.name), lower(?)) > 0", contains));
+    const isNull = queryBoolean(params.get("providers__isnull"));
+    if (isNull !== null) filters.push(condition(isNull ? `NOT ${HAS_PROVIDERS}` : HAS_PROVIDERS));
+    const byPk = params
+      .getAll("providers_by_pk")
+      .map((value) => value.trim())
+      .filter((value) => value !== "");
+    if (byPk.length > 0) filters.push(await providersByPk(db, byPk));
+    return filters;
+  },
+  find: findOutpost,
+  createSchema: OutpostRequestSchema,
+  patchSchema: PatchedOutpostRequestSchema,
+  refs: (input) => [{ field: "providers", table: "providers", column: "id", ids: input.providers ?? [] }],
+  create: ({ db }, input) => insertOutpost(db, input),
+  update: ({ db }, current, input) => updateOutpost(db, current.pk, input),
+  remove: ({ db }, current) => deleteOutpost(db, current),
+});

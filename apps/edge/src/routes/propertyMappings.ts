@@ -1,0 +1,38 @@
+import {
+  type PatchedRacPropertyMappingRequest,
+  PatchedRacPropertyMappingRequestSchema,
+  type RacPropertyMapping,
+  type RacPropertyMappingRequest,
+  RacPropertyMappingRequestSchema,
+} from "@rac-edge/core";
+import { type CrudResource, crudRoutes } from "../http/crud.ts";
+import { type Condition, condition } from "../lists.ts";
+import { deleteMapping, findMapping, insertMapping, mappingFromRow, mappingList, updateMapping } from "../repositories/propertyMappings.ts";
+
+const resource = (path: string): CrudResource<RacPropertyMapping, RacPropertyMappingRequest, PatchedRacPropertyMappingRequest> => ({
+  model: "authentik_providers_rac.racpropertymapping",
+  path,
+  list: mappingList,
+  fromRow: mappingFromRow,
+  filters(url) {
+    const filters: Condition[] = [];
+    // Repeatable: any of the given values.
+    const managed = url.searchParams.getAll("managed").filter((value) => value !== "");
+    if (managed.length > 0) filters.push(condition("m.managed IN (SELECT value FROM json_each(?))", JSON.stringify(managed)));
+    const name = url.searchParams.get("name");
+    if (name !== null) filters.push(condition("m.name = ?", name));
+    return filters;
+  },
+  find: findMapping,
+  createSchema: RacPropertyMappingRequestSchema,
+  patchSchema: PatchedRacPropertyMappingRequestSchema,
+  create: ({ db }, input) => insertMapping(db, input),
+  update: ({ db }, current, input) => updateMapping(db, current, input),
+  remove: ({ db }, current) => deleteMapping(db, current.pk),
+});
+
+/** The client's path, plus the 2024.6 tag's `/propertymappings/rac/` served by the same handlers. */
+export const propertyMappingRoutes = {
+  ...crudRoutes(resource("/api/v3/propertymappings/provider/rac/")),
+  ...crudRoutes(resource("/api/v3/propertymappings/rac/")),
+};

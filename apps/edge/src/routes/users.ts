@@ -1,0 +1,75 @@
+import {
+  errors,
+  normalizeUuid,
+  type PatchedUserRequest,
+  PatchedUserRequestSchema,
+  queryBoolean,
+  USER_TYPES,
+  type User,
+  type UserRequest,
+  UserRequestSchema,
+} from "@rac-edge/core";
+import { crudRoutes } from "../http/crud.ts";
+import type { Context } from "../http/router.ts";
+import { type Condition, condition } from "../lists.ts";
+import { deleteUser, findUser, insertUser, updateUser, userFromRow, userList } from "../repositories/users.ts";
+
+const INTERNAL_SERVICE_ACCOUNT = "internal_service_account";
+
+/** Exact filters of authentik's UsersFilter that rac-edge has columns for. */
+function userFilters(url: URL): Condition[] {
+  const query = url.searchParams;
+  const filters: Condition[] = [];
+  for (const field of ["username", "name", "email", "path"] as const) {
+    if (query.has(field)) filters.push(condition(`u.${field} = ?`, query.get(field)));
+  }
+  for (const field of ["is_active", "is_superuser"] as const) {
+    const value = queryBoolean(query.get(field));
+    if (value !== null) filters.push(condition(`u.${field} = ?`, value ? 1 : 0));
+  }
+  if (query.has("uuid")) {
+    const uuid = normalizeUuid(query.get("uuid")!);
+    if (uuid === null) throw errors.field("uuid", "Enter a valid UUID.");
+    filters.push(condition("u.uuid = ?", uuid));
+  }
+  const types = query.getAll("type");
+  if (types.length > 0) {
+    const unknown = types.find((type) => !(USER_TYPES as readonly string[]).includes(type));
+    if (unknown !== undefined) throw errors.field("type", `Select a valid choice. ${unknown} is not one of the available choices.`);
+    filters.push(condition("u.type IN (SELECT value FROM json_each(?))", JSON.stringify(types)));
+  }
+  return filters;
+}
+
+/**
+ * Rules beyond field validation: only superusers grant or revoke superuser status (it is writable
+ * here because rac-edge has no groups), authentik's user type rules, and no groups exist.
+ */
+function authorizeUser({ caller }: Context, input: PatchedUserRequest, current: User | null): void {
+  if (input.is_superuser !== undefined && input.is_superuser !== (current?.is_superuser ?? false) && !caller.superuser) {
+    throw errors.forbidden();
+  }
+  if (current === null && input.type === INTERNAL_SERVICE_ACCOUNT) {
+    throw errors.field("type", "Setting a user to internal service account is not allowed.");
+  }
+  if (current?.type === INTERNAL_SERVICE_ACCOUNT && input.type !== undefined && input.type !== INTERNAL_SERVICE_ACCOUNT) {
+    throw errors.field("type", "Can't change internal service account to other user type.");
+  }
+  const group = input.groups?.[0];
+  if (group !== undefined) throw errors.field("groups", `Invalid pk "${group}" - object does not exist.`);
+}
+
+export const userRoutes = crudRoutes<User, UserRequest, PatchedUserRequest>({
+  model: "authentik_core.user",
+  path: "/api/v3/core/users/",
+  list: userList,
+  fromRow: userFromRow,
+  filters: userFilters,
+  find: findUser,
+  createSchema: UserRequestSchema,
+  patchSchema: PatchedUserRequestSchema,
+  authorize: authorizeUser,
+  create: ({ db }, input) => insertUser(db, input),
+  update: ({ db }, current, input) => updateUser(db, current.pk, input),
+  remove: ({ db }, current) => deleteUser(db, current.pk),
+});
