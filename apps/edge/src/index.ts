@@ -1,5 +1,5 @@
 import type { Env } from "./env.ts";
-import { createApi } from "./http/router.ts";
+import { createApi, type Routes } from "./http/router.ts";
 import { applicationRoutes } from "./routes/applications.ts";
 import { connectionRoutes } from "./routes/connections.ts";
 import { connectionTokenRoutes } from "./routes/connectionTokens.ts";
@@ -13,7 +13,8 @@ import { tokenRoutes } from "./routes/tokens.ts";
 import { userRoutes } from "./routes/users.ts";
 import { scheduled } from "./sweep.ts";
 
-export const api = createApi(
+/** Every route module. The router, and anything that must cover every route, read this one list. */
+export const routes: Routes[] = [
   flowRoutes,
   providerRoutes,
   rbacRoutes,
@@ -25,7 +26,9 @@ export const api = createApi(
   outpostRoutes,
   connectionTokenRoutes,
   connectionRoutes,
-);
+];
+
+export const api = createApi(...routes);
 
 export default {
   fetch: api,
