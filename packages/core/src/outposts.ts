@@ -1,6 +1,5 @@
 import * as v from "valibot";
-import { choice, intRef, list, text } from "./fields.ts";
-import { jsonObject } from "./propertyMappings.ts";
+import { choice, dictionary, intRef, list, text } from "./fields.ts";
 import { ProviderSchema } from "./providers.ts";
 
 /** rac-edge runs RAC outposts only (authentik also has proxy, ldap and radius). */
@@ -24,7 +23,7 @@ export const OutpostRequestSchema = v.object({
   name: text(),
   type: choice(OUTPOST_TYPES),
   providers: v.pipe(list(intRef()), v.minLength(1, "This list may not be empty.")),
-  config: v.optional(jsonObject()),
+  config: v.optional(dictionary()),
 });
 export type OutpostRequest = v.InferOutput<typeof OutpostRequestSchema>;
 export const PatchedOutpostRequestSchema = v.partial(OutpostRequestSchema);

@@ -9,14 +9,6 @@ export const RAC_PROPERTY_MAPPING = {
   meta_model_name: "authentik_providers_rac.racpropertymapping",
 } as const;
 
-/** A JSON object: fields.ts's `dictionary()` turns a list into an object (valibot's record accepts arrays). */
-export const jsonObject = () =>
-  v.pipe(
-    v.nonNullable(v.unknown(), MESSAGES.null),
-    v.check((value) => !Array.isArray(value), MESSAGES.dictionary),
-    dictionary(),
-  );
-
 export const RacPropertyMappingSchema = v.object({
   pk: v.string(),
   managed: v.nullable(v.string()),
@@ -38,7 +30,7 @@ export const RacPropertyMappingRequestSchema = v.object({
   managed: v.optional(v.nullable(text())),
   name: text(),
   expression: v.optional(optionalText()),
-  static_settings: jsonObject(),
+  static_settings: dictionary(),
 });
 export type RacPropertyMappingRequest = v.InferOutput<typeof RacPropertyMappingRequestSchema>;
 export const PatchedRacPropertyMappingRequestSchema = v.partial(RacPropertyMappingRequestSchema);

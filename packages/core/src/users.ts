@@ -33,14 +33,6 @@ const email = () =>
     v.check((value) => value === "" || /^[^\s@]+@[^\s@]+$/.test(value), "Enter a valid email address."),
   );
 
-/** A JSON object; `dictionary()` alone turns arrays into objects (valibot's record accepts them). */
-const attributes = () =>
-  v.pipe(
-    v.unknown(),
-    v.check((value) => !Array.isArray(value), MESSAGES.dictionary),
-    dictionary(),
-  );
-
 /** authentik's user path: segments separated by `/`, none empty, no slash at either end. */
 const userPath = () =>
   v.pipe(
@@ -59,7 +51,7 @@ export const UserRequestSchema = v.object({
   is_active: v.optional(boolean()),
   is_superuser: v.optional(boolean()),
   email: v.optional(email()),
-  attributes: v.optional(attributes()),
+  attributes: v.optional(dictionary()),
   path: v.optional(userPath()),
   type: v.optional(choice(USER_TYPES)),
   groups: v.optional(list(uuidRef())),

@@ -4,6 +4,7 @@ import type * as v from "valibot";
 import type { Access } from "../access.ts";
 import { type Condition, type ListSpec, listPage } from "../lists.ts";
 import { type Ref, requireRefs } from "../refs.ts";
+import { isForeignKeyViolation } from "../repositories/d1.ts";
 import { usedByHandler } from "../usedBy.ts";
 import { readBody } from "./body.ts";
 import { created, json, noContent } from "./responses.ts";
@@ -43,6 +44,19 @@ async function visibleObject<T extends { pk: string | number }>(
   return current;
 }
 
+/**
+ * References are checked before the write, but a referenced row can still be deleted in between:
+ * the foreign key then refuses the whole batch, which is the client's 400, not a server fault.
+ */
+async function raceSafe<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (isForeignKeyViolation(error)) throw errors.nonField("A referenced object was deleted while this request was handled; nothing was changed.");
+    throw error;
+  }
+}
+
 /** list, create, retrieve, PUT, PATCH, DELETE and used_by with authentik's permission rules. */
 export function crudRoutes<T extends { pk: string | number }, Create extends Patch, Patch>(resource: CrudResource<T, Create, Patch>): Routes {
   const r = resource as unknown as CrudResource<T, unknown, unknown>;
@@ -56,7 +70,7 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
     const input = await readBody(context.request, resource.createSchema);
     await resource.authorize?.(context, input, null);
     await requireRefs(context.db, resource.refs?.(input) ?? []);
-    return created(await resource.create(context, input));
+    return created(await raceSafe(resource.create(context, input)));
   };
   const retrieve: Handler = async ({ db, params, access }) => json(await visibleObject(r, access, db, params.key!));
   const update =
@@ -67,7 +81,7 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
       const input = await readBody(context.request, schema);
       await resource.authorize?.(context, input, current);
       await requireRefs(context.db, resource.refs?.(input) ?? []);
-      return json(await resource.update(context, current, input));
+      return json(await raceSafe(resource.update(context, current, input)));
     };
   const remove: Handler = async (context) => {
     const current = await visibleObject(r, context.access, context.db, context.params.key!);

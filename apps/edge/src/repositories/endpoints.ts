@@ -137,6 +137,10 @@ export async function updateEndpoint(db: D1Database, uuid: string, input: Patche
     const values = fields.map((field) => WRITABLE[field]!.value(input[field as keyof PatchedEndpointRequest]));
     statements.push(db.prepare(`UPDATE endpoints SET ${sets} WHERE uuid = ?1`).bind(uuid, ...values));
   }
+  if (input.provider !== undefined) {
+    // Tokens were issued under the old provider's policy (expiry, settings): moving the endpoint revokes them.
+    statements.push(db.prepare("DELETE FROM connection_tokens WHERE endpoint_id = ?1 AND provider_id <> ?2").bind(uuid, input.provider));
+  }
   if (input.property_mappings !== undefined) {
     statements.push(db.prepare("DELETE FROM endpoint_property_mappings WHERE endpoint_id = ?1").bind(uuid));
     if (input.property_mappings.length > 0) statements.push(linkMappings(db, uuid, input.property_mappings));

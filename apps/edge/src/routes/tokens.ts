@@ -77,11 +77,17 @@ const withTokenAccess = (routes: Routes): Routes =>
     ]),
   );
 
+/** Outposts find their token by identifier: it changes only with its outpost. */
+function refuseManaged(token: Token | null): void {
+  if (token?.managed) throw errors.nonField("This token is managed by rac-edge (an outpost's token); change or delete its outpost instead.");
+}
+
 /**
  * A token for another user needs a superuser or the global add_token grant (on create, and when
  * PUT/PATCH moves a token); only superusers hand out tokens of superusers.
  */
 async function authorizeToken({ caller, db }: Context, input: PatchedTokenRequest, current: Token | null): Promise<void> {
+  refuseManaged(current);
   if (input.user === undefined || input.user === caller.userId || input.user === current?.user) return;
   if (caller.superuser) return;
   if (!(await new Access(db, caller).hasGlobal(codename(MODEL, "add")))) throw errors.forbidden();
@@ -123,7 +129,10 @@ const crud = crudRoutes<Token, TokenRequest, PatchedTokenRequest>({
       expiring: input.expiring ?? true,
     }),
   update: ({ db }, current, input) => updateToken(db, current.pk, input),
-  remove: ({ db }, current) => deleteToken(db, current.pk),
+  remove: ({ db }, current) => {
+    refuseManaged(current);
+    return deleteToken(db, current.pk);
+  },
 });
 
 const keyGone = () =>
