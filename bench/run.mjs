@@ -1,56 +1,155 @@
 #!/usr/bin/env node
 // `pnpm bench`: the API under `wrangler dev` on local D1 next to a baseline Worker in the same
-// runtime, both driven by autocannon over loopback with bounded request counts. Writes RESULTS.md.
+// runtime, both driven by autocannon over loopback with bounded request counts. Writes RESULTS.md,
+// then copies its summary into README.md (readme.mjs).
+//
+// Options: --quick (fewer requests), --connections=N (autocannon connections, default 1),
+// --out=FILE (write the results elsewhere and leave README.md alone).
+// BENCH_EDGE=<dir> benchmarks another checkout of apps/edge (e.g. the previous commit) the same way.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
+import { updateReadme } from "./readme.mjs";
 
 const here = import.meta.dirname;
-const edge = path.resolve(here, "../apps/edge");
+const edge = path.resolve(process.env.BENCH_EDGE ?? path.join(here, "../apps/edge"));
 const tmp = path.join(here, ".tmp");
-const API_PORT = 8788;
-const BASELINE_PORT = 8789;
 const TOKEN = "bench-admin-token";
+const option = (name) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const QUICK = process.argv.includes("--quick");
+const OUT = option("out") ? path.resolve(option("out")) : path.join(here, "RESULTS.md");
+/** Requests per scenario, split into ROUNDS that alternate with the baseline. */
 const AMOUNT = QUICK ? 300 : 3000;
-const CONNECTIONS = 8;
+const ROUNDS = QUICK ? 5 : 10;
+/** Unrecorded requests before each measured chunk: a Worker idle for a while answers slowly at first. */
+const WARMUP = 20;
+/**
+ * One connection by default: each request runs alone, so its latency is its own cost and not the
+ * queue in front of it (2 cores are shared by both Workers, autocannon and whatever else runs).
+ */
+const CONNECTIONS = Number(option("connections") ?? 1);
 
 rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp, { recursive: true });
 
+// Local observability (a trace store in the dev server, no production counterpart) writes every
+// span to SQLite on this machine; it is off for both Workers so that does not count as request cost.
+const childEnv = { ...process.env, CI: "true", X_LOCAL_OBSERVABILITY: "false" };
+
 const wrangler = (args, cwd) => {
-  const result = spawnSync("wrangler", args, { cwd, encoding: "utf8", env: { ...process.env, CI: "true" } });
+  const result = spawnSync("wrangler", args, { cwd, encoding: "utf8", env: childEnv });
   if (result.status !== 0) throw new Error(`wrangler ${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
   return result.stdout;
 };
 
+/** A port nothing listens on now (ports in use by other runs are skipped). */
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+const children = [];
+/** Ends a server and everything it started (wrangler runs workerd and esbuild under it). */
+const stop = (child) => {
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch {
+    // already gone
+  }
+};
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    for (const child of children) stop(child);
+    process.exit(130);
+  });
+}
+
 /** Starts `wrangler dev` and resolves once it answers; returns the process and the startup time. */
-async function serve(cwd, port, extra = []) {
+async function serve(cwd, name, extra = []) {
+  const port = await freePort();
   const started = performance.now();
-  const child = spawn("wrangler", ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", path.join(tmp, `state-${port}`), ...extra], {
+  const child = spawn("wrangler", ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", path.join(tmp, `state-${name}`), ...extra], {
     cwd,
     stdio: "ignore",
-    env: { ...process.env, CI: "true" },
+    env: childEnv,
+    detached: true, // its own process group, so stop() reaches workerd too
   });
+  children.push(child);
   for (let i = 0; i < 600; i++) {
     try {
       const first = performance.now();
       const response = await fetch(`http://127.0.0.1:${port}/`);
       await response.arrayBuffer();
-      return { child, readyMs: first - started, firstRequestMs: performance.now() - first };
+      return { port, readyMs: first - started, firstRequestMs: performance.now() - first };
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  child.kill();
-  throw new Error(`wrangler dev on ${port} did not start`);
+  throw new Error(`wrangler dev for ${name} did not start`);
 }
 
-const api = (method, route, body) =>
-  fetch(`http://127.0.0.1:${API_PORT}${route}`, {
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
+/**
+ * `amount` requests of one scenario; returns every response time in milliseconds (autocannon's own
+ * histogram keeps whole milliseconds and only 2xx answers, too coarse at one connection).
+ */
+async function load(port, scenario, amount) {
+  const latencies = [];
+  const started = performance.now();
+  const instance = autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    amount,
+    requests: scenario.requests,
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+  });
+  const statuses = new Map();
+  instance.on("response", (_client, status, _bytes, milliseconds) => {
+    latencies.push(milliseconds);
+    statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  });
+  const result = await instance;
+  const expected = scenario.status ?? [200, 201];
+  const wrong = [...statuses].filter(([status]) => !expected.includes(status));
+  if (wrong.length > 0 || result.errors > 0 || result.timeouts > 0) {
+    throw new Error(`${scenario.name}: unexpected answers ${JSON.stringify(wrong)}, ${result.errors} errors, ${result.timeouts} timeouts`);
+  }
+  return { latencies, seconds: (performance.now() - started) / 1000 };
+}
+
+/** ROUNDS rounds of [baseline, ...scenarios], each chunk after its own warm-up; pools each scenario. */
+async function phase(ports, baselineName, scenarios) {
+  const all = [{ name: baselineName, baseline: true, requests: [{ method: "GET", path: "/" }] }, ...scenarios];
+  const pooled = all.map((scenario) => ({ scenario, latencies: [], seconds: 0 }));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const entry of pooled) {
+      const port = entry.scenario.baseline ? ports.baseline : ports.api;
+      await load(port, entry.scenario, WARMUP);
+      const run = await load(port, entry.scenario, Math.round((entry.scenario.amount ?? AMOUNT) / ROUNDS));
+      entry.latencies.push(...run.latencies);
+      entry.seconds += run.seconds;
+    }
+  }
+  const summaries = pooled.map(({ scenario, latencies, seconds }) => {
+    const sorted = latencies.sort((a, b) => a - b);
+    return { name: scenario.name, median: percentile(sorted, 50), p99: percentile(sorted, 99), rps: sorted.length / seconds, total: sorted.length };
+  });
+  const base = summaries[0];
+  return summaries.map((summary) => ({ ...summary, ratio: summary.median / base.median }));
+}
+
+const api = (port, method, route, body) =>
+  fetch(`http://127.0.0.1:${port}${route}`, {
     method,
     headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -59,19 +158,6 @@ const api = (method, route, body) =>
     if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${text}`);
     return text === "" ? null : JSON.parse(text);
   });
-
-/** One autocannon run; latency in milliseconds. */
-async function load(port, requests, amount = AMOUNT) {
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections: CONNECTIONS,
-    amount,
-    requests,
-    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
-  });
-  if (result.non2xx > 0 && !requests[0].expectFailure) throw new Error(`${result.non2xx} non-2xx answers in ${requests[0].path}`);
-  return { median: result.latency.p50, p99: result.latency.p99, rps: result.requests.average, total: result.requests.total };
-}
 
 /** SQL that adds connection tokens to the endpoint (far-future expiry, so all are live). */
 function tokenRows(count, offset, ids) {
@@ -92,20 +178,20 @@ function tokenRows(count, offset, ids) {
   return file;
 }
 
-const results = [];
-const children = [];
 try {
   // The API's database: migrated, then the bootstrap admin makes everything else through the API.
   writeFileSync(path.join(tmp, "vars"), `BOOTSTRAP_TOKEN=${TOKEN}\n`);
-  wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", path.join(tmp, `state-${API_PORT}`)], edge);
-  const apiServer = await serve(edge, API_PORT, ["--env-file", path.join(tmp, "vars")]);
-  const baselineServer = await serve(path.join(here, "baseline"), BASELINE_PORT);
-  children.push(apiServer.child, baselineServer.child);
+  const apiState = path.join(tmp, "state-api");
+  wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", apiState], edge);
+  const apiServer = await serve(edge, "api", ["--env-file", path.join(tmp, "vars")]);
+  const baselineServer = await serve(path.join(here, "baseline"), "baseline");
+  const ports = { api: apiServer.port, baseline: baselineServer.port };
+  const call = (method, route, body) => api(ports.api, method, route, body);
 
-  const flow = await api("POST", "/api/v3/flows/instances/", { name: "bench", slug: "bench", title: "bench", designation: "authorization" });
-  const provider = await api("POST", "/api/v3/providers/rac/", { name: "bench", authorization_flow: flow.pk, delete_token_on_disconnect: true });
-  const listed = await api("POST", "/api/v3/providers/rac/", { name: "listed", authorization_flow: flow.pk });
-  const endpoint = await api("POST", "/api/v3/rac/endpoints/", {
+  const flow = await call("POST", "/api/v3/flows/instances/", { name: "bench", slug: "bench", title: "bench", designation: "authorization" });
+  const provider = await call("POST", "/api/v3/providers/rac/", { name: "bench", authorization_flow: flow.pk, delete_token_on_disconnect: true });
+  const listed = await call("POST", "/api/v3/providers/rac/", { name: "listed", authorization_flow: flow.pk });
+  const endpoint = await call("POST", "/api/v3/rac/endpoints/", {
     name: "bench",
     provider: provider.pk,
     protocol: "rdp",
@@ -113,7 +199,7 @@ try {
     auth_mode: "static",
     maximum_connections: -1,
   });
-  const listedEndpoint = await api("POST", "/api/v3/rac/endpoints/", {
+  const listedEndpoint = await call("POST", "/api/v3/rac/endpoints/", {
     name: "listed",
     provider: listed.pk,
     protocol: "rdp",
@@ -121,58 +207,68 @@ try {
     auth_mode: "static",
     maximum_connections: -1,
   });
-  const me = await api("GET", "/api/v3/core/users/?username=akadmin");
+  const me = await call("GET", "/api/v3/core/users/?username=akadmin");
   const ids = { provider: listed.pk, endpoint: listedEndpoint.pk, user: me.results[0].pk };
-  const executeSql = (file) => wrangler(["d1", "execute", "DB", "--local", "--persist-to", path.join(tmp, `state-${API_PORT}`), "--file", file], edge);
+  const executeSql = (file) => wrangler(["d1", "execute", "DB", "--local", "--persist-to", apiState, "--file", file], edge);
+  const listPath = `/api/v3/rac/connection_tokens/?provider=${listed.pk}&page_size=100`;
+  const expectTokens = async (count) => {
+    const check = await call("GET", listPath);
+    if (check.pagination.count !== count || check.results.length !== 100) throw new Error(`expected ${count} tokens, got ${check.pagination.count}`);
+  };
 
-  const baseline = await load(BASELINE_PORT, [{ method: "GET", path: "/" }]);
-  results.push({ name: "baseline: one D1 query, fixed JSON", ...baseline });
-  const scenario = async (name, requests, amount) => results.push({ name, ...(await load(API_PORT, requests, amount)) });
-
-  await scenario("retrieve a provider", [{ method: "GET", path: `/api/v3/providers/rac/${provider.pk}/` }]);
-  await scenario("PATCH a provider (seed body)", [
+  executeSql(tokenRows(100, 0, ids));
+  await expectTokens(100);
+  const small = await phase(ports, "baseline: one D1 query, fixed JSON", [
+    { name: "retrieve a provider", requests: [{ method: "GET", path: `/api/v3/providers/rac/${provider.pk}/` }] },
     {
-      method: "PATCH",
-      path: `/api/v3/providers/rac/${provider.pk}/`,
-      body: JSON.stringify({
-        authentication_flow: flow.pk,
-        settings: { "enable-wallpaper": "true" },
-        authorization_flow: flow.pk,
-        delete_token_on_disconnect: true,
-        name: "bench",
-        connection_expiry: "hours=1;minutes=30",
-        property_mappings: [],
-      }),
+      name: "PATCH a provider (seed body)",
+      requests: [
+        {
+          method: "PATCH",
+          path: `/api/v3/providers/rac/${provider.pk}/`,
+          body: JSON.stringify({
+            authentication_flow: flow.pk,
+            settings: { "enable-wallpaper": "true" },
+            authorization_flow: flow.pk,
+            delete_token_on_disconnect: true,
+            name: "bench",
+            connection_expiry: "hours=1;minutes=30",
+            property_mappings: [],
+          }),
+        },
+      ],
+    },
+    { name: "list 100 connection tokens (100 rows)", requests: [{ method: "GET", path: listPath }] },
+    {
+      name: "launch + disconnect",
+      amount: QUICK ? 300 : 2000,
+      requests: [
+        {
+          method: "POST",
+          path: `/api/v3/rac/endpoints/${endpoint.pk}/launch/`,
+          body: "{}",
+          onResponse: (status, body, context) => {
+            if (status === 201) context.token = JSON.parse(body).token;
+          },
+        },
+        {
+          method: "POST",
+          path: "/api/v3/rac/gateway/disconnect/",
+          setupRequest: (request, context) => ({ ...request, body: JSON.stringify({ token: context.token }) }),
+        },
+      ],
+    },
+    {
+      name: "unauthorised request (403)",
+      status: [403],
+      requests: [{ method: "GET", path: "/api/v3/providers/rac/", headers: { authorization: "Bearer nope" } }],
     },
   ]);
-  executeSql(tokenRows(100, 0, ids));
-  const listPath = `/api/v3/rac/connection_tokens/?provider=${listed.pk}&page_size=100`;
-  await scenario("list 100 connection tokens (100 rows)", [{ method: "GET", path: listPath }]);
+
   executeSql(tokenRows(9900, 100, ids));
-  const check = await api("GET", listPath);
-  if (check.pagination.count !== 10000 || check.results.length !== 100) throw new Error(`expected 10,000 tokens, got ${check.pagination.count}`);
-  await scenario("list 100 connection tokens (10,000 rows)", [{ method: "GET", path: listPath }]);
-  await scenario(
-    "launch + disconnect",
-    [
-      {
-        method: "POST",
-        path: `/api/v3/rac/endpoints/${endpoint.pk}/launch/`,
-        body: "{}",
-        onResponse: (status, body, context) => {
-          if (status === 201) context.token = JSON.parse(body).token;
-        },
-      },
-      {
-        method: "POST",
-        path: "/api/v3/rac/gateway/disconnect/",
-        setupRequest: (request, context) => ({ ...request, body: JSON.stringify({ token: context.token }) }),
-      },
-    ],
-    QUICK ? 300 : 2000,
-  );
-  await scenario("unauthorised request (403)", [
-    { method: "GET", path: "/api/v3/providers/rac/", headers: { authorization: "Bearer nope" }, expectFailure: true },
+  await expectTokens(10000);
+  const large = await phase(ports, "baseline: one D1 query, fixed JSON", [
+    { name: "list 100 connection tokens (10,000 rows)", requests: [{ method: "GET", path: listPath }] },
   ]);
 
   // Bundle size: what `wrangler deploy` would upload, minified.
@@ -181,25 +277,58 @@ try {
   const bundle = readFileSync(path.join(outdir, "index.js"));
   const size = { minified: statSync(path.join(outdir, "index.js")).size, gzip: gzipSync(bundle).length };
 
-  const base = results[0];
-  const row = (r) =>
-    `| ${r.name} | ${r.median.toFixed(2)} | ${r.p99.toFixed(2)} | ${Math.round(r.rps)} | ${r.total} | ${(r.median / base.median).toFixed(2)}x |`;
-  const small = results.find((r) => r.name.includes("(100 rows)"));
-  const large = results.find((r) => r.name.includes("(10,000 rows)"));
+  const fmt = (value) => value.toFixed(2);
+  const row = (r) => `| ${r.name} | ${fmt(r.median)} | ${fmt(r.p99)} | ${Math.round(r.rps)} | ${r.total} | ${fmt(r.ratio)}x |`;
+  const list100 = small.find((r) => r.name.includes("(100 rows)"));
+  const list10k = large.find((r) => r.name.includes("(10,000 rows)"));
+  const growth = list10k.median / list100.median;
+  const scenarios = [...small.slice(1), ...large.slice(1)];
+  const worst = scenarios.reduce((a, b) => (b.ratio > a.ratio ? b : a));
   const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+  const verdict = (ok) => (ok ? "met" : "**missed**");
+  const summary = `Measured on ${new Date().toISOString().slice(0, 10)} by \`pnpm bench\`${QUICK ? " --quick" : ""} (${AMOUNT} requests a scenario, ${CONNECTIONS} connection${CONNECTIONS === 1 ? "" : "s"}, \`wrangler dev\` on local D1; median latency in ms, and its ratio to a baseline Worker that runs one trivial D1 query, measured in alternating rounds):
+
+| scenario | median ms | p99 ms | ratio to baseline |
+| --- | --- | --- | --- |
+${[small[0], ...scenarios].map((r) => `| ${r.name} | ${fmt(r.median)} | ${fmt(r.p99)} | ${fmt(r.ratio)}x |`).join("\n")}
+
+- Every scenario's median at most 2x the baseline's: ${verdict(worst.ratio <= 2)} (highest: ${worst.name}, ${fmt(worst.ratio)}x).
+- The 100-token page at 10,000 rows at most 1.5x its cost at 100 rows: ${verdict(growth <= 1.5)} (${fmt(growth)}x).
+- Worker bundle ${kib(size.minified)} minified (${kib(size.gzip)} gzip), target under 150 KiB: ${verdict(size.minified < 150 * 1024)}.
+- Cold start: \`wrangler dev\` answers ${(apiServer.readyMs / 1000).toFixed(1)} s after spawn (baseline ${(baselineServer.readyMs / 1000).toFixed(1)} s); the first request, which loads the Worker, takes ${apiServer.firstRequestMs.toFixed(0)} ms (baseline ${baselineServer.firstRequestMs.toFixed(0)} ms).`;
+
   const report = `# Benchmark results
 
 Generated by \`pnpm bench\`${QUICK ? " --quick" : ""} on ${new Date().toISOString().slice(0, 10)} (${process.platform}, Node ${process.version}).
-Both Workers run under \`wrangler dev\` (workerd, local D1) on loopback; autocannon with ${CONNECTIONS} connections
-and ${AMOUNT} requests per scenario. Latency in milliseconds; the ratio is the scenario's median over the
-baseline's median from the same run. Numbers move with the machine; the ratios are what to compare.
+
+## Method
+
+- Both Workers run under \`wrangler dev\` (workerd, local D1) in the same run, on loopback. The baseline Worker
+  (\`bench/baseline\`) answers a fixed JSON after one trivial D1 query (\`SELECT 1\`).
+- autocannon, ${CONNECTIONS} connection${CONNECTIONS === 1 ? "" : "s"}, ${AMOUNT} requests per scenario (launch + disconnect: ${QUICK ? 300 : 2000}), split into
+  ${ROUNDS} rounds; every round runs the baseline and then each scenario, so a change in machine load (2 cores, shared)
+  affects both sides of a ratio alike. Each chunk follows ${WARMUP} warm-up requests that are not counted.
+- One connection: the latency is what one request costs end to end, not the time it waits behind the others.
+  (With 8 connections on 2 cores the latency is mostly queueing; the ratios then follow throughput instead.)
+- Latencies are every response's own time in milliseconds (from autocannon's response events; its built-in
+  histogram keeps whole milliseconds). The ratio is the scenario's median over the baseline median of the same
+  phase: the connection-token rows are 100 in the first phase and 10,000 in the second, which has its own baseline.
+- Local observability (the dev server's trace store, \`X_LOCAL_OBSERVABILITY\`) is off for both Workers: it writes
+  every span to a SQLite file on this machine and has no production counterpart.
+- The API runs as a superuser (the bootstrap token); the list filters by provider, so all of its rows match.
+
+## Latency
 
 | scenario | median ms | p99 ms | req/s | requests | ratio to baseline |
 | --- | --- | --- | --- | --- | --- |
-${results.map(row).join("\n")}
+${small.map(row).join("\n")}
+${large.map(row).join("\n")}
 
 Targets: every scenario's median at most 2x the baseline's; the 100-token page at 10,000 rows at most 1.5x its
-cost at 100 rows. Measured: 10,000 rows / 100 rows = **${(large.median / small.median).toFixed(2)}x**.
+cost at 100 rows. Measured: 10,000 rows / 100 rows = **${fmt(growth)}x** (each over its own phase's baseline:
+${fmt(list10k.ratio)}x / ${fmt(list100.ratio)}x = ${fmt(list10k.ratio / list100.ratio)}x).
+
+## Bundle and cold start
 
 | Worker bundle | size | target |
 | --- | --- | --- |
@@ -210,9 +339,16 @@ cost at 100 rows. Measured: 10,000 rows / 100 rows = **${(large.median / small.m
 | --- | --- | --- |
 | \`wrangler dev\` spawn to first answer | ${apiServer.readyMs.toFixed(0)} ms | ${baselineServer.readyMs.toFixed(0)} ms |
 | first request after start | ${apiServer.firstRequestMs.toFixed(1)} ms | ${baselineServer.firstRequestMs.toFixed(1)} ms |
+
+## Summary (copied into README.md by \`bench/readme.mjs\`)
+
+<!-- summary:start -->
+${summary}
+<!-- summary:end -->
 `;
-  writeFileSync(path.join(here, "RESULTS.md"), report);
+  writeFileSync(OUT, report);
   console.log(report);
+  if (option("out") === undefined && !updateReadme()) console.warn("README.md has no <!-- bench:start --> / <!-- bench:end --> markers; left alone.");
 } finally {
-  for (const child of children) child.kill("SIGTERM");
+  for (const child of children) stop(child);
 }

@@ -9,7 +9,15 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.jsonc" },
         remoteBindings: false,
-        miniflare: { bindings: { TEST_MIGRATIONS: migrations, BOOTSTRAP_TOKEN: "test-bootstrap-token", BOOTSTRAP_EMAIL: "admin@test" } },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            BOOTSTRAP_TOKEN: "test-bootstrap-token",
+            BOOTSTRAP_EMAIL: "admin@test",
+            // test/fuzz.test.ts: cases per property for a longer local run (empty: the CI default).
+            FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
+          },
+        },
       }),
     ],
     test: {

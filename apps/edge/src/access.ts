@@ -1,23 +1,24 @@
 import { type Action, codename, errors, type ModelName } from "@rac-edge/core";
 import type { Caller } from "./auth.ts";
-import { loadGrants } from "./repositories/permissions.ts";
+import { type Grants, loadGrants } from "./repositories/permissions.ts";
 
 /**
  * What one caller may do, by authentik codename: superusers everything, others their global
- * grants plus per-object grants. Grants are read once per request, on first need.
+ * grants plus per-object grants. Grants come with the caller (read by the authentication query),
+ * or are read once per request, on first need.
  */
 export class Access {
   readonly caller: Caller;
   private readonly db: D1Database;
-  private grants: Promise<Map<string, Set<string>>> | undefined;
+  private grants: Promise<Grants> | undefined;
 
   constructor(db: D1Database, caller: Caller) {
     this.db = db;
     this.caller = caller;
   }
 
-  private load(): Promise<Map<string, Set<string>>> {
-    this.grants ??= loadGrants(this.db, this.caller.userId);
+  private load(): Promise<Grants> {
+    this.grants ??= this.caller.grants ? Promise.resolve(this.caller.grants) : loadGrants(this.db, this.caller.userId);
     return this.grants;
   }
 

@@ -3,7 +3,8 @@ import { clock } from "./clock.ts";
 import { sha256Hex } from "./crypto.ts";
 import type { Env } from "./env.ts";
 import { ensureBootstrap } from "./repositories/bootstrap.ts";
-import { type CallerRow, findCallerByKeyHash } from "./repositories/tokens.ts";
+import { type Grants, grantsFromColumn } from "./repositories/permissions.ts";
+import { type CallerRow, findCallerWithGrants } from "./repositories/tokens.ts";
 
 export interface Caller {
   userId: number;
@@ -13,21 +14,28 @@ export interface Caller {
   tokenIdentifier: string;
   /** Set when the token is an outpost's: the gateway routes accept those. */
   outpostId: string | null;
+  /** The grants, read with the token (not for superusers): Access needs no query of its own. */
+  grants?: Grants;
 }
 
-const callerOf = (row: CallerRow): Caller => ({
-  userId: row.user_id,
-  username: row.username,
-  superuser: row.is_superuser === 1,
-  tokenIdentifier: row.identifier,
-  outpostId: row.outpost_id,
-});
+function callerOf(row: CallerRow & { grants: string | null }): Caller {
+  const caller: Caller = {
+    userId: row.user_id,
+    username: row.username,
+    superuser: row.is_superuser === 1,
+    tokenIdentifier: row.identifier,
+    outpostId: row.outpost_id,
+  };
+  const grants = grantsFromColumn(row.grants);
+  if (grants !== null) caller.grants = grants;
+  return caller;
+}
 
 let bootstrapped: string | undefined;
 
 /**
- * `Authorization: Bearer <key>` against the hashed API tokens, with authentik's 403 texts.
- * The bootstrap superuser is ensured once per isolate and key.
+ * `Authorization: Bearer <key>` against the hashed API tokens, with authentik's 403 texts: one
+ * query, which also reads the caller's grants. The bootstrap superuser is ensured once per isolate and key.
  */
 export async function authenticate(request: Request, env: Env): Promise<Caller> {
   if (env.BOOTSTRAP_TOKEN && bootstrapped !== env.BOOTSTRAP_TOKEN) {
@@ -40,7 +48,7 @@ export async function authenticate(request: Request, env: Env): Promise<Caller> 
   if (header.slice(0, space).toLowerCase() !== "bearer") throw errors.unsupportedAuth();
   const key = header.slice(space + 1).trim();
   if (key === "") throw errors.notAuthenticated();
-  const row = await findCallerByKeyHash(env.DB, await sha256Hex(key), clock.now());
+  const row = await findCallerWithGrants(env.DB, await sha256Hex(key), clock.now());
   if (row === null) throw errors.tokenInvalid();
   return callerOf(row);
 }

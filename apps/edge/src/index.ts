@@ -1,5 +1,6 @@
 import type { Env } from "./env.ts";
 import { createApi, type Routes } from "./http/router.ts";
+import { schemaRoutes } from "./openapi/route.ts";
 import { applicationRoutes } from "./routes/applications.ts";
 import { connectionRoutes } from "./routes/connections.ts";
 import { connectionTokenRoutes } from "./routes/connectionTokens.ts";
@@ -26,6 +27,7 @@ export const routes: Routes[] = [
   outpostRoutes,
   connectionTokenRoutes,
   connectionRoutes,
+  schemaRoutes(() => routes),
 ];
 
 export const api = createApi(...routes);

@@ -9,6 +9,17 @@ export interface Ref {
 }
 
 /**
+ * `refs` less the ids `held` already lists under the same field: references an object already
+ * holds exist (its foreign keys say so), so an update that keeps them need not look them up.
+ */
+export function newRefs(refs: Ref[], held: Ref[]): Ref[] {
+  return refs.map((ref) => {
+    const kept = new Set(held.filter((other) => other.field === ref.field).flatMap((other) => other.ids.map(String)));
+    return { ...ref, ids: ref.ids.filter((id) => !kept.has(String(id))) };
+  });
+}
+
+/**
  * Checks every referenced id in one D1 batch; missing ones answer authentik's
  * `Invalid pk "<id>" - object does not exist.` under their field.
  */

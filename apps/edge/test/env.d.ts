@@ -4,6 +4,8 @@ declare namespace Cloudflare {
     BOOTSTRAP_TOKEN: string;
     BOOTSTRAP_EMAIL: string;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+    /** Cases per fuzz property (test/fuzz.test.ts); empty for the default. */
+    FUZZ_RUNS: string;
   }
   // Types `exports.default` from cloudflare:workers as the Worker's own entry.
   interface GlobalProps {

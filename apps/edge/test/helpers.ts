@@ -3,6 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { sha256Hex } from "../src/crypto.ts";
 import worker from "../src/index.ts";
 import { newUserValues } from "../src/repositories/users.ts";
+import { checkResponse } from "./openapiCheck.ts";
 
 export const ADMIN = "test-bootstrap-token";
 export const BASE = "https://rac-edge.test";
@@ -34,6 +35,8 @@ export async function call<T = any>(method: string, path: string, options: CallO
   }
   const response = await exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }));
   const text = await response.text();
+  // Every answer the suite receives must match the served OpenAPI document (status and body).
+  await checkResponse(method, path, response.status, response.headers, text);
   let parsed: unknown = null;
   try {
     parsed = text === "" ? null : JSON.parse(text);
@@ -130,4 +133,17 @@ export async function callWith(customEnv: typeof env, method: string, path: stri
   const request = new Request(`${BASE}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
   const response = await worker.fetch(request, customEnv as never, { waitUntil() {}, passThroughOnException() {} } as never);
   return { status: response.status, body: (await response.json()) as any };
+}
+
+/**
+ * `fetch` for HTTP clients under test (@rac-edge/client, @goauthentik/api): the Worker's own fetch
+ * handler, with every answer checked against the OpenAPI document, as `call()` does.
+ */
+export async function checkedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const request = new Request(input, init);
+  const url = new URL(request.url);
+  const response = await exports.default.fetch(request);
+  const text = await response.text();
+  await checkResponse(request.method, url.pathname + url.search, response.status, response.headers, text);
+  return new Response(response.status === 204 ? null : text, { status: response.status, statusText: response.statusText, headers: response.headers });
 }

@@ -1,79 +1,147 @@
 import {
   ApiError,
+  type Application,
+  type ApplicationRequest,
+  type ConnectionToken,
+  type ConnectionTokenRequest,
+  type Endpoint,
+  type EndpointRequest,
   type ErrorBody,
   type Flow,
   type FlowRequest,
+  type GatewayConnection,
+  type GatewayDisconnection,
+  type LaunchedConnectionToken,
+  type LaunchRequest,
+  type Outpost,
+  type OutpostRequest,
   type Paginated,
+  type PatchedApplicationRequest,
+  type PatchedConnectionTokenRequest,
+  type PatchedEndpointRequest,
+  type PatchedOutpostRequest,
+  type PatchedRacPropertyMappingRequest,
   type PatchedRacProviderRequest,
+  type PatchedTokenRequest,
+  type PatchedUserRequest,
+  type PermissionAssign,
+  type RacPropertyMapping,
+  type RacPropertyMappingRequest,
   type RacProvider,
   type RacProviderRequest,
+  type Token,
+  type TokenRequest,
+  type UsedBy,
+  type User,
+  type UserRequest,
 } from "@rac-edge/core";
 
 export interface ClientOptions {
-  /** e.g. `https://rac.example.com` or `http://localhost:8787`. */
+  /** Where the Worker answers, without `/api/v3`: `https://rac.example.com`, `http://localhost:8787`. */
   baseUrl: string;
   /** An API token's key, sent as `Authorization: Bearer <token>`. */
   token: string;
-  /** Defaults to the global fetch; inject one to call a Worker directly in tests. */
-  fetch?: (input: Request) => Promise<Response>;
+  /**
+   * Defaults to the global `fetch`. Inject one to call a Worker through a service binding
+   * (`env.RAC.fetch`), `exports.default.fetch` in tests, or to add retries and logging.
+   */
+  fetch?: (request: Request) => Promise<Response>;
 }
 
-export type Query = Record<string, string | number | boolean | readonly (string | number)[] | undefined>;
+export type QueryValue = string | number | boolean | readonly (string | number | boolean)[] | undefined;
 
-export interface UsedBy {
-  app: string;
-  model_name: string;
-  pk: string;
-  name: string;
-  action: "cascade" | "cascade_many" | "set_null" | "set_default";
-}
+/** Query parameters of every list, plus the resource's filters `F`. */
+export type ListQuery<F extends string = never> = {
+  /** 1-based, or `last`. */
+  page?: number | "last";
+  /** Default 100, at most 1000. */
+  page_size?: number;
+  /** Whitespace-separated terms; each must match one of the searched fields. */
+  search?: string;
+  /** Comma-separated fields, `-` for descending. */
+  ordering?: string;
+} & { [K in F]?: QueryValue };
 
-/** Typed operations on one resource collection. */
-export interface Resource<T, Create, Patch, Key extends string | number> {
-  list(query?: Query): Promise<Paginated<T>>;
-  /** Every object across all pages, fetched page by page. */
-  all(query?: Query): AsyncGenerator<T, void, undefined>;
-  create(body: Create): Promise<T>;
+/** The read side of a collection: list, every page, retrieve, used_by. */
+export interface ReadResource<T, Key extends string | number, F extends string> {
+  /** One page. */
+  list(query?: ListQuery<F>): Promise<Paginated<T>>;
+  /** Every object across all pages (from `query.page`, default 1), fetched one page at a time. */
+  all(query?: ListQuery<F>): AsyncGenerator<T, void, undefined>;
   retrieve(key: Key): Promise<T>;
-  update(key: Key, body: Create): Promise<T>;
-  partialUpdate(key: Key, body: Patch): Promise<T>;
-  destroy(key: Key): Promise<void>;
+  /** The objects pointing at this one, and what deleting it does to them. */
   usedBy(key: Key): Promise<UsedBy[]>;
 }
 
-function queryString(query: Query = {}): string {
+/** Update and delete, without create (connection tokens are created by a launch). */
+export interface MutableResource<T, Update, Patch, Key extends string | number, F extends string> extends ReadResource<T, Key, F> {
+  update(key: Key, body: Update): Promise<T>;
+  partialUpdate(key: Key, body: Patch): Promise<T>;
+  destroy(key: Key): Promise<void>;
+}
+
+/** A standard collection: list, create, retrieve, PUT, PATCH, DELETE and used_by. */
+export interface Resource<T, Create, Patch, Key extends string | number, F extends string = never> extends MutableResource<T, Create, Patch, Key, F> {
+  create(body: Create): Promise<T>;
+}
+
+export type ProviderFilter = "application__isnull" | "name__iexact";
+export type EndpointFilter = "name" | "provider" | "superuser_full_list";
+export type ConnectionTokenFilter = "endpoint" | "provider" | "session__user";
+export type PropertyMappingFilter = "managed" | "name";
+export type FlowFilter = "slug" | "name" | "designation";
+export type UserFilter = "username" | "name" | "email" | "path" | "is_active" | "is_superuser" | "uuid" | "type";
+export type TokenFilter = "identifier" | "intent" | "description" | "managed" | "user__username" | "expiring";
+export type ApplicationFilter = "name" | "slug" | "group";
+export type OutpostFilter = "name__iexact" | "name__icontains" | "providers__isnull" | "providers_by_pk";
+
+const API = "/api/v3/";
+
+function search(query: ListQuery<string> = {}): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value === undefined) continue;
-    for (const item of Array.isArray(value) ? value : [value]) params.append(key, String(item));
+  for (const [key, value] of Object.entries(query) as [string, QueryValue][]) {
+    for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) params.append(key, String(item));
   }
   const text = params.toString();
   return text === "" ? "" : `?${text}`;
 }
 
-export function createClient(options: ClientOptions) {
-  const send = options.fetch ?? ((request: Request) => globalThis.fetch(request));
-  const base = options.baseUrl.replace(/\/+$/, "");
+/** A path segment for a key: numbers and uuids as they are, anything else encoded. */
+const segment = (key: string | number) => `${encodeURIComponent(String(key))}/`;
 
-  /** One call; non-2xx answers throw ApiError with authentik's parsed error body. */
+export function createClient(options: ClientOptions) {
+  const send = options.fetch ?? ((request: Request) => fetch(request));
+  const base = options.baseUrl.replace(/\/+$/, "") + API;
+
+  /**
+   * One call to a path below `/api/v3/`. Non-2xx answers throw ApiError with the status and
+   * authentik's parsed error body (or `{"detail": <text>}` when the body is not JSON).
+   */
   async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { authorization: `Bearer ${options.token}`, accept: "application/json" };
     if (body !== undefined) headers["content-type"] = "application/json";
-    const response = await send(new Request(`${base}${path}`, { method, headers, body: body === undefined ? null : JSON.stringify(body) }));
+    const response = await send(new Request(base + path, { method, headers, body: body === undefined ? null : JSON.stringify(body) }));
     const text = await response.text();
-    const parsed: unknown = text === "" ? undefined : JSON.parse(text);
-    if (!response.ok) throw new ApiError(response.status, (parsed ?? { detail: response.statusText }) as ErrorBody);
-    return parsed as T;
+    if (!response.ok) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = null;
+      }
+      throw new ApiError(response.status, (parsed !== null && typeof parsed === "object" ? parsed : { detail: text || response.statusText }) as ErrorBody);
+    }
+    return (text === "" ? undefined : JSON.parse(text)) as T;
   }
 
-  function resource<T, Create, Patch, Key extends string | number>(path: string): Resource<T, Create, Patch, Key> {
-    const item = (key: Key) => `${path}${encodeURIComponent(String(key))}/`;
-    const list = (query?: Query) => request<Paginated<T>>("GET", `${path}${queryString(query)}`);
+  function resource<T, Create, Patch, Key extends string | number, F extends string = never>(path: string): Resource<T, Create, Patch, Key, F> {
+    const item = (key: Key) => path + segment(key);
+    const list = (query?: ListQuery<F>) => request<Paginated<T>>("GET", path + search(query));
     return {
       list,
-      async *all(query?: Query) {
-        for (let page = 1; page !== 0; ) {
-          const result = await list({ ...query, page });
+      async *all(query?: ListQuery<F>) {
+        for (let page: number | "last" = query?.page ?? 1; page !== 0; ) {
+          const result: Paginated<T> = await list({ ...query, page } as ListQuery<F>);
           yield* result.results;
           page = result.pagination.next;
         }
@@ -87,12 +155,65 @@ export function createClient(options: ClientOptions) {
     };
   }
 
+  const permissions = (method: string, action: string) => (user: number, body: PermissionAssign) =>
+    request<void>(method, `rbac/permissions/assigned_by_users/${segment(user)}${action}/`, body);
+  const gateway = (action: string) => (token: string) => request<never>("POST", `rac/gateway/${action}/`, { token });
+  const { create: _, ...connectionTokens } = resource<ConnectionToken, ConnectionTokenRequest, PatchedConnectionTokenRequest, string, ConnectionTokenFilter>(
+    "rac/connection_tokens/",
+  );
+
   return {
     request,
-    flows: resource<Flow, FlowRequest, Partial<FlowRequest>, string>("/api/v3/flows/instances/"),
     providers: {
-      rac: resource<RacProvider, RacProviderRequest, PatchedRacProviderRequest, number>("/api/v3/providers/rac/"),
+      rac: resource<RacProvider, RacProviderRequest, PatchedRacProviderRequest, number, ProviderFilter>("providers/rac/"),
     },
+    rac: {
+      endpoints: {
+        ...resource<Endpoint, EndpointRequest, PatchedEndpointRequest, string, EndpointFilter>("rac/endpoints/"),
+        /** Creates a connection token for the caller; `token` (the secret) is shown only here. */
+        launch: (key: string, body: LaunchRequest = {}) => request<LaunchedConnectionToken>("POST", `rac/endpoints/${segment(key)}launch/`, body),
+      },
+      /** Created by `rac.endpoints.launch`, so no `create`. */
+      connectionTokens: connectionTokens as MutableResource<
+        ConnectionToken,
+        ConnectionTokenRequest,
+        PatchedConnectionTokenRequest,
+        string,
+        ConnectionTokenFilter
+      >,
+      /** For an outpost's API token (or a superuser's). */
+      gateway: {
+        connect: gateway("connect") as (token: string) => Promise<GatewayConnection>,
+        disconnect: gateway("disconnect") as (token: string) => Promise<GatewayDisconnection>,
+      },
+    },
+    propertyMappings: {
+      rac: resource<RacPropertyMapping, RacPropertyMappingRequest, PatchedRacPropertyMappingRequest, string, PropertyMappingFilter>(
+        "propertymappings/provider/rac/",
+      ),
+    },
+    flows: {
+      instances: resource<Flow, FlowRequest, Partial<FlowRequest>, string, FlowFilter>("flows/instances/"),
+    },
+    core: {
+      users: resource<User, UserRequest, PatchedUserRequest, number, UserFilter>("core/users/"),
+      tokens: {
+        ...resource<Token, TokenRequest, PatchedTokenRequest, string, TokenFilter>("core/tokens/"),
+        /** The plain key, shown once (a second call is a 410). */
+        viewKey: (identifier: string) => request<{ key: string }>("GET", `core/tokens/${segment(identifier)}view_key/`),
+      },
+      applications: resource<Application, ApplicationRequest, PatchedApplicationRequest, string, ApplicationFilter>("core/applications/"),
+    },
+    outposts: {
+      instances: resource<Outpost, OutpostRequest, PatchedOutpostRequest, string, OutpostFilter>("outposts/instances/"),
+    },
+    rbac: {
+      /** Grants permissions by codename, globally or (with `model` and `object_pk`) on one object. */
+      assign: permissions("POST", "assign"),
+      unassign: permissions("PATCH", "unassign"),
+    },
+    /** The OpenAPI 3.1 document. */
+    schema: () => request<Record<string, unknown>>("GET", "schema/"),
   };
 }
 

@@ -1,2 +1,21 @@
-export { ApiError, type ErrorBody, type Paginated, type Pagination } from "@rac-edge/core";
-export { type Client, type ClientOptions, createClient, type Query, type Resource, type UsedBy } from "./createClient.ts";
+export type * from "@rac-edge/core";
+export { ApiError, isApiError } from "@rac-edge/core";
+export {
+  type ApplicationFilter,
+  type Client,
+  type ClientOptions,
+  type ConnectionTokenFilter,
+  createClient,
+  type EndpointFilter,
+  type FlowFilter,
+  type ListQuery,
+  type MutableResource,
+  type OutpostFilter,
+  type PropertyMappingFilter,
+  type ProviderFilter,
+  type QueryValue,
+  type ReadResource,
+  type Resource,
+  type TokenFilter,
+  type UserFilter,
+} from "./createClient.ts";

@@ -16,7 +16,8 @@ export function pageRequest(page: string | null, pageSize: string | null): PageR
   const size = pageSize !== null && /^\s*\d+\s*$/.test(pageSize) ? Number(pageSize) : 0;
   let number = 1;
   if (page !== null && page !== "" && page !== "last") {
-    if (!/^\s*\d+\s*$/.test(page) || Number(page) < 1) throw errors.invalidPage();
+    // A page whose offset is no safe integer lies past the end of any list (and SQL could not take it).
+    if (!/^\s*\d+\s*$/.test(page) || Number(page) < 1 || !Number.isSafeInteger(Number(page) * MAX_PAGE_SIZE)) throw errors.invalidPage();
     number = Number(page);
   }
   return {

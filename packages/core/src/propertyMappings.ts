@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { dictionary, MESSAGES, optionalText, text } from "./fields.ts";
+import { dictionary, optionalText, text } from "./fields.ts";
 
 /** The client era's constants (2024.8 line; the 2024.6 tag said "RAC Property Mapping"). */
 export const RAC_PROPERTY_MAPPING = {

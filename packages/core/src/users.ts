@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { boolean, choice, dictionary, list, MESSAGES, optionalText, text, uuidRef } from "./fields.ts";
+import { boolean, choice, dictionary, list, optionalText, text, uuidRef } from "./fields.ts";
 
 export const USER_TYPES = ["internal", "external", "service_account", "internal_service_account"] as const;
 

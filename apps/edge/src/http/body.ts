@@ -2,6 +2,23 @@ import { errors, pythonType, toFieldErrors } from "@rac-edge/core";
 import * as v from "valibot";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Deeper JSON is refused: recursive code (messages, merges) would exhaust the stack, and SQLite's
+ * JSON functions stop at 1000 levels, so a deeper stored value would break later reads.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/** Whether arrays and objects nest deeper than `limit`; iterative, so any depth is safe to check. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [item, depth] = pending.pop()!;
+    if (item === null || typeof item !== "object") continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
 
 /**
  * Reads a JSON object body the way DRF's JSONParser does: no content type and no body is `{}`,
@@ -25,6 +42,7 @@ export async function readObject(request: Request): Promise<Record<string, unkno
   } catch (error) {
     throw errors.badRequest(`JSON parse error - ${(error as Error).message}`);
   }
+  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) throw errors.badRequest(`JSON parse error - nested deeper than ${MAX_JSON_DEPTH} levels`);
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw errors.nonField(`Invalid data. Expected a dictionary, but got ${pythonType(value)}.`);
   }

@@ -3,7 +3,9 @@ import { errors } from "@rac-edge/core";
 import type * as v from "valibot";
 import type { Access } from "../access.ts";
 import { type Condition, type ListSpec, listPage } from "../lists.ts";
-import { type Ref, requireRefs } from "../refs.ts";
+import { documented } from "../openapi/operation.ts";
+import { type ResourceDoc, standardDocs } from "../openapi/standard.ts";
+import { newRefs, type Ref, requireRefs } from "../refs.ts";
 import { isForeignKeyViolation } from "../repositories/d1.ts";
 import { usedByHandler } from "../usedBy.ts";
 import { readBody } from "./body.ts";
@@ -23,6 +25,9 @@ export interface CrudResource<T extends { pk: string | number }, Create, Patch> 
   find(db: D1Database, key: string): Promise<T | null>;
   createSchema: v.GenericSchema<unknown, Create>;
   patchSchema: v.GenericSchema<unknown, Patch>;
+  /** The object as answered, and what the OpenAPI document says beyond the schemas. */
+  schema: v.GenericSchema<unknown, T>;
+  doc: ResourceDoc;
   /** References to check (in one batch) before any write. */
   refs?(input: Patch): Ref[];
   /** Checks beyond field validation and permissions, before any write. */
@@ -80,7 +85,9 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
       await context.access.require(resource.model, "change", current.pk);
       const input = await readBody(context.request, schema);
       await resource.authorize?.(context, input, current);
-      await requireRefs(context.db, resource.refs?.(input) ?? []);
+      // The object's response fields carry its references under the request's names: those it
+      // keeps need no lookup (a deletion meanwhile fails the write's foreign key: raceSafe).
+      await requireRefs(context.db, newRefs(resource.refs?.(input) ?? [], resource.refs?.(current as unknown as Patch) ?? []));
       return json(await raceSafe(resource.update(context, current, input)));
     };
   const remove: Handler = async (context) => {
@@ -89,9 +96,20 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
     await resource.remove(context, current);
     return noContent();
   };
+  const docs = standardDocs(resource.doc, {
+    schema: resource.schema,
+    updateSchema: resource.createSchema,
+    patchSchema: resource.patchSchema,
+    ordering: Object.keys(resource.list.ordering),
+  });
   return {
-    [resource.path]: { GET: list, POST: create },
-    [`${resource.path}:key/`]: { GET: retrieve, PUT: update(resource.createSchema), PATCH: update(resource.patchSchema), DELETE: remove },
-    [`${resource.path}:key/used_by/`]: { GET: usedByHandler(resource.model, resource.find) },
+    [resource.path]: { GET: documented(docs.list, list), POST: documented(docs.create, create) },
+    [`${resource.path}:key/`]: {
+      GET: documented(docs.retrieve, retrieve),
+      PUT: documented(docs.update, update(resource.createSchema)),
+      PATCH: documented(docs.partialUpdate, update(resource.patchSchema)),
+      DELETE: documented(docs.destroy, remove),
+    },
+    [`${resource.path}:key/used_by/`]: { GET: documented(docs.usedBy, usedByHandler(resource.model, resource.find)) },
   };
 }

@@ -3,6 +3,7 @@ import { type IRequest, Router } from "itty-router";
 import { Access } from "../access.ts";
 import { authenticate, type Caller } from "../auth.ts";
 import type { Env } from "../env.ts";
+import type { OperationDoc } from "../openapi/operation.ts";
 import { errorResponse } from "./responses.ts";
 
 export interface Context {
@@ -15,7 +16,8 @@ export interface Context {
   access: Access;
 }
 
-export type Handler = (context: Context) => Promise<Response>;
+/** `doc` is what the OpenAPI document says about the operation (src/openapi/ reads it). */
+export type Handler = ((context: Context) => Promise<Response>) & { doc?: OperationDoc };
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 /** A route module: paths (with a trailing slash) and the handler of each method. */
 export type Routes = Record<string, Partial<Record<Method, Handler>>>;
@@ -27,11 +29,11 @@ export type Routes = Record<string, Partial<Record<Method, Handler>>>;
 function dispatch(methods: Partial<Record<Method, Handler>>) {
   const allowed = Object.keys(methods);
   return async (request: IRequest, env: Env): Promise<Response> => {
+    const handler = methods[(request.method === "HEAD" ? "GET" : request.method) as Method];
     const caller = await authenticate(request, env);
     if (request.method === "OPTIONS") {
       return new Response(null, { status: 204, headers: { allow: [...allowed, "HEAD", "OPTIONS"].join(", ") } });
     }
-    const handler = methods[(request.method === "HEAD" ? "GET" : request.method) as Method];
     if (handler === undefined) throw errors.methodNotAllowed(request.method);
     const response = await handler({
       request,

@@ -1,11 +1,13 @@
-import { type ConnectionToken, errors, normalizeUuid } from "@rac-edge/core";
+import { type ConnectionToken, type Endpoint, errors, type GroupMember, normalizeUuid, type RacProvider } from "@rac-edge/core";
 import { iso } from "../clock.ts";
 import type { Condition, ListSpec } from "../lists.ts";
-import { ENDPOINT_PROVIDER_JOIN, endpointColumns, endpointFromRow } from "./endpoints.ts";
+import { ENDPOINT_PROVIDER_JOIN, endpointColumns, endpointFromRow, endpointOwnColumns } from "./endpoints.ts";
 import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
-import { userColumns, userFromPrefixedRow } from "./users.ts";
+import { memberColumns, memberFromPrefixedRow } from "./users.ts";
 
 export type ConnectionTokenRow = Record<string, unknown>;
+
+const TOKEN_COLUMNS = "t.uuid AS uuid, t.provider_id AS provider_id, t.endpoint_id AS endpoint_id, t.expires AS expires";
 
 /**
  * A token with everything it nests, in one statement. The endpoint and its provider come from
@@ -16,32 +18,63 @@ const FROM = `connection_tokens t
   JOIN endpoints e ON e.uuid = t.endpoint_id ${ENDPOINT_PROVIDER_JOIN}
   JOIN (SELECT ${providerColumns("tp_")} FROM providers p ${PROVIDER_APPLICATION_JOIN}) tp ON tp.tp_id = t.provider_id
   JOIN users u ON u.id = t.user_id`;
-const COLUMNS = `t.uuid AS uuid, t.provider_id AS provider_id, t.endpoint_id AS endpoint_id, t.expires AS expires, tp.*, ${endpointColumns("e_")}, ${userColumns("u", "u_")}`;
+const COLUMNS = `${TOKEN_COLUMNS}, tp.*, ${endpointColumns("e_")}, ${memberColumns("u", "u_")}`;
 
 /** Live tokens only: an expiry exactly now is already expired. */
 export const live = (now: number): Condition => ({ sql: "(t.expires IS NULL OR t.expires > ?)", params: [now] });
 
-export function connectionTokenFromRow(row: ConnectionTokenRow): ConnectionToken {
-  const { pk, username, name, is_active, last_login, email, attributes, uid } = userFromPrefixedRow(row, "u_");
-  return {
-    pk: row.uuid as string,
-    provider: row.provider_id as number,
-    provider_obj: providerFromRow(row, "tp_"),
-    endpoint: row.endpoint_id as string,
-    endpoint_obj: endpointFromRow(row, "e_"),
-    user: { pk, username, name, is_active, last_login, email, attributes, uid },
-    expires: iso(row.expires as number | null),
-  };
+/** The token with the objects it nests (built by the caller, each once per page in a list). */
+const tokenOf = (row: ConnectionTokenRow, provider: RacProvider, endpoint: Endpoint, user: GroupMember): ConnectionToken => ({
+  pk: row.uuid as string,
+  provider: row.provider_id as number,
+  provider_obj: provider,
+  endpoint: row.endpoint_id as string,
+  endpoint_obj: endpoint,
+  user,
+  expires: iso(row.expires as number | null),
+});
+
+/** A token from a row of COLUMNS (a single token: retrieve, launch, move). */
+export const connectionTokenFromRow = (row: ConnectionTokenRow): ConnectionToken =>
+  tokenOf(row, providerFromRow(row, "tp_"), endpointFromRow(row, "e_"), memberFromPrefixedRow(row, "u_"));
+
+/** A list page: its rows carry ids only, `related` the providers, endpoints and users they name. */
+export function connectionTokenPage(rows: ConnectionTokenRow[], related: Record<string, Record<string, unknown>[]>): ConnectionToken[] {
+  const providers = new Map(related.providers!.map((row) => [row.id as number, providerFromRow(row)]));
+  const endpoints = new Map(related.endpoints!.map((row) => [row.uuid as string, endpointFromRow(row, "", providers.get(row.provider_id as number))]));
+  const users = new Map(related.users!.map((row) => [row.id as number, memberFromPrefixedRow(row, "")]));
+  return rows.map((row) =>
+    tokenOf(row, providers.get(row.provider_id as number)!, endpoints.get(row.endpoint_id as string)!, users.get(row.user_id as number)!),
+  );
 }
 
+/** What the page's tokens name in `column`, for a related statement over `keys` (the page's keys query). */
+const named = (keys: string, column: string) => `WITH page(pk) AS (${keys}) SELECT ${column} FROM connection_tokens WHERE uuid IN (SELECT pk FROM page)`;
+
+/**
+ * Filters, search and ordering read the token row alone: it keeps copies of its endpoint's and
+ * provider's names (migration 0002), so the default order is an index walk. A page's rows are the
+ * tokens' own columns; the providers, endpoints and users they nest, mostly shared by many
+ * tokens, come once each as `related` rows.
+ */
 export const connectionTokenList: ListSpec = {
-  from: FROM,
-  select: COLUMNS,
+  from: "connection_tokens t",
+  keysFrom: "connection_tokens t",
+  select: `${TOKEN_COLUMNS}, t.user_id AS user_id`,
+  related: {
+    providers: (keys) =>
+      `SELECT ${providerColumns()} FROM providers p ${PROVIDER_APPLICATION_JOIN}
+       WHERE p.id IN (WITH page(pk) AS (${keys})
+         SELECT provider_id FROM connection_tokens WHERE uuid IN (SELECT pk FROM page)
+         UNION SELECT e.provider_id FROM connection_tokens c JOIN endpoints e ON e.uuid = c.endpoint_id WHERE c.uuid IN (SELECT pk FROM page))`,
+    endpoints: (keys) => `SELECT ${endpointOwnColumns()} FROM endpoints e WHERE e.uuid IN (${named(keys, "endpoint_id")})`,
+    users: (keys) => `SELECT ${memberColumns("u", "")} FROM users u WHERE u.id IN (${named(keys, "user_id")})`,
+  },
   pk: "t.uuid",
   ordering: {
     pk: "t.uuid",
-    endpoint__name: "e.name",
-    provider__name: "tp.tp_name",
+    endpoint__name: "t.endpoint_name",
+    provider__name: "t.provider_name",
     endpoint: "t.endpoint_id",
     provider: "t.provider_id",
     session__user: "t.user_id",
@@ -51,7 +84,7 @@ export const connectionTokenList: ListSpec = {
     { field: "endpoint__name", descending: false },
     { field: "provider__name", descending: false },
   ],
-  search: ["e.name", "tp.tp_name"],
+  search: ["t.endpoint_name", "t.provider_name"],
 };
 
 /** One live token by pk, with its nested objects, as a statement for a batch. */
@@ -66,22 +99,30 @@ export async function findConnectionToken(db: D1Database, key: string, now: numb
   return row && connectionTokenFromRow(row);
 }
 
-/** The list filters' referenced objects, in one batch: which of them exist. */
-export async function existingFilterTargets(
+export type FilterTargets = { endpoint?: string; provider?: number; user?: number };
+
+/**
+ * Whether the list filters' referenced objects exist: the statements (for the list's own batch)
+ * and how to read their results.
+ */
+export function filterTargetChecks(
   db: D1Database,
-  targets: { endpoint?: string; provider?: number; user?: number },
-): Promise<{ endpoint: boolean; provider: boolean; user: boolean }> {
-  const checks: [keyof typeof targets, D1PreparedStatement][] = [];
+  targets: FilterTargets,
+): { statements: D1PreparedStatement[]; found(results: D1Result[]): { endpoint: boolean; provider: boolean; user: boolean } } {
+  const checks: [keyof FilterTargets, D1PreparedStatement][] = [];
   if (targets.endpoint !== undefined) checks.push(["endpoint", db.prepare("SELECT 1 AS found FROM endpoints WHERE uuid = ?1").bind(targets.endpoint)]);
   if (targets.provider !== undefined) checks.push(["provider", db.prepare("SELECT 1 AS found FROM providers WHERE id = ?1").bind(targets.provider)]);
   if (targets.user !== undefined) checks.push(["user", db.prepare("SELECT 1 AS found FROM users WHERE id = ?1").bind(targets.user)]);
-  const found = { endpoint: true, provider: true, user: true };
-  if (checks.length === 0) return found;
-  const results = await db.batch(checks.map(([, statement]) => statement));
-  checks.forEach(([field], index) => {
-    found[field] = results[index]!.results.length > 0;
-  });
-  return found;
+  return {
+    statements: checks.map(([, statement]) => statement),
+    found(results) {
+      const found = { endpoint: true, provider: true, user: true };
+      checks.forEach(([field], index) => {
+        found[field] = results[index]!.results.length > 0;
+      });
+      return found;
+    },
+  };
 }
 
 /** The provider an endpoint belongs to, or null for an unknown endpoint. */
@@ -99,7 +140,8 @@ export async function moveConnectionToken(db: D1Database, uuid: string, provider
   const [moved, selected] = await db.batch<ConnectionTokenRow>([
     db
       .prepare(
-        `UPDATE connection_tokens SET provider_id = ?2, endpoint_id = ?3
+        `UPDATE connection_tokens SET provider_id = ?2, endpoint_id = ?3,
+           endpoint_name = (SELECT name FROM endpoints WHERE uuid = ?3), provider_name = (SELECT name FROM providers WHERE id = ?2)
          WHERE uuid = ?1 AND (expires IS NULL OR expires > ?4)
            AND EXISTS (SELECT 1 FROM endpoints target WHERE target.uuid = ?3 AND target.provider_id = ?2
              AND (connection_tokens.endpoint_id = ?3 OR target.maximum_connections < 0

@@ -1,6 +1,6 @@
-import type { ConnectionToken, SettingsMapping } from "@rac-edge/core";
+import { type ConnectionToken, errors, type SettingsMapping } from "@rac-edge/core";
 import { type ConnectionTokenRow, connectionTokenFromRow, selectConnectionToken } from "./connectionTokens.ts";
-import { parseJson } from "./d1.ts";
+import { isForeignKeyViolation, parseJson } from "./d1.ts";
 
 /** What a launch needs to know about its endpoint before writing anything. */
 export interface LaunchTarget {
@@ -39,11 +39,11 @@ export type LaunchResult = { token: ConnectionToken } | { refused: true; callerH
  * The read-backs ride in the same batch: the new token, or whether the caller already holds one.
  */
 export async function insertConnection(db: D1Database, input: NewConnection): Promise<LaunchResult> {
-  const [inserted, selected, holds] = await db.batch<Record<string, unknown>>([
+  const batch = db.batch<Record<string, unknown>>([
     db
       .prepare(
-        `INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, settings, created, expires)
-         SELECT ?1, e.provider_id, e.uuid, ?2, ?3, ?4, ?5, ?6 FROM endpoints e
+        `INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, settings, created, expires, endpoint_name, provider_name)
+         SELECT ?1, e.provider_id, e.uuid, ?2, ?3, ?4, ?5, ?6, e.name, (SELECT p.name FROM providers p WHERE p.id = e.provider_id) FROM endpoints e
          WHERE e.uuid = ?7 AND (e.maximum_connections < 0
            OR (SELECT count(*) FROM connection_tokens c WHERE c.endpoint_id = e.uuid AND (c.expires IS NULL OR c.expires > ?5)) < e.maximum_connections)`,
       )
@@ -52,10 +52,21 @@ export async function insertConnection(db: D1Database, input: NewConnection): Pr
     db
       .prepare("SELECT 1 AS held FROM connection_tokens WHERE endpoint_id = ?1 AND user_id = ?2 AND uuid <> ?3 AND (expires IS NULL OR expires > ?4) LIMIT 1")
       .bind(input.endpoint, input.userId, input.uuid, input.now),
+    db.prepare("SELECT 1 AS found FROM endpoints WHERE uuid = ?1").bind(input.endpoint),
   ]);
+  const [inserted, selected, holds, endpoint] = await batch.catch(callerGone);
   const row = selected!.results[0];
   if (inserted!.meta.changes === 1 && row !== undefined) return { token: connectionTokenFromRow(row as ConnectionTokenRow) };
+  if (endpoint!.results.length === 0) throw errors.notFound(); // deleted meanwhile: no limit refused anything
   return { refused: true, callerHoldsOne: holds!.results.length > 0 };
+}
+
+/**
+ * The token's provider and endpoint come from the endpoint row itself, so its foreign keys can only
+ * fail on the user: the caller was deleted during the request, and their key with them.
+ */
+function callerGone(error: unknown): never {
+  throw isForeignKeyViolation(error) ? errors.tokenInvalid() : error;
 }
 
 /** A live token as the gateway sees it: the rows its settings are computed from, read fresh. */

@@ -6,6 +6,7 @@ import {
   errors,
   normalizeUuid,
   type PatchedEndpointRequest,
+  type RacProvider,
 } from "@rac-edge/core";
 import type { ListSpec } from "../lists.ts";
 import { parseJson } from "./d1.ts";
@@ -21,8 +22,8 @@ import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./p
  */
 export const ENDPOINT_PROVIDER_JOIN = `JOIN providers p ON p.id = e.provider_id ${PROVIDER_APPLICATION_JOIN}`;
 
-/** An endpoint's columns for `e` joined as in ENDPOINT_PROVIDER_JOIN; its provider under `<prefix>p_`. */
-export const endpointColumns = (prefix = "") =>
+/** An endpoint's own columns for `e`, without its provider (endpointColumns adds that). */
+export const endpointOwnColumns = (prefix = "") =>
   [
     `e.uuid AS ${prefix}uuid`,
     `e.name AS ${prefix}name`,
@@ -33,25 +34,29 @@ export const endpointColumns = (prefix = "") =>
     `e.auth_mode AS ${prefix}auth_mode`,
     `e.maximum_connections AS ${prefix}maximum_connections`,
     `(SELECT json_group_array(mapping_id) FROM (SELECT mapping_id FROM endpoint_property_mappings WHERE endpoint_id = e.uuid ORDER BY mapping_id)) AS ${prefix}mappings`,
-    providerColumns(`${prefix}p_`),
   ].join(", ");
+
+/** An endpoint's columns for `e` joined as in ENDPOINT_PROVIDER_JOIN; its provider under `<prefix>p_`. */
+export const endpointColumns = (prefix = "") => `${endpointOwnColumns(prefix)}, ${providerColumns(`${prefix}p_`)}`;
 
 export type EndpointRow = Record<string, unknown>;
 
-export function endpointFromRow(row: EndpointRow, prefix = ""): Endpoint {
+/** `provider`: the endpoint's provider when the row has only endpointOwnColumns. */
+export function endpointFromRow(row: EndpointRow, prefix = "", provider?: RacProvider): Endpoint {
   const get = <T>(column: string) => row[prefix + column] as T;
   const pk = get<string>("uuid");
+  const providerObj = provider ?? providerFromRow(row, `${prefix}p_`);
   return {
     pk,
     name: get<string>("name"),
     provider: get<number>("provider_id"),
-    provider_obj: providerFromRow(row, `${prefix}p_`),
+    provider_obj: providerObj,
     protocol: get<Endpoint["protocol"]>("protocol"),
     host: get<string>("host"),
     settings: parseJson(get("settings")),
     property_mappings: parseJson<string[]>(get("mappings")),
     auth_mode: get<Endpoint["auth_mode"]>("auth_mode"),
-    launch_url: endpointLaunchUrl(get<string | null>("p_app_slug"), pk),
+    launch_url: endpointLaunchUrl(providerObj.assigned_application_slug, pk),
     maximum_connections: get<number>("maximum_connections"),
   };
 }

@@ -1,17 +1,33 @@
 /** Grants by codename: object_pk '' is global. */
-export async function loadGrants(db: D1Database, userId: number): Promise<Map<string, Set<string>>> {
+export type Grants = Map<string, Set<string>>;
+
+function grantsOf(pairs: Iterable<readonly [string, string]>): Grants {
+  const grants: Grants = new Map();
+  for (const [perm, objectPk] of pairs) {
+    const set = grants.get(perm) ?? new Set<string>();
+    set.add(objectPk);
+    grants.set(perm, set);
+  }
+  return grants;
+}
+
+export async function loadGrants(db: D1Database, userId: number): Promise<Grants> {
   const { results } = await db
     .prepare("SELECT codename, object_pk FROM permissions WHERE user_id = ?1")
     .bind(userId)
     .all<{ codename: string; object_pk: string }>();
-  const grants = new Map<string, Set<string>>();
-  for (const row of results) {
-    const set = grants.get(row.codename) ?? new Set<string>();
-    set.add(row.object_pk);
-    grants.set(row.codename, set);
-  }
-  return grants;
+  return grantsOf(results.map((row) => [row.codename, row.object_pk] as const));
 }
+
+/**
+ * A user's grants as a JSON column `grants` (`[[codename, object_pk], ...]`), for `users` joined
+ * as `alias`; NULL for superusers, who need none. Lets the authentication query bring them along.
+ */
+export const grantsColumn = (alias: string) =>
+  `CASE WHEN ${alias}.is_superuser = 1 THEN NULL ELSE (SELECT json_group_array(json_array(g.codename, g.object_pk)) FROM permissions g WHERE g.user_id = ${alias}.id) END AS grants`;
+
+/** The grants read by `grantsColumn`; null for a superuser's NULL. */
+export const grantsFromColumn = (json: string | null): Grants | null => (json === null ? null : grantsOf(JSON.parse(json) as [string, string][]));
 
 export interface Grant {
   codename: string;

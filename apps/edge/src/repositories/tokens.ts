@@ -3,6 +3,7 @@ import { iso } from "../clock.ts";
 import { randomKey, sha256Hex } from "../crypto.ts";
 import type { ListSpec } from "../lists.ts";
 import { uniqueViolation } from "./d1.ts";
+import { grantsColumn } from "./permissions.ts";
 import { userColumns, userFromPrefixedRow } from "./users.ts";
 
 export interface CallerRow {
@@ -13,17 +14,23 @@ export interface CallerRow {
   outpost_id: string | null;
 }
 
+const callerSql = (columns: string) =>
+  `SELECT t.identifier, t.user_id, u.username, u.is_superuser, o.uuid AS outpost_id${columns}
+   FROM tokens t JOIN users u ON u.id = t.user_id LEFT JOIN outposts o ON o.token_identifier = t.identifier
+   WHERE t.key_hash = ?1 AND t.intent = 'api' AND u.is_active = 1
+     AND (t.expiring = 0 OR t.expires IS NULL OR t.expires > ?2)`;
+
 /** The active user behind an unexpired API token, by the key's hash: one query. */
 export function findCallerByKeyHash(db: D1Database, keyHash: string, now: number): Promise<CallerRow | null> {
+  return db.prepare(callerSql("")).bind(keyHash, now).first<CallerRow>();
+}
+
+/** The same, with the user's grants (`grantsColumn`) in the same round trip. */
+export function findCallerWithGrants(db: D1Database, keyHash: string, now: number): Promise<(CallerRow & { grants: string | null }) | null> {
   return db
-    .prepare(
-      `SELECT t.identifier, t.user_id, u.username, u.is_superuser, o.uuid AS outpost_id
-       FROM tokens t JOIN users u ON u.id = t.user_id LEFT JOIN outposts o ON o.token_identifier = t.identifier
-       WHERE t.key_hash = ?1 AND t.intent = 'api' AND u.is_active = 1
-         AND (t.expiring = 0 OR t.expires IS NULL OR t.expires > ?2)`,
-    )
+    .prepare(callerSql(`, ${grantsColumn("u")}`))
     .bind(keyHash, now)
-    .first<CallerRow>();
+    .first<CallerRow & { grants: string | null }>();
 }
 
 interface TokenRow {

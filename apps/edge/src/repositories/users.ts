@@ -53,6 +53,18 @@ const USER_FIELDS = USER_COLUMNS.split(", ");
 /** A user's columns from table alias `alias`, renamed `<prefix><column>` (tokens nest `user_obj`). */
 export const userColumns = (alias: string, prefix = "") => USER_FIELDS.map((column) => `${alias}.${column} AS ${prefix}${column}`).join(", ");
 
+const MEMBER_FIELDS = ["id", "username", "name", "is_active", "last_login", "email", "attributes", "uid"] as const;
+
+/** Just the columns groupMemberFromRow reads, renamed `<prefix><column>` (connection tokens nest `user` so). */
+export const memberColumns = (alias: string, prefix: string) => MEMBER_FIELDS.map((column) => `${alias}.${column} AS ${prefix}${column}`).join(", ");
+
+/** The member in a row selected with `memberColumns(alias, prefix)`. */
+export function memberFromPrefixedRow(row: Record<string, unknown>, prefix: string): GroupMember {
+  const member: Record<string, unknown> = {};
+  for (const column of MEMBER_FIELDS) member[column] = row[prefix + column];
+  return groupMemberFromRow(member as unknown as UserRow);
+}
+
 /** The user in a row selected with `userColumns(alias, prefix)`. */
 export const userFromPrefixedRow = (row: Record<string, unknown>, prefix: string): User =>
   userFromRow(Object.fromEntries(USER_FIELDS.map((column) => [column, row[prefix + column]])) as unknown as UserRow);

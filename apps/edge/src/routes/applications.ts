@@ -2,6 +2,7 @@ import {
   type Application,
   type ApplicationRequest,
   ApplicationRequestSchema,
+  ApplicationSchema,
   type PatchedApplicationRequest,
   PatchedApplicationRequestSchema,
 } from "@rac-edge/core";
@@ -24,6 +25,13 @@ export const applicationRoutes = crudRoutes<Application, ApplicationRequest, Pat
   find: findApplication,
   createSchema: ApplicationRequestSchema,
   patchSchema: PatchedApplicationRequestSchema,
+  schema: ApplicationSchema,
+  doc: {
+    noun: "application",
+    key: { name: "slug", type: "string", description: "The application's slug." },
+    filters: (["name", "slug", "group"] as const).map((name) => ({ name, type: "string" as const, description: `Exact ${name}.` })),
+    notes: { create: "One application per provider; `provider` must be a RAC provider." },
+  },
   refs: (input) => [{ field: "provider", table: "providers", column: "id", ids: input.provider == null ? [] : [input.provider] }],
   create: ({ db }, input) => insertApplication(db, input),
   update: ({ db }, current, input) => updateApplication(db, current.pk, input),

@@ -1,6 +1,7 @@
 import {
   type ConnectionToken,
   ConnectionTokenRequestSchema,
+  ConnectionTokenSchema,
   codename,
   errors,
   type FieldErrors,
@@ -14,15 +15,18 @@ import { clock } from "../clock.ts";
 import { readBody } from "../http/body.ts";
 import { json, noContent } from "../http/responses.ts";
 import type { Context, Handler, Routes } from "../http/router.ts";
-import { type Condition, condition, listPage } from "../lists.ts";
+import { type Condition, condition, listPage, type Precheck } from "../lists.ts";
+import { documented } from "../openapi/operation.ts";
+import { standardDocs } from "../openapi/standard.ts";
 import { requireRefs } from "../refs.ts";
 import {
   type ConnectionTokenRow,
-  connectionTokenFromRow,
   connectionTokenList,
+  connectionTokenPage,
   deleteConnectionToken,
   endpointProvider,
-  existingFilterTargets,
+  type FilterTargets,
+  filterTargetChecks,
   findConnectionToken,
   live,
   moveConnectionToken,
@@ -35,13 +39,14 @@ const INVALID_CHOICE = "Select a valid choice. That choice is not one of the ava
 
 /**
  * `endpoint`, `provider` and `session__user` filters. As django-filter's ModelChoiceFilter, a
- * malformed or unknown id is a 400 (checked in one batch), an empty value no filter.
+ * malformed or unknown id is a 400, an empty value no filter. Whether the ids exist is asked in the
+ * list's own batch (the precheck); a malformed one answers at once, with the unknown ones beside it.
  */
-async function listFilters(url: URL, db: D1Database): Promise<Condition[]> {
+async function listFilters(url: URL, db: D1Database): Promise<{ filters: Condition[]; precheck: Precheck }> {
   const query = url.searchParams;
   const given = (name: string) => query.get(name)?.trim() || undefined;
   const fields: FieldErrors = {};
-  const targets: { endpoint?: string; provider?: number; user?: number } = {};
+  const targets: FilterTargets = {};
   const endpoint = given("endpoint");
   if (endpoint !== undefined) {
     const uuid = normalizeUuid(endpoint);
@@ -57,16 +62,20 @@ async function listFilters(url: URL, db: D1Database): Promise<Condition[]> {
     if (/^\d{1,15}$/.test(value)) targets[target] = Number(value);
     else fields[name] = [INVALID_CHOICE];
   }
-  const found = await existingFilterTargets(db, targets);
-  if (!found.endpoint) fields.endpoint = [INVALID_CHOICE];
-  if (!found.provider) fields.provider = [INVALID_CHOICE];
-  if (!found.user) fields.session__user = [INVALID_CHOICE];
-  if (Object.keys(fields).length > 0) throw errors.validation(fields);
+  const checks = filterTargetChecks(db, targets);
+  const verify = (results: D1Result[]) => {
+    const found = checks.found(results);
+    if (!found.endpoint) fields.endpoint = [INVALID_CHOICE];
+    if (!found.provider) fields.provider = [INVALID_CHOICE];
+    if (!found.user) fields.session__user = [INVALID_CHOICE];
+    if (Object.keys(fields).length > 0) throw errors.validation(fields);
+  };
+  if (Object.keys(fields).length > 0) verify(checks.statements.length > 0 ? await db.batch(checks.statements) : []);
   const filters: Condition[] = [];
   if (targets.endpoint !== undefined) filters.push(condition("t.endpoint_id = ?", targets.endpoint));
   if (targets.provider !== undefined) filters.push(condition("t.provider_id = ?", targets.provider));
   if (targets.user !== undefined) filters.push(condition("t.user_id = ?", targets.user));
-  return filters;
+  return { filters, precheck: { statements: checks.statements, verify } };
 }
 
 /** Owners always see their tokens; others need the view grant (global or on the token). */
@@ -78,9 +87,10 @@ async function visibility({ access, caller }: Context): Promise<Condition[]> {
 
 const list: Handler = async (context) => {
   const { db, url } = context;
-  const filters = [...(await listFilters(url, db)), live(clock.now()), ...(await visibility(context))];
-  const page = await listPage<ConnectionTokenRow>(db, url, connectionTokenList, filters, null);
-  return json({ pagination: page.pagination, results: page.rows.map(connectionTokenFromRow) });
+  const { filters, precheck } = await listFilters(url, db);
+  const conditions = [...filters, live(clock.now()), ...(await visibility(context))];
+  const page = await listPage<ConnectionTokenRow>(db, url, connectionTokenList, conditions, null, precheck);
+  return json({ pagination: page.pagination, results: connectionTokenPage(page.rows, page.related) });
 };
 
 /** A live token the caller may see; anything else is 404, as authentik's filtered querysets. */
@@ -126,9 +136,45 @@ const remove: Handler = async (context) => {
   return noContent();
 };
 
+const docs = standardDocs(
+  {
+    noun: "connection token",
+    key: { name: "connection_token_uuid", type: "uuid", description: "The connection token's uuid." },
+    filters: [
+      { name: "endpoint", type: "uuid", description: "The endpoint's uuid; an unknown or malformed one is a 400." },
+      { name: "provider", type: "integer", description: "The provider's id; an unknown or malformed one is a 400." },
+      { name: "session__user", type: "integer", description: "The owner's user id; an unknown or malformed one is a 400." },
+    ],
+    notes: {
+      list: "The caller's own tokens are always listed. Expired tokens are never listed (authentik lists them until its cleanup runs). Tokens are created by `POST /rac/endpoints/{pbm_uuid}/launch/`, not here (POST answers 405).",
+      update:
+        "`pk` may only repeat this token's own (authentik silently copies the row); the endpoint must belong to the provider (authentik does not check). Moving a token to an endpoint at its connection limit is a 409.",
+      partialUpdate: "The same checks as PUT.",
+      destroy: "Owners may always delete (revoke) their own tokens.",
+    },
+    updateConflict: "The target endpoint is at its connection limit.",
+  },
+  {
+    schema: ConnectionTokenSchema,
+    updateSchema: ConnectionTokenRequestSchema,
+    patchSchema: PatchedConnectionTokenRequestSchema,
+    ordering: Object.keys(connectionTokenList.ordering),
+  },
+);
+
 /** No POST: tokens are created only by a launch (`POST /rac/endpoints/{pk}/launch/`). */
 export const connectionTokenRoutes: Routes = {
-  [PATH]: { GET: list },
-  [`${PATH}:key/`]: { GET: retrieve, PUT: update(ConnectionTokenRequestSchema), PATCH: update(PatchedConnectionTokenRequestSchema), DELETE: remove },
-  [`${PATH}:key/used_by/`]: { GET: usedByHandler(MODEL, (db, key) => findConnectionToken(db, key, clock.now())) },
+  [PATH]: { GET: documented(docs.list, list) },
+  [`${PATH}:key/`]: {
+    GET: documented(docs.retrieve, retrieve),
+    PUT: documented(docs.update, update(ConnectionTokenRequestSchema)),
+    PATCH: documented(docs.partialUpdate, update(PatchedConnectionTokenRequestSchema)),
+    DELETE: documented(docs.destroy, remove),
+  },
+  [`${PATH}:key/used_by/`]: {
+    GET: documented(
+      docs.usedBy,
+      usedByHandler(MODEL, (db, key) => findConnectionToken(db, key, clock.now())),
+    ),
+  },
 };

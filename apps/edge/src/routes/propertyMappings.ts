@@ -4,6 +4,7 @@ import {
   type RacPropertyMapping,
   type RacPropertyMappingRequest,
   RacPropertyMappingRequestSchema,
+  RacPropertyMappingSchema,
 } from "@rac-edge/core";
 import { type CrudResource, crudRoutes } from "../http/crud.ts";
 import { type Condition, condition } from "../lists.ts";
@@ -26,6 +27,20 @@ const resource = (path: string): CrudResource<RacPropertyMapping, RacPropertyMap
   find: findMapping,
   createSchema: RacPropertyMappingRequestSchema,
   patchSchema: PatchedRacPropertyMappingRequestSchema,
+  schema: RacPropertyMappingSchema,
+  doc: {
+    noun: "RAC property mapping",
+    key: { name: "pm_uuid", type: "uuid", description: "The property mapping's uuid." },
+    filters: [
+      { name: "managed", type: "string", repeatable: true, description: "Any of the given `managed` values." },
+      { name: "name", type: "string", description: "Exact name." },
+    ],
+    notes: {
+      list: "`/propertymappings/provider/rac/` (the client's path) and `/propertymappings/rac/` (the 2024.6 tag's) serve the same objects.",
+      create:
+        "`expression` is stored and returned but never executed or syntax-checked (rac-edge runs no Python); only `static_settings` take effect at connect time.",
+    },
+  },
   create: ({ db }, input) => insertMapping(db, input),
   update: ({ db }, current, input) => updateMapping(db, current, input),
   remove: ({ db }, current) => deleteMapping(db, current.pk),

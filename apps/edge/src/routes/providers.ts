@@ -5,6 +5,7 @@ import {
   type RacProvider,
   type RacProviderRequest,
   RacProviderRequestSchema,
+  RacProviderSchema,
 } from "@rac-edge/core";
 import { crudRoutes } from "../http/crud.ts";
 import { type Condition, condition } from "../lists.ts";
@@ -26,6 +27,19 @@ export const providerRoutes = crudRoutes<RacProvider, RacProviderRequest, Patche
   find: findProvider,
   createSchema: RacProviderRequestSchema,
   patchSchema: PatchedRacProviderRequestSchema,
+  schema: RacProviderSchema,
+  doc: {
+    noun: "RAC provider",
+    key: { name: "id", type: "integer", description: "The provider's integer id." },
+    filters: [
+      { name: "application__isnull", type: "boolean", description: "`true`: providers without an application; `false`: with one." },
+      { name: "name__iexact", type: "string", description: "Exact name, case-insensitive." },
+    ],
+    notes: {
+      create: "`connection_expiry` (default `hours=8`) is checked as described on the field; `authorization_flow` is required.",
+      destroy: "Deletes its endpoints and connection tokens and unlinks its application, as in authentik.",
+    },
+  },
   refs: (input) => [
     { field: "authorization_flow", table: "flows", column: "uuid", ids: input.authorization_flow ? [input.authorization_flow] : [] },
     { field: "authentication_flow", table: "flows", column: "uuid", ids: input.authentication_flow ? [input.authentication_flow] : [] },

@@ -3,6 +3,8 @@ import { readBody } from "../http/body.ts";
 import { noContent } from "../http/responses.ts";
 import type { Context, Handler, Routes } from "../http/router.ts";
 import { MODEL_TABLES } from "../models.ts";
+import { documented, type OperationDoc } from "../openapi/operation.ts";
+import { isForeignKeyViolation } from "../repositories/d1.ts";
 import { assignStatements, type Grant, unassignStatements } from "../repositories/permissions.ts";
 
 /** Turns an assign/unassign body into grants, with every check done before any write. */
@@ -39,11 +41,25 @@ const change =
     if (user === null) throw errors.notFound();
     const grants = await grantsOf(db, input);
     const statements = kind === "assign" ? assignStatements(db, userId, grants) : unassignStatements(db, userId, grants);
-    if (statements.length > 0) await db.batch(statements);
+    try {
+      if (statements.length > 0) await db.batch(statements);
+    } catch (error) {
+      // The user was deleted after the check above: the answer of a request that came a moment later.
+      throw isForeignKeyViolation(error) ? errors.notFound() : error;
+    }
     return noContent();
   };
 
+const doc = (kind: "assign" | "unassign"): OperationDoc => ({
+  summary: kind === "assign" ? "Assign permissions to a user" : "Unassign permissions from a user",
+  description: `Needs \`authentik_core.${kind}_user_permissions\`. Permissions by authentik codename, globally (no \`model\`/\`object_pk\`) or on one object.`,
+  path: { id: { type: "integer", description: "The user's integer id." } },
+  body: { schema: PermissionAssignSchema, required: true },
+  success: { status: 204, description: "Done; no body." },
+  errors: { 404: "No such user." },
+});
+
 export const rbacRoutes: Routes = {
-  "/api/v3/rbac/permissions/assigned_by_users/:id/assign/": { POST: change("assign") },
-  "/api/v3/rbac/permissions/assigned_by_users/:id/unassign/": { PATCH: change("unassign") },
+  "/api/v3/rbac/permissions/assigned_by_users/:id/assign/": { POST: documented(doc("assign"), change("assign")) },
+  "/api/v3/rbac/permissions/assigned_by_users/:id/unassign/": { PATCH: documented(doc("unassign"), change("unassign")) },
 };

@@ -11,6 +11,8 @@ import {
   type Token,
   type TokenRequest,
   TokenRequestSchema,
+  TokenSchema,
+  TokenViewSchema,
 } from "@rac-edge/core";
 import { Access } from "../access.ts";
 import type { Caller } from "../auth.ts";
@@ -19,6 +21,7 @@ import { crudRoutes } from "../http/crud.ts";
 import { json } from "../http/responses.ts";
 import type { Context, Handler, Routes } from "../http/router.ts";
 import { type Condition, condition } from "../lists.ts";
+import { documented, type OperationDoc } from "../openapi/operation.ts";
 import { deleteToken, findToken, insertToken, ownTokenPks, takePendingKey, tokenFromRow, tokenList, updateToken } from "../repositories/tokens.ts";
 
 const MODEL: ModelName = "authentik_core.token";
@@ -71,7 +74,10 @@ const withTokenAccess = (routes: Routes): Routes =>
       Object.fromEntries(
         Object.entries(methods).map(([method, handler]) => [
           method,
-          ((context: Context) => handler({ ...context, access: new TokenAccess(context.db, context.caller) })) satisfies Handler,
+          // The wrapper keeps the handler's OpenAPI document.
+          Object.assign((context: Context) => handler({ ...context, access: new TokenAccess(context.db, context.caller) }), {
+            doc: handler.doc,
+          }) satisfies Handler,
         ]),
       ),
     ]),
@@ -116,6 +122,25 @@ const crud = crudRoutes<Token, TokenRequest, PatchedTokenRequest>({
   find: findToken,
   createSchema: TokenRequestSchema,
   patchSchema: PatchedTokenRequestSchema,
+  schema: TokenSchema,
+  doc: {
+    noun: "token",
+    key: { name: "identifier", type: "string", description: "The token's identifier." },
+    filters: [
+      ...(["identifier", "intent", "description", "managed", "user__username"] as const).map((name) => ({
+        name,
+        type: "string" as const,
+        description: `Exact ${name.replace("__", " ")}.`,
+      })),
+      { name: "expiring", type: "boolean", description: "Expiring or not." },
+    ],
+    notes: {
+      list: "A user always sees, changes and deletes their own tokens, without a grant.",
+      create:
+        "API tokens only (`intent` `api`). Without `expires`, the token expires in 30 minutes (authentik's default). Tokens for other users need a superuser or the global `add_token`.",
+    },
+    deleteRefused: "The token is an outpost's (managed): delete its outpost instead.",
+  },
   refs: (input) => [{ field: "user", table: "users", column: "id", ids: input.user === undefined ? [] : [input.user] }],
   authorize: authorizeToken,
   create: ({ db, caller }, input) =>
@@ -141,8 +166,17 @@ const keyGone = () =>
       "The key of this token has already been shown. rac-edge stores keys hashed (SHA-256) and shows each key once, so it cannot be shown again; create a new token for a new key.",
   });
 
+const VIEW_KEY_DOC: OperationDoc = {
+  summary: "View a token's key",
+  description:
+    "The plain key, shown once: to its owner, a superuser or a holder of `authentik_core.view_token_key`. rac-edge stores keys hashed, so a second call answers 410 (authentik shows the key every time).",
+  path: { key: { name: "identifier", type: "string", description: "The token's identifier." } },
+  success: { status: 200, description: "The key.", schema: TokenViewSchema },
+  errors: { 404: "No such token, or the caller may not view it.", 410: "The key has already been shown." },
+};
+
 /** The plain key, once: owner, superuser or authentik_core.view_token_key (global or on the token). */
-const viewKey: Handler = async ({ db, params, access }) => {
+const viewKey: Handler = documented(VIEW_KEY_DOC, async ({ db, params, access }) => {
   const token = await findToken(db, params.key!);
   if (token === null) throw errors.notFound();
   await access.requireVisible(MODEL, token.pk);
@@ -150,6 +184,6 @@ const viewKey: Handler = async ({ db, params, access }) => {
   const key = await takePendingKey(db, token.pk);
   if (key === null) throw keyGone();
   return json({ key });
-};
+});
 
 export const tokenRoutes: Routes = withTokenAccess({ ...crud, [`${PATH}:key/view_key/`]: { GET: viewKey } });

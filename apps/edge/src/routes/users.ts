@@ -8,6 +8,7 @@ import {
   type User,
   type UserRequest,
   UserRequestSchema,
+  UserSchema,
 } from "@rac-edge/core";
 import { crudRoutes } from "../http/crud.ts";
 import type { Context } from "../http/router.ts";
@@ -68,6 +69,21 @@ export const userRoutes = crudRoutes<User, UserRequest, PatchedUserRequest>({
   find: findUser,
   createSchema: UserRequestSchema,
   patchSchema: PatchedUserRequestSchema,
+  schema: UserSchema,
+  doc: {
+    noun: "user",
+    key: { name: "id", type: "integer", description: "The user's integer id." },
+    filters: [
+      ...(["username", "name", "email", "path"] as const).map((name) => ({ name, type: "string" as const, description: `Exact ${name}.` })),
+      { name: "is_active", type: "boolean", description: "Active or not." },
+      { name: "is_superuser", type: "boolean", description: "Superuser or not." },
+      { name: "uuid", type: "uuid", description: "The user's uuid; a malformed one is a 400." },
+      { name: "type", type: "string", enum: USER_TYPES, repeatable: true, description: "Any of the given types." },
+    ],
+    notes: {
+      create: "`is_superuser` is writable (rac-edge has no groups) and only superusers may set or change it; `groups` must be empty.",
+    },
+  },
   authorize: authorizeUser,
   create: ({ db }, input) => insertUser(db, input),
   update: ({ db }, current, input) => updateUser(db, current.pk, input),

@@ -1,0 +1,172 @@
+/**
+ * The OpenAPI 3.1 document, generated from the route modules' documents and core's valibot
+ * schemas: nothing in it is written by hand but prose. Pure; built once per isolate by its route.
+ */
+import type { Method, Routes } from "../http/router.ts";
+import { GenericErrorSchema, REQUEST_NAMES, RESPONSE_NAMES, ValidationErrorSchema } from "./names.ts";
+import { API_DESCRIPTION, FIELD_NOTES } from "./notes.ts";
+import type { OperationDoc, ParamDoc } from "./operation.ts";
+import { ResponseSchemas, requestJsonSchema } from "./schemas.ts";
+
+type Json = Record<string, unknown>;
+
+/** The prefix of every route; the document's server. */
+export const API_BASE = "/api/v3";
+/** The authentik version whose client shapes rac-edge serves. */
+export const API_VERSION = "2024.6.4";
+
+const METHODS: readonly Method[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+const PARAM_TYPES: Record<ParamDoc["type"], Json> = {
+  string: { type: "string" },
+  integer: { type: "integer" },
+  number: { type: "number" },
+  boolean: { type: "boolean" },
+  uuid: { type: "string", format: "uuid" },
+};
+
+function parameter(param: ParamDoc, name: string, location: "path" | "query"): Json {
+  const base = param.enum ? { type: "string", enum: [...param.enum] } : PARAM_TYPES[param.type];
+  const schema = param.repeatable ? { type: "array", items: base } : base;
+  return {
+    name,
+    in: location,
+    required: location === "path",
+    description: param.description,
+    schema,
+    ...(param.repeatable ? { style: "form", explode: true } : {}),
+  };
+}
+
+/** `/api/v3/rac/endpoints/:key/` -> `/rac/endpoints/{pbm_uuid}/`, with its path parameters. */
+function documentPath(route: string, doc: OperationDoc): { path: string; params: Json[] } {
+  if (!route.startsWith(`${API_BASE}/`)) throw new Error(`route ${route} is outside ${API_BASE}/`);
+  const params: Json[] = [];
+  const path = route.slice(API_BASE.length).replace(/:(\w+)/g, (_, name: string) => {
+    const param = doc.path?.[name];
+    if (param === undefined) throw new Error(`${route}: the document names no path parameter "${name}"`);
+    const documented = param.name ?? name;
+    params.push(parameter(param, documented, "path"));
+    return `{${documented}}`;
+  });
+  return { path, params };
+}
+
+/** drf-spectacular's operation ids: the path's fixed segments, then the action. */
+function operationId(path: string, method: Method, doc: OperationDoc): string {
+  if (doc.operationId) return doc.operationId;
+  const segments = path.split("/").filter((segment) => segment !== "" && !segment.startsWith("{"));
+  const action =
+    method === "GET"
+      ? doc.success.shape === "page" || doc.success.shape === "array"
+        ? "list"
+        : "retrieve"
+      : { POST: "create", PUT: "update", PATCH: "partial_update", DELETE: "destroy" }[method];
+  return [...segments, action].join("_").replaceAll("-", "_");
+}
+
+const json = (schema: Json) => ({ "application/json": { schema } });
+
+const ERROR_STATUS_TEXT: Record<number, string> = {
+  400: "Invalid input.",
+  403: "Missing or invalid credentials, or no permission (authentik's texts).",
+  404: "Not found.",
+  409: "Conflict.",
+  410: "Gone.",
+  413: "The body is over 1 MiB.",
+  415: "The body is not JSON.",
+  500: "An unexpected fault: `A server error occurred.`; the cause is logged, never answered.",
+};
+
+function operation(route: string, method: Method, doc: OperationDoc, schemas: ResponseSchemas, requests: (schema: OperationDoc["body"]) => Json): Json {
+  const { path, params } = documentPath(route, doc);
+  const { success } = doc;
+  const body = success.schema === undefined ? undefined : success.shape === "page" ? schemas.page(success.schema) : schemas.ref(success.schema);
+  const successBody = body !== undefined && success.shape === "array" ? { type: "array", items: body } : body;
+  const errors: Record<number, string | undefined> = { 403: undefined, 500: undefined, ...doc.errors };
+  if (doc.body) Object.assign(errors, { 400: doc.errors?.[400], 413: undefined, 415: undefined });
+  const genericError = schemas.ref(GenericErrorSchema);
+  const responses: Json = {
+    [success.status]: { description: success.description, ...(successBody ? { content: json(successBody) } : {}) },
+  };
+  for (const status of Object.keys(errors).map(Number).sort()) {
+    const when = errors[status];
+    const schema = status === 400 ? { oneOf: [schemas.ref(ValidationErrorSchema), genericError] } : genericError;
+    responses[status] = { description: when ?? ERROR_STATUS_TEXT[status]!, content: json(schema) };
+  }
+  return {
+    operationId: operationId(path, method, doc),
+    tags: [path.split("/")[1]!],
+    summary: doc.summary,
+    ...(doc.description ? { description: doc.description } : {}),
+    ...(params.length + (doc.query?.length ?? 0) > 0
+      ? { parameters: [...params, ...(doc.query ?? []).map((param) => parameter(param, param.name!, "query"))] }
+      : {}),
+    ...(doc.body
+      ? {
+          requestBody: {
+            required: doc.body.required,
+            ...(doc.body.description ? { description: doc.body.description } : {}),
+            content: json(requests(doc.body)),
+          },
+        }
+      : {}),
+    responses,
+  };
+}
+
+function addFieldNotes(components: Record<string, Json>): void {
+  for (const [name, notes] of Object.entries(FIELD_NOTES)) {
+    const properties = components[name]?.properties as Record<string, Json> | undefined;
+    if (properties === undefined) throw new Error(`field notes for unknown component ${name}`);
+    for (const [field, description] of Object.entries(notes)) {
+      if (properties[field] === undefined) throw new Error(`field notes for unknown field ${name}.${field}`);
+      properties[field] = { ...properties[field], description };
+    }
+  }
+}
+
+/** The document of every documented route; a route without a document is a programming error. */
+export function buildDocument(modules: readonly Routes[]): Json {
+  const schemas = new ResponseSchemas(RESPONSE_NAMES);
+  const requestComponents: Record<string, Json> = {};
+  const requests = (body: OperationDoc["body"]): Json => {
+    const name = REQUEST_NAMES.get(body!.schema);
+    if (name === undefined) return requestJsonSchema(body!.schema);
+    requestComponents[name] ??= requestJsonSchema(body!.schema);
+    return { $ref: `#/components/schemas/${name}` };
+  };
+  const paths: Record<string, Json> = {};
+  for (const routes of modules) {
+    for (const [route, methods] of Object.entries(routes)) {
+      for (const method of METHODS) {
+        const handler = methods[method];
+        if (handler === undefined) continue;
+        if (handler.doc === undefined) throw new Error(`${method} ${route} has no OpenAPI document`);
+        const op = operation(route, method, handler.doc, schemas, requests);
+        const { path } = documentPath(route, handler.doc);
+        paths[path] ??= {};
+        paths[path][method.toLowerCase()] = op;
+      }
+    }
+  }
+  const components = { ...schemas.components(), ...requestComponents };
+  addFieldNotes(components);
+  return {
+    openapi: "3.1.0",
+    info: { title: "rac-edge", version: API_VERSION, description: API_DESCRIPTION },
+    servers: [{ url: API_BASE }],
+    security: [{ authentik: [] }],
+    tags: [...new Set(Object.keys(paths).map((path) => path.split("/")[1]!))].sort().map((name) => ({ name })),
+    paths: Object.fromEntries(Object.entries(paths).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    components: {
+      schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      // What any path answers beyond its operations (see the description).
+      responses: {
+        NotFound: { description: "An unknown path: `Not found.`", content: json(schemas.ref(GenericErrorSchema)) },
+        MethodNotAllowed: { description: 'A method the path does not list: `Method "X" not allowed.`', content: json(schemas.ref(GenericErrorSchema)) },
+      },
+      securitySchemes: { authentik: { type: "http", scheme: "bearer", description: "An API token's key." } },
+    },
+  };
+}

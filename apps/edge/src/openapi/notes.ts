@@ -1,0 +1,59 @@
+/** Field descriptions of the document: meanings, and where rac-edge differs from authentik. */
+
+const DURATION =
+  "`key=value` pieces joined by `;` (weeks, days, hours, minutes, seconds, milliseconds, microseconds; singular forms too), e.g. `hours=1;minutes=30`. Unlike authentik, whitespace around pieces is ignored (`hours=1; minutes=30` is 90 minutes, authentik drops the second piece), unknown keys and non-finite or overflowing values (beyond 100 years) are a 400. At launch: a positive total sets the token's expiry, exactly 0 means no time limit, a negative total cannot be launched (400).";
+const EXPRESSION = "Stored and returned, but never executed or syntax-checked: rac-edge runs no Python. Only `static_settings` take effect.";
+const HOST = "`name`, `name:port`, `[IPv6]` or `[IPv6]:port` (port 1-65535); authentik accepts any text and splits it at the first colon.";
+const MAXIMUM_CONNECTIONS = "Live connection tokens of this endpoint across all users: negative for unlimited, 0 for nobody. Enforced atomically at launch.";
+const IS_SUPERUSER = "Writable here (rac-edge has no groups, from which authentik derives it); only superusers may set or change it.";
+const TOKEN_PK = "May only repeat this token's own pk (authentik would silently copy the row to a new pk).";
+
+/** Component -> property -> description. */
+export const FIELD_NOTES: Record<string, Record<string, string>> = {
+  RACProvider: { connection_expiry: DURATION },
+  RACProviderRequest: { connection_expiry: DURATION },
+  PatchedRACProviderRequest: { connection_expiry: DURATION },
+  Endpoint: {
+    host: HOST,
+    maximum_connections: MAXIMUM_CONNECTIONS,
+    launch_url: "`/application/rac/<application slug>/<pk>/`, or null without an application.",
+  },
+  EndpointRequest: { host: HOST, maximum_connections: MAXIMUM_CONNECTIONS },
+  PatchedEndpointRequest: { host: HOST, maximum_connections: MAXIMUM_CONNECTIONS },
+  RACPropertyMapping: { expression: EXPRESSION },
+  RACPropertyMappingRequest: { expression: EXPRESSION, static_settings: "Required on create and PUT: a JSON object merged into the connection settings." },
+  PatchedRACPropertyMappingRequest: { expression: EXPRESSION },
+  ConnectionToken: { expires: "An extension: when the token expires (ISO 8601), or null for a token without a time limit." },
+  LaunchedConnectionToken: {
+    expires: "When the token expires (ISO 8601), or null for a token without a time limit.",
+    token: "The secret the gateway resolves. Shown only in this answer; stored hashed.",
+  },
+  ConnectionTokenRequest: { pk: TOKEN_PK },
+  PatchedConnectionTokenRequest: { pk: TOKEN_PK },
+  User: { is_superuser: IS_SUPERUSER, groups: "Always empty: rac-edge has no groups." },
+  UserRequest: { is_superuser: IS_SUPERUSER, groups: "Only `[]`: rac-edge has no groups." },
+  PatchedUserRequest: { is_superuser: IS_SUPERUSER, groups: "Only `[]`: rac-edge has no groups." },
+  Token: { intent: "Only API tokens exist here." },
+  TokenRequest: { expires: "Without it, a new token expires in 30 minutes (authentik's default)." },
+  GatewayConnection: { settings: "The merged Guacamole parameters, every value a string, including the prompted password." },
+  PermissionAssignRequest: {
+    permissions: "authentik codenames, e.g. `authentik_providers_rac.view_endpoint`.",
+    model: "Omit (with `object_pk`) for a global grant.",
+    object_pk: "The object's pk as text.",
+  },
+};
+
+/** What the document says once, for every operation. */
+export const API_DESCRIPTION = `rac-edge serves the RAC part of authentik's REST API (the shapes of the published client \`@goauthentik/api@2024.6.4-1724423607\`) from a Cloudflare Worker backed by D1, plus extensions: launching connections, the gateway's connect/disconnect, and \`expires\` on connection tokens.
+
+Conventions: \`Authorization: Bearer <API token key>\` on every call but this document; paths work with or without the final slash; JSON in and out. Errors are authentik's bodies: \`GenericError\` (\`{"detail": "..."}\`) or \`ValidationError\` (\`{"field": ["message"]}\`, object-level messages under \`non_field_errors\`). Every operation may answer 403 (missing or invalid credentials, or no permission) and 500 (\`A server error occurred.\`); operations with a body also 400 (malformed JSON, not an object, invalid fields), 413 (over 1 MiB) and 415 (not JSON). A method a path does not list answers 405 (\`GenericError\`, \`Method "X" not allowed.\`), an unknown path 404 (\`Not found.\`), HEAD is GET without a body, OPTIONS answers 204 with \`Allow\`.
+
+Differences from authentik, on purpose:
+- Lists without any view permission answer an empty page, not a 403; \`count\` is always computed after access filtering; \`page_size\` is capped at 1000.
+- The endpoint list is a standard RBAC list (no policy engine, no launcher cache, correct pagination); launching needs view permission on the endpoint.
+- \`connection_expiry\` is parsed strictly (see the field); 0 means no time limit, a negative value cannot be launched.
+- Property mapping \`expression\`s are stored but never run.
+- Deleting a flow that providers use as \`authorization_flow\` is refused with 400 (authentik deletes those providers).
+- API token keys are stored hashed and shown once by \`view_key\` (then 410); connection token secrets are shown once, at launch.
+- Expired connection tokens are never listed or counted.
+- \`is_superuser\` is writable on users (rac-edge has no groups).`;

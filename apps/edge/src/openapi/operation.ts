@@ -1,0 +1,47 @@
+/**
+ * What the OpenAPI document says about one operation. Route modules attach it to their handlers
+ * (`documented`); only src/openapi/ reads it, so it never changes how a request is answered.
+ */
+import type * as v from "valibot";
+
+/** A path or query parameter. */
+export interface ParamDoc {
+  /** The name on the wire; path parameters default to the router's name. */
+  name?: string;
+  type: "string" | "integer" | "boolean" | "uuid" | "number";
+  description: string;
+  /** The values a choice parameter accepts. */
+  enum?: readonly string[];
+  /** May be given more than once (`?managed=a&managed=b`). */
+  repeatable?: boolean;
+}
+
+/** Error statuses an operation may answer beyond the ones every operation can (403, 500). */
+export type ErrorStatus = 400 | 404 | 409 | 410;
+
+export interface OperationDoc {
+  summary: string;
+  /** Behaviour, and how it differs from authentik where it does. */
+  description?: string;
+  /** Path parameters by the router's name (`:key`). */
+  path?: Record<string, ParamDoc>;
+  query?: ParamDoc[];
+  /** The JSON request body (its input type is documented); 413 and 415 come with it. */
+  body?: { schema: v.GenericSchema; required: boolean; description?: string };
+  success: {
+    status: 200 | 201 | 204;
+    description: string;
+    /** The answer: one object, a bare array of it, or authentik's paginated list of it. */
+    schema?: v.GenericSchema;
+    shape?: "object" | "array" | "page";
+  };
+  /** When each further error status is answered. */
+  errors?: Partial<Record<ErrorStatus, string>>;
+  /** drf-spectacular's id (`providers_rac_list`); derived from the path when absent. */
+  operationId?: string;
+}
+
+/** A handler of the router, documented: the document is read from `handler.doc`. */
+export function documented<H extends (...args: never[]) => Promise<Response>>(doc: OperationDoc, handler: H): H & { doc: OperationDoc } {
+  return Object.assign(handler, { doc });
+}

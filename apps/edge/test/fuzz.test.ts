@@ -1,0 +1,734 @@
+/**
+ * Fuzzing every route with fast-check: random and malformed bodies, query strings, path ids,
+ * headers and content types. Invariants (invariants.ts): never a 5xx, every 4xx in authentik's
+ * shape, and a rejected request leaves every table byte-for-byte unchanged (a dump of every row
+ * before and after). A 2xx may change data; its dump becomes the next baseline.
+ *
+ * The seed is fixed; FUZZ_RUNS (an environment variable, passed through vitest.config.ts) raises the
+ * number of cases per property for a longer local run: `FUZZ_RUNS=5000 pnpm exec vitest run test/fuzz.test.ts`.
+ */
+
+import { env } from "cloudflare:workers";
+import {
+  ApplicationRequestSchema,
+  ConnectionTokenRequestSchema,
+  EndpointRequestSchema,
+  FlowRequestSchema,
+  GatewayTokenRequestSchema,
+  OutpostRequestSchema,
+  PermissionAssignSchema,
+  RacPropertyMappingRequestSchema,
+  RacProviderRequestSchema,
+  TokenRequestSchema,
+  UserRequestSchema,
+} from "@rac-edge/core";
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { launched, makeEndpoint, makeOutpost } from "./connectionFixtures.ts";
+import { get, grant, makeFlow, makeProvider, makeUser, patch, post, unique } from "./helpers.ts";
+import { dumpTables, fillPath, type RawReply, ROUTE_METHODS, type RouteMethod, send, violation } from "./invariants.ts";
+
+/** Cases per property: about 2,400 in all by default (CI); FUZZ_RUNS for a longer local run. */
+const RUNS = Number(env.FUZZ_RUNS) > 0 ? Number(env.FUZZ_RUNS) : 600;
+const SEED = 42;
+const TIMEOUT = 10 * 60_000;
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures: one real object of each kind, re-created whenever a successful request removed one.
+
+interface Fixtures {
+  flow: { pk: string; key: string };
+  provider: { pk: number; key: string };
+  user: { pk: number; key: string };
+  token: { pk: string; key: string };
+  application: { pk: string; key: string };
+  endpoint: { pk: string; key: string };
+  mapping: { pk: string; key: string };
+  outpost: { pk: string; key: string };
+  connectionToken: { pk: string; key: string; secret: string };
+}
+type Kind = keyof Fixtures;
+
+/** Which fixture fills the path parameter of a route, by path prefix. */
+const PATH_FIXTURES: [string, Kind][] = [
+  ["/api/v3/flows/instances/", "flow"],
+  ["/api/v3/providers/rac/", "provider"],
+  ["/api/v3/core/users/", "user"],
+  ["/api/v3/core/tokens/", "token"],
+  ["/api/v3/core/applications/", "application"],
+  ["/api/v3/rac/endpoints/", "endpoint"],
+  ["/api/v3/propertymappings/", "mapping"],
+  ["/api/v3/outposts/instances/", "outpost"],
+  ["/api/v3/rac/connection_tokens/", "connectionToken"],
+  ["/api/v3/rbac/permissions/assigned_by_users/", "user"],
+];
+
+const fixtureOf = (path: string): Kind => {
+  const found = PATH_FIXTURES.find(([prefix]) => path.startsWith(prefix));
+  if (found === undefined) throw new Error(`no fuzz fixture for the parameters of ${path}: add it to PATH_FIXTURES`);
+  return found[1];
+};
+
+let fixtures: Fixtures;
+let superuser: { id: number; token: string };
+let plain: { id: number; token: string };
+/** Holds every object permission on the fixtures: the object-grant code paths. */
+let granted: { id: number; token: string };
+let outpostToken: string;
+
+async function created<T = any>(path: string, body: unknown): Promise<T> {
+  const reply = await post(path, body);
+  if (reply.status !== 201) throw new Error(`${path}: ${reply.status} ${reply.text}`);
+  return reply.body as T;
+}
+
+async function makeFixtures(): Promise<Fixtures> {
+  const flow = await makeFlow();
+  const provider = await created("/api/v3/providers/rac/", { name: unique("fz-provider"), authorization_flow: flow.pk });
+  const mapping = await created("/api/v3/propertymappings/provider/rac/", { name: unique("fz-mapping"), static_settings: { "client-name": "fuzz" } });
+  const endpoint = await makeEndpoint({ provider: provider.pk, auth_mode: "prompt", property_mappings: [mapping.pk] });
+  const user = await makeUser();
+  const token = await created("/api/v3/core/tokens/", { identifier: unique("fz-token"), user: user.id });
+  const application = await created("/api/v3/core/applications/", { name: unique("fz-app"), slug: unique("fz-app"), provider: provider.pk });
+  const outpost = await makeOutpost([provider.pk]);
+  outpostToken = outpost.token;
+  const connection = await launched(endpoint.pk, { settings: { username: "fuzz", password: "fuzz" } });
+  const result: Fixtures = {
+    flow: { pk: flow.pk, key: flow.slug },
+    provider: { pk: provider.pk, key: String(provider.pk) },
+    user: { pk: user.id, key: String(user.id) },
+    token: { pk: token.pk, key: token.identifier },
+    application: { pk: application.pk, key: application.slug },
+    endpoint: { pk: endpoint.pk, key: endpoint.pk },
+    mapping: { pk: mapping.pk, key: mapping.pk },
+    outpost: { pk: outpost.pk, key: outpost.pk },
+    connectionToken: { pk: connection.pk, key: connection.pk, secret: connection.token },
+  };
+  const objectGrants: [string, string, string | number][] = [
+    ["authentik_flows", "flow", result.flow.pk],
+    ["authentik_providers_rac", "racprovider", result.provider.pk],
+    ["authentik_core", "user", result.user.pk],
+    ["authentik_core", "token", result.token.pk],
+    ["authentik_core", "application", result.application.pk],
+    ["authentik_providers_rac", "endpoint", result.endpoint.pk],
+    ["authentik_providers_rac", "racpropertymapping", result.mapping.pk],
+    ["authentik_outposts", "outpost", result.outpost.pk],
+    ["authentik_providers_rac", "connectiontoken", result.connectionToken.pk],
+  ];
+  for (const [app, model, pk] of objectGrants) {
+    await grant(
+      granted.id,
+      ["view", "change", "delete"].map((action) => `${app}.${action}_${model}`),
+      { model: `${app}.${model}`, pk },
+    );
+  }
+  return result;
+}
+
+/** Whether a successful request may have removed or renamed a fixture (then they are checked). */
+let dirty = false;
+let baseline: string | undefined;
+
+/** The fixtures, re-created when a successful request deleted or re-keyed one of them. */
+async function currentFixtures(): Promise<Fixtures> {
+  if (!dirty) return fixtures;
+  dirty = false;
+  const f = fixtures;
+  const checks = await env.DB.batch<{ key: string | number }>([
+    env.DB.prepare("SELECT slug AS key FROM flows WHERE uuid = ?1").bind(f.flow.pk),
+    env.DB.prepare("SELECT id AS key FROM providers WHERE id = ?1").bind(f.provider.pk),
+    env.DB.prepare("SELECT id AS key FROM users WHERE id = ?1").bind(f.user.pk),
+    env.DB.prepare("SELECT identifier AS key FROM tokens WHERE uuid = ?1").bind(f.token.pk),
+    env.DB.prepare("SELECT slug AS key FROM applications WHERE uuid = ?1").bind(f.application.pk),
+    env.DB.prepare("SELECT uuid AS key FROM endpoints WHERE uuid = ?1").bind(f.endpoint.pk),
+    env.DB.prepare("SELECT uuid AS key FROM property_mappings WHERE uuid = ?1").bind(f.mapping.pk),
+    env.DB.prepare("SELECT uuid AS key FROM outposts WHERE uuid = ?1").bind(f.outpost.pk),
+    env.DB.prepare("SELECT uuid AS key FROM connection_tokens WHERE uuid = ?1").bind(f.connectionToken.pk),
+  ]);
+  const keys = checks.map((result) => result.results[0]?.key);
+  if (keys.some((key) => key === undefined)) {
+    fixtures = await makeFixtures();
+    baseline = undefined;
+  } else {
+    f.flow.key = String(keys[0]);
+    f.token.key = String(keys[3]);
+    f.application.key = String(keys[4]);
+  }
+  return fixtures;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generators. Placeholders ("@provider", ...) stand for the fixtures' current values and are
+// replaced when a case runs, so generated cases stay valid after fixtures are re-created.
+
+function resolvePlaceholder(value: string, f: Fixtures): unknown {
+  switch (value) {
+    case "@flow":
+      return f.flow.pk;
+    case "@flowSlug":
+      return f.flow.key;
+    case "@provider":
+      return f.provider.pk;
+    case "@user":
+      return f.user.pk;
+    case "@token":
+      return f.token.key;
+    case "@mapping":
+      return f.mapping.pk;
+    case "@endpoint":
+      return f.endpoint.pk;
+    case "@outpost":
+      return f.outpost.pk;
+    case "@connectionToken":
+      return f.connectionToken.pk;
+    case "@secret":
+      return f.connectionToken.secret;
+    default:
+      return value;
+  }
+}
+
+function resolve(value: unknown, f: Fixtures): unknown {
+  if (value instanceof Huge || value instanceof Deep) return value.build();
+  if (typeof value === "string") return resolvePlaceholder(value, f);
+  if (Array.isArray(value)) return value.map((item) => resolve(item, f));
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolve(item, f)]));
+  return value;
+}
+
+/** Percent-encodes every byte of a string's UTF-8 form that is not unreserved (lone surrogates included). */
+const encodeSegment = (text: string): string =>
+  [...new TextEncoder().encode(text)]
+    .map((byte) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`))
+    .join("");
+
+/** Printable ASCII only: what a header value can carry. */
+const headerSafe = (text: string): string => text.replace(/[^\x20-\x7e]/g, "");
+
+const anyString = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: "binary", maxLength: 20 }), fc.string({ unit: "grapheme", maxLength: 10 }));
+
+/** Path ids that name no object: malformed, unknown, huge, encoded slashes and dots, unicode. */
+const garbageId = fc.oneof(
+  fc.uuid().map(String),
+  // Plain small integers could name the fuzzing superuser itself; those come from the fixtures.
+  anyString.filter((text) => text.trim() !== "" && !/^\s*\d{1,15}\s*$/.test(text)).map(encodeSegment),
+  fc.bigInt({ min: 10n ** 9n, max: 10n ** 40n }).map(String),
+  fc.integer({ min: -2_000_000_000, max: -1 }).map(String),
+  fc.constantFrom(
+    "0",
+    "-0",
+    "1e3",
+    "0x10",
+    "1.5",
+    "%2F",
+    "a%2Fb",
+    "%2e%2e",
+    "..",
+    "%00",
+    "%E0%A4%A",
+    "%",
+    "null",
+    "NaN",
+    "Infinity",
+    "%EF%BC%91",
+    "%20",
+    "a%3Fb=1",
+  ),
+);
+
+/** A path with its parameters filled: mostly the fixture's key (as a placeholder), else garbage. */
+const pathFor = (route: RouteMethod, realWeight: number) => {
+  const params = [...route.path.matchAll(/:(\w+)/g)].map((match) => match[1]!);
+  if (params.length === 0) return fc.constant(route.path);
+  const kind = fixtureOf(route.path);
+  return fc
+    .array(fc.oneof({ weight: realWeight, arbitrary: fc.constant(`@path:${kind}`) }, { weight: 10 - realWeight, arbitrary: garbageId }), {
+      minLength: params.length,
+      maxLength: params.length,
+    })
+    .map((values) => {
+      let index = 0;
+      return fillPath(route.path, () => values[index++]!);
+    });
+};
+
+const resolvePath = (path: string, f: Fixtures) => path.replace(/@path:(\w+)/g, (_, kind: Kind) => encodeSegment(f[kind].key));
+
+/** Request fields of each route, from core's request schemas (most specific prefix first). */
+const SCHEMA_FIELDS: [string, string[]][] = [
+  ["/api/v3/rac/endpoints/:key/launch/", ["settings"]],
+  ["/api/v3/rac/gateway/", Object.keys(GatewayTokenRequestSchema.entries)],
+  ["/api/v3/rbac/", Object.keys(PermissionAssignSchema.entries)],
+  ["/api/v3/flows/", Object.keys(FlowRequestSchema.entries)],
+  ["/api/v3/providers/rac/", Object.keys(RacProviderRequestSchema.entries)],
+  ["/api/v3/core/users/", Object.keys(UserRequestSchema.entries)],
+  ["/api/v3/core/tokens/", Object.keys(TokenRequestSchema.entries)],
+  ["/api/v3/core/applications/", Object.keys(ApplicationRequestSchema.entries)],
+  ["/api/v3/rac/endpoints/", Object.keys(EndpointRequestSchema.entries)],
+  ["/api/v3/propertymappings/", Object.keys(RacPropertyMappingRequestSchema.entries)],
+  ["/api/v3/outposts/", Object.keys(OutpostRequestSchema.entries)],
+  ["/api/v3/rac/connection_tokens/", Object.keys(ConnectionTokenRequestSchema.entries)],
+];
+
+const fieldsOf = (path: string): string[] => SCHEMA_FIELDS.find(([prefix]) => path.startsWith(prefix))?.[1] ?? [];
+
+const slugLike = fc.stringMatching(/^[-a-zA-Z0-9_]{1,60}$/);
+const jsonish = fc.jsonValue({ maxDepth: 3 });
+/**
+ * Huge and deeply nested values are built only when a case runs: fast-check prints (and recurses
+ * into) the generated values, so they are kept as small descriptions until then.
+ */
+class Huge {
+  constructor(readonly length: number) {}
+  build(): string {
+    return "é".repeat(this.length);
+  }
+}
+class Deep {
+  constructor(
+    readonly depth: number,
+    readonly arrays: boolean,
+  ) {}
+  build(): unknown {
+    let value: unknown = 1;
+    for (let level = 0; level < this.depth; level++) value = this.arrays ? [value] : { a: value };
+    return value;
+  }
+}
+const hugeString = fc.integer({ min: 256, max: 200_000 }).map((length) => new Huge(length));
+/** Values nested deeper than anyone needs: arrays or objects, up to thousands of levels. */
+const deeplyNested = fc.tuple(fc.integer({ min: 10, max: 5000 }), fc.boolean()).map(([depth, arrays]) => new Deep(depth, arrays));
+const wrongType = fc.constantFrom<unknown>(
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  2 ** 31,
+  2 ** 53 + 2,
+  -1e308,
+  "",
+  " ",
+  "\u0000",
+  "0",
+  "true",
+  "\ud800",
+  "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+  [],
+  {},
+  [null],
+  [[]],
+  { a: { b: [] } },
+  "x".repeat(256),
+);
+
+/** Values that are plausible for a field (often valid), so that requests get past the first check. */
+const PLAUSIBLE: Record<string, fc.Arbitrary<unknown>> = {
+  slug: slugLike,
+  identifier: fc.oneof(slugLike, fc.constant("@token")),
+  designation: fc.constantFrom("authorization", "authentication", "invalidation", "enrollment", "bogus"),
+  authorization_flow: fc.constantFrom("@flow", null, "@flowSlug"),
+  authentication_flow: fc.constantFrom("@flow", null),
+  provider: fc.constantFrom("@provider", null, "@provider "),
+  providers: fc.array(fc.constantFrom<unknown>("@provider", 1, "x"), { maxLength: 3 }),
+  property_mappings: fc.array(fc.constantFrom<unknown>("@mapping", "@endpoint", "not-a-uuid"), { maxLength: 3 }),
+  endpoint: fc.constantFrom("@endpoint", "@mapping"),
+  user: fc.constantFrom("@user", 1, -1),
+  pk: fc.constantFrom("@connectionToken", "@endpoint"),
+  protocol: fc.constantFrom("rdp", "vnc", "ssh", "telnet"),
+  host: fc.constantFrom("10.0.0.1", "10.0.0.1:22", "[::1]:3389", "host:99999", "[::1", "a b"),
+  auth_mode: fc.constantFrom("static", "prompt"),
+  maximum_connections: fc.integer(),
+  connection_expiry: fc.constantFrom("hours=1", "minutes=-5", "seconds=0", "weeks=1e3", "hours=1;minutes=30", "years=1", "hours="),
+  settings: fc.oneof(jsonish, fc.constant({ username: "u", password: "p" })),
+  static_settings: fc.dictionary(fc.string({ maxLength: 8 }), jsonish, { maxKeys: 4 }),
+  config: fc.dictionary(fc.string({ maxLength: 8 }), jsonish, { maxKeys: 4 }),
+  attributes: fc.dictionary(fc.string({ maxLength: 8 }), jsonish, { maxKeys: 4 }),
+  type: fc.constantFrom("rac", "proxy", "internal", "external", "service_account", "internal_service_account"),
+  permissions: fc.array(fc.constantFrom("authentik_flows.view_flow", "authentik_core.add_token", "nope", "authentik_providers_rac.view_endpoint"), {
+    maxLength: 3,
+  }),
+  model: fc.constantFrom("authentik_flows.flow", "authentik_providers_rac.endpoint", "authentik_core.user", "nope", null),
+  object_pk: fc.constantFrom("@flow", "@endpoint", "@user", "1", "nope", null),
+  token: fc.constantFrom("@secret", "nope"),
+  expires: fc.oneof(
+    fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+    fc.constantFrom("2024-02-31T00:00", "tomorrow", null),
+  ),
+  email: fc.constantFrom("a@b.c", "not-an-email", ""),
+  path: fc.constantFrom("users", "a/b", "/x/", ""),
+  groups: fc.array(fc.uuid(), { maxLength: 2 }),
+  policy_engine_mode: fc.constantFrom("any", "all", "none"),
+  meta_launch_url: fc.constantFrom("https://x.test/", "javascript:alert(1)", ""),
+};
+
+const fieldValue = (field: string) =>
+  fc.oneof(
+    { weight: 4, arbitrary: PLAUSIBLE[field] ?? anyString },
+    { weight: 3, arbitrary: wrongType },
+    { weight: 2, arbitrary: jsonish },
+    { weight: 1, arbitrary: anyString },
+    { weight: 1, arbitrary: hugeString },
+    { weight: 1, arbitrary: deeplyNested },
+  );
+
+/** An object body for a route: some of its fields (plausible or wrong), sometimes unknown keys. */
+const objectBody = (fields: string[]) =>
+  fc
+    .tuple(
+      fields.length === 0 ? fc.constant({}) : fc.record(Object.fromEntries(fields.map((field) => [field, fieldValue(field)])), { requiredKeys: [] }),
+      fc.dictionary(fc.string({ maxLength: 10 }), jsonish, { maxKeys: 2 }),
+    )
+    .map(([known, extra]) => ({ ...extra, ...known }));
+
+type Body = { kind: "none" } | { kind: "json"; value: unknown } | { kind: "text"; text: string } | { kind: "oversized" };
+
+const bodyFor = (path: string): fc.Arbitrary<Body> =>
+  fc.oneof(
+    { weight: 12, arbitrary: objectBody(fieldsOf(path)).map((value): Body => ({ kind: "json", value })) },
+    { weight: 2, arbitrary: jsonish.map((value): Body => ({ kind: "json", value })) },
+    { weight: 2, arbitrary: deeplyNested.map((value): Body => ({ kind: "json", value })) },
+    { weight: 2, arbitrary: anyString.map((text): Body => ({ kind: "text", text })) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .constantFrom("", " ", "{", "[", "null", '{"a":', "\ufeff{}", "{}{}", "NaN", "{'a':1}", '{"a":1,}', "1e999", '"text"', "[1,2]", '{"__proto__":{"x":1}}')
+        .map((text): Body => ({ kind: "text", text })),
+    },
+    { weight: 1, arbitrary: fc.constant<Body>({ kind: "none" }) },
+    { weight: 1, arbitrary: fc.constant<Body>({ kind: "oversized" }) },
+  );
+
+function bodyText(body: Body, f: Fixtures): string | undefined {
+  switch (body.kind) {
+    case "none":
+      return undefined;
+    case "text":
+      return body.text;
+    case "oversized":
+      return JSON.stringify({ name: "x".repeat(1024 * 1024) });
+    case "json":
+      return JSON.stringify(resolve(body.value, f));
+  }
+}
+
+const QUERY_KEYS = [
+  "page",
+  "page_size",
+  "ordering",
+  "search",
+  "name",
+  "slug",
+  "provider",
+  "endpoint",
+  "session__user",
+  "is_active",
+  "is_superuser",
+  "uuid",
+  "type",
+  "managed",
+  "providers_by_pk",
+  "providers__isnull",
+  "application__isnull",
+  "name__iexact",
+  "name__icontains",
+  "identifier",
+  "intent",
+  "description",
+  "expiring",
+  "user__username",
+  "username",
+  "email",
+  "path",
+  "group",
+  "designation",
+  "superuser_full_list",
+];
+const ORDERING_FIELDS = ["pk", "name", "slug", "username", "expires", "provider", "endpoint__name", "maximum_connections", "identifier", "bogus", "?", ""];
+
+const queryValue = fc.oneof(
+  anyString,
+  fc.integer().map(String),
+  fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map(String),
+  fc.constantFrom("last", "0", "-1", "1e3", "true", "false", "yes", "", " ", "1000000", "2", "@provider", "@endpoint", "@user", "@token", "@flowSlug"),
+  fc.uuid().map(String),
+  fc
+    .array(fc.tuple(fc.boolean(), fc.constantFrom(...ORDERING_FIELDS)), { maxLength: 8 })
+    .map((terms) => terms.map(([desc, field]) => (desc ? "-" : "") + field).join(",")),
+  // Many search terms at once.
+  fc.array(fc.string({ minLength: 1, maxLength: 4, unit: "grapheme-ascii" }), { minLength: 10, maxLength: 300 }).map((terms) => terms.join(" ")),
+  fc.integer({ min: 256, max: 10_000 }).map((length) => "é".repeat(length)),
+);
+
+type Query = { kind: "pairs"; pairs: [string, string][] } | { kind: "raw"; text: string };
+
+const manyTerms = fc
+  .array(fc.string({ minLength: 1, maxLength: 4, unit: "grapheme-ascii" }), { minLength: 10, maxLength: 300 })
+  .map((terms) => terms.join(" "));
+/** The parameters every list reads, with values chosen to reach their edges. */
+const listPairs = fc.array(
+  fc.oneof(
+    fc.tuple(fc.constant("search"), fc.oneof(manyTerms, anyString)),
+    fc.tuple(
+      fc.constantFrom("page", "page_size"),
+      fc.oneof(fc.constantFrom("last", "0", "-1", "1", "2", "1000", "1001", "1e2", "99999999999999999999", " 3 ", "", "1.0"), anyString),
+    ),
+    fc.tuple(fc.constant("ordering"), queryValue),
+  ),
+  { maxLength: 3 },
+);
+const randomPairs = fc.array(fc.tuple(fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...QUERY_KEYS) }, anyString), queryValue), { maxLength: 6 });
+
+const queryArb: fc.Arbitrary<Query> = fc.oneof(
+  { weight: 9, arbitrary: fc.tuple(listPairs, randomPairs).map(([list, random]): Query => ({ kind: "pairs", pairs: [...list, ...random] })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .oneof(fc.string({ unit: "grapheme-ascii", maxLength: 40 }), fc.constantFrom("%", "a=%zz", "&&&=", "page=1&page=2", "=", "search=%00", "ordering=-"))
+      .map((text): Query => ({ kind: "raw", text: text.replace(/[#\s]/g, "") })),
+  },
+);
+
+function queryText(query: Query, f: Fixtures): string {
+  if (query.kind === "raw") return query.text === "" ? "" : `?${query.text}`;
+  if (query.pairs.length === 0) return "";
+  const params = new URLSearchParams(query.pairs.map(([key, value]) => [key, String(resolvePlaceholder(value, f))]));
+  return `?${params.toString()}`;
+}
+
+type Caller = "superuser" | "plain" | "granted" | "outpost" | "none" | { header: string };
+
+const callerArb: fc.Arbitrary<Caller> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant<Caller>("superuser") },
+  { weight: 1, arbitrary: fc.constantFrom<Caller>("plain", "granted", "outpost", "none") },
+  {
+    weight: 2,
+    arbitrary: fc
+      .oneof(
+        fc.constantFrom("Bearer", "Bearer ", "Basic Zm9vOmJhcg==", "Token abc", "Bearer a b c", "bearer", "Bearer\tx", "Bearer @superuser x"),
+        fc.string({ unit: "grapheme-ascii", maxLength: 80 }).map((text) => `Bearer ${text}`),
+        fc.string({ unit: "grapheme-ascii", maxLength: 80 }),
+        fc.string({ unit: "grapheme-ascii", maxLength: 20 }).map((scheme) => `${scheme} @superuser`),
+      )
+      .map((header): Caller => ({ header: headerSafe(header) })),
+  },
+);
+
+const CONTENT_TYPES = [
+  "application/json",
+  "application/json; charset=utf-8",
+  "APPLICATION/JSON",
+  "application/vnd.api+json",
+  "application/json-patch+json",
+  "text/plain",
+  "text/json",
+  "application/x-www-form-urlencoded",
+  "multipart/form-data; boundary=x",
+  "application/xml",
+  "*/*",
+  "application/",
+  ";",
+];
+const contentTypeArb = fc.oneof(
+  { weight: 5, arbitrary: fc.constant<string | null>("application/json") },
+  { weight: 3, arbitrary: fc.constantFrom<string | null>(...CONTENT_TYPES, null) },
+  { weight: 1, arbitrary: fc.string({ unit: "grapheme-ascii", maxLength: 40 }).map((text): string | null => headerSafe(text)) },
+);
+
+function authorization(caller: Caller): string | undefined {
+  if (caller === "none") return undefined;
+  if (typeof caller === "object") return caller.header.replaceAll("@superuser", superuser.token);
+  return `Bearer ${{ superuser: superuser.token, plain: plain.token, granted: granted.token, outpost: outpostToken }[caller]}`;
+}
+
+interface Case {
+  route: RouteMethod;
+  method: string;
+  path: string;
+  query: Query;
+  caller: Caller;
+  contentType: string | null;
+  body: Body;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running a case.
+
+let cases = 0;
+const statuses = new Map<number, number>();
+
+async function run(c: Case): Promise<void> {
+  const f = await currentFixtures();
+  baseline ??= await dumpTables();
+  const headers: Record<string, string> = {};
+  const auth = authorization(c.caller);
+  if (auth !== undefined) headers.authorization = auth;
+  const body = c.method === "GET" || c.method === "HEAD" ? undefined : bodyText(c.body, f);
+  if (c.contentType !== null && body !== undefined) headers["content-type"] = c.contentType;
+  const path = resolvePath(c.path, f) + queryText(c.query, f);
+  const reply: RawReply = await send(c.method, path, headers, body);
+  const after = await dumpTables();
+  const problem = violation(c.method, reply, baseline, after);
+  baseline = after;
+  cases++;
+  statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
+  if (reply.status < 300 && c.method !== "GET" && c.method !== "HEAD" && c.method !== "OPTIONS") dirty = true;
+  if (problem !== null) {
+    const shown = body === undefined ? "" : ` body ${body.length > 300 ? `${body.slice(0, 300)}… (${body.length} chars)` : body}`;
+    throw new Error(`${c.method} ${path.slice(0, 300)} [auth ${auth?.slice(0, 60) ?? "none"}, content-type ${c.contentType}]${shown}\n  -> ${problem}`);
+  }
+}
+
+const check = (arbitrary: fc.Arbitrary<Case>) =>
+  fc.assert(
+    fc.asyncProperty(arbitrary, (c) => run(c)),
+    { seed: SEED, numRuns: RUNS, endOnFailure: true },
+  );
+
+const OTHER_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+const WRITES = ROUTE_METHODS.filter((route) => route.method !== "GET" && route.method !== "DELETE");
+const READS = ROUTE_METHODS.filter((route) => route.method === "GET");
+
+beforeAll(async () => {
+  superuser = await makeUser({ superuser: true });
+  plain = await makeUser();
+  granted = await makeUser();
+  // Setup requests use the bootstrap admin; fuzzed ones the users above, so that no case can
+  // delete or demote the account that re-creates the fixtures.
+  fixtures = await makeFixtures();
+}, 60_000);
+
+describe("fuzzing every route (seed 42)", () => {
+  it(
+    "bodies: random, wrong-typed, huge, unicode, deeply nested and non-JSON",
+    async () => {
+      await check(
+        fc.constantFrom(...WRITES).chain((route) =>
+          fc.record({
+            route: fc.constant(route),
+            method: fc.constant<string>(route.method),
+            path: pathFor(route, 9),
+            query: fc.constant<Query>({ kind: "pairs", pairs: [] }),
+            caller: fc.oneof({ weight: 9, arbitrary: fc.constant<Caller>("superuser") }, fc.constantFrom<Caller>("granted", "plain", "outpost")),
+            contentType: fc.oneof({ weight: 9, arbitrary: fc.constant<string | null>("application/json") }, contentTypeArb),
+            body: bodyFor(route.path),
+          }),
+        ),
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "query strings: random keys and values, page, page_size, ordering, search and filters",
+    async () => {
+      await check(
+        fc.constantFrom(...READS).chain((route) =>
+          fc.record({
+            route: fc.constant(route),
+            method: fc.constant<string>("GET"),
+            path: pathFor(route, 8),
+            query: queryArb,
+            caller: fc.oneof({ weight: 8, arbitrary: fc.constant<Caller>("superuser") }, fc.constantFrom<Caller>("granted", "plain", "outpost")),
+            contentType: fc.constant<string | null>(null),
+            body: fc.constant<Body>({ kind: "none" }),
+          }),
+        ),
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "path ids: malformed, unknown, huge, encoded slashes, on every route and method",
+    async () => {
+      await check(
+        fc.constantFrom(...ROUTE_METHODS.filter((route) => route.path.includes(":"))).chain((route) =>
+          fc.record({
+            route: fc.constant(route),
+            method: fc.oneof({ weight: 8, arbitrary: fc.constant<string>(route.method) }, fc.constantFrom(...OTHER_METHODS)),
+            path: pathFor(route, 3),
+            query: fc.constant<Query>({ kind: "pairs", pairs: [] }),
+            caller: fc.oneof({ weight: 8, arbitrary: fc.constant<Caller>("superuser") }, fc.constantFrom<Caller>("granted", "plain")),
+            contentType: fc.constant<string | null>("application/json"),
+            body: fc.oneof({ weight: 3, arbitrary: objectBody(fieldsOf(route.path)).map((value): Body => ({ kind: "json", value })) }, bodyFor(route.path)),
+          }),
+        ),
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "headers: random Authorization values and content types, on every route and method",
+    async () => {
+      await check(
+        fc.constantFrom(...ROUTE_METHODS).chain((route) =>
+          fc.record({
+            route: fc.constant(route),
+            method: fc.oneof({ weight: 8, arbitrary: fc.constant<string>(route.method) }, fc.constantFrom(...OTHER_METHODS)),
+            path: pathFor(route, 8),
+            query: fc.oneof({ weight: 3, arbitrary: fc.constant<Query>({ kind: "pairs", pairs: [] }) }, queryArb),
+            caller: callerArb,
+            contentType: contentTypeArb,
+            body: bodyFor(route.path),
+          }),
+        ),
+      );
+    },
+    TIMEOUT,
+  );
+
+  it("reached every kind of answer: successes, field errors, 403, 404, 405, 413 and 415", () => {
+    // A fuzzer that only ever hit one branch would prove little.
+    for (const status of [200, 201, 204, 400, 403, 404, 405, 413, 415]) expect(statuses.get(status) ?? 0, `status ${status}`).toBeGreaterThan(0);
+    expect(cases).toBeGreaterThanOrEqual(4 * RUNS);
+  });
+});
+
+describe("regressions found by the fuzzer", () => {
+  it("a search with many terms is answered (D1 binds at most 100 values per statement)", async () => {
+    const flow = await makeFlow(unique("needle-haystack"));
+    const many = (term: string, count: number) => Array.from({ length: count }, () => term).join(" ");
+    for (const path of ["/api/v3/flows/instances/", "/api/v3/core/tokens/", "/api/v3/core/applications/", "/api/v3/rac/connection_tokens/"]) {
+      const reply = await get(`${path}?search=${encodeURIComponent(many("zz", 150))}`);
+      expect(reply.status, path).toBe(200);
+      expect(reply.body.results, path).toEqual([]);
+    }
+    // Every term must still match one of the fields, whatever their number.
+    const search = async (terms: string) => (await get(`/api/v3/flows/instances/?search=${encodeURIComponent(terms)}`)).body.results.map((f: any) => f.pk);
+    expect(await search(many("NEEDLE", 120))).toEqual([flow.pk]);
+    expect(await search(`${many("needle", 60)} ${many(flow.slug.slice(-8), 60)} haystack`)).toEqual([flow.pk]);
+    expect(await search(`${many("needle", 60)} absent`)).toEqual([]);
+  });
+
+  it("a page number too large for any list is 404 Invalid page., not a server error", async () => {
+    for (const page of ["99999999999999999999", "9007199254740993", "9007199254741"]) {
+      expect(await get(`/api/v3/providers/rac/?page=${page}`), page).toMatchObject({ status: 404, body: { detail: "Invalid page." } });
+      expect(await get(`/api/v3/rac/connection_tokens/?page=${page}&page_size=1`), page).toMatchObject({ status: 404, body: { detail: "Invalid page." } });
+    }
+    expect((await get("/api/v3/providers/rac/?page=1")).status).toBe(200);
+  });
+
+  it("JSON nested deeper than 100 levels is a 400 parse error, also where a message would print it", async () => {
+    const provider = await makeProvider();
+    const nested = (levels: number) => {
+      let value: unknown = "x";
+      for (let level = 0; level < levels; level++) value = [value];
+      return value;
+    };
+    // The body object is the first level: 99 nested lists inside it are 100 levels.
+    expect((await patch(`/api/v3/providers/rac/${provider.pk}/`, { settings: nested(99) })).status).toBe(200);
+    const refused = await patch(`/api/v3/providers/rac/${provider.pk}/`, { settings: nested(100) });
+    expect(refused).toMatchObject({ status: 400, body: { detail: "JSON parse error - nested deeper than 100 levels" } });
+    // Were 500s: a choice's message printed the nested value (stack overflow), and SQLite's JSON
+    // functions (gateway connect) refused stored static_settings deeper than 1000 levels.
+    const choice = await post("/api/v3/outposts/instances/", { name: unique("outpost"), type: nested(5000), providers: [provider.pk] });
+    expect(choice).toMatchObject({ status: 400, body: { detail: "JSON parse error - nested deeper than 100 levels" } });
+    const mapping = await post("/api/v3/propertymappings/provider/rac/", { name: unique("mapping"), static_settings: { a: nested(1200) } });
+    expect(mapping).toMatchObject({ status: 400, body: { detail: "JSON parse error - nested deeper than 100 levels" } });
+    const objects = `{"settings": ${'{"a":'.repeat(3000)}1${"}".repeat(3000)}}`;
+    expect((await post(`/api/v3/providers/rac/`, objects, { raw: true })).status).toBe(400);
+  });
+});

@@ -1,0 +1,96 @@
+/** What every answer must respect, and the route list the fuzzer and the matrix walk. */
+import { env, exports } from "cloudflare:workers";
+import type { Method } from "../src/http/router.ts";
+import { routes } from "../src/index.ts";
+import { BASE } from "./helpers.ts";
+
+export interface RouteMethod {
+  /** The router's path, with `:param` placeholders and a trailing slash. */
+  path: string;
+  method: Method;
+  /** `"<METHOD> <path>"`, the matrix's row key. */
+  key: string;
+}
+
+/** Every route and method the Worker serves, read from the same list the router is built from. */
+export const ROUTE_METHODS: RouteMethod[] = routes.flatMap((module) =>
+  Object.entries(module).flatMap(([path, methods]) => (Object.keys(methods) as Method[]).map((method) => ({ path, method, key: `${method} ${path}` }))),
+);
+
+/** Fills a route's `:param` placeholders (already URL-encoded values). */
+export const fillPath = (path: string, value: (param: string) => string): string => path.replace(/:(\w+)/g, (_, param: string) => value(param));
+
+/**
+ * authentik's error bodies: `{"detail": string}` (optionally with a string `code`), or field errors,
+ * an object whose every value is a non-empty list of strings (`non_field_errors` included).
+ */
+export function isAuthentikError(body: unknown): boolean {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return false;
+  const entries = Object.entries(body);
+  if (entries.length === 0) return false;
+  if ("detail" in body) return entries.every(([key, value]) => (key === "detail" || key === "code") && typeof value === "string");
+  return entries.every(([, value]) => Array.isArray(value) && value.length > 0 && value.every((message) => typeof message === "string"));
+}
+
+let dumpStatements: { table: string; sql: string }[] | undefined;
+
+/**
+ * One ordered SELECT per table, built once: every table of the schema and sqlite_sequence (a rolled
+ * back insert leaves no trace there either); migrations' and Cloudflare's internal tables aside.
+ */
+async function tableSelects(): Promise<{ table: string; sql: string }[]> {
+  if (dumpStatements !== undefined) return dumpStatements;
+  const { results } = await env.DB.prepare(
+    `SELECT m.name AS name, (SELECT group_concat('"' || c.name || '"', ', ') FROM pragma_table_info(m.name) c) AS columns
+     FROM sqlite_master m
+     WHERE m.type = 'table' AND m.name <> 'd1_migrations' AND substr(m.name, 1, 4) <> '_cf_' AND substr(m.name, 1, 11) <> 'sqlite_stat'
+     ORDER BY m.name`,
+  ).all<{ name: string; columns: string }>();
+  dumpStatements = results.map((row) => ({ table: row.name, sql: `SELECT * FROM "${row.name}" ORDER BY ${row.columns}` }));
+  return dumpStatements;
+}
+
+/** Every row of every table, in a stable order, as one string: equal dumps mean unchanged data. */
+export async function dumpTables(): Promise<string> {
+  const selects = await tableSelects();
+  const results = await env.DB.batch(selects.map((select) => env.DB.prepare(select.sql)));
+  return JSON.stringify(selects.map((select, index) => [select.table, results[index]!.results]));
+}
+
+/** The tables whose rows differ between two dumps, for a readable failure. */
+export function changedTables(before: string, after: string): string[] {
+  const a = new Map(JSON.parse(before) as [string, unknown][]);
+  const b = new Map(JSON.parse(after) as [string, unknown][]);
+  return [...new Set([...a.keys(), ...b.keys()])].filter((table) => JSON.stringify(a.get(table)) !== JSON.stringify(b.get(table)));
+}
+
+export interface RawReply {
+  status: number;
+  text: string;
+  body: unknown;
+}
+
+/** A request through the Worker's entry point with exactly these headers and body (nothing added). */
+export async function send(method: string, path: string, headers: Record<string, string>, body?: string | Uint8Array): Promise<RawReply> {
+  const response = await exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }));
+  const text = await response.text();
+  let parsed: unknown = null;
+  try {
+    parsed = text === "" ? null : JSON.parse(text);
+  } catch {
+    parsed = text;
+  }
+  return { status: response.status, text, body: parsed };
+}
+
+/**
+ * The invariants of a request whose dumps were taken right before and after it: never a 5xx,
+ * a 4xx in authentik's shape that changed nothing. Returns the problem, or null.
+ */
+export function violation(method: string, reply: RawReply, before: string, after: string): string | null {
+  if (reply.status >= 500) return `answered ${reply.status}: ${reply.text.slice(0, 300)}`;
+  if (reply.status < 400) return null;
+  if (method !== "HEAD" && !isAuthentikError(reply.body)) return `${reply.status} body is not authentik-shaped: ${reply.text.slice(0, 300)}`;
+  if (before !== after) return `${reply.status} but tables changed: ${changedTables(before, after).join(", ")} (${reply.text.slice(0, 200)})`;
+  return null;
+}

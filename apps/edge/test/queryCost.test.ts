@@ -1,0 +1,169 @@
+/**
+ * What the benchmark's fixes guarantee (bench/RESULTS.md): D1 round trips per request, the
+ * connection-token list walking an index in its default order, and the token's copies of its
+ * endpoint's and provider's names (migration 0002) staying equal to the originals.
+ */
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import worker from "../src/index.ts";
+import { listPage } from "../src/lists.ts";
+import { connectionTokenList, live } from "../src/repositories/connectionTokens.ts";
+import { launched, makeEndpoint, TOKENS } from "./connectionFixtures.ts";
+import { ADMIN, BASE, countingDb, get, grant, makeFlow, makeProvider, makeUser, patch, unique } from "./helpers.ts";
+
+/** D1 round trips of one request through the Worker's fetch handler (a batch is one). */
+async function roundTrips(method: string, path: string, body?: unknown, token = ADMIN) {
+  const { db, counter } = countingDb(env.DB);
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const request = new Request(`${BASE}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await worker.fetch(request, { ...env, DB: db } as never, { waitUntil() {}, passThroughOnException() {} } as never);
+  await response.arrayBuffer();
+  return { status: response.status, queries: counter.queries };
+}
+
+const pks = (reply: { body: { results: { pk: string }[] } }) => reply.body.results.map((token) => token.pk);
+
+/** Every token's name copies next to the names they copy; equal when the triggers did their job. */
+const nameCopies = () =>
+  env.DB.prepare(
+    `SELECT t.endpoint_name, e.name AS endpoint_actual, t.provider_name, p.name AS provider_actual
+     FROM connection_tokens t JOIN endpoints e ON e.uuid = t.endpoint_id JOIN providers p ON p.id = t.provider_id`,
+  ).all<{ endpoint_name: string; endpoint_actual: string; provider_name: string; provider_actual: string }>();
+
+describe("D1 round trips", () => {
+  it("PATCH of a provider that keeps its references: authentication, lookup, write (3); a new reference adds its check", async () => {
+    const flow = await makeFlow();
+    const provider = await makeProvider({ authorization_flow: flow.pk, authentication_flow: flow.pk });
+    const seed = { authorization_flow: flow.pk, authentication_flow: flow.pk, name: provider.name, settings: { a: "b" }, property_mappings: [] };
+    expect(await roundTrips("PATCH", `/api/v3/providers/rac/${provider.pk}/`, seed)).toEqual({ status: 200, queries: 3 });
+    const other = await makeFlow();
+    expect(await roundTrips("PATCH", `/api/v3/providers/rac/${provider.pk}/`, { ...seed, authentication_flow: other.pk })).toEqual({ status: 200, queries: 4 });
+    const missing = crypto.randomUUID();
+    const refused = await patch(`/api/v3/providers/rac/${provider.pk}/`, { ...seed, authentication_flow: missing });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({ authentication_flow: [`Invalid pk "${missing}" - object does not exist.`] });
+    expect((await get(`/api/v3/providers/rac/${provider.pk}/`)).body.authentication_flow).toBe(other.pk);
+  });
+
+  it("a user's grants come with authentication: retrieve is 2 round trips for a granted user too", async () => {
+    const provider = await makeProvider();
+    const viewer = await makeUser();
+    await grant(viewer.id, ["authentik_providers_rac.view_racprovider"], { model: "authentik_providers_rac.racprovider", pk: provider.pk });
+    expect(await roundTrips("GET", `/api/v3/providers/rac/${provider.pk}/`, undefined, viewer.token)).toEqual({ status: 200, queries: 2 });
+    const stranger = await makeUser();
+    expect(await roundTrips("GET", `/api/v3/providers/rac/${provider.pk}/`, undefined, stranger.token)).toEqual({ status: 404, queries: 2 });
+  });
+
+  it("a filtered page of connection tokens: authentication, then one batch (filter checks, count, page, providers)", async () => {
+    const endpoint = await makeEndpoint();
+    const viewer = await makeUser();
+    await grant(viewer.id, ["authentik_providers_rac.view_endpoint"]);
+    await launched(endpoint.pk);
+    await launched(endpoint.pk, {}, viewer.token);
+    const path = `${TOKENS}?provider=${endpoint.provider}&endpoint=${endpoint.pk}&page_size=100`;
+    expect(await roundTrips("GET", path)).toEqual({ status: 200, queries: 2 });
+    expect(await roundTrips("GET", path, undefined, viewer.token)).toEqual({ status: 200, queries: 2 });
+    expect(await roundTrips("GET", `${path}&page=last`)).toEqual({ status: 200, queries: 3 });
+  });
+
+  it("an unknown filter target is still the 400, before an invalid page", async () => {
+    const expected = { provider: ["Select a valid choice. That choice is not one of the available choices."] };
+    for (const page of ["2", "abc", "last"]) {
+      const reply = await get(`${TOKENS}?provider=99999999&page=${page}`);
+      expect(reply.status).toBe(400);
+      expect(reply.body).toEqual(expected);
+    }
+    expect((await get(`${TOKENS}?page=abc`)).status).toBe(404);
+  });
+});
+
+describe("the connection-token list reads its default order from an index", () => {
+  /** The statements listPage sends, with their bound values, instead of running them. */
+  async function statements(query: string, provider?: number) {
+    const sent: { sql: string; params: unknown[] }[] = [];
+    const db = {
+      prepare: (sql: string) => ({ bind: (...params: unknown[]) => sent.push({ sql, params }) }),
+      batch: async (list: unknown[]) => list.map(() => ({ results: [{ n: 100_000 }] })),
+    } as unknown as D1Database;
+    const filters = [live(Date.now()), ...(provider === undefined ? [] : [{ sql: "t.provider_id = ?", params: [provider] }])];
+    await listPage(db, new URL(`${BASE}${TOKENS}?${query}`), connectionTokenList, filters, null);
+    return sent;
+  }
+
+  /** The query plan's lines, each with the lines above it joined by " > " (subqueries nest). */
+  async function plan(statement: { sql: string; params: unknown[] }) {
+    const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${statement.sql}`)
+      .bind(...statement.params)
+      .all<{ id: number; parent: number; detail: string }>();
+    const byId = new Map(results.map((row) => [row.id, row]));
+    const path = (row: { parent: number; detail: string }): string => {
+      const parent = byId.get(row.parent);
+      return parent ? `${path(parent)} > ${row.detail}` : row.detail;
+    };
+    return results.map(path);
+  }
+
+  it.each([
+    ["a provider's tokens", 1, "connection_tokens_provider_order", "connection_tokens_provider"],
+    ["all tokens", undefined, "connection_tokens_order", "connection_tokens_expires"],
+  ])("%s: the page's keys and the count walk a covering index, no sort", async (_, provider, index, countIndex) => {
+    const [count, page] = await statements("page_size=100&page=3", provider);
+    // The count visits every matching token, in the narrowest index that has them: never the table.
+    const reads = (await plan(count!)).filter((line) => /\b(SEARCH|SCAN) t\b/.test(line));
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.filter((line) => !line.includes(`USING COVERING INDEX ${countIndex} (`))).toEqual([]);
+    const keys = (await plan(page!)).filter((line) => line.includes("LIST SUBQUERY"));
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.some((line) => line.includes(`USING COVERING INDEX ${index}`))).toBe(true);
+    expect(keys.filter((line) => line.includes("TEMP B-TREE"))).toEqual([]);
+  });
+});
+
+describe("a token's copies of its endpoint's and provider's names", () => {
+  let first: Awaited<ReturnType<typeof makeEndpoint>>;
+  let second: Awaited<ReturnType<typeof makeEndpoint>>;
+  let tag: string;
+
+  beforeAll(async () => {
+    tag = unique("names");
+    const provider = await makeProvider({ name: `${tag}-provider` });
+    first = await makeEndpoint({ provider: provider.pk, name: `${tag}-a` });
+    second = await makeEndpoint({ provider: provider.pk, name: `${tag}-b` });
+    await launched(first.pk);
+    await launched(second.pk);
+  });
+
+  const names = async () => (await get(`${TOKENS}?search=${tag}`)).body.results.map((token: { endpoint_obj: { name: string } }) => token.endpoint_obj.name);
+
+  it("follow a rename of the endpoint (order and search)", async () => {
+    expect(await names()).toEqual([`${tag}-a`, `${tag}-b`]);
+    expect((await patch(`/api/v3/rac/endpoints/${first.pk}/`, { name: `${tag}-z` })).status).toBe(200);
+    expect(await names()).toEqual([`${tag}-b`, `${tag}-z`]);
+    expect(pks(await get(`${TOKENS}?search=${tag}-z`))).toHaveLength(1);
+    expect((await nameCopies()).results.filter((row) => row.endpoint_name !== row.endpoint_actual)).toEqual([]);
+  });
+
+  it("follow a rename of the provider", async () => {
+    expect((await patch(`/api/v3/providers/rac/${first.provider}/`, { name: `${tag}-renamed` })).status).toBe(200);
+    expect(pks(await get(`${TOKENS}?search=${tag}-renamed`))).toHaveLength(2);
+    expect((await nameCopies()).results.filter((row) => row.provider_name !== row.provider_actual)).toEqual([]);
+  });
+
+  it("follow a token moved to another endpoint", async () => {
+    const token = pks(await get(`${TOKENS}?endpoint=${second.pk}`))[0]!;
+    expect((await patch(`${TOKENS}${token}/`, { endpoint: first.pk })).status).toBe(200);
+    expect(pks(await get(`${TOKENS}?search=${tag}-z`))).toHaveLength(2);
+    expect(pks(await get(`${TOKENS}?search=${tag}-b`))).toEqual([]);
+  });
+
+  it("are filled in for a row written without them", async () => {
+    const user = await makeUser();
+    const uuid = crypto.randomUUID();
+    await env.DB.prepare("INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5, 0)")
+      .bind(uuid, second.provider, second.pk, user.id, `hash-${uuid}`)
+      .run();
+    expect(pks(await get(`${TOKENS}?search=${tag}-b`))).toEqual([uuid]);
+    expect((await nameCopies()).results.filter((row) => row.endpoint_name !== row.endpoint_actual || row.provider_name !== row.provider_actual)).toEqual([]);
+  });
+});

@@ -1,0 +1,8 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    // test/deno/ runs under Deno against a Worker (test/deno/run.mjs), not here.
+    exclude: ["test/deno/**", "node_modules/**"],
+  },
+});
