@@ -147,3 +147,16 @@ export async function checkedFetch(input: RequestInfo | URL, init?: RequestInit)
   await checkResponse(request.method, url.pathname + url.search, response.status, response.headers, text);
   return new Response(response.status === 204 ? null : text, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
+
+/**
+ * D1 round trips of one GET through the Worker, counted with a wrapped binding after a warm-up
+ * call (the isolate's bootstrap runs once): lists must cost the same at page size 1 and 100.
+ */
+export async function roundTrips(path: string, token = ADMIN) {
+  const { db, counter } = countingDb(env.DB);
+  const customEnv = { ...env, DB: db };
+  await callWith(customEnv, "GET", path, token);
+  counter.queries = 0;
+  const reply = await callWith(customEnv, "GET", path, token);
+  return { body: reply.body, queries: counter.queries };
+}
