@@ -14,7 +14,12 @@ export const MESSAGES = {
   boolean: "Must be a valid boolean.",
   integer: "A valid integer is required.",
   dictionary: "Value must be a dictionary, and not have any duplicate keys.",
+  /** django-filter's answer to an unknown id in a model choice filter (`?provider=999`). */
+  filterChoice: "Select a valid choice. That choice is not one of the available choices.",
 } as const;
+
+/** django-filter's answer to a value outside a choice filter's options (`?type=robot`). */
+export const filterChoiceMessage = (value: string) => `Select a valid choice. ${value} is not one of the available choices.`;
 
 /** Python's name for a JSON value's type, as DRF prints it. */
 export function pythonType(value: unknown): string {

@@ -5,6 +5,7 @@ import {
   codename,
   errors,
   type FieldErrors,
+  MESSAGES,
   type ModelName,
   normalizeUuid,
   type PatchedConnectionTokenRequest,
@@ -35,7 +36,6 @@ import { usedByHandler } from "../usedBy.ts";
 
 const MODEL: ModelName = "authentik_providers_rac.connectiontoken";
 const PATH = "/api/v3/rac/connection_tokens/";
-const INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices.";
 
 /**
  * `endpoint`, `provider` and `session__user` filters. As django-filter's ModelChoiceFilter, a
@@ -50,7 +50,7 @@ async function listFilters(url: URL, db: D1Database): Promise<{ filters: Conditi
   const endpoint = given("endpoint");
   if (endpoint !== undefined) {
     const uuid = normalizeUuid(endpoint);
-    if (uuid === null) fields.endpoint = [INVALID_CHOICE];
+    if (uuid === null) fields.endpoint = [MESSAGES.filterChoice];
     else targets.endpoint = uuid;
   }
   for (const [name, target] of [
@@ -60,14 +60,14 @@ async function listFilters(url: URL, db: D1Database): Promise<{ filters: Conditi
     const value = given(name);
     if (value === undefined) continue;
     if (/^\d{1,15}$/.test(value)) targets[target] = Number(value);
-    else fields[name] = [INVALID_CHOICE];
+    else fields[name] = [MESSAGES.filterChoice];
   }
   const checks = filterTargetChecks(db, targets);
   const verify = (results: D1Result[]) => {
     const found = checks.found(results);
-    if (!found.endpoint) fields.endpoint = [INVALID_CHOICE];
-    if (!found.provider) fields.provider = [INVALID_CHOICE];
-    if (!found.user) fields.session__user = [INVALID_CHOICE];
+    if (!found.endpoint) fields.endpoint = [MESSAGES.filterChoice];
+    if (!found.provider) fields.provider = [MESSAGES.filterChoice];
+    if (!found.user) fields.session__user = [MESSAGES.filterChoice];
     if (Object.keys(fields).length > 0) throw errors.validation(fields);
   };
   if (Object.keys(fields).length > 0) verify(checks.statements.length > 0 ? await db.batch(checks.statements) : []);

@@ -4,14 +4,13 @@ import {
   EndpointRequestSchema,
   EndpointSchema,
   errors,
+  MESSAGES,
   type PatchedEndpointRequest,
   PatchedEndpointRequestSchema,
 } from "@rac-edge/core";
 import { crudRoutes } from "../http/crud.ts";
 import { type Condition, condition } from "../lists.ts";
 import { deleteEndpoint, endpointFromRow, endpointList, findEndpoint, insertEndpoint, updateEndpoint } from "../repositories/endpoints.ts";
-
-const INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices.";
 
 /**
  * Standard RBAC on every route, list included: rac-edge has no policy engine, so the list is not
@@ -31,7 +30,7 @@ export const endpointRoutes = crudRoutes<Endpoint, EndpointRequest, PatchedEndpo
       // django-filter's ModelChoiceFilter: an unknown or malformed id is a 400, not an empty list.
       const exists =
         /^\d{1,15}$/.test(provider) && (await db.prepare("SELECT 1 AS found FROM providers WHERE id = ?1").bind(Number(provider)).first()) !== null;
-      if (!exists) throw errors.field("provider", INVALID_CHOICE);
+      if (!exists) throw errors.field("provider", MESSAGES.filterChoice);
       filters.push(condition("e.provider_id = ?", Number(provider)));
     }
     return filters;

@@ -1,5 +1,6 @@
 import {
   errors,
+  filterChoiceMessage,
   type Outpost,
   type OutpostRequest,
   OutpostRequestSchema,
@@ -24,7 +25,7 @@ async function providersByPk(db: D1Database, values: string[]): Promise<Conditio
     .all<{ id: number }>();
   const found = new Set(results.map((row) => row.id));
   const missing = bad ?? values.find((value) => !found.has(Number(value)));
-  if (missing !== undefined) throw errors.field("providers_by_pk", `Select a valid choice. ${missing} is not one of the available choices.`);
+  if (missing !== undefined) throw errors.field("providers_by_pk", filterChoiceMessage(String(missing)));
   return condition(
     "EXISTS (SELECT 1 FROM outpost_providers op WHERE op.outpost_id = o.uuid AND op.provider_id IN (SELECT value FROM json_each(?)))",
     JSON.stringify(ids),

@@ -1,5 +1,6 @@
 import {
   errors,
+  filterChoiceMessage,
   normalizeUuid,
   type PatchedUserRequest,
   PatchedUserRequestSchema,
@@ -36,7 +37,7 @@ function userFilters(url: URL): Condition[] {
   const types = query.getAll("type");
   if (types.length > 0) {
     const unknown = types.find((type) => !(USER_TYPES as readonly string[]).includes(type));
-    if (unknown !== undefined) throw errors.field("type", `Select a valid choice. ${unknown} is not one of the available choices.`);
+    if (unknown !== undefined) throw errors.field("type", filterChoiceMessage(unknown));
     filters.push(condition("u.type IN (SELECT value FROM json_each(?))", JSON.stringify(types)));
   }
   return filters;
