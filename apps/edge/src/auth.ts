@@ -2,9 +2,10 @@ import { errors } from "@rac-edge/core";
 import { clock } from "./clock.ts";
 import { sha256Hex } from "./crypto.ts";
 import type { Env } from "./env.ts";
+import type { Condition } from "./lists.ts";
 import { ensureBootstrap } from "./repositories/bootstrap.ts";
 import { type Grants, grantsFromColumn } from "./repositories/permissions.ts";
-import { type CallerRow, findCallerWithGrants } from "./repositories/tokens.ts";
+import { type CallerRow, knownKey, selectCallerWithGrants } from "./repositories/tokens.ts";
 
 export interface Caller {
   userId: number;
@@ -34,10 +35,13 @@ function callerOf(row: CallerRow & { grants: string | null }): Caller {
 let bootstrapped: string | undefined;
 
 /**
- * `Authorization: Bearer <key>` against the hashed API tokens, with authentik's 403 texts: one
- * query, which also reads the caller's grants. The bootstrap superuser is ensured once per isolate and key.
+ * `Authorization: Bearer <key>` against the hashed API tokens, with authentik's 403 texts. Answers
+ * the query that finds the caller (with their grants), to run alone or first in a batch (`callerFrom`
+ * reads its result), and the guard of reads made before it answers (`knownKey`); a missing or
+ * malformed header is refused here. The bootstrap superuser is
+ * ensured once per isolate and key.
  */
-export async function authenticate(request: Request, env: Env): Promise<Caller> {
+export async function authentication(request: Request, env: Env): Promise<{ query: D1PreparedStatement; knownKey: Condition }> {
   if (env.BOOTSTRAP_TOKEN && bootstrapped !== env.BOOTSTRAP_TOKEN) {
     await ensureBootstrap(env.DB, env.BOOTSTRAP_TOKEN, env.BOOTSTRAP_EMAIL ?? "");
     bootstrapped = env.BOOTSTRAP_TOKEN;
@@ -48,7 +52,13 @@ export async function authenticate(request: Request, env: Env): Promise<Caller> 
   if (header.slice(0, space).toLowerCase() !== "bearer") throw errors.unsupportedAuth();
   const key = header.slice(space + 1).trim();
   if (key === "") throw errors.notAuthenticated();
-  const row = await findCallerWithGrants(env.DB, await sha256Hex(key), clock.now());
-  if (row === null) throw errors.tokenInvalid();
+  const keyHash = await sha256Hex(key);
+  return { query: selectCallerWithGrants(env.DB, keyHash, clock.now()), knownKey: knownKey(keyHash) };
+}
+
+/** The caller found by the authentication query; unknown, expired and inactive answer 403. */
+export function callerFrom(result: D1Result): Caller {
+  const row = result.results[0] as (CallerRow & { grants: string | null }) | undefined;
+  if (row === undefined) throw errors.tokenInvalid();
   return callerOf(row);
 }

@@ -1,4 +1,5 @@
 import { type OrderTerm, type Pagination, pageRequest, paginate, parseOrdering, searchTerms } from "@rac-edge/core";
+import type { Reads } from "./repositories/d1.ts";
 
 /** A SQL condition with its bound values; only code-defined SQL text reaches here. */
 export interface Condition {
@@ -9,13 +10,14 @@ export interface Condition {
 export interface ListSpec {
   /** FROM clause with joins. */
   from: string;
-  /**
-   * A narrower FROM that still serves the filters, search, visibility and ordering: the page's keys
-   * are chosen over it, so the expensive joins and nested columns of `from` run for one page only.
-   */
-  keysFrom?: string;
   /** SELECT list of a page's rows. */
   select: string;
+  /**
+   * The SELECT list is cheap (columns of `from`): the page is one ordered, limited query. Otherwise
+   * the page's keys are chosen first and the SELECT list runs for them only (after a sort, SQLite
+   * would compute it for every matching row).
+   */
+  cheapSelect?: boolean;
   /** The primary key expression, for per-object visibility. */
   pk: string;
   /** API ordering field -> SQL expression: the whitelist. */
@@ -24,10 +26,10 @@ export interface ListSpec {
   /** SQL expressions `search` terms are matched against. */
   search: string[];
   /**
-   * Statements over the page's keys (`keys`, the query of the keys, must appear in each exactly
-   * once), in the same batch: objects the page's rows share, such as nested ones, read once per page.
+   * Statements over the page (`page`, the query of its rows, must appear in each exactly once), in
+   * the same batch: objects the page's rows share, such as nested ones, read once per page.
    */
-  related?: Record<string, (keys: string) => string>;
+  related?: Record<string, (page: string) => string>;
 }
 
 export const condition = (sql: string, ...params: unknown[]): Condition => ({ sql, params });
@@ -39,20 +41,40 @@ export interface Precheck {
   verify(results: D1Result[]): void;
 }
 
+/** What a page is read with besides the query string. */
+export interface ListQuery {
+  filters: Condition[];
+  /** null (the default): every object is visible; otherwise the pks of the visible ones. */
+  visible?: string[] | null;
+  precheck?: Precheck;
+  /**
+   * A query that finds a row only for a real caller (`RequestContext.knownKey`). The page and
+   * the count loop over it first, so a page read before authentication costs a made-up key nothing.
+   */
+  guard?: Condition;
+}
+
+const NO_PRECHECK: Precheck = { statements: [], verify() {} };
+
+export interface ListPage<Row> {
+  pagination: Pagination;
+  rows: Row[];
+  related: Record<string, Record<string, unknown>[]>;
+}
+
 /**
  * One page of a list: filters, search, visibility, whitelisted ordering, then prechecks, count and
  * page in one D1 batch (a single round trip whatever the page size). The page picks its keys first (a
  * narrow, index-friendly query) and builds the nested rows for those keys only, so the cost of the
- * SELECT list does not grow with the number of matching rows.
+ * SELECT list does not grow with the number of matching rows. Planned, not run: the batch can carry
+ * other reads (`runReads` runs it alone). Errors in the query string surface when it is read.
  */
-export async function listPage<Row>(
+export function planListPage<Row>(
   db: D1Database,
   url: URL,
   spec: ListSpec,
-  filters: Condition[],
-  visible: string[] | null,
-  precheck: Precheck = { statements: [], verify() {} },
-): Promise<{ pagination: Pagination; rows: Row[]; related: Record<string, Record<string, unknown>[]> }> {
+  { filters, visible = null, precheck = NO_PRECHECK, guard }: ListQuery,
+): Reads<Promise<ListPage<Row>>> {
   const where: Condition[] = [...filters];
   const terms = searchTerms(url.searchParams.get("search"));
   if (terms.length > 0) {
@@ -63,41 +85,56 @@ export async function listPage<Row>(
   }
   if (visible !== null) where.push(condition(`CAST(${spec.pk} AS TEXT) IN (SELECT value FROM json_each(?))`, JSON.stringify(visible)));
   const whereSql = where.length > 0 ? ` WHERE ${where.map((c) => c.sql).join(" AND ")}` : "";
-  const params = where.flatMap((c) => c.params);
+  // CROSS JOIN keeps the guard the outer loop: no row, no scan.
+  const guarded = guard === undefined ? "" : `(${guard.sql}) AS guard CROSS JOIN `;
+  const params = [...(guard?.params ?? []), ...where.flatMap((c) => c.params)];
+  const checked = precheck.statements.length;
   const order = parseOrdering(url.searchParams.get("ordering"), Object.keys(spec.ordering), spec.defaultOrdering)
     .map((term) => `${spec.ordering[term.field]} ${term.descending ? "DESC" : "ASC"}`)
     .concat(`${spec.pk} ASC`)
     .join(", ");
-  const checked = precheck.statements.length;
   let request: ReturnType<typeof pageRequest>;
   try {
     request = pageRequest(url.searchParams.get("page"), url.searchParams.get("page_size"));
   } catch (error) {
     // The prechecks' errors come first, as DRF filters before it paginates.
-    if (checked > 0) precheck.verify(await db.batch(precheck.statements));
-    throw error;
+    return {
+      statements: precheck.statements,
+      read: async (results) => {
+        precheck.verify(results);
+        throw error;
+      },
+    };
   }
-  const keysFrom = spec.keysFrom ?? spec.from;
-  const countSql = `SELECT count(*) AS n FROM ${keysFrom}${whereSql}`;
-  const keysSql = `SELECT ${spec.pk} FROM ${keysFrom}${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`;
-  const pageSql = `SELECT ${spec.select} FROM ${spec.from} WHERE ${spec.pk} IN (${keysSql}) ORDER BY ${order}`;
-  const relatedSql = Object.entries(spec.related ?? {}).map(([name, sql]) => [name, sql(keysSql)] as const);
+  const from = `${guarded}${spec.from}${whereSql}`;
+  const countSql = `SELECT count(*) AS n FROM ${from}`;
+  const pageSql = spec.cheapSelect
+    ? `SELECT ${spec.select} FROM ${from} ORDER BY ${order} LIMIT ? OFFSET ?`
+    : `SELECT ${spec.select} FROM ${spec.from} WHERE ${spec.pk} IN (SELECT ${spec.pk} FROM ${from} ORDER BY ${order} LIMIT ? OFFSET ?) ORDER BY ${order}`;
+  const relatedSql = Object.entries(spec.related ?? {}).map(([name, sql]) => [name, sql(pageSql)] as const);
   const pageStatements = (limit: number, offset: number) =>
     [pageSql, ...relatedSql.map(([, sql]) => sql)].map((sql) => db.prepare(sql).bind(...params, limit, offset));
-  const related = (results: D1Result[]) =>
-    Object.fromEntries(relatedSql.map(([name], index) => [name, results[index + 1]!.results as Record<string, unknown>[]]));
+  const page = (paged: D1Result[]) => ({
+    rows: paged[0]!.results as Row[],
+    related: Object.fromEntries(relatedSql.map(([name], index) => [name, paged[index + 1]!.results as Record<string, unknown>[]])),
+  });
+  const count = (results: D1Result[]) => {
+    precheck.verify(results.slice(0, checked));
+    return (results[checked]!.results[0] as { n: number }).n;
+  };
 
   if (request.page === Number.POSITIVE_INFINITY) {
-    const counted = await db.batch([...precheck.statements, db.prepare(countSql).bind(...params)]);
-    precheck.verify(counted.slice(0, checked));
-    const page = paginate(request, (counted[checked]!.results[0] as { n: number }).n);
-    const paged = await db.batch(pageStatements(page.limit, page.offset));
-    return { pagination: page.pagination, rows: paged[0]!.results as Row[], related: related(paged) };
+    // The last page: its offset needs the count, so the page is a second batch.
+    return {
+      statements: [...precheck.statements, db.prepare(countSql).bind(...params)],
+      read: async (results) => {
+        const last = paginate(request, count(results));
+        return { pagination: last.pagination, ...page(await db.batch(pageStatements(last.limit, last.offset))) };
+      },
+    };
   }
-  const offset = (request.page - 1) * request.pageSize;
-  const results = await db.batch([...precheck.statements, db.prepare(countSql).bind(...params), ...pageStatements(request.pageSize, offset)]);
-  precheck.verify(results.slice(0, checked));
-  const [counted, ...paged] = results.slice(checked);
-  const count = (counted!.results[0] as { n: number }).n;
-  return { pagination: paginate(request, count).pagination, rows: paged[0]!.results as Row[], related: related(paged) };
+  return {
+    statements: [...precheck.statements, db.prepare(countSql).bind(...params), ...pageStatements(request.pageSize, (request.page - 1) * request.pageSize)],
+    read: async (results) => ({ pagination: paginate(request, count(results)).pagination, ...page(results.slice(checked + 1)) }),
+  };
 }

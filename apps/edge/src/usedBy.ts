@@ -1,7 +1,8 @@
 import { codename, errors, type ModelName, type UsedBy, type UsedByAction } from "@rac-edge/core";
 import type { Caller } from "./auth.ts";
 import { json } from "./http/responses.ts";
-import type { Handler } from "./http/router.ts";
+import { type Handler, prefetching } from "./http/router.ts";
+import type { Reads } from "./repositories/d1.ts";
 
 /** One kind of object that points at a target, and what deleting the target does to it. */
 interface Relation {
@@ -141,10 +142,12 @@ export async function usedBy(db: D1Database, caller: Caller, model: ModelName, p
  * `<detail path>/used_by/`: any authenticated caller, on any existing object (404 otherwise),
  * as authentik's action skips the list's RBAC filter; the answer is a bare array.
  */
-export const usedByHandler =
-  (model: ModelName, find: (db: D1Database, key: string) => Promise<{ pk: string | number } | null>): Handler =>
-  async ({ db, params, caller }) => {
-    const target = await find(db, params.key!);
-    if (target === null) throw errors.notFound();
-    return json(await usedBy(db, caller, model, target.pk));
-  };
+export const usedByHandler = (model: ModelName, byKey: (db: D1Database, key: string) => Reads<{ pk: string | number } | null>): Handler =>
+  prefetching(
+    ({ db, params }) => byKey(db, params.key!),
+    async ({ db, caller }, found) => {
+      const target = found();
+      if (target === null) throw errors.notFound();
+      return json(await usedBy(db, caller, model, target.pk));
+    },
+  );

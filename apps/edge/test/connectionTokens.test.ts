@@ -181,6 +181,23 @@ describe("permissions: owners and grants", () => {
     expect((await get(`${TOKENS}${othersToken}/`, { token: owner.token })).status).toBe(404);
   });
 
+  it("the list reads the page with the authentication: a bad token is 403 whatever the query string, and the page read for it is never shown", async () => {
+    const INVALID_TOKEN = { detail: "Token invalid/expired" };
+    for (const query of ["", "?provider=abc", "?provider=99999999", "?page=abc", "?page=last", `?endpoint=${endpoint.pk}`]) {
+      const reply = await get(`${TOKENS}${query}`, { token: "not-a-token" });
+      expect([query, reply.status, reply.body]).toEqual([query, 403, INVALID_TOKEN]);
+    }
+    // Valid callers get the query string's errors, restricted callers too (their page is read again).
+    const unknown = { provider: ["Select a valid choice. That choice is not one of the available choices."] };
+    for (const token of [owner.token, undefined]) {
+      const reply = await get(`${TOKENS}?provider=99999999&page=last`, token === undefined ? {} : { token });
+      expect([reply.status, reply.body]).toEqual([400, unknown]);
+      expect((await get(`${TOKENS}?page=abc`, token === undefined ? {} : { token })).status).toBe(404);
+    }
+    const last = await get(`${TOKENS}?endpoint=${endpoint.pk}&page=last`, { token: owner.token });
+    expect(pks(last)).toEqual([ownToken]);
+  });
+
   it("a user with no tokens and no grants gets an empty list, not a 403", async () => {
     const nobody = await makeUser();
     const reply = await get(TOKENS, { token: nobody.token });

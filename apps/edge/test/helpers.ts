@@ -92,7 +92,12 @@ export async function makeProvider(overrides: Record<string, unknown> = {}) {
 
 /** Counts D1 round trips (prepared statement runs and batches) made through a wrapped binding. */
 export function countingDb(db: D1Database) {
-  const counter = { queries: 0 };
+  /** Round trips, and the rows D1 reports read by batches and `all()`. */
+  const counter = { queries: 0, rowsRead: 0 };
+  const read = <R extends D1Result | D1Result[]>(results: R): R => {
+    for (const result of [results].flat()) counter.rowsRead += result.meta?.rows_read ?? 0;
+    return results;
+  };
   const wrapStatement = (statement: D1PreparedStatement): D1PreparedStatement =>
     new Proxy(statement, {
       get(target, property) {
@@ -103,7 +108,8 @@ export function countingDb(db: D1Database) {
         if (["first", "all", "run", "raw"].includes(String(property))) {
           return (...args: unknown[]) => {
             counter.queries++;
-            return value.apply(target, args);
+            const answer = value.apply(target, args);
+            return property === "all" ? (answer as Promise<D1Result>).then(read) : answer;
           };
         }
         return value.bind(target);
@@ -116,10 +122,12 @@ export function countingDb(db: D1Database) {
       if (property === "batch") {
         return (statements: D1PreparedStatement[]) => {
           counter.queries++;
-          return value.call(
-            target,
-            statements.map((s) => (s as unknown as { __target?: D1PreparedStatement }).__target ?? s),
-          );
+          return value
+            .call(
+              target,
+              statements.map((s) => (s as unknown as { __target?: D1PreparedStatement }).__target ?? s),
+            )
+            .then(read);
         };
       }
       return typeof value === "function" ? value.bind(target) : value;

@@ -6,20 +6,27 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
-import { listPage } from "../src/lists.ts";
+import { planListPage } from "../src/lists.ts";
 import { connectionTokenList, live } from "../src/repositories/connectionTokens.ts";
+import { knownKey } from "../src/repositories/tokens.ts";
 import { launched, makeEndpoint, TOKENS } from "./connectionFixtures.ts";
 import { ADMIN, BASE, countingDb, get, grant, makeFlow, makeProvider, makeUser, patch, unique } from "./helpers.ts";
 
 /** D1 round trips of one request through the Worker's fetch handler (a batch is one). */
 async function roundTrips(method: string, path: string, body?: unknown, token = ADMIN) {
+  const { status, queries } = await cost(method, path, body, token);
+  return { status, queries };
+}
+
+/** The round trips of one request, and the rows D1 reports it read. */
+async function cost(method: string, path: string, body?: unknown, token = ADMIN) {
   const { db, counter } = countingDb(env.DB);
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
   if (body !== undefined) headers["content-type"] = "application/json";
   const request = new Request(`${BASE}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const response = await worker.fetch(request, { ...env, DB: db } as never, { waitUntil() {}, passThroughOnException() {} } as never);
   await response.arrayBuffer();
-  return { status: response.status, queries: counter.queries };
+  return { status: response.status, ...counter };
 }
 
 const pks = (reply: { body: { results: { pk: string }[] } }) => reply.body.results.map((token) => token.pk);
@@ -32,13 +39,13 @@ const nameCopies = () =>
   ).all<{ endpoint_name: string; endpoint_actual: string; provider_name: string; provider_actual: string }>();
 
 describe("D1 round trips", () => {
-  it("PATCH of a provider that keeps its references: authentication, lookup, write (3); a new reference adds its check", async () => {
+  it("PATCH of a provider that keeps its references: authentication with the lookup, write (2); a new reference adds its check", async () => {
     const flow = await makeFlow();
     const provider = await makeProvider({ authorization_flow: flow.pk, authentication_flow: flow.pk });
     const seed = { authorization_flow: flow.pk, authentication_flow: flow.pk, name: provider.name, settings: { a: "b" }, property_mappings: [] };
-    expect(await roundTrips("PATCH", `/api/v3/providers/rac/${provider.pk}/`, seed)).toEqual({ status: 200, queries: 3 });
+    expect(await roundTrips("PATCH", `/api/v3/providers/rac/${provider.pk}/`, seed)).toEqual({ status: 200, queries: 2 });
     const other = await makeFlow();
-    expect(await roundTrips("PATCH", `/api/v3/providers/rac/${provider.pk}/`, { ...seed, authentication_flow: other.pk })).toEqual({ status: 200, queries: 4 });
+    expect(await roundTrips("PATCH", `/api/v3/providers/rac/${provider.pk}/`, { ...seed, authentication_flow: other.pk })).toEqual({ status: 200, queries: 3 });
     const missing = crypto.randomUUID();
     const refused = await patch(`/api/v3/providers/rac/${provider.pk}/`, { ...seed, authentication_flow: missing });
     expect(refused.status).toBe(400);
@@ -46,25 +53,96 @@ describe("D1 round trips", () => {
     expect((await get(`/api/v3/providers/rac/${provider.pk}/`)).body.authentication_flow).toBe(other.pk);
   });
 
-  it("a user's grants come with authentication: retrieve is 2 round trips for a granted user too", async () => {
+  it("retrieve is one round trip (authentication, grants and the object), for a granted user and a stranger too", async () => {
     const provider = await makeProvider();
     const viewer = await makeUser();
     await grant(viewer.id, ["authentik_providers_rac.view_racprovider"], { model: "authentik_providers_rac.racprovider", pk: provider.pk });
-    expect(await roundTrips("GET", `/api/v3/providers/rac/${provider.pk}/`, undefined, viewer.token)).toEqual({ status: 200, queries: 2 });
+    expect(await roundTrips("GET", `/api/v3/providers/rac/${provider.pk}/`, undefined, viewer.token)).toEqual({ status: 200, queries: 1 });
     const stranger = await makeUser();
-    expect(await roundTrips("GET", `/api/v3/providers/rac/${provider.pk}/`, undefined, stranger.token)).toEqual({ status: 404, queries: 2 });
+    expect(await roundTrips("GET", `/api/v3/providers/rac/${provider.pk}/`, undefined, stranger.token)).toEqual({ status: 404, queries: 1 });
   });
 
-  it("a filtered page of connection tokens: authentication, then one batch (filter checks, count, page, providers)", async () => {
+  it("a launch reads its endpoint with the authentication: then one batch (limit check, insert, read-back)", async () => {
+    const endpoint = await makeEndpoint();
+    expect(await roundTrips("POST", `/api/v3/rac/endpoints/${endpoint.pk}/launch/`, {})).toEqual({ status: 201, queries: 2 });
+    expect(await roundTrips("POST", `/api/v3/rac/endpoints/${crypto.randomUUID()}/launch/`, {})).toEqual({ status: 404, queries: 1 });
+  });
+
+  it("an object read with the authentication is never shown to a bad token: 403 for existing, unknown and malformed keys alike", async () => {
+    const provider = await makeProvider();
+    for (const key of [provider.pk, 99999999, "not-a-number"]) {
+      for (const method of ["GET", "PATCH", "DELETE"]) {
+        const reply = await roundTrips(method, `/api/v3/providers/rac/${key}/`, method === "PATCH" ? { name: "x" } : undefined, "not-a-token");
+        expect([key, method, reply]).toEqual([key, method, { status: 403, queries: 1 }]);
+      }
+    }
+    expect((await get(`/api/v3/providers/rac/${provider.pk}/`)).body.name).toBe(provider.name);
+  });
+
+  it("a list page is one round trip for a caller who sees everything; its filter checks ride along", async () => {
+    const provider = await makeProvider();
+    expect(await roundTrips("GET", "/api/v3/providers/rac/?page_size=5")).toEqual({ status: 200, queries: 1 });
+    expect(await roundTrips("GET", `/api/v3/rac/endpoints/?provider=${provider.pk}`)).toEqual({ status: 200, queries: 1 });
+    expect(await roundTrips("GET", `/api/v3/outposts/instances/?providers_by_pk=${provider.pk}`)).toEqual({ status: 200, queries: 1 });
+    // A caller limited to some objects: the page is read again for them.
+    const viewer = await makeUser();
+    await grant(viewer.id, ["authentik_providers_rac.view_racprovider"], { model: "authentik_providers_rac.racprovider", pk: provider.pk });
+    const limited = await get("/api/v3/providers/rac/", { token: viewer.token });
+    expect(limited.body.results.map((row: { pk: number }) => row.pk)).toEqual([provider.pk]);
+    expect(await roundTrips("GET", "/api/v3/providers/rac/", undefined, viewer.token)).toEqual({ status: 200, queries: 2 });
+  });
+
+  it("a made-up key's reads do not grow with the table, though the list's page rides with its authentication", async () => {
+    const paths = [`${TOKENS}?search=x`, TOKENS, "/api/v3/core/users/?search=a"];
+    const strangers = async () => {
+      const reads: number[] = [];
+      for (const path of paths) {
+        const reply = await cost("GET", path, undefined, "not-a-token");
+        expect([path, reply.status, reply.queries]).toEqual([path, 403, 1]);
+        reads.push(reply.rowsRead);
+      }
+      return reads;
+    };
+    const before = await strangers();
+    const endpoint = await makeEndpoint();
+    for (let i = 0; i < 30; i++) {
+      await launched(endpoint.pk);
+      await makeUser();
+    }
+    expect(await strangers()).toEqual(before);
+    for (const path of paths) {
+      const admin = await cost("GET", path);
+      expect([path, admin.status, admin.rowsRead > 30]).toEqual([path, 200, true]);
+    }
+  });
+
+  it("query-string errors of a list come after authentication: 403 for a bad token, the 400 for a valid one", async () => {
+    const bad = [
+      "/api/v3/rac/endpoints/?provider=abc",
+      "/api/v3/rac/endpoints/?provider=99999999",
+      "/api/v3/outposts/instances/?providers_by_pk=99999999",
+      "/api/v3/core/users/?uuid=nope",
+      "/api/v3/core/users/?type=robot",
+    ];
+    const nobody = await makeUser();
+    for (const path of bad) {
+      expect([path, (await roundTrips("GET", path, undefined, "not-a-token")).status]).toEqual([path, 403]);
+      expect([path, (await get(path)).status]).toEqual([path, 400]);
+      expect([path, (await get(path, { token: nobody.token })).status]).toEqual([path, 400]);
+    }
+  });
+
+  it("a filtered page of connection tokens: one batch (authentication, filter checks, count, page, nested objects)", async () => {
     const endpoint = await makeEndpoint();
     const viewer = await makeUser();
     await grant(viewer.id, ["authentik_providers_rac.view_endpoint"]);
     await launched(endpoint.pk);
     await launched(endpoint.pk, {}, viewer.token);
     const path = `${TOKENS}?provider=${endpoint.provider}&endpoint=${endpoint.pk}&page_size=100`;
-    expect(await roundTrips("GET", path)).toEqual({ status: 200, queries: 2 });
+    expect(await roundTrips("GET", path)).toEqual({ status: 200, queries: 1 });
+    // A caller who may not see every token: the page is read again with the caller's visibility.
     expect(await roundTrips("GET", path, undefined, viewer.token)).toEqual({ status: 200, queries: 2 });
-    expect(await roundTrips("GET", `${path}&page=last`)).toEqual({ status: 200, queries: 3 });
+    expect(await roundTrips("GET", `${path}&page=last`)).toEqual({ status: 200, queries: 2 });
   });
 
   it("an unknown filter target is still the 400, before an invalid page", async () => {
@@ -79,16 +157,15 @@ describe("D1 round trips", () => {
 });
 
 describe("the connection-token list reads its default order from an index", () => {
-  /** The statements listPage sends, with their bound values, instead of running them. */
-  async function statements(query: string, provider?: number) {
-    const sent: { sql: string; params: unknown[] }[] = [];
-    const db = {
-      prepare: (sql: string) => ({ bind: (...params: unknown[]) => sent.push({ sql, params }) }),
-      batch: async (list: unknown[]) => list.map(() => ({ results: [{ n: 100_000 }] })),
-    } as unknown as D1Database;
+  /** The statements of a list page, with their bound values, as planned (not run). */
+  function statements(query: string, provider?: number) {
+    const db = { prepare: (sql: string) => ({ bind: (...params: unknown[]) => ({ sql, params }) }) } as unknown as D1Database;
     const filters = [live(Date.now()), ...(provider === undefined ? [] : [{ sql: "t.provider_id = ?", params: [provider] }])];
-    await listPage(db, new URL(`${BASE}${TOKENS}?${query}`), connectionTokenList, filters, null);
-    return sent;
+    // With the guard of a page read before authentication: the plan must keep to the index with it.
+    return planListPage(db, new URL(`${BASE}${TOKENS}?${query}`), connectionTokenList, { filters, guard: knownKey("any") }).statements as unknown as {
+      sql: string;
+      params: unknown[];
+    }[];
   }
 
   /** The query plan's lines, each with the lines above it joined by " > " (subqueries nest). */
@@ -107,16 +184,24 @@ describe("the connection-token list reads its default order from an index", () =
   it.each([
     ["a provider's tokens", 1, "connection_tokens_provider_order", "connection_tokens_provider"],
     ["all tokens", undefined, "connection_tokens_order", "connection_tokens_expires"],
-  ])("%s: the page's keys and the count walk a covering index, no sort", async (_, provider, index, countIndex) => {
-    const [count, page] = await statements("page_size=100&page=3", provider);
+  ])("%s: the page walks the ordering's index and stops after it, the count a covering index, no sort", async (_, provider, index, countIndex) => {
+    const [count, page, ...related] = statements("page_size=100&page=3", provider);
     // The count visits every matching token, in the narrowest index that has them: never the table.
     const reads = (await plan(count!)).filter((line) => /\b(SEARCH|SCAN) t\b/.test(line));
     expect(reads.length).toBeGreaterThan(0);
     expect(reads.filter((line) => !line.includes(`USING COVERING INDEX ${countIndex} (`))).toEqual([]);
-    const keys = (await plan(page!)).filter((line) => line.includes("LIST SUBQUERY"));
-    expect(keys.length).toBeGreaterThan(0);
-    expect(keys.some((line) => line.includes(`USING COVERING INDEX ${index}`))).toBe(true);
-    expect(keys.filter((line) => line.includes("TEMP B-TREE"))).toEqual([]);
+    // The page walks the ordering's index (no sort, so LIMIT stops the walk); the related
+    // statements read the page as a CTE, and look up what it names by key (no scans).
+    const pageLines = await plan(page!);
+    expect(pageLines.filter((line) => /\b(SEARCH|SCAN) t\b/.test(line) && !line.includes(`USING INDEX ${index}`))).toEqual([]);
+    expect(pageLines.filter((line) => line.includes("TEMP B-TREE"))).toEqual([]);
+    expect(related.length).toBe(3);
+    for (const statement of related) {
+      const lines = await plan(statement!);
+      expect(lines.filter((line) => line.includes("MATERIALIZE page") && line.includes("TEMP B-TREE"))).toEqual([]);
+      const outside = lines.filter((line) => !line.includes("MATERIALIZE page"));
+      expect(outside.filter((line) => /\bSCAN (?!page\b|\(subquery)/.test(line))).toEqual([]);
+    }
   });
 });
 

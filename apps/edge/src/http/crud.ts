@@ -2,15 +2,15 @@ import type { ModelName } from "@rac-edge/core";
 import { errors } from "@rac-edge/core";
 import type * as v from "valibot";
 import type { Access } from "../access.ts";
-import { type Condition, type ListSpec, listPage } from "../lists.ts";
+import { type Condition, type ListSpec, type Precheck, planListPage } from "../lists.ts";
 import { documented } from "../openapi/operation.ts";
 import { type ResourceDoc, standardDocs } from "../openapi/standard.ts";
 import { newRefs, type Ref, requireRefs } from "../refs.ts";
-import { isForeignKeyViolation } from "../repositories/d1.ts";
+import { failed, isForeignKeyViolation, type Reads, runReads } from "../repositories/d1.ts";
 import { usedByHandler } from "../usedBy.ts";
 import { readBody } from "./body.ts";
 import { created, json, noContent } from "./responses.ts";
-import type { Context, Handler, Routes } from "./router.ts";
+import { type Context, type Handler, prefetching, type RequestContext, type Routes } from "./router.ts";
 
 /** What a standard resource supplies; its SQL stays in its repository. */
 export interface CrudResource<T extends { pk: string | number }, Create, Patch> {
@@ -19,10 +19,12 @@ export interface CrudResource<T extends { pk: string | number }, Create, Patch> 
   path: string;
   list: ListSpec;
   fromRow(row: never): T;
-  /** Query-string filters of the list (known fields only). */
-  filters?(url: URL, db: D1Database): Condition[] | Promise<Condition[]>;
-  /** Looks an object up by its path key; null for unknown or malformed keys. */
-  find(db: D1Database, key: string): Promise<T | null>;
+  /** Query-string filters of the list (known fields only); may throw a 400. */
+  filters?(url: URL): Condition[];
+  /** Reads in the list's batch that check the filters' ids (django-filter's 400 for an unknown choice). */
+  precheck?(url: URL, db: D1Database): Precheck;
+  /** The object a path key names (planned: it rides in the authentication's batch); null for unknown or malformed keys. */
+  byKey(db: D1Database, key: string): Reads<T | null>;
   createSchema: v.GenericSchema<unknown, Create>;
   patchSchema: v.GenericSchema<unknown, Patch>;
   /** The object as answered, and what the OpenAPI document says beyond the schemas. */
@@ -37,16 +39,11 @@ export interface CrudResource<T extends { pk: string | number }, Create, Patch> 
   remove(context: Context, current: T): Promise<void>;
 }
 
-async function visibleObject<T extends { pk: string | number }>(
-  resource: CrudResource<T, unknown, unknown>,
-  access: Access,
-  db: D1Database,
-  key: string,
-): Promise<T> {
-  const current = await resource.find(db, key);
-  if (current === null) throw errors.notFound();
-  await access.requireVisible(resource.model, current.pk);
-  return current;
+/** The object the path named, if the caller may see it; 404 otherwise. */
+async function visibleObject<T extends { pk: string | number }>(model: ModelName, access: Access, found: T | null): Promise<T> {
+  if (found === null) throw errors.notFound();
+  await access.requireVisible(model, found.pk);
+  return found;
 }
 
 /**
@@ -64,12 +61,22 @@ async function raceSafe<T>(write: Promise<T>): Promise<T> {
 
 /** list, create, retrieve, PUT, PATCH, DELETE and used_by with authentik's permission rules. */
 export function crudRoutes<T extends { pk: string | number }, Create extends Patch, Patch>(resource: CrudResource<T, Create, Patch>): Routes {
-  const r = resource as unknown as CrudResource<T, unknown, unknown>;
-  const list: Handler = async ({ db, url, access }) => {
-    const filters = (await resource.filters?.(url, db)) ?? [];
-    const page = await listPage<never>(db, url, resource.list, filters, await access.visible(resource.model));
-    return json({ pagination: page.pagination, results: page.rows.map((row) => resource.fromRow(row)) });
+  /** The page as a caller who may see every object would get it, or limited to the `visible` pks. */
+  const planList = ({ db, url, knownKey }: RequestContext, visible: string[] | null = null) => {
+    let filters: Condition[];
+    try {
+      filters = resource.filters?.(url) ?? [];
+    } catch (error) {
+      return failed(error);
+    }
+    return planListPage<never>(db, url, resource.list, { filters, visible, precheck: resource.precheck?.(url, db), guard: knownKey });
   };
+  // Callers who see every object (superusers, global view grants) get the page read with the authentication.
+  const list = prefetching(planList, async (context, prefetched) => {
+    const visible = await context.access.visible(resource.model);
+    const page = await (visible === null ? prefetched() : runReads(context.db, planList(context, visible)));
+    return json({ pagination: page.pagination, results: page.rows.map((row) => resource.fromRow(row)) });
+  });
   const create: Handler = async (context) => {
     await context.access.require(resource.model, "add");
     const input = await readBody(context.request, resource.createSchema);
@@ -77,11 +84,11 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
     await requireRefs(context.db, resource.refs?.(input) ?? []);
     return created(await raceSafe(resource.create(context, input)));
   };
-  const retrieve: Handler = async ({ db, params, access }) => json(await visibleObject(r, access, db, params.key!));
-  const update =
-    (schema: v.GenericSchema<unknown, Patch>): Handler =>
-    async (context) => {
-      const current = await visibleObject(r, context.access, context.db, context.params.key!);
+  const byKey = ({ db, params }: RequestContext) => resource.byKey(db, params.key!);
+  const retrieve = prefetching(byKey, async ({ access }, found) => json(await visibleObject(resource.model, access, found())));
+  const update = (schema: v.GenericSchema<unknown, Patch>) =>
+    prefetching(byKey, async (context, found) => {
+      const current = await visibleObject(resource.model, context.access, found());
       await context.access.require(resource.model, "change", current.pk);
       const input = await readBody(context.request, schema);
       await resource.authorize?.(context, input, current);
@@ -89,13 +96,13 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
       // keeps need no lookup (a deletion meanwhile fails the write's foreign key: raceSafe).
       await requireRefs(context.db, newRefs(resource.refs?.(input) ?? [], resource.refs?.(current as unknown as Patch) ?? []));
       return json(await raceSafe(resource.update(context, current, input)));
-    };
-  const remove: Handler = async (context) => {
-    const current = await visibleObject(r, context.access, context.db, context.params.key!);
+    });
+  const remove = prefetching(byKey, async (context, found) => {
+    const current = await visibleObject(resource.model, context.access, found());
     await context.access.require(resource.model, "delete", current.pk);
     await resource.remove(context, current);
     return noContent();
-  };
+  });
   const docs = standardDocs(resource.doc, {
     schema: resource.schema,
     updateSchema: resource.createSchema,
@@ -110,6 +117,6 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
       PATCH: documented(docs.partialUpdate, update(resource.patchSchema)),
       DELETE: documented(docs.destroy, remove),
     },
-    [`${resource.path}:key/used_by/`]: { GET: documented(docs.usedBy, usedByHandler(resource.model, resource.find)) },
+    [`${resource.path}:key/used_by/`]: { GET: documented(docs.usedBy, usedByHandler(resource.model, resource.byKey)) },
   };
 }

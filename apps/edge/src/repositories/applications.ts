@@ -8,7 +8,7 @@ import {
   RAC_LAUNCH_URL,
 } from "@rac-edge/core";
 import type { ListSpec } from "../lists.ts";
-import { isForeignKeyViolation, uniqueViolation } from "./d1.ts";
+import { isForeignKeyViolation, oneRow, type Reads, uniqueViolation } from "./d1.ts";
 import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
 
 interface ApplicationRow {
@@ -80,10 +80,8 @@ export const applicationList: ListSpec = {
 
 const selectWhere = (where: string) => `SELECT ${COLUMNS} FROM ${FROM} WHERE ${where}`;
 
-export async function findApplication(db: D1Database, slug: string): Promise<Application | null> {
-  const row = await db.prepare(selectWhere("a.slug = ?1")).bind(slug).first<ApplicationRow>();
-  return row && applicationFromRow(row);
-}
+export const applicationByKey = (db: D1Database, slug: string): Reads<Application | null> =>
+  oneRow(db.prepare(selectWhere("a.slug = ?1")).bind(slug), applicationFromRow);
 
 /** Constraint failures as authentik's field errors: unique slug, one application per provider. */
 function constraintError(error: unknown, provider: number | null | undefined): unknown {

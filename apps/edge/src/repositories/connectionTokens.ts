@@ -1,6 +1,7 @@
 import { type ConnectionToken, type Endpoint, errors, type GroupMember, normalizeUuid, type RacProvider } from "@rac-edge/core";
 import { iso } from "../clock.ts";
 import type { Condition, ListSpec } from "../lists.ts";
+import { oneRow, type Reads } from "./d1.ts";
 import { ENDPOINT_PROVIDER_JOIN, endpointColumns, endpointFromRow, endpointOwnColumns } from "./endpoints.ts";
 import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
 import { memberColumns, memberFromPrefixedRow } from "./users.ts";
@@ -48,27 +49,23 @@ export function connectionTokenPage(rows: ConnectionTokenRow[], related: Record<
   );
 }
 
-/** What the page's tokens name in `column`, for a related statement over `keys` (the page's keys query). */
-const named = (keys: string, column: string) => `WITH page(pk) AS (${keys}) SELECT ${column} FROM connection_tokens WHERE uuid IN (SELECT pk FROM page)`;
-
 /**
  * Filters, search and ordering read the token row alone: it keeps copies of its endpoint's and
- * provider's names (migration 0002), so the default order is an index walk. A page's rows are the
- * tokens' own columns; the providers, endpoints and users they nest, mostly shared by many
- * tokens, come once each as `related` rows.
+ * provider's names (migration 0002), so the default order is an index walk that stops at the
+ * page's end. A page's rows are the tokens' own columns; the providers, endpoints and users they
+ * nest, mostly shared by many tokens, come once each as `related` rows.
  */
 export const connectionTokenList: ListSpec = {
   from: "connection_tokens t",
-  keysFrom: "connection_tokens t",
   select: `${TOKEN_COLUMNS}, t.user_id AS user_id`,
+  cheapSelect: true,
   related: {
-    providers: (keys) =>
-      `SELECT ${providerColumns()} FROM providers p ${PROVIDER_APPLICATION_JOIN}
-       WHERE p.id IN (WITH page(pk) AS (${keys})
-         SELECT provider_id FROM connection_tokens WHERE uuid IN (SELECT pk FROM page)
-         UNION SELECT e.provider_id FROM connection_tokens c JOIN endpoints e ON e.uuid = c.endpoint_id WHERE c.uuid IN (SELECT pk FROM page))`,
-    endpoints: (keys) => `SELECT ${endpointOwnColumns()} FROM endpoints e WHERE e.uuid IN (${named(keys, "endpoint_id")})`,
-    users: (keys) => `SELECT ${memberColumns("u", "")} FROM users u WHERE u.id IN (${named(keys, "user_id")})`,
+    // The token's provider, and its endpoint's (another one if the endpoint was moved since).
+    providers: (page) =>
+      `WITH page AS (${page}) SELECT ${providerColumns()} FROM providers p ${PROVIDER_APPLICATION_JOIN}
+       WHERE p.id IN (SELECT provider_id FROM page UNION SELECT provider_id FROM endpoints WHERE uuid IN (SELECT endpoint_id FROM page))`,
+    endpoints: (page) => `WITH page AS (${page}) SELECT ${endpointOwnColumns()} FROM endpoints e WHERE e.uuid IN (SELECT endpoint_id FROM page)`,
+    users: (page) => `WITH page AS (${page}) SELECT ${memberColumns("u", "")} FROM users u WHERE u.id IN (SELECT user_id FROM page)`,
   },
   pk: "t.uuid",
   ordering: {
@@ -92,11 +89,9 @@ export const selectConnectionToken = (db: D1Database, uuid: string, now: number)
   db.prepare(`SELECT ${COLUMNS} FROM ${FROM} WHERE t.uuid = ?1 AND (t.expires IS NULL OR t.expires > ?2)`).bind(uuid, now);
 
 /** null for unknown, expired and malformed keys (all answer 404). */
-export async function findConnectionToken(db: D1Database, key: string, now: number): Promise<ConnectionToken | null> {
+export function connectionTokenByKey(db: D1Database, key: string, now: number): Reads<ConnectionToken | null> {
   const uuid = normalizeUuid(key);
-  if (uuid === null) return null;
-  const row = await selectConnectionToken(db, uuid, now).first<ConnectionTokenRow>();
-  return row && connectionTokenFromRow(row);
+  return oneRow(uuid === null ? null : selectConnectionToken(db, uuid, now), connectionTokenFromRow);
 }
 
 export type FilterTargets = { endpoint?: string; provider?: number; user?: number };

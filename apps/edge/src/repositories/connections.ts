@@ -1,6 +1,6 @@
-import { type ConnectionToken, errors, type SettingsMapping } from "@rac-edge/core";
+import { type ConnectionToken, errors, normalizeUuid, type SettingsMapping } from "@rac-edge/core";
 import { type ConnectionTokenRow, connectionTokenFromRow, selectConnectionToken } from "./connectionTokens.ts";
-import { isForeignKeyViolation, parseJson } from "./d1.ts";
+import { isForeignKeyViolation, oneRow, parseJson, type Reads } from "./d1.ts";
 
 /** What a launch needs to know about its endpoint before writing anything. */
 export interface LaunchTarget {
@@ -10,14 +10,14 @@ export interface LaunchTarget {
   connection_expiry: string;
 }
 
-export function findLaunchTarget(db: D1Database, uuid: string): Promise<LaunchTarget | null> {
-  return db
-    .prepare(
-      `SELECT e.uuid, e.auth_mode, p.name AS provider_name, p.connection_expiry
-       FROM endpoints e JOIN providers p ON p.id = e.provider_id WHERE e.uuid = ?1`,
-    )
-    .bind(uuid)
-    .first<LaunchTarget>();
+/** The endpoint a launch path names (planned: it rides in the authentication's batch); null for unknown and malformed keys. */
+export function launchTargetByKey(db: D1Database, key: string): Reads<LaunchTarget | null> {
+  const uuid = normalizeUuid(key);
+  const statement = db.prepare(
+    `SELECT e.uuid, e.auth_mode, p.name AS provider_name, p.connection_expiry
+     FROM endpoints e JOIN providers p ON p.id = e.provider_id WHERE e.uuid = ?1`,
+  );
+  return oneRow(uuid === null ? null : statement.bind(uuid), (row: LaunchTarget) => row);
 }
 
 export interface NewConnection {

@@ -9,7 +9,7 @@ import {
   type RacProvider,
 } from "@rac-edge/core";
 import type { ListSpec } from "../lists.ts";
-import { parseJson } from "./d1.ts";
+import { oneRow, parseJson, type Reads } from "./d1.ts";
 import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
 
 /**
@@ -85,11 +85,9 @@ export const endpointList: ListSpec = {
 const selectByUuid = (db: D1Database, uuid: string) => db.prepare(`SELECT ${endpointColumns()} FROM ${FROM} WHERE e.uuid = ?1`).bind(uuid);
 
 /** null for unknown and malformed keys (both answer 404). */
-export async function findEndpoint(db: D1Database, key: string): Promise<Endpoint | null> {
+export function endpointByKey(db: D1Database, key: string): Reads<Endpoint | null> {
   const uuid = normalizeUuid(key);
-  if (uuid === null) return null;
-  const row = await selectByUuid(db, uuid).first<EndpointRow>();
-  return row && endpointFromRow(row);
+  return oneRow(uuid === null ? null : selectByUuid(db, uuid), (row: EndpointRow) => endpointFromRow(row));
 }
 
 /** Columns a request may write, by field; the only names that reach SQL text. */

@@ -1,6 +1,6 @@
 import { errors, type Flow, type FlowRequest } from "@rac-edge/core";
 import type { ListSpec } from "../lists.ts";
-import { isForeignKeyViolation, uniqueViolation } from "./d1.ts";
+import { isForeignKeyViolation, oneRow, type Reads, uniqueViolation } from "./d1.ts";
 
 interface FlowRow {
   uuid: string;
@@ -23,10 +23,8 @@ export const flowList: ListSpec = {
 
 export const flowFromRow = (row: FlowRow): Flow => ({ pk: row.uuid, name: row.name, slug: row.slug, title: row.title, designation: row.designation });
 
-export async function findFlow(db: D1Database, slug: string): Promise<Flow | null> {
-  const row = await db.prepare(`SELECT ${COLUMNS} FROM flows f WHERE f.slug = ?1`).bind(slug).first<FlowRow>();
-  return row && flowFromRow(row);
-}
+export const flowByKey = (db: D1Database, slug: string): Reads<Flow | null> =>
+  oneRow(db.prepare(`SELECT ${COLUMNS} FROM flows f WHERE f.slug = ?1`).bind(slug), flowFromRow);
 
 const slugTaken = (error: unknown) => {
   if (uniqueViolation(error) === "flows.slug") return errors.field("slug", "Flow with this slug already exists.");

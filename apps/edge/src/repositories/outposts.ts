@@ -15,7 +15,7 @@ import {
 } from "@rac-edge/core";
 import { randomKey, sha256Hex } from "../crypto.ts";
 import type { ListSpec } from "../lists.ts";
-import { parseJson, uniqueViolation } from "./d1.ts";
+import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
 import { newUserValues } from "./users.ts";
 
 interface OutpostRow {
@@ -99,11 +99,9 @@ export const outpostList: ListSpec = {
 
 const selectByUuid = (db: D1Database, uuid: string) => db.prepare(`SELECT ${COLUMNS} FROM outposts o WHERE o.uuid = ?1`).bind(uuid);
 
-export async function findOutpost(db: D1Database, key: string): Promise<Outpost | null> {
+export function outpostByKey(db: D1Database, key: string): Reads<Outpost | null> {
   const uuid = normalizeUuid(key);
-  if (uuid === null) return null;
-  const row = await selectByUuid(db, uuid).first<OutpostRow>();
-  return row && outpostFromRow(row);
+  return oneRow(uuid === null ? null : selectByUuid(db, uuid), outpostFromRow);
 }
 
 const nameTaken = (error: unknown) => (uniqueViolation(error) === "outposts.name" ? errors.field("name", "Outpost with this name already exists.") : error);

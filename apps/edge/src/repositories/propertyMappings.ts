@@ -8,7 +8,7 @@ import {
   type RacPropertyMappingRequest,
 } from "@rac-edge/core";
 import type { ListSpec } from "../lists.ts";
-import { parseJson, uniqueViolation } from "./d1.ts";
+import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
 
 interface MappingRow {
   uuid: string;
@@ -40,11 +40,9 @@ export const mappingList: ListSpec = {
 
 const selectByUuid = (db: D1Database, uuid: string) => db.prepare(`SELECT ${COLUMNS} FROM property_mappings m WHERE m.uuid = ?1`).bind(uuid);
 
-export async function findMapping(db: D1Database, key: string): Promise<RacPropertyMapping | null> {
+export function mappingByKey(db: D1Database, key: string): Reads<RacPropertyMapping | null> {
   const uuid = normalizeUuid(key);
-  if (uuid === null) return null;
-  const row = await selectByUuid(db, uuid).first<MappingRow>();
-  return row && mappingFromRow(row);
+  return oneRow(uuid === null ? null : selectByUuid(db, uuid), mappingFromRow);
 }
 
 const NAME_TAKEN = "Property Mapping with this name already exists.";

@@ -1,6 +1,6 @@
 import { DEFAULT_CONNECTION_EXPIRY, errors, type PatchedRacProviderRequest, RAC_PROVIDER, type RacProvider, type RacProviderRequest } from "@rac-edge/core";
 import type { ListSpec } from "../lists.ts";
-import { parseJson, uniqueViolation } from "./d1.ts";
+import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
 
 /**
  * A provider's columns with its application and related ids, for `p` joined as in
@@ -69,11 +69,8 @@ export const providerList: ListSpec = {
 
 const selectWhere = (where: string) => `SELECT ${providerColumns()} FROM ${FROM} WHERE ${where}`;
 
-export async function findProvider(db: D1Database, key: string): Promise<RacProvider | null> {
-  if (!/^\d{1,15}$/.test(key)) return null;
-  const row = await db.prepare(selectWhere("p.id = ?1")).bind(Number(key)).first<ProviderRow>();
-  return row && providerFromRow(row);
-}
+export const providerByKey = (db: D1Database, key: string): Reads<RacProvider | null> =>
+  oneRow(/^\d{1,15}$/.test(key) ? db.prepare(selectWhere("p.id = ?1")).bind(Number(key)) : null, (row: ProviderRow) => providerFromRow(row));
 
 const nameTaken = (error: unknown) => (uniqueViolation(error) === "providers.name" ? errors.field("name", "provider with this name already exists.") : error);
 

@@ -1,8 +1,8 @@
 import { errors, type PatchedTokenRequest, type Token } from "@rac-edge/core";
 import { iso } from "../clock.ts";
 import { randomKey, sha256Hex } from "../crypto.ts";
-import type { ListSpec } from "../lists.ts";
-import { uniqueViolation } from "./d1.ts";
+import { type Condition, condition, type ListSpec } from "../lists.ts";
+import { oneRow, type Reads, uniqueViolation } from "./d1.ts";
 import { grantsColumn } from "./permissions.ts";
 import { userColumns, userFromPrefixedRow } from "./users.ts";
 
@@ -25,13 +25,12 @@ export function findCallerByKeyHash(db: D1Database, keyHash: string, now: number
   return db.prepare(callerSql("")).bind(keyHash, now).first<CallerRow>();
 }
 
-/** The same, with the user's grants (`grantsColumn`) in the same round trip. */
-export function findCallerWithGrants(db: D1Database, keyHash: string, now: number): Promise<(CallerRow & { grants: string | null }) | null> {
-  return db
-    .prepare(callerSql(`, ${grantsColumn("u")}`))
-    .bind(keyHash, now)
-    .first<CallerRow & { grants: string | null }>();
-}
+/** Finds a row only when the key belongs to some API token: the guard of reads made before authentication. */
+export const knownKey = (keyHash: string): Condition => condition("SELECT 1 FROM tokens WHERE key_hash = ?", keyHash);
+
+/** The same, with the user's grants (`grantsColumn`), as a statement: it can lead a batch. */
+export const selectCallerWithGrants = (db: D1Database, keyHash: string, now: number): D1PreparedStatement =>
+  db.prepare(callerSql(`, ${grantsColumn("u")}`)).bind(keyHash, now);
 
 interface TokenRow {
   uuid: string;
@@ -84,10 +83,8 @@ export const tokenList: ListSpec = {
 
 const selectWhere = (where: string) => `SELECT ${COLUMNS} FROM ${FROM} WHERE ${where}`;
 
-export async function findToken(db: D1Database, identifier: string): Promise<Token | null> {
-  const row = await db.prepare(selectWhere("t.identifier = ?1")).bind(identifier).first<TokenRow>();
-  return row && tokenFromRow(row);
-}
+export const tokenByKey = (db: D1Database, identifier: string): Reads<Token | null> =>
+  oneRow(db.prepare(selectWhere("t.identifier = ?1")).bind(identifier), tokenFromRow);
 
 /** The pks of the caller's own tokens, which they may always see, change and delete. */
 export async function ownTokenPks(db: D1Database, userId: number): Promise<string[]> {

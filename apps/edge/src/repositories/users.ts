@@ -2,7 +2,7 @@ import { errors, type GroupMember, type PatchedUserRequest, type User, type User
 import { iso } from "../clock.ts";
 import { sha256Hex } from "../crypto.ts";
 import type { ListSpec } from "../lists.ts";
-import { parseJson, uniqueViolation } from "./d1.ts";
+import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
 
 export interface UserRow {
   id: number;
@@ -78,11 +78,8 @@ export const userList: ListSpec = {
   search: ["u.username", "u.name", "u.email"],
 };
 
-export async function findUser(db: D1Database, key: string): Promise<User | null> {
-  if (!/^\d{1,15}$/.test(key)) return null;
-  const row = await db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?1`).bind(Number(key)).first<UserRow>();
-  return row && userFromRow(row);
-}
+export const userByKey = (db: D1Database, key: string): Reads<User | null> =>
+  oneRow(/^\d{1,15}$/.test(key) ? db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?1`).bind(Number(key)) : null, userFromRow);
 
 const usernameTaken = (error: unknown) =>
   uniqueViolation(error) === "users.username" ? errors.field("username", "A user with that username already exists.") : error;

@@ -8,7 +8,14 @@ import {
 } from "@rac-edge/core";
 import { crudRoutes } from "../http/crud.ts";
 import { condition } from "../lists.ts";
-import { applicationFromRow, applicationList, deleteApplication, findApplication, insertApplication, updateApplication } from "../repositories/applications.ts";
+import {
+  applicationByKey,
+  applicationFromRow,
+  applicationList,
+  deleteApplication,
+  insertApplication,
+  updateApplication,
+} from "../repositories/applications.ts";
 
 /** Exact filters on these columns; `group` needs quoting in SQL. */
 const FILTERS = { name: "a.name", slug: "a.slug", group: 'a."group"' } as const;
@@ -22,7 +29,7 @@ export const applicationRoutes = crudRoutes<Application, ApplicationRequest, Pat
     Object.entries(FILTERS)
       .filter(([field]) => url.searchParams.has(field))
       .map(([field, column]) => condition(`${column} = ?`, url.searchParams.get(field))),
-  find: findApplication,
+  byKey: applicationByKey,
   createSchema: ApplicationRequestSchema,
   patchSchema: PatchedApplicationRequestSchema,
   schema: ApplicationSchema,

@@ -15,23 +15,24 @@ import type * as v from "valibot";
 import { clock } from "../clock.ts";
 import { readBody } from "../http/body.ts";
 import { json, noContent } from "../http/responses.ts";
-import type { Context, Handler, Routes } from "../http/router.ts";
-import { type Condition, condition, listPage, type Precheck } from "../lists.ts";
+import { type Context, type Handler, prefetching, type RequestContext, type Routes } from "../http/router.ts";
+import { type Condition, condition, type Precheck, planListPage } from "../lists.ts";
 import { documented } from "../openapi/operation.ts";
 import { standardDocs } from "../openapi/standard.ts";
 import { requireRefs } from "../refs.ts";
 import {
   type ConnectionTokenRow,
+  connectionTokenByKey,
   connectionTokenList,
   connectionTokenPage,
   deleteConnectionToken,
   endpointProvider,
   type FilterTargets,
   filterTargetChecks,
-  findConnectionToken,
   live,
   moveConnectionToken,
 } from "../repositories/connectionTokens.ts";
+import { runReads } from "../repositories/d1.ts";
 import { usedByHandler } from "../usedBy.ts";
 
 const MODEL: ModelName = "authentik_providers_rac.connectiontoken";
@@ -40,9 +41,9 @@ const PATH = "/api/v3/rac/connection_tokens/";
 /**
  * `endpoint`, `provider` and `session__user` filters. As django-filter's ModelChoiceFilter, a
  * malformed or unknown id is a 400, an empty value no filter. Whether the ids exist is asked in the
- * list's own batch (the precheck); a malformed one answers at once, with the unknown ones beside it.
+ * list's own batch (the precheck), which answers the malformed ones and the unknown ones together.
  */
-async function listFilters(url: URL, db: D1Database): Promise<{ filters: Condition[]; precheck: Precheck }> {
+function listFilters(url: URL, db: D1Database): { filters: Condition[]; precheck: Precheck } {
   const query = url.searchParams;
   const given = (name: string) => query.get(name)?.trim() || undefined;
   const fields: FieldErrors = {};
@@ -70,7 +71,6 @@ async function listFilters(url: URL, db: D1Database): Promise<{ filters: Conditi
     if (!found.user) fields.session__user = [MESSAGES.filterChoice];
     if (Object.keys(fields).length > 0) throw errors.validation(fields);
   };
-  if (Object.keys(fields).length > 0) verify(checks.statements.length > 0 ? await db.batch(checks.statements) : []);
   const filters: Condition[] = [];
   if (targets.endpoint !== undefined) filters.push(condition("t.endpoint_id = ?", targets.endpoint));
   if (targets.provider !== undefined) filters.push(condition("t.provider_id = ?", targets.provider));
@@ -85,33 +85,39 @@ async function visibility({ access, caller }: Context): Promise<Condition[]> {
   return [condition("(t.user_id = ? OR t.uuid IN (SELECT value FROM json_each(?)))", caller.userId, JSON.stringify(granted))];
 }
 
-const list: Handler = async (context) => {
-  const { db, url } = context;
-  const { filters, precheck } = await listFilters(url, db);
-  const conditions = [...filters, live(clock.now()), ...(await visibility(context))];
-  const page = await listPage<ConnectionTokenRow>(db, url, connectionTokenList, conditions, null, precheck);
-  return json({ pagination: page.pagination, results: connectionTokenPage(page.rows, page.related) });
+/** The page as a caller who may see every token would get it, or with the caller's `visibility`. */
+const planList = ({ db, url, knownKey }: RequestContext, visibility: Condition[] = []) => {
+  const { filters, precheck } = listFilters(url, db);
+  return planListPage<ConnectionTokenRow>(db, url, connectionTokenList, { filters: [...filters, live(clock.now()), ...visibility], precheck, guard: knownKey });
 };
 
-/** A live token the caller may see; anything else is 404, as authentik's filtered querysets. */
-async function visibleToken({ db, params, access, caller }: Context): Promise<ConnectionToken> {
-  const token = await findConnectionToken(db, params.key!, clock.now());
+/** Most callers see every token (superusers, global grants): the page read with the authentication is theirs. */
+const list = prefetching(planList, async (context, prefetched) => {
+  const restricted = await visibility(context);
+  const page = await (restricted.length === 0 ? prefetched() : runReads(context.db, planList(context, restricted)));
+  return json({ pagination: page.pagination, results: connectionTokenPage(page.rows, page.related) });
+});
+
+/** The live token the path names (planned: it rides in the authentication's batch). */
+const byKey = ({ db, params }: RequestContext) => connectionTokenByKey(db, params.key!, clock.now());
+
+/** The token if the caller may see it; anything else is 404, as authentik's filtered querysets. */
+async function visibleToken({ access, caller }: Context, token: ConnectionToken | null): Promise<ConnectionToken> {
   if (token === null) throw errors.notFound();
   if (token.user.pk !== caller.userId && !(await access.has(codename(MODEL, "view"), token.pk))) throw errors.notFound();
   return token;
 }
 
-const retrieve: Handler = async (context) => json(await visibleToken(context));
+const retrieve = prefetching(byKey, async (context, found) => json(await visibleToken(context, found())));
 
 /**
  * PUT/PATCH: `pk` may only repeat the path's (authentik would silently copy the row), the ids must
  * exist, and the endpoint must belong to the provider. Then one conditional UPDATE.
  */
-const update =
-  (schema: v.GenericSchema<unknown, PatchedConnectionTokenRequest>): Handler =>
-  async (context) => {
+const update = (schema: v.GenericSchema<unknown, PatchedConnectionTokenRequest>): Handler =>
+  prefetching(byKey, async (context, found) => {
     const { db, request, access } = context;
-    const current = await visibleToken(context);
+    const current = await visibleToken(context, found());
     await access.require(MODEL, "change", current.pk);
     const input = await readBody(request, schema);
     if (input.pk !== undefined && normalizeUuid(input.pk) !== current.pk) {
@@ -125,16 +131,16 @@ const update =
     const endpoint = input.endpoint ?? current.endpoint;
     if ((await endpointProvider(db, endpoint)) !== provider) throw errors.field("endpoint", "This endpoint does not belong to the selected provider.");
     return json(await moveConnectionToken(db, current.pk, provider, endpoint, clock.now()));
-  };
+  });
 
 /** Owners may always delete (revoke) their tokens; others need the delete grant. */
-const remove: Handler = async (context) => {
+const remove = prefetching(byKey, async (context, found) => {
   const { db, access, caller } = context;
-  const current = await visibleToken(context);
+  const current = await visibleToken(context, found());
   if (current.user.pk !== caller.userId) await access.require(MODEL, "delete", current.pk);
   await deleteConnectionToken(db, current.pk);
   return noContent();
-};
+});
 
 const docs = standardDocs(
   {
@@ -174,7 +180,7 @@ export const connectionTokenRoutes: Routes = {
   [`${PATH}:key/used_by/`]: {
     GET: documented(
       docs.usedBy,
-      usedByHandler(MODEL, (db, key) => findConnectionToken(db, key, clock.now())),
+      usedByHandler(MODEL, (db, key) => connectionTokenByKey(db, key, clock.now())),
     ),
   },
 };

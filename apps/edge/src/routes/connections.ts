@@ -12,7 +12,6 @@ import {
   LaunchedConnectionTokenSchema,
   type LaunchRequest,
   launchRequestSchema,
-  normalizeUuid,
   PromptSettingsSchema,
   parseDuration,
 } from "@rac-edge/core";
@@ -22,9 +21,9 @@ import { clock, iso } from "../clock.ts";
 import { randomKey, sha256Hex } from "../crypto.ts";
 import { readBody, readObject, validate } from "../http/body.ts";
 import { created, json } from "../http/responses.ts";
-import type { Handler, Routes } from "../http/router.ts";
+import { type Handler, prefetching, type Routes } from "../http/router.ts";
 import { documented } from "../openapi/operation.ts";
-import { connectToken, disconnectToken, findLaunchTarget, type GatewayToken, insertConnection, type LaunchTarget } from "../repositories/connections.ts";
+import { connectToken, disconnectToken, type GatewayToken, insertConnection, type LaunchTarget, launchTargetByKey } from "../repositories/connections.ts";
 import { parseJson } from "../repositories/d1.ts";
 import { openSettings, sealSettings } from "../sealedSettings.ts";
 
@@ -54,27 +53,29 @@ function launchExpiry(target: LaunchTarget, now: number): number | null {
  * `POST /rac/endpoints/{pk}/launch/`: view permission on the endpoint, prompt settings when its
  * auth_mode is prompt, then the atomic limit check + insert. The secret is shown only here.
  */
-const launch: Handler = async ({ db, params, request, caller, access }) => {
-  const uuid = normalizeUuid(params.key!);
-  const target = uuid === null ? null : await findLaunchTarget(db, uuid);
-  if (target === null) throw errors.notFound();
-  await access.require("authentik_providers_rac.endpoint", "view", target.uuid);
-  const input = validate(launchRequestSchema(target.auth_mode), await readObject(request)) as LaunchRequest;
-  const now = clock.now();
-  const expires = launchExpiry(target, now);
-  const secret = randomKey();
-  const result = await insertConnection(db, {
-    uuid: crypto.randomUUID(),
-    endpoint: target.uuid,
-    userId: caller.userId,
-    tokenHash: await sha256Hex(secret),
-    settings: await sealSettings(secret, input.settings),
-    now,
-    expires,
-  });
-  if ("refused" in result) throw errors.conflict(LIMIT_REACHED + (result.callerHoldsOne ? ALREADY_CONNECTED : ""));
-  return created({ ...result.token, token: secret } satisfies LaunchedConnectionToken);
-};
+const launch = prefetching(
+  ({ db, params }) => launchTargetByKey(db, params.key!),
+  async ({ db, request, caller, access }, found) => {
+    const target = found();
+    if (target === null) throw errors.notFound();
+    await access.require("authentik_providers_rac.endpoint", "view", target.uuid);
+    const input = validate(launchRequestSchema(target.auth_mode), await readObject(request)) as LaunchRequest;
+    const now = clock.now();
+    const expires = launchExpiry(target, now);
+    const secret = randomKey();
+    const result = await insertConnection(db, {
+      uuid: crypto.randomUUID(),
+      endpoint: target.uuid,
+      userId: caller.userId,
+      tokenHash: await sha256Hex(secret),
+      settings: await sealSettings(secret, input.settings),
+      now,
+      expires,
+    });
+    if ("refused" in result) throw errors.conflict(LIMIT_REACHED + (result.callerHoldsOne ? ALREADY_CONNECTED : ""));
+    return created({ ...result.token, token: secret } satisfies LaunchedConnectionToken);
+  },
+);
 
 /** The gateway routes take an outpost's API token (limited to its providers) or a superuser's. */
 function gatewayOutpost(caller: Caller): string | null {

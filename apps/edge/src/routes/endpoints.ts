@@ -10,7 +10,14 @@ import {
 } from "@rac-edge/core";
 import { crudRoutes } from "../http/crud.ts";
 import { type Condition, condition } from "../lists.ts";
-import { deleteEndpoint, endpointFromRow, endpointList, findEndpoint, insertEndpoint, updateEndpoint } from "../repositories/endpoints.ts";
+import { deleteEndpoint, endpointByKey, endpointFromRow, endpointList, insertEndpoint, updateEndpoint } from "../repositories/endpoints.ts";
+
+/** The `provider` filter: undefined when absent or empty, null when malformed. */
+function providerFilter(url: URL): number | null | undefined {
+  const provider = url.searchParams.get("provider")?.trim() ?? "";
+  if (provider === "") return undefined;
+  return /^\d{1,15}$/.test(provider) ? Number(provider) : null;
+}
 
 /**
  * Standard RBAC on every route, list included: rac-edge has no policy engine, so the list is not
@@ -21,21 +28,25 @@ export const endpointRoutes = crudRoutes<Endpoint, EndpointRequest, PatchedEndpo
   path: "/api/v3/rac/endpoints/",
   list: endpointList,
   fromRow: endpointFromRow,
-  async filters(url, db) {
+  filters(url) {
     const filters: Condition[] = [];
     const name = url.searchParams.get("name");
     if (name !== null) filters.push(condition("e.name = ?", name));
-    const provider = url.searchParams.get("provider")?.trim() ?? "";
-    if (provider !== "") {
-      // django-filter's ModelChoiceFilter: an unknown or malformed id is a 400, not an empty list.
-      const exists =
-        /^\d{1,15}$/.test(provider) && (await db.prepare("SELECT 1 AS found FROM providers WHERE id = ?1").bind(Number(provider)).first()) !== null;
-      if (!exists) throw errors.field("provider", MESSAGES.filterChoice);
-      filters.push(condition("e.provider_id = ?", Number(provider)));
-    }
+    const provider = providerFilter(url);
+    if (typeof provider === "number") filters.push(condition("e.provider_id = ?", provider));
     return filters;
   },
-  find: findEndpoint,
+  precheck(url, db) {
+    // django-filter's ModelChoiceFilter: an unknown or malformed id is a 400, not an empty list.
+    const provider = providerFilter(url);
+    return {
+      statements: typeof provider === "number" ? [db.prepare("SELECT 1 AS found FROM providers WHERE id = ?1").bind(provider)] : [],
+      verify(results) {
+        if (provider === null || (provider !== undefined && results[0]!.results.length === 0)) throw errors.field("provider", MESSAGES.filterChoice);
+      },
+    };
+  },
+  byKey: endpointByKey,
   createSchema: EndpointRequestSchema,
   patchSchema: PatchedEndpointRequestSchema,
   schema: EndpointSchema,

@@ -1,7 +1,7 @@
 import { FLOW_DESIGNATIONS, type Flow, type FlowRequest, FlowRequestSchema, FlowSchema, PatchedFlowRequestSchema } from "@rac-edge/core";
 import { crudRoutes } from "../http/crud.ts";
 import { condition } from "../lists.ts";
-import { deleteFlow, findFlow, flowFromRow, flowList, insertFlow, updateFlow } from "../repositories/flows.ts";
+import { deleteFlow, flowByKey, flowFromRow, flowList, insertFlow, updateFlow } from "../repositories/flows.ts";
 
 export const flowRoutes = crudRoutes<Flow, FlowRequest, Partial<FlowRequest>>({
   model: "authentik_flows.flow",
@@ -12,7 +12,7 @@ export const flowRoutes = crudRoutes<Flow, FlowRequest, Partial<FlowRequest>>({
     (["slug", "name", "designation"] as const)
       .filter((field) => url.searchParams.has(field))
       .map((field) => condition(`f.${field} = ?`, url.searchParams.get(field))),
-  find: findFlow,
+  byKey: flowByKey,
   createSchema: FlowRequestSchema,
   patchSchema: PatchedFlowRequestSchema,
   schema: FlowSchema,

@@ -11,25 +11,17 @@ import {
 } from "@rac-edge/core";
 import { crudRoutes } from "../http/crud.ts";
 import { type Condition, condition } from "../lists.ts";
-import { deleteOutpost, findOutpost, insertOutpost, outpostFromRow, outpostList, updateOutpost } from "../repositories/outposts.ts";
+import { deleteOutpost, insertOutpost, outpostByKey, outpostFromRow, outpostList, updateOutpost } from "../repositories/outposts.ts";
 
 const HAS_PROVIDERS = "EXISTS (SELECT 1 FROM outpost_providers op WHERE op.outpost_id = o.uuid)";
 
-/** django-filter's ModelMultipleChoiceFilter: every id must exist, else a 400 naming the first bad one. */
-async function providersByPk(db: D1Database, values: string[]): Promise<Condition> {
-  const bad = values.find((value) => !/^\d{1,15}$/.test(value));
-  const ids = values.filter((value) => value !== bad).map(Number);
-  const { results } = await db
-    .prepare("SELECT id FROM providers WHERE id IN (SELECT value FROM json_each(?1))")
-    .bind(JSON.stringify(ids))
-    .all<{ id: number }>();
-  const found = new Set(results.map((row) => row.id));
-  const missing = bad ?? values.find((value) => !found.has(Number(value)));
-  if (missing !== undefined) throw errors.field("providers_by_pk", filterChoiceMessage(String(missing)));
-  return condition(
-    "EXISTS (SELECT 1 FROM outpost_providers op WHERE op.outpost_id = o.uuid AND op.provider_id IN (SELECT value FROM json_each(?)))",
-    JSON.stringify(ids),
-  );
+/** The `providers_by_pk` values, and those of them that are well-formed ids. */
+function providersByPk(url: URL): { values: string[]; ids: number[] } {
+  const values = url.searchParams
+    .getAll("providers_by_pk")
+    .map((value) => value.trim())
+    .filter((value) => value !== "");
+  return { values, ids: values.filter((value) => /^\d{1,15}$/.test(value)).map(Number) };
 }
 
 export const outpostRoutes = crudRoutes<Outpost, OutpostRequest, PatchedOutpostRequest>({
@@ -37,7 +29,7 @@ export const outpostRoutes = crudRoutes<Outpost, OutpostRequest, PatchedOutpostR
   path: "/api/v3/outposts/instances/",
   list: outpostList,
   fromRow: outpostFromRow,
-  async filters(url, db) {
+  filters(url) {
     const params = url.searchParams;
     const filters: Condition[] = [];
     const exact = params.get("name__iexact");
@@ -46,14 +38,31 @@ export const outpostRoutes = crudRoutes<Outpost, OutpostRequest, PatchedOutpostR
     if (contains !== null) filters.push(condition("instr(lower(o.name), lower(?)) > 0", contains));
     const isNull = queryBoolean(params.get("providers__isnull"));
     if (isNull !== null) filters.push(condition(isNull ? `NOT ${HAS_PROVIDERS}` : HAS_PROVIDERS));
-    const byPk = params
-      .getAll("providers_by_pk")
-      .map((value) => value.trim())
-      .filter((value) => value !== "");
-    if (byPk.length > 0) filters.push(await providersByPk(db, byPk));
+    const { ids } = providersByPk(url);
+    if (ids.length > 0) {
+      filters.push(
+        condition(
+          "EXISTS (SELECT 1 FROM outpost_providers op WHERE op.outpost_id = o.uuid AND op.provider_id IN (SELECT value FROM json_each(?)))",
+          JSON.stringify(ids),
+        ),
+      );
+    }
     return filters;
   },
-  find: findOutpost,
+  precheck(url, db) {
+    // django-filter's ModelMultipleChoiceFilter: every id must exist, else a 400 naming the first bad one.
+    const { values, ids } = providersByPk(url);
+    return {
+      statements: values.length > 0 ? [db.prepare("SELECT id FROM providers WHERE id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(ids))] : [],
+      verify(results) {
+        if (values.length === 0) return;
+        const found = new Set(results[0]!.results.map((row) => (row as { id: number }).id));
+        const bad = values.find((value) => !/^\d{1,15}$/.test(value)) ?? values.find((value) => !found.has(Number(value)));
+        if (bad !== undefined) throw errors.field("providers_by_pk", filterChoiceMessage(bad));
+      },
+    };
+  },
+  byKey: outpostByKey,
   createSchema: OutpostRequestSchema,
   patchSchema: PatchedOutpostRequestSchema,
   schema: OutpostSchema,

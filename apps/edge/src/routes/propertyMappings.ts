@@ -8,7 +8,7 @@ import {
 } from "@rac-edge/core";
 import { type CrudResource, crudRoutes } from "../http/crud.ts";
 import { type Condition, condition } from "../lists.ts";
-import { deleteMapping, findMapping, insertMapping, mappingFromRow, mappingList, updateMapping } from "../repositories/propertyMappings.ts";
+import { deleteMapping, insertMapping, mappingByKey, mappingFromRow, mappingList, updateMapping } from "../repositories/propertyMappings.ts";
 
 const resource = (path: string): CrudResource<RacPropertyMapping, RacPropertyMappingRequest, PatchedRacPropertyMappingRequest> => ({
   model: "authentik_providers_rac.racpropertymapping",
@@ -24,7 +24,7 @@ const resource = (path: string): CrudResource<RacPropertyMapping, RacPropertyMap
     if (name !== null) filters.push(condition("m.name = ?", name));
     return filters;
   },
-  find: findMapping,
+  byKey: mappingByKey,
   createSchema: RacPropertyMappingRequestSchema,
   patchSchema: PatchedRacPropertyMappingRequestSchema,
   schema: RacPropertyMappingSchema,

@@ -9,7 +9,7 @@ import {
 } from "@rac-edge/core";
 import { crudRoutes } from "../http/crud.ts";
 import { type Condition, condition } from "../lists.ts";
-import { deleteProvider, findProvider, insertProvider, providerFromRow, providerList, updateProvider } from "../repositories/providers.ts";
+import { deleteProvider, insertProvider, providerByKey, providerFromRow, providerList, updateProvider } from "../repositories/providers.ts";
 
 export const providerRoutes = crudRoutes<RacProvider, RacProviderRequest, PatchedRacProviderRequest>({
   model: "authentik_providers_rac.racprovider",
@@ -24,7 +24,7 @@ export const providerRoutes = crudRoutes<RacProvider, RacProviderRequest, Patche
     if (name !== null) filters.push(condition("p.name = ? COLLATE NOCASE", name));
     return filters;
   },
-  find: findProvider,
+  byKey: providerByKey,
   createSchema: RacProviderRequestSchema,
   patchSchema: PatchedRacProviderRequestSchema,
   schema: RacProviderSchema,

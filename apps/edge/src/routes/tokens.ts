@@ -19,10 +19,10 @@ import type { Caller } from "../auth.ts";
 import { clock } from "../clock.ts";
 import { crudRoutes } from "../http/crud.ts";
 import { json } from "../http/responses.ts";
-import type { Context, Handler, Routes } from "../http/router.ts";
+import { type Context, type Handler, prefetching, type Routes } from "../http/router.ts";
 import { type Condition, condition } from "../lists.ts";
 import { documented, type OperationDoc } from "../openapi/operation.ts";
-import { deleteToken, findToken, insertToken, ownTokenPks, takePendingKey, tokenFromRow, tokenList, updateToken } from "../repositories/tokens.ts";
+import { deleteToken, insertToken, ownTokenPks, takePendingKey, tokenByKey, tokenFromRow, tokenList, updateToken } from "../repositories/tokens.ts";
 
 const MODEL: ModelName = "authentik_core.token";
 const PATH = "/api/v3/core/tokens/";
@@ -74,9 +74,10 @@ const withTokenAccess = (routes: Routes): Routes =>
       Object.fromEntries(
         Object.entries(methods).map(([method, handler]) => [
           method,
-          // The wrapper keeps the handler's OpenAPI document.
+          // The wrapper keeps the handler's OpenAPI document and prefetched reads.
           Object.assign((context: Context) => handler({ ...context, access: new TokenAccess(context.db, context.caller) }), {
             doc: handler.doc,
+            prefetch: handler.prefetch,
           }) satisfies Handler,
         ]),
       ),
@@ -119,7 +120,7 @@ const crud = crudRoutes<Token, TokenRequest, PatchedTokenRequest>({
   list: tokenList,
   fromRow: tokenFromRow,
   filters: tokenFilters,
-  find: findToken,
+  byKey: tokenByKey,
   createSchema: TokenRequestSchema,
   patchSchema: PatchedTokenRequestSchema,
   schema: TokenSchema,
@@ -176,14 +177,20 @@ const VIEW_KEY_DOC: OperationDoc = {
 };
 
 /** The plain key, once: owner, superuser or authentik_core.view_token_key (global or on the token). */
-const viewKey: Handler = documented(VIEW_KEY_DOC, async ({ db, params, access }) => {
-  const token = await findToken(db, params.key!);
-  if (token === null) throw errors.notFound();
-  await access.requireVisible(MODEL, token.pk);
-  if (!(await access.has(VIEW_KEY, token.pk))) throw errors.forbidden();
-  const key = await takePendingKey(db, token.pk);
-  if (key === null) throw keyGone();
-  return json({ key });
-});
+const viewKey: Handler = documented(
+  VIEW_KEY_DOC,
+  prefetching(
+    ({ db, params }) => tokenByKey(db, params.key!),
+    async ({ db, access }, found) => {
+      const token = found();
+      if (token === null) throw errors.notFound();
+      await access.requireVisible(MODEL, token.pk);
+      if (!(await access.has(VIEW_KEY, token.pk))) throw errors.forbidden();
+      const key = await takePendingKey(db, token.pk);
+      if (key === null) throw keyGone();
+      return json({ key });
+    },
+  ),
+);
 
 export const tokenRoutes: Routes = withTokenAccess({ ...crud, [`${PATH}:key/view_key/`]: { GET: viewKey } });

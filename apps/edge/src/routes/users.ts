@@ -14,7 +14,7 @@ import {
 import { crudRoutes } from "../http/crud.ts";
 import type { Context } from "../http/router.ts";
 import { type Condition, condition } from "../lists.ts";
-import { deleteUser, findUser, insertUser, updateUser, userFromRow, userList } from "../repositories/users.ts";
+import { deleteUser, insertUser, updateUser, userByKey, userFromRow, userList } from "../repositories/users.ts";
 
 const INTERNAL_SERVICE_ACCOUNT = "internal_service_account";
 
@@ -67,7 +67,7 @@ export const userRoutes = crudRoutes<User, UserRequest, PatchedUserRequest>({
   list: userList,
   fromRow: userFromRow,
   filters: userFilters,
-  find: findUser,
+  byKey: userByKey,
   createSchema: UserRequestSchema,
   patchSchema: PatchedUserRequestSchema,
   schema: UserSchema,
