@@ -3,7 +3,7 @@ import { iso } from "../clock.ts";
 import type { Condition, ListSpec } from "../lists.ts";
 import { oneRow, type Reads } from "./d1.ts";
 import { ENDPOINT_PROVIDER_JOIN, endpointColumns, endpointFromRow, endpointOwnColumns } from "./endpoints.ts";
-import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
+import { existingProviders, PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
 import { memberColumns, memberFromPrefixedRow } from "./users.ts";
 
 export type ConnectionTokenRow = Record<string, unknown>;
@@ -106,7 +106,7 @@ export function filterTargetChecks(
 ): { statements: D1PreparedStatement[]; found(results: D1Result[]): { endpoint: boolean; provider: boolean; user: boolean } } {
   const checks: [keyof FilterTargets, D1PreparedStatement][] = [];
   if (targets.endpoint !== undefined) checks.push(["endpoint", db.prepare("SELECT 1 AS found FROM endpoints WHERE uuid = ?1").bind(targets.endpoint)]);
-  if (targets.provider !== undefined) checks.push(["provider", db.prepare("SELECT 1 AS found FROM providers WHERE id = ?1").bind(targets.provider)]);
+  if (targets.provider !== undefined) checks.push(["provider", existingProviders(db, [targets.provider])]);
   if (targets.user !== undefined) checks.push(["user", db.prepare("SELECT 1 AS found FROM users WHERE id = ?1").bind(targets.user)]);
   return {
     statements: checks.map(([, statement]) => statement),

@@ -13,11 +13,9 @@ export interface LaunchTarget {
 /** The endpoint a launch path names (planned: it rides in the authentication's batch); null for unknown and malformed keys. */
 export function launchTargetByKey(db: D1Database, key: string): Reads<LaunchTarget | null> {
   const uuid = normalizeUuid(key);
-  const statement = db.prepare(
-    `SELECT e.uuid, e.auth_mode, p.name AS provider_name, p.connection_expiry
-     FROM endpoints e JOIN providers p ON p.id = e.provider_id WHERE e.uuid = ?1`,
-  );
-  return oneRow(uuid === null ? null : statement.bind(uuid), (row: LaunchTarget) => row);
+  const sql = `SELECT e.uuid, e.auth_mode, p.name AS provider_name, p.connection_expiry
+     FROM endpoints e JOIN providers p ON p.id = e.provider_id WHERE e.uuid = ?1`;
+  return oneRow(uuid === null ? null : db.prepare(sql).bind(uuid), (row: LaunchTarget) => row);
 }
 
 export interface NewConnection {

@@ -69,6 +69,10 @@ export const providerList: ListSpec = {
 
 const selectWhere = (where: string) => `SELECT ${providerColumns()} FROM ${FROM} WHERE ${where}`;
 
+/** Which of these provider ids exist, as a statement for a batch (rows: `id`); the list filters' checks. */
+export const existingProviders = (db: D1Database, ids: number[]): D1PreparedStatement =>
+  db.prepare("SELECT id FROM providers WHERE id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(ids));
+
 export const providerByKey = (db: D1Database, key: string): Reads<RacProvider | null> =>
   oneRow(/^\d{1,15}$/.test(key) ? db.prepare(selectWhere("p.id = ?1")).bind(Number(key)) : null, (row: ProviderRow) => providerFromRow(row));
 

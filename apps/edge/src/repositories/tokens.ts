@@ -25,12 +25,12 @@ export function findCallerByKeyHash(db: D1Database, keyHash: string, now: number
   return db.prepare(callerSql("")).bind(keyHash, now).first<CallerRow>();
 }
 
-/** Finds a row only when the key belongs to some API token: the guard of reads made before authentication. */
-export const knownKey = (keyHash: string): Condition => condition("SELECT 1 FROM tokens WHERE key_hash = ?", keyHash);
-
 /** The same, with the user's grants (`grantsColumn`), as a statement: it can lead a batch. */
 export const selectCallerWithGrants = (db: D1Database, keyHash: string, now: number): D1PreparedStatement =>
   db.prepare(callerSql(`, ${grantsColumn("u")}`)).bind(keyHash, now);
+
+/** Finds a row only when the key belongs to some API token: the guard of reads made before authentication. */
+export const knownKey = (keyHash: string): Condition => condition("SELECT 1 FROM tokens WHERE key_hash = ?", keyHash);
 
 interface TokenRow {
   uuid: string;

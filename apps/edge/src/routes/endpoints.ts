@@ -11,6 +11,7 @@ import {
 import { crudRoutes } from "../http/crud.ts";
 import { type Condition, condition } from "../lists.ts";
 import { deleteEndpoint, endpointByKey, endpointFromRow, endpointList, insertEndpoint, updateEndpoint } from "../repositories/endpoints.ts";
+import { existingProviders } from "../repositories/providers.ts";
 
 /** The `provider` filter: undefined when absent or empty, null when malformed. */
 function providerFilter(url: URL): number | null | undefined {
@@ -40,7 +41,7 @@ export const endpointRoutes = crudRoutes<Endpoint, EndpointRequest, PatchedEndpo
     // django-filter's ModelChoiceFilter: an unknown or malformed id is a 400, not an empty list.
     const provider = providerFilter(url);
     return {
-      statements: typeof provider === "number" ? [db.prepare("SELECT 1 AS found FROM providers WHERE id = ?1").bind(provider)] : [],
+      statements: typeof provider === "number" ? [existingProviders(db, [provider])] : [],
       verify(results) {
         if (provider === null || (provider !== undefined && results[0]!.results.length === 0)) throw errors.field("provider", MESSAGES.filterChoice);
       },

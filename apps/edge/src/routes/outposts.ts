@@ -12,6 +12,7 @@ import {
 import { crudRoutes } from "../http/crud.ts";
 import { type Condition, condition } from "../lists.ts";
 import { deleteOutpost, insertOutpost, outpostByKey, outpostFromRow, outpostList, updateOutpost } from "../repositories/outposts.ts";
+import { existingProviders } from "../repositories/providers.ts";
 
 const HAS_PROVIDERS = "EXISTS (SELECT 1 FROM outpost_providers op WHERE op.outpost_id = o.uuid)";
 
@@ -53,7 +54,7 @@ export const outpostRoutes = crudRoutes<Outpost, OutpostRequest, PatchedOutpostR
     // django-filter's ModelMultipleChoiceFilter: every id must exist, else a 400 naming the first bad one.
     const { values, ids } = providersByPk(url);
     return {
-      statements: values.length > 0 ? [db.prepare("SELECT id FROM providers WHERE id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(ids))] : [],
+      statements: values.length > 0 ? [existingProviders(db, ids)] : [],
       verify(results) {
         if (values.length === 0) return;
         const found = new Set(results[0]!.results.map((row) => (row as { id: number }).id));
