@@ -12,6 +12,7 @@ export * from "./permissions.ts";
 export * from "./propertyMappings.ts";
 export * from "./providers.ts";
 export * from "./query.ts";
+export * from "./secrets.ts";
 export * from "./settings.ts";
 export * from "./tokens.ts";
 export * from "./usedBy.ts";

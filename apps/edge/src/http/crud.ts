@@ -32,6 +32,8 @@ export interface CrudResource<T extends { pk: string | number }, Create, Patch> 
   doc: ResourceDoc;
   /** References to check (in one batch) before any write. */
   refs?(input: Patch): Ref[];
+  /** The object as this caller may see it (nested objects they may not view lose their settings). */
+  present?(context: Context, object: T): Promise<T>;
   /** Checks beyond field validation and permissions, before any write. */
   authorize?(context: Context, input: Patch, current: T | null): Promise<void> | void;
   create(context: Context, input: Create): Promise<T>;
@@ -62,6 +64,7 @@ async function raceSafe<T>(write: Promise<T>): Promise<T> {
 /** list, create, retrieve, PUT, PATCH, DELETE and used_by with authentik's permission rules. */
 export function crudRoutes<T extends { pk: string | number }, Create extends Patch, Patch>(resource: CrudResource<T, Create, Patch>): Routes {
   /** The page as a caller who may see every object would get it, or limited to the `visible` pks. */
+  const present = (context: Context, object: T): Promise<T> => resource.present?.(context, object) ?? Promise.resolve(object);
   const planList = ({ db, url, knownKey }: RequestContext, visible: string[] | null = null) => {
     let filters: Condition[];
     try {
@@ -75,17 +78,18 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
   const list = prefetching(planList, async (context, prefetched) => {
     const visible = await context.access.visible(resource.model);
     const page = await (visible === null ? prefetched() : runReads(context.db, planList(context, visible)));
-    return json({ pagination: page.pagination, results: page.rows.map((row) => resource.fromRow(row)) });
+    const results = await Promise.all(page.rows.map((row) => present(context, resource.fromRow(row))));
+    return json({ pagination: page.pagination, results });
   });
   const create: Handler = async (context) => {
     await context.access.require(resource.model, "add");
     const input = await readBody(context.request, resource.createSchema);
     await resource.authorize?.(context, input, null);
     await requireRefs(context.db, resource.refs?.(input) ?? []);
-    return created(await raceSafe(resource.create(context, input)));
+    return created(await present(context, await raceSafe(resource.create(context, input))));
   };
   const byKey = ({ db, params }: RequestContext) => resource.byKey(db, params.key!);
-  const retrieve = prefetching(byKey, async ({ access }, found) => json(await visibleObject(resource.model, access, found())));
+  const retrieve = prefetching(byKey, async (context, found) => json(await present(context, await visibleObject(resource.model, context.access, found()))));
   const update = (schema: v.GenericSchema<unknown, Patch>) =>
     prefetching(byKey, async (context, found) => {
       const current = await visibleObject(resource.model, context.access, found());
@@ -95,7 +99,7 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
       // The object's response fields carry its references under the request's names: those it
       // keeps need no lookup (a deletion meanwhile fails the write's foreign key: raceSafe).
       await requireRefs(context.db, newRefs(resource.refs?.(input) ?? [], resource.refs?.(current as unknown as Patch) ?? []));
-      return json(await raceSafe(resource.update(context, current, input)));
+      return json(await present(context, await raceSafe(resource.update(context, current, input))));
     });
   const remove = prefetching(byKey, async (context, found) => {
     const current = await visibleObject(resource.model, context.access, found());

@@ -9,6 +9,7 @@ import {
   type RacProvider,
 } from "@rac-edge/core";
 import type { ListSpec } from "../lists.ts";
+import { shownSettings } from "../secretSettings.ts";
 import { oneRow, parseJson, type Reads } from "./d1.ts";
 import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
 
@@ -53,7 +54,7 @@ export function endpointFromRow(row: EndpointRow, prefix = "", provider?: RacPro
     provider_obj: providerObj,
     protocol: get<Endpoint["protocol"]>("protocol"),
     host: get<string>("host"),
-    settings: parseJson(get("settings")),
+    settings: shownSettings(parseJson(get("settings"))),
     property_mappings: parseJson<string[]>(get("mappings")),
     auth_mode: get<Endpoint["auth_mode"]>("auth_mode"),
     launch_url: endpointLaunchUrl(providerObj.assigned_application_slug, pk),

@@ -8,6 +8,7 @@ import {
   type RacPropertyMappingRequest,
 } from "@rac-edge/core";
 import type { ListSpec } from "../lists.ts";
+import { shownSettings } from "../secretSettings.ts";
 import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
 
 interface MappingRow {
@@ -26,7 +27,7 @@ export const mappingFromRow = (row: MappingRow): RacPropertyMapping => ({
   name: row.name,
   expression: row.expression,
   ...RAC_PROPERTY_MAPPING,
-  static_settings: parseJson(row.static_settings),
+  static_settings: shownSettings(parseJson(row.static_settings)),
 });
 
 export const mappingList: ListSpec = {

@@ -1,5 +1,6 @@
 import { DEFAULT_CONNECTION_EXPIRY, errors, type PatchedRacProviderRequest, RAC_PROVIDER, type RacProvider, type RacProviderRequest } from "@rac-edge/core";
 import type { ListSpec } from "../lists.ts";
+import { shownSettings } from "../secretSettings.ts";
 import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
 
 /**
@@ -42,7 +43,7 @@ export function providerFromRow(row: ProviderRow, prefix = ""): RacProvider {
     verbose_name: RAC_PROVIDER.verbose_name,
     verbose_name_plural: RAC_PROVIDER.verbose_name_plural,
     meta_model_name: RAC_PROVIDER.meta_model_name,
-    settings: parseJson(get("settings")),
+    settings: shownSettings(parseJson(get("settings"))),
     outpost_set: parseJson<string[]>(get("outposts")),
     connection_expiry: get<string>("connection_expiry"),
     delete_token_on_disconnect: get<number>("delete_token_on_disconnect") === 1,

@@ -33,6 +33,7 @@ import {
   moveConnectionToken,
 } from "../repositories/connectionTokens.ts";
 import { runReads } from "../repositories/d1.ts";
+import { presentedToken } from "../secretSettings.ts";
 import { usedByHandler } from "../usedBy.ts";
 
 const MODEL: ModelName = "authentik_providers_rac.connectiontoken";
@@ -95,7 +96,8 @@ const planList = ({ db, url, knownKey }: RequestContext, visibility: Condition[]
 const list = prefetching(planList, async (context, prefetched) => {
   const restricted = await visibility(context);
   const page = await (restricted.length === 0 ? prefetched() : runReads(context.db, planList(context, restricted)));
-  return json({ pagination: page.pagination, results: connectionTokenPage(page.rows, page.related) });
+  const results = await Promise.all(connectionTokenPage(page.rows, page.related).map((token) => presentedToken(context.access, token)));
+  return json({ pagination: page.pagination, results });
 });
 
 /** The live token the path names (planned: it rides in the authentication's batch). */
@@ -108,7 +110,7 @@ async function visibleToken({ access, caller }: Context, token: ConnectionToken 
   return token;
 }
 
-const retrieve = prefetching(byKey, async (context, found) => json(await visibleToken(context, found())));
+const retrieve = prefetching(byKey, async (context, found) => json(await presentedToken(context.access, await visibleToken(context, found()))));
 
 /**
  * PUT/PATCH: `pk` may only repeat the path's (authentik would silently copy the row), the ids must
@@ -130,7 +132,7 @@ const update = (schema: v.GenericSchema<unknown, PatchedConnectionTokenRequest>)
     const provider = input.provider ?? current.provider;
     const endpoint = input.endpoint ?? current.endpoint;
     if ((await endpointProvider(db, endpoint)) !== provider) throw errors.field("endpoint", "This endpoint does not belong to the selected provider.");
-    return json(await moveConnectionToken(db, current.pk, provider, endpoint, clock.now()));
+    return json(await presentedToken(access, await moveConnectionToken(db, current.pk, provider, endpoint, clock.now())));
   });
 
 /** Owners may always delete (revoke) their tokens; others need the delete grant. */

@@ -26,6 +26,7 @@ import { documented } from "../openapi/operation.ts";
 import { connectToken, disconnectToken, type GatewayToken, insertConnection, type LaunchTarget, launchTargetByKey } from "../repositories/connections.ts";
 import { parseJson } from "../repositories/d1.ts";
 import { openSettings, sealSettings } from "../sealedSettings.ts";
+import { presentedToken } from "../secretSettings.ts";
 
 const LIMIT_REACHED = "Maximum connection limit reached.";
 const ALREADY_CONNECTED = " (You are already connected in another tab/window)";
@@ -73,7 +74,7 @@ const launch = prefetching(
       expires,
     });
     if ("refused" in result) throw errors.conflict(LIMIT_REACHED + (result.callerHoldsOne ? ALREADY_CONNECTED : ""));
-    return created({ ...result.token, token: secret } satisfies LaunchedConnectionToken);
+    return created({ ...(await presentedToken(access, result.token)), token: secret } satisfies LaunchedConnectionToken);
   },
 );
 

@@ -12,6 +12,7 @@ import { crudRoutes } from "../http/crud.ts";
 import { type Condition, condition } from "../lists.ts";
 import { deleteEndpoint, endpointByKey, endpointFromRow, endpointList, insertEndpoint, updateEndpoint } from "../repositories/endpoints.ts";
 import { existingProviders } from "../repositories/providers.ts";
+import { nestedProvider, toStore } from "../secretSettings.ts";
 
 /** The `provider` filter: undefined when absent or empty, null when malformed. */
 function providerFilter(url: URL): number | null | undefined {
@@ -68,7 +69,8 @@ export const endpointRoutes = crudRoutes<Endpoint, EndpointRequest, PatchedEndpo
     { field: "provider", table: "providers", column: "id", ids: input.provider === undefined ? [] : [input.provider] },
     { field: "property_mappings", table: "property_mappings", column: "uuid", ids: input.property_mappings ?? [] },
   ],
+  present: async ({ access }, endpoint) => ({ ...endpoint, provider_obj: await nestedProvider(access, endpoint.provider_obj) }),
   create: ({ db }, input) => insertEndpoint(db, input),
-  update: ({ db }, current, input) => updateEndpoint(db, current.pk, input),
+  update: ({ db }, current, input) => updateEndpoint(db, current.pk, toStore(input, "settings", current.settings)),
   remove: ({ db }, current) => deleteEndpoint(db, current.pk),
 });

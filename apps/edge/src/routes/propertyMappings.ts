@@ -9,6 +9,7 @@ import {
 import { type CrudResource, crudRoutes } from "../http/crud.ts";
 import { type Condition, condition } from "../lists.ts";
 import { deleteMapping, insertMapping, mappingByKey, mappingFromRow, mappingList, updateMapping } from "../repositories/propertyMappings.ts";
+import { toStore } from "../secretSettings.ts";
 
 const resource = (path: string): CrudResource<RacPropertyMapping, RacPropertyMappingRequest, PatchedRacPropertyMappingRequest> => ({
   model: "authentik_providers_rac.racpropertymapping",
@@ -42,7 +43,7 @@ const resource = (path: string): CrudResource<RacPropertyMapping, RacPropertyMap
     },
   },
   create: ({ db }, input) => insertMapping(db, input),
-  update: ({ db }, current, input) => updateMapping(db, current, input),
+  update: ({ db }, current, input) => updateMapping(db, current, toStore(input, "static_settings", current.static_settings)),
   remove: ({ db }, current) => deleteMapping(db, current.pk),
 });
 

@@ -10,6 +10,7 @@ import {
 import { crudRoutes } from "../http/crud.ts";
 import { type Condition, condition } from "../lists.ts";
 import { deleteProvider, insertProvider, providerByKey, providerFromRow, providerList, updateProvider } from "../repositories/providers.ts";
+import { toStore } from "../secretSettings.ts";
 
 export const providerRoutes = crudRoutes<RacProvider, RacProviderRequest, PatchedRacProviderRequest>({
   model: "authentik_providers_rac.racprovider",
@@ -46,6 +47,6 @@ export const providerRoutes = crudRoutes<RacProvider, RacProviderRequest, Patche
     { field: "property_mappings", table: "property_mappings", column: "uuid", ids: input.property_mappings ?? [] },
   ],
   create: ({ db }, input) => insertProvider(db, input),
-  update: ({ db }, current, input) => updateProvider(db, current.pk, input),
+  update: ({ db }, current, input) => updateProvider(db, current.pk, toStore(input, "settings", current.settings)),
   remove: ({ db }, current) => deleteProvider(db, current.pk),
 });
