@@ -51,3 +51,16 @@ export type PatchedTokenRequest = v.InferOutput<typeof PatchedTokenRequestSchema
 export const DEFAULT_TOKEN_LIFETIME_MS = 30 * 60 * 1000;
 
 export const TokenViewSchema = v.object({ key: v.string() });
+
+/** The identifier of the bootstrap superuser's API token (authentik's). */
+export const BOOTSTRAP_TOKEN_IDENTIFIER = "authentik-bootstrap-token";
+
+/**
+ * Why an API client may not give a token this identifier, or null: outposts' managed tokens
+ * (`ak-outpost-…`) are created by rac-edge alone. (The bootstrap token's identifier is taken
+ * whenever BOOTSTRAP_TOKEN is set, and re-assigned to akadmin when it is set later.)
+ */
+export function reservedTokenIdentifier(identifier: string): string | null {
+  if (identifier.toLowerCase().startsWith("ak-outpost-")) return "Identifiers starting with ak-outpost- are reserved for outposts' tokens.";
+  return null;
+}

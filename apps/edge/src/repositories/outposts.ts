@@ -122,11 +122,9 @@ export async function insertOutpost(db: D1Database, input: OutpostRequest): Prom
   const username = outpostUsername(uuid);
   const user = await newUserValues();
   const key = randomKey(60);
+  const tokenUuid = crypto.randomUUID();
+  // The account and its token first: the outpost row references the token (its gateway rights).
   const statements = [
-    db
-      .prepare("INSERT INTO outposts (uuid, name, type, config, token_identifier) VALUES (?1, ?2, ?3, ?4, ?5)")
-      .bind(uuid, input.name, input.type, JSON.stringify(input.config ?? {}), identifier),
-    linkProviders(db, uuid, input.providers),
     db
       .prepare("INSERT INTO users (uuid, uid, username, name, path, type) VALUES (?1, ?2, ?3, ?4, ?5, 'internal_service_account')")
       .bind(user.uuid, user.uid, username, outpostUserDisplayName(input.name), OUTPOST_USER_PATH),
@@ -135,7 +133,11 @@ export async function insertOutpost(db: D1Database, input: OutpostRequest): Prom
         `INSERT INTO tokens (uuid, identifier, user_id, intent, description, managed, expires, expiring, key_hash, key_pending)
          SELECT ?1, ?2, id, 'api', ?3, ?4, NULL, 0, ?5, ?6 FROM users WHERE username = ?7`,
       )
-      .bind(crypto.randomUUID(), identifier, outpostTokenDescription(input.name), outpostTokenManaged(uuid), await sha256Hex(key), key, username),
+      .bind(tokenUuid, identifier, outpostTokenDescription(input.name), outpostTokenManaged(uuid), await sha256Hex(key), key, username),
+    db
+      .prepare("INSERT INTO outposts (uuid, name, type, config, token_identifier, token_uuid) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+      .bind(uuid, input.name, input.type, JSON.stringify(input.config ?? {}), identifier, tokenUuid),
+    linkProviders(db, uuid, input.providers),
     selectByUuid(db, uuid),
   ];
   try {
@@ -145,6 +147,9 @@ export async function insertOutpost(db: D1Database, input: OutpostRequest): Prom
     throw nameTaken(error);
   }
 }
+
+/** The outpost `?1`'s own token, by the reference the outpost row keeps. */
+const OWN_TOKEN = "uuid = (SELECT token_uuid FROM outposts WHERE uuid = ?1)";
 
 /** Columns a request may write, by field; the only names that reach SQL text. */
 const WRITABLE: Record<string, (value: unknown) => unknown> = {
@@ -164,8 +169,8 @@ export async function updateOutpost(db: D1Database, uuid: string, input: Patched
   }
   if (input.name !== undefined) {
     statements.push(
-      db.prepare("UPDATE users SET name = ?2 WHERE username = ?1").bind(outpostUsername(uuid), outpostUserDisplayName(input.name)),
-      db.prepare("UPDATE tokens SET description = ?2 WHERE identifier = ?1").bind(outpostTokenIdentifier(uuid), outpostTokenDescription(input.name)),
+      db.prepare(`UPDATE users SET name = ?2 WHERE id = (SELECT user_id FROM tokens WHERE ${OWN_TOKEN})`).bind(uuid, outpostUserDisplayName(input.name)),
+      db.prepare(`UPDATE tokens SET description = ?2 WHERE ${OWN_TOKEN}`).bind(uuid, outpostTokenDescription(input.name)),
     );
   }
   if (input.providers !== undefined) {
@@ -182,11 +187,13 @@ export async function updateOutpost(db: D1Database, uuid: string, input: Patched
   }
 }
 
-/** The outpost, its token and its service account in one batch (links and grants cascade). */
+/**
+ * The outpost's service account (its token cascades) and the outpost in one batch (links and
+ * grants cascade), found through the outpost's own reference, not by name.
+ */
 export async function deleteOutpost(db: D1Database, outpost: Outpost): Promise<void> {
   await db.batch([
+    db.prepare(`DELETE FROM users WHERE id = (SELECT user_id FROM tokens WHERE ${OWN_TOKEN})`).bind(outpost.pk),
     db.prepare("DELETE FROM outposts WHERE uuid = ?1").bind(outpost.pk),
-    db.prepare("DELETE FROM tokens WHERE identifier = ?1").bind(outpost.token_identifier),
-    db.prepare("DELETE FROM users WHERE username = ?1").bind(outpostUsername(outpost.pk)),
   ]);
 }

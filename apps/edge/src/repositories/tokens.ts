@@ -16,7 +16,7 @@ export interface CallerRow {
 
 const callerSql = (columns: string) =>
   `SELECT t.identifier, t.user_id, u.username, u.is_superuser, o.uuid AS outpost_id${columns}
-   FROM tokens t JOIN users u ON u.id = t.user_id LEFT JOIN outposts o ON o.token_identifier = t.identifier
+   FROM tokens t JOIN users u ON u.id = t.user_id LEFT JOIN outposts o ON o.token_uuid = t.uuid
    WHERE t.key_hash = ?1 AND t.intent = 'api' AND u.is_active = 1
      AND (t.expiring = 0 OR t.expires IS NULL OR t.expires > ?2)`;
 

@@ -141,7 +141,17 @@ export async function updateUser(db: D1Database, id: number, input: PatchedUserR
   }
 }
 
-/** Foreign keys cascade to the user's API tokens, connection tokens and grants: their keys stop working at once. */
-export async function deleteUser(db: D1Database, id: number): Promise<void> {
-  await db.prepare("DELETE FROM users WHERE id = ?1").bind(id).run();
+/**
+ * Foreign keys cascade to the user's API tokens, connection tokens and grants: their keys stop
+ * working at once. An outpost's service account is kept while its outpost exists: false then.
+ */
+export async function deleteUser(db: D1Database, id: number): Promise<boolean> {
+  const deleted = await db
+    .prepare(
+      `DELETE FROM users WHERE id = ?1
+         AND NOT EXISTS (SELECT 1 FROM outposts o JOIN tokens t ON t.uuid = o.token_uuid WHERE t.user_id = ?1) RETURNING id`,
+    )
+    .bind(id)
+    .first();
+  return deleted !== null;
 }

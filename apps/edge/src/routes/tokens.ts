@@ -8,6 +8,7 @@ import {
   type PatchedTokenRequest,
   PatchedTokenRequestSchema,
   queryBoolean,
+  reservedTokenIdentifier,
   type Token,
   type TokenRequest,
   TokenRequestSchema,
@@ -95,6 +96,8 @@ function refuseManaged(token: Token | null): void {
  */
 async function authorizeToken({ caller, db }: Context, input: PatchedTokenRequest, current: Token | null): Promise<void> {
   refuseManaged(current);
+  const reserved = input.identifier === undefined || input.identifier === current?.identifier ? null : reservedTokenIdentifier(input.identifier);
+  if (reserved !== null) throw errors.field("identifier", reserved);
   if (input.user === undefined || input.user === caller.userId || input.user === current?.user) return;
   if (caller.superuser) return;
   if (!(await new Access(db, caller).hasGlobal(codename(MODEL, "add")))) throw errors.forbidden();

@@ -61,6 +61,8 @@ function authorizeUser({ caller }: Context, input: PatchedUserRequest, current: 
   if (group !== undefined) throw errors.field("groups", `Invalid pk "${group}" - object does not exist.`);
 }
 
+const OUTPOST_ACCOUNT = "This user is an outpost's service account; delete the outpost instead (which deletes its account).";
+
 export const userRoutes = crudRoutes<User, UserRequest, PatchedUserRequest>({
   model: "authentik_core.user",
   path: "/api/v3/core/users/",
@@ -84,9 +86,12 @@ export const userRoutes = crudRoutes<User, UserRequest, PatchedUserRequest>({
     notes: {
       create: "`is_superuser` is writable (rac-edge has no groups) and only superusers may set or change it; `groups` must be empty.",
     },
+    deleteRefused: "The user is an outpost's service account: delete its outpost instead.",
   },
   authorize: authorizeUser,
   create: ({ db }, input) => insertUser(db, input),
   update: ({ db }, current, input) => updateUser(db, current.pk, input),
-  remove: ({ db }, current) => deleteUser(db, current.pk),
+  async remove({ db }, current) {
+    if (!(await deleteUser(db, current.pk))) throw errors.nonField(OUTPOST_ACCOUNT);
+  },
 });
