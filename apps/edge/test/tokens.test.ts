@@ -374,7 +374,8 @@ describe("permissions", () => {
 
   it("global view grant sees all tokens; changing others' tokens needs change/delete grants; keys need view_token_key", async () => {
     const user = await makeUser();
-    const other = await makeToken();
+    // Another ordinary user's token: superusers' tokens are for superusers only (see below).
+    const other = await makeToken({}, (await makeUser()).token);
     await grant(user.id, ["authentik_core.view_token"]);
     expect((await get(LIST, { token: user.token })).body.pagination.count).toBe((await get(LIST)).body.pagination.count);
     expect(await get(`${LIST}${other.identifier}/`, { token: user.token })).toMatchObject({ status: 200, body: other });
@@ -390,8 +391,9 @@ describe("permissions", () => {
 
   it("object grants: that token only", async () => {
     const user = await makeUser();
-    const granted = await makeToken();
-    const hidden = await makeToken();
+    const owner = await makeUser();
+    const granted = await makeToken({}, owner.token);
+    const hidden = await makeToken({}, owner.token);
     await grant(user.id, ["authentik_core.view_token", "authentik_core.view_token_key"], { model: MODEL, pk: granted.pk });
     const list = await get(LIST, { token: user.token });
     expect(list.body.pagination.count).toBe(2); // their own token and the granted one
@@ -400,6 +402,16 @@ describe("permissions", () => {
     expect((await get(`${LIST}${granted.identifier}/view_key/`, { token: user.token })).status).toBe(200);
     expect(await patch(`${LIST}${granted.identifier}/`, { description: "x" }, { token: user.token })).toMatchObject({ status: 403, body: FORBIDDEN });
     expect(await del(`${LIST}${granted.identifier}/`, { token: user.token })).toMatchObject({ status: 403, body: FORBIDDEN });
+  });
+
+  it("only superusers touch superusers' tokens, whatever the grants", async () => {
+    const user = await makeUser();
+    const root = await makeToken();
+    await grant(user.id, ["authentik_core.view_token", "authentik_core.change_token", "authentik_core.delete_token", "authentik_core.view_token_key"]);
+    expect((await get(`${LIST}${root.identifier}/`, { token: user.token })).status).toBe(200);
+    expect(await patch(`${LIST}${root.identifier}/`, { description: "x" }, { token: user.token })).toMatchObject({ status: 403, body: FORBIDDEN });
+    expect(await get(`${LIST}${root.identifier}/view_key/`, { token: user.token })).toMatchObject({ status: 403, body: FORBIDDEN });
+    expect(await del(`${LIST}${root.identifier}/`, { token: user.token })).toMatchObject({ status: 403, body: FORBIDDEN });
   });
 
   it("a superuser other than akadmin may do everything", async () => {

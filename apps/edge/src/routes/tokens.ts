@@ -1,9 +1,11 @@
 import {
   type Action,
   ApiError,
+  BOOTSTRAP_TOKEN_IDENTIFIER,
   codename,
   DEFAULT_TOKEN_LIFETIME_MS,
   errors,
+  type FieldErrors,
   type ModelName,
   type PatchedTokenRequest,
   PatchedTokenRequestSchema,
@@ -90,20 +92,40 @@ function refuseManaged(token: Token | null): void {
   if (token?.managed) throw errors.nonField("This token is managed by rac-edge (an outpost's token); change or delete its outpost instead.");
 }
 
+/** Only superusers touch (change, delete, read the key of) superusers' tokens. */
+function refuseSuperusers({ caller }: Context, token: Token): void {
+  if (token.user_obj.is_superuser && !caller.superuser) throw errors.forbidden();
+}
+
+/** The bootstrap token while BOOTSTRAP_TOKEN is set: akadmin's, under its identifier, for good. */
+const isBootstrap = ({ env }: Context, token: Token | null) => token?.identifier === BOOTSTRAP_TOKEN_IDENTIFIER && Boolean(env.BOOTSTRAP_TOKEN);
+
 /**
- * A token for another user needs a superuser or the global add_token grant (on create, and when
- * PUT/PATCH moves a token); only superusers hand out tokens of superusers.
+ * A token for another user needs a superuser or the global add_token grant, on create and when
+ * PUT/PATCH moves a token between users (either way: taking a token is creating one); only
+ * superusers hand out tokens of superusers or touch theirs. Outposts' identifiers are reserved.
  */
-async function authorizeToken({ caller, db }: Context, input: PatchedTokenRequest, current: Token | null): Promise<void> {
+async function authorizeToken(context: Context, input: PatchedTokenRequest, current: Token | null): Promise<void> {
+  const { caller, db } = context;
   refuseManaged(current);
-  const reserved = input.identifier === undefined || input.identifier === current?.identifier ? null : reservedTokenIdentifier(input.identifier);
-  if (reserved !== null) throw errors.field("identifier", reserved);
-  if (input.user === undefined || input.user === caller.userId || input.user === current?.user) return;
-  if (caller.superuser) return;
+  if (current !== null) refuseSuperusers(context, current);
+  const fields: FieldErrors = {};
+  const renamed = input.identifier !== undefined && input.identifier !== current?.identifier;
+  const reserved = renamed ? reservedTokenIdentifier(input.identifier!) : null;
+  if (reserved !== null) fields.identifier = [reserved];
+  const moved = input.user !== undefined && input.user !== (current?.user ?? caller.userId);
+  if (isBootstrap(context, current)) {
+    if (renamed) fields.identifier = [BOOTSTRAP_FIXED];
+    if (moved) fields.user = [BOOTSTRAP_FIXED];
+  }
+  if (Object.keys(fields).length > 0) throw errors.validation(fields);
+  if (!moved || caller.superuser) return;
   if (!(await new Access(db, caller).hasGlobal(codename(MODEL, "add")))) throw errors.forbidden();
   const target = await db.prepare("SELECT is_superuser FROM users WHERE id = ?1").bind(input.user).first<{ is_superuser: number }>();
   if (target?.is_superuser === 1) throw errors.forbidden();
 }
+
+const BOOTSTRAP_FIXED = "The bootstrap token stays akadmin's under its identifier while BOOTSTRAP_TOKEN is set.";
 
 function tokenFilters(url: URL): Condition[] {
   const query = url.searchParams;
@@ -143,7 +165,7 @@ const crud = crudRoutes<Token, TokenRequest, PatchedTokenRequest>({
       create:
         "API tokens only (`intent` `api`). Without `expires`, the token expires in 30 minutes (authentik's default). Tokens for other users need a superuser or the global `add_token`.",
     },
-    deleteRefused: "The token is an outpost's (managed): delete its outpost instead.",
+    deleteRefused: "The token is an outpost's (managed): delete its outpost instead; or it is the bootstrap token.",
   },
   refs: (input) => [{ field: "user", table: "users", column: "id", ids: input.user === undefined ? [] : [input.user] }],
   authorize: authorizeToken,
@@ -158,9 +180,11 @@ const crud = crudRoutes<Token, TokenRequest, PatchedTokenRequest>({
       expiring: input.expiring ?? true,
     }),
   update: ({ db }, current, input) => updateToken(db, current.pk, input),
-  remove: ({ db }, current) => {
+  remove: (context, current) => {
     refuseManaged(current);
-    return deleteToken(db, current.pk);
+    refuseSuperusers(context, current);
+    if (isBootstrap(context, current)) throw errors.nonField(`${BOOTSTRAP_FIXED} It cannot be deleted.`);
+    return deleteToken(context.db, current.pk);
   },
 });
 
@@ -184,11 +208,13 @@ const viewKey: Handler = documented(
   VIEW_KEY_DOC,
   prefetching(
     ({ db, params }) => tokenByKey(db, params.key!),
-    async ({ db, access }, found) => {
+    async (context, found) => {
+      const { db, access } = context;
       const token = found();
       if (token === null) throw errors.notFound();
       await access.requireVisible(MODEL, token.pk);
       if (!(await access.has(VIEW_KEY, token.pk))) throw errors.forbidden();
+      refuseSuperusers(context, token);
       const key = await takePendingKey(db, token.pk);
       if (key === null) throw keyGone();
       return json({ key });
