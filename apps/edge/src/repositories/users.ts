@@ -3,6 +3,7 @@ import { iso } from "../clock.ts";
 import { sha256Hex } from "../crypto.ts";
 import type { ListSpec } from "../lists.ts";
 import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
+import { revokeUnlaunchable, revokeUserTokens } from "./revocations.ts";
 
 export interface UserRow {
   id: number;
@@ -129,12 +130,14 @@ export async function updateUser(db: D1Database, id: number, input: PatchedUserR
   const values = fields.map((field) => WRITABLE[field]!(input[field as keyof PatchedUserRequest]));
   // `id = id` keeps the statement valid (and RETURNING the row) when nothing changes.
   const sql = `UPDATE users SET ${["id = id", ...sets].join(", ")} WHERE id = ?1 RETURNING ${USER_COLUMNS}`;
+  const statements = [db.prepare(sql).bind(id, ...values)];
+  // Access ends with the change, in the same batch: live connection tokens go at once.
+  if (input.is_active === false) statements.push(revokeUserTokens(db, id));
+  else if (input.is_superuser === false) statements.push(revokeUnlaunchable(db, id));
   try {
-    const row = await db
-      .prepare(sql)
-      .bind(id, ...values)
-      .first<UserRow>();
-    if (row === null) throw errors.notFound(); // deleted meanwhile
+    const [updated] = await db.batch<UserRow>(statements);
+    const row = updated!.results[0];
+    if (row === undefined) throw errors.notFound(); // deleted meanwhile
     return userFromRow(row);
   } catch (error) {
     throw usernameTaken(error);

@@ -6,6 +6,9 @@ import { MODEL_TABLES } from "../models.ts";
 import { documented, type OperationDoc } from "../openapi/operation.ts";
 import { isForeignKeyViolation } from "../repositories/d1.ts";
 import { assignStatements, type Grant, unassignStatements } from "../repositories/permissions.ts";
+import { revokeUnlaunchable } from "../repositories/revocations.ts";
+
+const LAUNCH_GRANT = "authentik_providers_rac.view_endpoint";
 
 /** Turns an assign/unassign body into grants, with every check done before any write. */
 async function grantsOf(db: D1Database, input: PermissionAssign): Promise<Grant[]> {
@@ -41,6 +44,8 @@ const change =
     if (user === null) throw errors.notFound();
     const grants = await grantsOf(db, input);
     const statements = kind === "assign" ? assignStatements(db, userId, grants) : unassignStatements(db, userId, grants);
+    // Without view on an endpoint, its connection tokens go in the same batch as the grant.
+    if (kind === "unassign" && grants.some((grant) => grant.codename === LAUNCH_GRANT)) statements.push(revokeUnlaunchable(db, userId));
     try {
       if (statements.length > 0) await db.batch(statements);
     } catch (error) {
