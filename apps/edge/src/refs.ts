@@ -1,4 +1,5 @@
-import { errors, type FieldErrors } from "@rac-edge/core";
+import { errors, type FieldErrors, type ModelName } from "@rac-edge/core";
+import type { Access } from "./access.ts";
 
 /** A field's referenced ids and where they must exist. */
 export interface Ref {
@@ -20,12 +21,25 @@ export function newRefs(refs: Ref[], held: Ref[]): Ref[] {
 }
 
 /**
- * Checks every referenced id in one D1 batch; missing ones answer authentik's
- * `Invalid pk "<id>" - object does not exist.` under their field.
+ * Referenced objects the caller must be able to view, by table: one they may not view answers as
+ * if it did not exist, so writes cannot probe or enumerate them (users are checked by each route).
  */
-export async function requireRefs(db: D1Database, refs: Ref[]): Promise<void> {
+const VIEWED: Record<string, ModelName> = {
+  providers: "authentik_providers_rac.racprovider",
+  flows: "authentik_flows.flow",
+  property_mappings: "authentik_providers_rac.racpropertymapping",
+  endpoints: "authentik_providers_rac.endpoint",
+};
+
+/**
+ * Checks every referenced id in one D1 batch; missing ones, and ones the caller may not view,
+ * answer authentik's `Invalid pk "<id>" - object does not exist.` under their field.
+ */
+export async function requireRefs(db: D1Database, refs: Ref[], access: Access): Promise<void> {
   const wanted = refs.filter((ref) => ref.ids.length > 0);
   if (wanted.length === 0) return;
+  // Visibility comes from the caller's grants, read with the authentication: no query of its own.
+  const visible = await Promise.all(wanted.map((ref) => (VIEWED[ref.table] ? access.visible(VIEWED[ref.table]!) : null)));
   const results = await db.batch(
     wanted.map((ref) =>
       db
@@ -36,7 +50,8 @@ export async function requireRefs(db: D1Database, refs: Ref[]): Promise<void> {
   const fields: FieldErrors = {};
   wanted.forEach((ref, index) => {
     const found = new Set((results[index]!.results as { id: string }[]).map((row) => row.id));
-    const missing = ref.ids.find((id) => !found.has(String(id)));
+    const seen = visible[index] ? new Set(visible[index]) : null;
+    const missing = ref.ids.find((id) => !found.has(String(id)) || (seen !== null && !seen.has(String(id))));
     if (missing !== undefined) fields[ref.field] = [`Invalid pk "${missing}" - object does not exist.`];
   });
   if (Object.keys(fields).length > 0) throw errors.validation(fields);

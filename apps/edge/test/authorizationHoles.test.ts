@@ -248,6 +248,13 @@ describe("5. moving a connection token needs what launching there needs", () => 
     expect(reply.body).toEqual({ endpoint: [`Invalid pk "${hidden.pk}" - object does not exist.`] });
   });
 
+  it("refuses moving someone's token where they may not launch, even for a superuser", async () => {
+    const { provider, token } = await mover();
+    const hidden = await makeEndpoint({ provider: provider.pk });
+    const reply = await patch(`${TOKENS}${token.pk}/`, { endpoint: hidden.pk });
+    expect([reply.status, Object.keys(reply.body)]).toEqual([400, ["endpoint"]]);
+  });
+
   it("obeys the target's limit", async () => {
     const { provider, user, token } = await mover();
     const full = await makeEndpoint({ provider: provider.pk, maximum_connections: 1 });

@@ -401,7 +401,9 @@ describe("permissions (standard RBAC; documented difference from cases 36-39)", 
     expect((await patch(`${LIST}${endpoint.pk}/`, { name: "x" }, { token: user.token })).status).toBe(403);
     expect((await del(`${LIST}${endpoint.pk}/`, { token: user.token })).status).toBe(403);
     expect((await post(LIST, valid(), { token: user.token })).status).toBe(403);
+    // Writes may reference only providers the caller may view (issue 10).
     await grant(user.id, ["authentik_providers_rac.add_endpoint", "authentik_providers_rac.change_endpoint", "authentik_providers_rac.delete_endpoint"]);
+    await grant(user.id, ["authentik_providers_rac.view_racprovider"]);
     expect((await post(LIST, valid(), { token: user.token })).status).toBe(201);
     expect((await patch(`${LIST}${endpoint.pk}/`, { name: "granted" }, { token: user.token })).body.name).toBe("granted");
     expect((await del(`${LIST}${endpoint.pk}/`, { token: user.token })).status).toBe(204);

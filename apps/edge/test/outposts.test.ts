@@ -295,7 +295,9 @@ describe("permissions", () => {
     expect((await get(`${LIST}${outpost.pk}/`, { token: user.token })).body).toEqual(outpost);
     expect((await patch(`${LIST}${outpost.pk}/`, { config: {} }, { token: user.token })).status).toBe(403);
     expect((await del(`${LIST}${outpost.pk}/`, { token: user.token })).status).toBe(403);
+    // Writes may reference only providers the caller may view (issue 10).
     await grant(user.id, ["authentik_outposts.add_outpost", "authentik_outposts.change_outpost", "authentik_outposts.delete_outpost"]);
+    await grant(user.id, ["authentik_providers_rac.view_racprovider"]);
     expect((await post(LIST, { name: unique("o"), type: "rac", providers: [provider.pk] }, { token: user.token })).status).toBe(201);
     expect((await patch(`${LIST}${outpost.pk}/`, { config: { x: 1 } }, { token: user.token })).body.config).toEqual({ x: 1 });
     expect((await del(`${LIST}${outpost.pk}/`, { token: user.token })).status).toBe(204);

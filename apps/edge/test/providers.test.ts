@@ -297,6 +297,8 @@ describe("permissions (reference case 62, spec section 2)", () => {
     expect((await get(`${LIST}${provider.pk}/`, { token: user.token })).status).toBe(200);
     expect((await patch(`${LIST}${provider.pk}/`, { name: "x" }, { token: user.token })).status).toBe(403);
     expect((await del(`${LIST}${provider.pk}/`, { token: user.token })).status).toBe(403);
+    // Writes may reference only flows the caller may view (issue 10).
+    await grant(user.id, ["authentik_flows.view_flow"]);
     await grant(user.id, [
       "authentik_providers_rac.add_racprovider",
       "authentik_providers_rac.change_racprovider",

@@ -85,7 +85,7 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
     await context.access.require(resource.model, "add");
     const input = await readBody(context.request, resource.createSchema);
     await resource.authorize?.(context, input, null);
-    await requireRefs(context.db, resource.refs?.(input) ?? []);
+    await requireRefs(context.db, resource.refs?.(input) ?? [], context.access);
     return created(await present(context, await raceSafe(resource.create(context, input))));
   };
   const byKey = ({ db, params }: RequestContext) => resource.byKey(db, params.key!);
@@ -98,7 +98,8 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
       await resource.authorize?.(context, input, current);
       // The object's response fields carry its references under the request's names: those it
       // keeps need no lookup (a deletion meanwhile fails the write's foreign key: raceSafe).
-      await requireRefs(context.db, newRefs(resource.refs?.(input) ?? [], resource.refs?.(current as unknown as Patch) ?? []));
+      const refs = newRefs(resource.refs?.(input) ?? [], resource.refs?.(current as unknown as Patch) ?? []);
+      await requireRefs(context.db, refs, context.access);
       return json(await present(context, await raceSafe(resource.update(context, current, input))));
     });
   const remove = prefetching(byKey, async (context, found) => {

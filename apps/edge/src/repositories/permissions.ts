@@ -47,3 +47,15 @@ export function unassignStatements(db: D1Database, userId: number, grants: Grant
     db.prepare("DELETE FROM permissions WHERE user_id = ?1 AND codename = ?2 AND object_pk = ?3").bind(userId, grant.codename, grant.objectPk),
   );
 }
+
+/** Whether a user may launch an endpoint: a superuser, or view on it (global or its own). */
+export async function mayLaunch(db: D1Database, userId: number, endpoint: string): Promise<boolean> {
+  const row = await db
+    .prepare(
+      `SELECT 1 AS ok FROM users u WHERE u.id = ?1 AND (u.is_superuser = 1 OR EXISTS (SELECT 1 FROM permissions g
+         WHERE g.user_id = u.id AND g.codename = 'authentik_providers_rac.view_endpoint' AND g.object_pk IN ('', ?2)))`,
+    )
+    .bind(userId, endpoint)
+    .first();
+  return row !== null;
+}

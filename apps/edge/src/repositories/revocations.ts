@@ -1,4 +1,5 @@
 /** Statements that end a user's connections, for the batch of the change that ends their access. */
+
 /** Revokes every connection token of a user (deactivated): one statement for the change's batch. */
 export const revokeUserTokens = (db: D1Database, userId: number): D1PreparedStatement =>
   db.prepare("DELETE FROM connection_tokens WHERE user_id = ?1").bind(userId);

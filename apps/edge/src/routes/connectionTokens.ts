@@ -19,7 +19,7 @@ import { type Context, type Handler, prefetching, type RequestContext, type Rout
 import { type Condition, condition, type Precheck, planListPage } from "../lists.ts";
 import { documented } from "../openapi/operation.ts";
 import { standardDocs } from "../openapi/standard.ts";
-import { requireRefs } from "../refs.ts";
+import { newRefs, type Ref, requireRefs } from "../refs.ts";
 import {
   type ConnectionTokenRow,
   connectionTokenByKey,
@@ -33,6 +33,7 @@ import {
   moveConnectionToken,
 } from "../repositories/connectionTokens.ts";
 import { runReads } from "../repositories/d1.ts";
+import { mayLaunch } from "../repositories/permissions.ts";
 import { presentedToken } from "../secretSettings.ts";
 import { usedByHandler } from "../usedBy.ts";
 
@@ -125,13 +126,19 @@ const update = (schema: v.GenericSchema<unknown, PatchedConnectionTokenRequest>)
     if (input.pk !== undefined && normalizeUuid(input.pk) !== current.pk) {
       throw errors.field("pk", `pk is read-only: omit it or send this token's pk "${current.pk}".`);
     }
-    await requireRefs(db, [
-      { field: "provider", table: "providers", column: "id", ids: input.provider === undefined ? [] : [input.provider] },
-      { field: "endpoint", table: "endpoints", column: "uuid", ids: input.endpoint === undefined ? [] : [input.endpoint] },
-    ]);
+    // What the token already points at needs no check; a new target must be one the caller may view.
+    const refs = (provider: number | undefined, endpoint: string | undefined): Ref[] => [
+      { field: "provider", table: "providers", column: "id", ids: provider === undefined ? [] : [provider] },
+      { field: "endpoint", table: "endpoints", column: "uuid", ids: endpoint === undefined ? [] : [endpoint] },
+    ];
+    await requireRefs(db, newRefs(refs(input.provider, input.endpoint), refs(current.provider, current.endpoint)), access);
     const provider = input.provider ?? current.provider;
     const endpoint = input.endpoint ?? current.endpoint;
     if ((await endpointProvider(db, endpoint)) !== provider) throw errors.field("endpoint", "This endpoint does not belong to the selected provider.");
+    // Moved for someone else: they must be able to launch there themselves (what a launch needs).
+    if (endpoint !== current.endpoint && current.user.pk !== context.caller.userId && !(await mayLaunch(db, current.user.pk, endpoint))) {
+      throw errors.field("endpoint", "The token's user may not launch this endpoint (no view permission on it).");
+    }
     return json(await presentedToken(access, await moveConnectionToken(db, current.pk, provider, endpoint, clock.now())));
   });
 
