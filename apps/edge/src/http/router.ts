@@ -26,8 +26,15 @@ export interface Context extends RequestContext {
   prefetched?: () => unknown;
 }
 
-/** `doc` is what the OpenAPI document says about the operation (src/openapi/ reads it). */
-export type Handler = ((context: Context) => Promise<Response>) & { doc?: OperationDoc; prefetch?: (context: RequestContext) => Reads<unknown> };
+/**
+ * `doc` is what the OpenAPI document says about the operation (src/openapi/ reads it); `head`, on
+ * a GET with side effects, answers HEAD the same without them (HEAD otherwise runs the GET).
+ */
+export type Handler = ((context: Context) => Promise<Response>) & {
+  doc?: OperationDoc;
+  prefetch?: (context: RequestContext) => Reads<unknown>;
+  head?: Handler;
+};
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 /** A route module: paths (with a trailing slash) and the handler of each method. */
 export type Routes = Record<string, Partial<Record<Method, Handler>>>;
@@ -47,12 +54,12 @@ export function prefetching<P>(
 
 /**
  * DRF's order: an unknown path is 404, then authentication (403), then the method (405).
- * HEAD is GET without a body; OPTIONS answers the allowed methods.
+ * HEAD is GET without a body and without its side effects; OPTIONS answers the allowed methods.
  */
 function dispatch(methods: Partial<Record<Method, Handler>>) {
   const allowed = Object.keys(methods);
   return async (request: IRequest, env: Env): Promise<Response> => {
-    const handler = methods[(request.method === "HEAD" ? "GET" : request.method) as Method];
+    const handler = request.method === "HEAD" ? (methods.GET?.head ?? methods.GET) : methods[request.method as Method];
     const { query, knownKey } = await authentication(request, env);
     const base: RequestContext = { request, url: new URL(request.url), params: request.params, env, db: env.DB, knownKey };
     const reads = request.method === "OPTIONS" ? undefined : handler?.prefetch?.(base);

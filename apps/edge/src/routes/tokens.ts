@@ -25,7 +25,17 @@ import { json } from "../http/responses.ts";
 import { type Context, type Handler, prefetching, type Routes } from "../http/router.ts";
 import { type Condition, condition } from "../lists.ts";
 import { documented, type OperationDoc } from "../openapi/operation.ts";
-import { deleteToken, insertToken, ownTokenPks, takePendingKey, tokenByKey, tokenFromRow, tokenList, updateToken } from "../repositories/tokens.ts";
+import {
+  deleteToken,
+  insertToken,
+  ownTokenPks,
+  peekPendingKey,
+  takePendingKey,
+  tokenByKey,
+  tokenFromRow,
+  tokenList,
+  updateToken,
+} from "../repositories/tokens.ts";
 
 const MODEL: ModelName = "authentik_core.token";
 const PATH = "/api/v3/core/tokens/";
@@ -69,6 +79,14 @@ class TokenAccess extends Access {
   }
 }
 
+/** The handler (and its HEAD variant) with the owner-aware access; it keeps its OpenAPI document and prefetched reads. */
+const withTokenAccessHandler = (handler: Handler): Handler =>
+  Object.assign((context: Context) => handler({ ...context, access: new TokenAccess(context.db, context.caller) }), {
+    doc: handler.doc,
+    prefetch: handler.prefetch,
+    ...(handler.head ? { head: withTokenAccessHandler(handler.head) } : {}),
+  });
+
 /** Every handler of this module sees the owner-aware access. */
 const withTokenAccess = (routes: Routes): Routes =>
   Object.fromEntries(
@@ -78,10 +96,7 @@ const withTokenAccess = (routes: Routes): Routes =>
         Object.entries(methods).map(([method, handler]) => [
           method,
           // The wrapper keeps the handler's OpenAPI document and prefetched reads.
-          Object.assign((context: Context) => handler({ ...context, access: new TokenAccess(context.db, context.caller) }), {
-            doc: handler.doc,
-            prefetch: handler.prefetch,
-          }) satisfies Handler,
+          withTokenAccessHandler(handler),
         ]),
       ),
     ]),
@@ -203,9 +218,11 @@ const VIEW_KEY_DOC: OperationDoc = {
   errors: { 404: "No such token, or the caller may not view it.", 410: "The key has already been shown." },
 };
 
-/** The plain key, once: owner, superuser or authentik_core.view_token_key (global or on the token). */
-const viewKey: Handler = documented(
-  VIEW_KEY_DOC,
+/**
+ * The plain key, once: owner, superuser or authentik_core.view_token_key (global or on the token).
+ * HEAD answers the same status without the body and leaves the key to be shown.
+ */
+const viewKeyHandler = (consume: boolean): Handler =>
   prefetching(
     ({ db, params }) => tokenByKey(db, params.key!),
     async (context, found) => {
@@ -215,11 +232,12 @@ const viewKey: Handler = documented(
       await access.requireVisible(MODEL, token.pk);
       if (!(await access.has(VIEW_KEY, token.pk))) throw errors.forbidden();
       refuseSuperusers(context, token);
-      const key = await takePendingKey(db, token.pk);
+      const key = consume ? await takePendingKey(db, token.pk) : await peekPendingKey(db, token.pk);
       if (key === null) throw keyGone();
       return json({ key });
     },
-  ),
-);
+  );
+
+const viewKey: Handler = documented(VIEW_KEY_DOC, Object.assign(viewKeyHandler(true), { head: viewKeyHandler(false) }));
 
 export const tokenRoutes: Routes = withTokenAccess({ ...crud, [`${PATH}:key/view_key/`]: { GET: viewKey } });
