@@ -18,7 +18,7 @@ import { updateReadme } from "./readme.mjs";
 const here = import.meta.dirname;
 const edge = path.resolve(process.env.BENCH_EDGE ?? path.join(here, "../apps/edge"));
 const tmp = path.join(here, ".tmp");
-const TOKEN = "bench-admin-token";
+const TOKEN = "rac-edge-bench-admin-token-0123456789abcdef";
 const option = (name) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const QUICK = process.argv.includes("--quick");
 const OUT = option("out") ? path.resolve(option("out")) : path.join(here, "RESULTS.md");

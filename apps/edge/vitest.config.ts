@@ -12,7 +12,7 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
-            BOOTSTRAP_TOKEN: "test-bootstrap-token",
+            BOOTSTRAP_TOKEN: "rac-edge-test-bootstrap-token-0123456789",
             BOOTSTRAP_EMAIL: "admin@test",
             // test/fuzz.test.ts: cases per property for a longer local run (empty: the CI default).
             FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",

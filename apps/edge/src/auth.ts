@@ -1,4 +1,4 @@
-import { errors } from "@rac-edge/core";
+import { ApiError, bootstrapTokenProblem, errors } from "@rac-edge/core";
 import { clock } from "./clock.ts";
 import { sha256Hex } from "./crypto.ts";
 import type { Env } from "./env.ts";
@@ -13,6 +13,8 @@ export interface Caller {
   superuser: boolean;
   /** The identifier of the API token the request came with. */
   tokenIdentifier: string;
+  /** Unix ms when the request's key expires, null when it never does: tokens it sets may not outlive it. */
+  keyExpires: number | null;
   /** Set when the token is an outpost's: the gateway routes accept those. */
   outpostId: string | null;
   /** The grants, read with the token (not for superusers): Access needs no query of its own. */
@@ -26,6 +28,7 @@ function callerOf(row: CallerRow & { grants: string | null }): Caller {
     superuser: row.is_superuser === 1,
     tokenIdentifier: row.identifier,
     outpostId: row.outpost_id,
+    keyExpires: row.key_expires,
   };
   const grants = grantsFromColumn(row.grants);
   if (grants !== null) caller.grants = grants;
@@ -33,6 +36,24 @@ function callerOf(row: CallerRow & { grants: string | null }): Caller {
 }
 
 let bootstrapped: string | undefined;
+/** The configuration last logged about (once per isolate and value, not once per request). */
+let logged: string | undefined;
+
+/**
+ * A BOOTSTRAP_TOKEN that is too short or has surrounding whitespace is refused: every request then
+ * answers 503 until the operator fixes it. An unset one means no bootstrap superuser; both are logged once.
+ */
+export function bootstrapRefusal(env: Env): ApiError | null {
+  const key = env.BOOTSTRAP_TOKEN ?? "";
+  const problem = key === "" ? null : bootstrapTokenProblem(key);
+  if (logged !== key) {
+    logged = key;
+    if (key === "") console.warn("rac-edge: BOOTSTRAP_TOKEN is not set, so no bootstrap superuser (akadmin) exists.");
+    else if (problem !== null) console.error(`rac-edge: ${problem}; refusing every request with 503 until it is fixed.`);
+  }
+  if (problem === null) return null;
+  return new ApiError(503, { detail: `rac-edge is misconfigured: ${problem}. The operator must set a valid BOOTSTRAP_TOKEN or remove it.` });
+}
 
 /**
  * `Authorization: Bearer <key>` against the hashed API tokens, with authentik's 403 texts. Answers

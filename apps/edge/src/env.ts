@@ -3,4 +3,6 @@ export interface Env {
   /** When set, the superuser `akadmin` exists and holds an API token with this key. */
   BOOTSTRAP_TOKEN?: string;
   BOOTSTRAP_EMAIL?: string;
+  /** Counts failed authentication per client address (wrangler.jsonc `ratelimits`). */
+  AUTH_FAILURES?: RateLimit;
 }

@@ -6,6 +6,7 @@ declare namespace Cloudflare {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     /** Cases per fuzz property (test/fuzz.test.ts); empty for the default. */
     FUZZ_RUNS: string;
+    AUTH_FAILURES: RateLimit;
   }
   // Types `exports.default` from cloudflare:workers as the Worker's own entry.
   interface GlobalProps {

@@ -5,7 +5,7 @@ import worker from "../src/index.ts";
 import { newUserValues } from "../src/repositories/users.ts";
 import { checkResponse } from "./openapiCheck.ts";
 
-export const ADMIN = "test-bootstrap-token";
+export const ADMIN = "rac-edge-test-bootstrap-token-0123456789";
 export const BASE = "https://rac-edge.test";
 
 export interface Reply<T = unknown> {

@@ -112,7 +112,7 @@ describe("GET /api/v3/schema/", () => {
     const document = await servedDocument();
     const list = document.paths["/rac/endpoints/"].get;
     expect(list.responses["200"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/PaginatedEndpointList" });
-    expect(Object.keys(list.responses)).toEqual(["200", "400", "403", "404", "500"]);
+    expect(Object.keys(list.responses)).toEqual(["200", "400", "403", "404", "429", "500", "503"]);
     expect(list.parameters.map((param: { name: string }) => param.name)).toEqual([
       "name",
       "provider",
@@ -123,10 +123,10 @@ describe("GET /api/v3/schema/", () => {
       "search",
     ]);
     const create = document.paths["/rac/endpoints/"].post;
-    expect(Object.keys(create.responses)).toEqual(["201", "400", "403", "413", "415", "500"]);
+    expect(Object.keys(create.responses)).toEqual(["201", "400", "403", "413", "415", "429", "500", "503"]);
     expect(create.requestBody).toEqual({ required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/EndpointRequest" } } } });
     const launch = document.paths["/rac/endpoints/{pbm_uuid}/launch/"].post;
-    expect(Object.keys(launch.responses)).toEqual(["201", "400", "403", "404", "409", "413", "415", "500"]);
+    expect(Object.keys(launch.responses)).toEqual(["201", "400", "403", "404", "409", "413", "415", "429", "500", "503"]);
     expect(document.paths["/core/tokens/{identifier}/view_key/"].get.responses["410"]).toBeDefined();
     expect(document.paths["/providers/rac/{id}/"].delete.responses["204"]).toEqual({ description: "Deleted; no body." });
     const schemas = document.components.schemas;
@@ -210,7 +210,7 @@ describe("the answer check (openapiCheck.ts) that call() runs on every answer", 
 
   it("refuses a status the operation does not document", async () => {
     await expect(checkResponse("GET", "/api/v3/providers/rac/", 409, JSON_HEADERS, '{"detail":"x"}')).rejects.toThrow(
-      /GET \/api\/v3\/providers\/rac\/ answered 409.*documents 200, 400, 403, 404, 500/,
+      /GET \/api\/v3\/providers\/rac\/ answered 409.*documents 200, 400, 403, 404, 429, 500, 503/,
     );
   });
 

@@ -186,12 +186,12 @@ describe("used_by contents (reference section 2.6, case 65)", () => {
     expect(await get(`/api/v3/core/applications/${world.application.slug}/used_by/`)).toMatchObject({ status: 200, body: [] });
     const identifier = await env.DB.prepare("SELECT identifier FROM tokens WHERE user_id = ?1 LIMIT 1").bind(world.owner.id).first<string>("identifier");
     expect(await get(`/api/v3/core/tokens/${identifier}/used_by/`)).toMatchObject({ status: 200, body: [] });
-    const caller = { userId: world.adminId, username: "akadmin", superuser: true, tokenIdentifier: "t", outpostId: null };
+    const caller = { userId: world.adminId, username: "akadmin", superuser: true, tokenIdentifier: "t", outpostId: null, keyExpires: null };
     expect(await usedBy(env.DB, caller, `${RAC}.connectiontoken`, world.adminToken)).toEqual([]);
   });
 
   it("the helper for other modules answers like the routes", async () => {
-    const caller = { userId: world.adminId, username: "akadmin", superuser: true, tokenIdentifier: "t", outpostId: null };
+    const caller = { userId: world.adminId, username: "akadmin", superuser: true, tokenIdentifier: "t", outpostId: null, keyExpires: null };
     expect(await usedBy(env.DB, caller, `${RAC}.endpoint`, world.endpoint.pk)).toEqual((await get(`/api/v3/rac/endpoints/${world.endpoint.pk}/used_by/`)).body);
   });
 });

@@ -10,11 +10,14 @@ export type ErrorBody = FieldErrors | DetailBody;
 export class ApiError extends Error {
   readonly status: number;
   readonly body: ErrorBody;
-  constructor(status: number, body: ErrorBody) {
+  /** HTTP headers the answer carries besides the body (a 429's `Retry-After`). */
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(status: number, body: ErrorBody, headers: Record<string, string> = {}) {
     super(typeof body.detail === "string" ? body.detail : JSON.stringify(body));
     this.name = "ApiError";
     this.status = status;
     this.body = body;
+    this.headers = headers;
   }
 }
 
@@ -31,6 +34,9 @@ export const errors = {
   notAuthenticated: () => detail(403, "Authentication credentials were not provided."),
   tokenInvalid: () => detail(403, "Token invalid/expired"),
   unsupportedAuth: () => detail(403, "Unsupported authentication type"),
+  /** DRF's throttling answer; `Retry-After` carries the same wait. */
+  throttled: (seconds: number) =>
+    new ApiError(429, { detail: `Request was throttled. Expected available in ${seconds} seconds.` }, { "retry-after": String(seconds) }),
   forbidden: () => detail(403, "You do not have permission to perform this action."),
   notFound: () => detail(404, "Not found."),
   invalidPage: () => detail(404, "Invalid page."),

@@ -64,3 +64,23 @@ export function reservedTokenIdentifier(identifier: string): string | null {
   if (identifier.toLowerCase().startsWith("ak-outpost-")) return "Identifiers starting with ak-outpost- are reserved for outposts' tokens.";
   return null;
 }
+
+/** The shortest BOOTSTRAP_TOKEN accepted: the bootstrap key is a superuser's, so it must be hard to guess. */
+export const BOOTSTRAP_TOKEN_MIN_LENGTH = 32;
+
+/** What is wrong with a configured BOOTSTRAP_TOKEN, or null when it may be used. */
+export function bootstrapTokenProblem(key: string): string | null {
+  if (key.trim() !== key) return "BOOTSTRAP_TOKEN has leading or trailing whitespace";
+  if (key.length < BOOTSTRAP_TOKEN_MIN_LENGTH) return `BOOTSTRAP_TOKEN is shorter than ${BOOTSTRAP_TOKEN_MIN_LENGTH} characters`;
+  return null;
+}
+
+/**
+ * Whether a token would outlive the key of the request that sets its expiry: a key with an expiry
+ * (`keyExpires`, Unix ms; null for a key that never expires) may only set expiring tokens that
+ * expire no later than itself. `expires` null on an expiring token means no expiry.
+ */
+export function outlivesKey(token: { expiring: boolean; expires: number | null }, keyExpires: number | null): boolean {
+  if (keyExpires === null) return false;
+  return !token.expiring || token.expires === null || token.expires > keyExpires;
+}

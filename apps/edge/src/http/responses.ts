@@ -8,7 +8,11 @@ export const noContent = (): Response => new Response(null, { status: 204 });
 
 /** The one place errors become HTTP: typed ApiErrors as they are, anything else a logged 500. */
 export function errorResponse(error: unknown): Response {
-  if (error instanceof ApiError) return json(error.body, error.status);
+  if (error instanceof ApiError) {
+    const response = json(error.body, error.status);
+    for (const [name, value] of Object.entries(error.headers)) response.headers.set(name, value);
+    return response;
+  }
   console.error("unexpected error", error);
   const fault = errors.server();
   return json(fault.body, fault.status);

@@ -1,11 +1,12 @@
 import { errors } from "@rac-edge/core";
 import { type IRequest, Router } from "itty-router";
 import { Access } from "../access.ts";
-import { authentication, type Caller, callerFrom } from "../auth.ts";
+import { authentication, bootstrapRefusal, type Caller, callerFrom } from "../auth.ts";
 import type { Env } from "../env.ts";
 import type { Condition } from "../lists.ts";
 import type { OperationDoc } from "../openapi/operation.ts";
 import type { Reads } from "../repositories/d1.ts";
+import { authenticationFailed } from "../throttle.ts";
 import { errorResponse } from "./responses.ts";
 
 /** What a handler knows before the caller is authenticated. */
@@ -60,11 +61,17 @@ function dispatch(methods: Partial<Record<Method, Handler>>) {
   const allowed = Object.keys(methods);
   return async (request: IRequest, env: Env): Promise<Response> => {
     const handler = request.method === "HEAD" ? (methods.GET?.head ?? methods.GET) : methods[request.method as Method];
-    const { query, knownKey } = await authentication(request, env);
+    const failed = (error: unknown) => authenticationFailed(request, env, error);
+    const { query, knownKey } = await authentication(request, env).catch(failed);
     const base: RequestContext = { request, url: new URL(request.url), params: request.params, env, db: env.DB, knownKey };
     const reads = request.method === "OPTIONS" ? undefined : handler?.prefetch?.(base);
     const [authenticated, ...results] = reads ? await env.DB.batch([query, ...reads.statements]) : [await query.all()];
-    const caller = callerFrom(authenticated!);
+    let caller: Caller;
+    try {
+      caller = callerFrom(authenticated!);
+    } catch (error) {
+      return await failed(error);
+    }
     if (request.method === "OPTIONS") {
       return new Response(null, { status: 204, headers: { allow: [...allowed, "HEAD", "OPTIONS"].join(", ") } });
     }
@@ -93,6 +100,8 @@ export function createApi(...modules: Routes[]) {
   }
   return async (request: Request, env: Env, ctx: ExecutionContext): Promise<Response> => {
     try {
+      const refused = bootstrapRefusal(env);
+      if (refused !== null) throw refused;
       const response: Response | undefined = await router.fetch(normalize(request), env, ctx);
       return response ?? errorResponse(errors.notFound());
     } catch (error) {

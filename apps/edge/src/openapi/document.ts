@@ -75,7 +75,9 @@ const ERROR_STATUS_TEXT: Record<number, string> = {
   410: "Gone.",
   413: "The body is over 1 MiB.",
   415: "The body is not JSON.",
+  429: "Too many failed authentications from this client address: `Request was throttled. Expected available in N seconds.`, with `Retry-After`.",
   500: "An unexpected fault: `A server error occurred.`; the cause is logged, never answered.",
+  503: "The deployment is misconfigured (an invalid `BOOTSTRAP_TOKEN`); the detail says what to fix.",
 };
 
 function operation(route: string, method: Method, doc: OperationDoc, schemas: ResponseSchemas, requests: (schema: OperationDoc["body"]) => Json): Json {
@@ -83,7 +85,7 @@ function operation(route: string, method: Method, doc: OperationDoc, schemas: Re
   const { success } = doc;
   const body = success.schema === undefined ? undefined : success.shape === "page" ? schemas.page(success.schema) : schemas.ref(success.schema);
   const successBody = body !== undefined && success.shape === "array" ? { type: "array", items: body } : body;
-  const errors: Record<number, string | undefined> = { 403: undefined, 500: undefined, ...doc.errors };
+  const errors: Record<number, string | undefined> = { 403: undefined, 429: undefined, 500: undefined, 503: undefined, ...doc.errors };
   if (doc.body) Object.assign(errors, { 400: doc.errors?.[400], 413: undefined, 415: undefined });
   const genericError = schemas.ref(GenericErrorSchema);
   const responses: Json = {

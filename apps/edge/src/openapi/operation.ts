@@ -16,7 +16,7 @@ export interface ParamDoc {
   repeatable?: boolean;
 }
 
-/** Error statuses an operation may answer beyond the ones every operation can (403, 500). */
+/** Error statuses an operation may answer beyond the ones every operation can (403, 429, 500, 503). */
 export type ErrorStatus = 400 | 404 | 409 | 410;
 
 export interface OperationDoc {

@@ -12,10 +12,13 @@ export interface CallerRow {
   username: string;
   is_superuser: number;
   outpost_id: string | null;
+  /** Unix ms when the key stops working, null when it never does. */
+  key_expires: number | null;
 }
 
 const callerSql = (columns: string) =>
-  `SELECT t.identifier, t.user_id, u.username, u.is_superuser, o.uuid AS outpost_id${columns}
+  `SELECT t.identifier, t.user_id, u.username, u.is_superuser, o.uuid AS outpost_id,
+     CASE WHEN t.expiring = 1 THEN t.expires END AS key_expires${columns}
    FROM tokens t JOIN users u ON u.id = t.user_id LEFT JOIN outposts o ON o.token_uuid = t.uuid
    WHERE t.key_hash = ?1 AND t.intent = 'api' AND u.is_active = 1
      AND (t.expiring = 0 OR t.expires IS NULL OR t.expires > ?2)`;

@@ -7,6 +7,7 @@ import {
   errors,
   type FieldErrors,
   type ModelName,
+  outlivesKey,
   type PatchedTokenRequest,
   PatchedTokenRequestSchema,
   queryBoolean,
@@ -133,12 +134,46 @@ async function authorizeToken(context: Context, input: PatchedTokenRequest, curr
     if (renamed) fields.identifier = [BOOTSTRAP_FIXED];
     if (moved) fields.user = [BOOTSTRAP_FIXED];
   }
+  lifetimeProblems(context, input, current, fields);
   if (Object.keys(fields).length > 0) throw errors.validation(fields);
   if (!moved || caller.superuser) return;
   if (!(await new Access(db, caller).hasGlobal(codename(MODEL, "add")))) throw errors.forbidden();
   const target = await db.prepare("SELECT is_superuser FROM users WHERE id = ?1").bind(input.user).first<{ is_superuser: number }>();
   if (target?.is_superuser === 1) throw errors.forbidden();
 }
+
+const toMs = (value: string | null) => (value === null ? null : Date.parse(value));
+
+/** The expiry fields a write would leave the token with; undefined `expires` on create is the default. */
+function lifetimeAfter(input: PatchedTokenRequest, current: Token | null, defaultExpires: number) {
+  const expiring = input.expiring ?? current?.expiring ?? true;
+  const expires = input.expires !== undefined ? toMs(input.expires) : current === null ? defaultExpires : toMs(current.expires);
+  return { expiring, expires };
+}
+
+/**
+ * A key may not set a token that outlives it (core's outlivesKey), and an expired token's owner may
+ * not switch it back on: that takes a superuser or another user holding change_token (403).
+ */
+function lifetimeProblems({ caller }: Context, input: PatchedTokenRequest, current: Token | null, fields: FieldErrors): void {
+  const now = clock.now();
+  const after = lifetimeAfter(input, current, defaultExpiry(caller, now));
+  const changed = current === null || after.expiring !== current.expiring || after.expires !== toMs(current.expires);
+  if (!changed) return;
+  if (current !== null && current.expiring && current.expires !== null && toMs(current.expires)! <= now) {
+    if (current.user === caller.userId && !caller.superuser) throw new ApiError(403, { detail: EXPIRED_RENEWAL });
+  }
+  if (outlivesKey(after, caller.keyExpires)) {
+    const limit = new Date(caller.keyExpires!).toISOString();
+    if (!after.expiring) fields.expiring = [`The key of this request expires (${limit}): tokens it sets must expire too.`];
+    else fields.expires = [`The key of this request expires at ${limit}: a token it sets must not expire later.`];
+  }
+}
+
+const EXPIRED_RENEWAL = "This token has expired: only a superuser or another user with change_token may renew it.";
+
+/** authentik's default lifetime, cut to the expiry of the request's key when that comes sooner. */
+const defaultExpiry = (caller: Caller, now: number) => Math.min(now + DEFAULT_TOKEN_LIFETIME_MS, caller.keyExpires ?? Number.POSITIVE_INFINITY);
 
 const BOOTSTRAP_FIXED = "The bootstrap token stays akadmin's under its identifier while BOOTSTRAP_TOKEN is set.";
 
@@ -191,7 +226,7 @@ const crud = crudRoutes<Token, TokenRequest, PatchedTokenRequest>({
       intent: input.intent ?? "api",
       description: input.description ?? "",
       // authentik's default_token_duration: 30 minutes from now when no date is given.
-      expires: input.expires === undefined ? clock.now() + DEFAULT_TOKEN_LIFETIME_MS : input.expires === null ? null : Date.parse(input.expires),
+      expires: input.expires === undefined ? defaultExpiry(caller, clock.now()) : input.expires === null ? null : Date.parse(input.expires),
       expiring: input.expiring ?? true,
     }),
   update: ({ db }, current, input) => updateToken(db, current.pk, input),
