@@ -160,9 +160,8 @@ function lifetimeProblems({ caller }: Context, input: PatchedTokenRequest, curre
   const after = lifetimeAfter(input, current, defaultExpiry(caller, now));
   const changed = current === null || after.expiring !== current.expiring || after.expires !== toMs(current.expires);
   if (!changed) return;
-  if (current !== null && current.expiring && current.expires !== null && toMs(current.expires)! <= now) {
-    if (current.user === caller.userId && !caller.superuser) throw new ApiError(403, { detail: EXPIRED_RENEWAL });
-  }
+  const expired = current?.expiring === true && current.expires !== null && Date.parse(current.expires) <= now;
+  if (expired && current!.user === caller.userId && !caller.superuser) throw new ApiError(403, { detail: EXPIRED_RENEWAL });
   if (outlivesKey(after, caller.keyExpires)) {
     const limit = new Date(caller.keyExpires!).toISOString();
     if (!after.expiring) fields.expiring = [`The key of this request expires (${limit}): tokens it sets must expire too.`];
