@@ -8,6 +8,7 @@
 import { env } from "cloudflare:workers";
 import { codename, type ModelName } from "@rac-edge/core";
 import { beforeAll, describe, expect, it } from "vitest";
+import { sha256Hex } from "../src/crypto.ts";
 import { launched, makeEndpoint, makeOutpost } from "./connectionFixtures.ts";
 import { grant, makeFlow, makeProvider, makeUser, post, unique } from "./helpers.ts";
 import { dumpTables, fillPath, ROUTE_METHODS, send, violation } from "./invariants.ts";
@@ -181,7 +182,31 @@ async function objectHolder(model: ModelName, pk: string | number): Promise<stri
 }
 
 /** Callers that are the same for every route. */
-let fixed: Record<"unknown" | "expired" | "inactive" | "noGrants" | "outpost" | "superuser", string>;
+let fixed: Record<"unknown" | "expired" | "inactive" | "noGrants" | "outpost" | "forgedOutpost" | "superuser", string>;
+/** The client address of the `throttled` caller (CF-Connecting-IP). */
+const THROTTLED_ADDRESS = `198.51.100.7-${crypto.randomUUID()}`;
+
+/** Fails authentication from THROTTLED_ADDRESS until the limiter refuses it (the window may have rolled over). */
+async function throttle(): Promise<void> {
+  for (let attempt = 0; attempt < 30; attempt++) {
+    const reply = await send("GET", "/api/v3/core/users/", { authorization: "Bearer wrong", "cf-connecting-ip": THROTTLED_ADDRESS });
+    if (reply.status === 429) return;
+  }
+  throw new Error("the failed-authentication limiter never refused");
+}
+
+/** A user's key on a token named like an outpost's own token, after that token was removed. */
+async function forgedOutpostKey(provider: number): Promise<string> {
+  const outpost = await makeOutpost([provider]);
+  const identifier = `ak-outpost-${outpost.pk}-api`;
+  await env.DB.prepare("DELETE FROM tokens WHERE identifier = ?1").bind(identifier).run();
+  const user = await makeUser();
+  const key = `forged-${crypto.randomUUID()}`;
+  await env.DB.prepare("INSERT INTO tokens (uuid, identifier, user_id, intent, expiring, key_hash) VALUES (?1, ?2, ?3, 'api', 0, ?4)")
+    .bind(crypto.randomUUID(), identifier, user.id, await sha256Hex(key))
+    .run();
+  return key;
+}
 const sharedTargets = new Map<Subject, Target>();
 const otherGrantTokens = new Map<Subject, string>();
 const ownerTokens = new Map<Target, string>();
@@ -215,6 +240,8 @@ async function authorizationHeader(kind: CallerKind, subject: Subject, target: T
   switch (kind) {
     case "anonymous":
       return undefined;
+    case "throttled":
+      return `Bearer unknown-${crypto.randomUUID()}`;
     case "malformed":
       return MALFORMED[rowIndex % MALFORMED.length]!.header;
     case "otherGrant": {
@@ -283,6 +310,7 @@ beforeAll(async () => {
     inactive: (await makeUser({ active: false })).token,
     noGrants: (await makeUser()).token,
     outpost: outpost.token,
+    forgedOutpost: await forgedOutpostKey(gatewayProvider.pk),
     superuser: (await makeUser({ superuser: true })).token,
   };
 }, 60_000);
@@ -307,6 +335,10 @@ describe("authorization matrix", () => {
         const body = bodyFor(row, target);
         const headers: Record<string, string> = {};
         if (authorization !== undefined) headers.authorization = authorization;
+        if (kind === "throttled") {
+          await throttle();
+          headers["cf-connecting-ip"] = THROTTLED_ADDRESS;
+        }
         if (body !== undefined) headers["content-type"] = "application/json";
         const path = fillPath(route!.path, () => encodeURIComponent(target.key)) + (row.action === "list" ? "?page_size=1000" : "");
         const before = await dumpTables();

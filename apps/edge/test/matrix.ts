@@ -12,12 +12,28 @@
  * - owner: the target's owner: the user of an API token or a connection token; for every other
  *   model, the holder of every object permission on the target (rac-edge's only kind of ownership).
  * - outpost: an outpost's API token (its service account holds no permissions).
+ * - forgedOutpost: a user's token carrying the identifier of an outpost's token whose own token is
+ *   gone (what deleting the outpost's account once allowed): exactly what noGrants gets.
  * - superuser.
+ * - throttled: an unknown key from a client address past the failed-authentication limit: 429.
  */
 
-export const CALLER_KINDS = ["anonymous", "malformed", "unknown", "expired", "inactive", "noGrants", "otherGrant", "owner", "outpost", "superuser"] as const;
+export const CALLER_KINDS = [
+  "anonymous",
+  "malformed",
+  "unknown",
+  "expired",
+  "inactive",
+  "throttled",
+  "noGrants",
+  "otherGrant",
+  "owner",
+  "outpost",
+  "forgedOutpost",
+  "superuser",
+] as const;
 export type CallerKind = (typeof CALLER_KINDS)[number];
-type Authenticated = Exclude<CallerKind, "anonymous" | "malformed" | "unknown" | "expired" | "inactive">;
+type Authenticated = Exclude<CallerKind, "anonymous" | "malformed" | "unknown" | "expired" | "inactive" | "throttled" | "forgedOutpost">;
 
 /** Which fixture a row's request is built from (target object, bodies). */
 export type Subject =
@@ -57,13 +73,14 @@ export interface Row {
   expect: Record<CallerKind, number>;
 }
 
-/** No valid credentials: 403 on every route, before anything else is looked at. */
-const UNAUTHENTICATED: Record<Exclude<CallerKind, Authenticated>, number> = { anonymous: 403, malformed: 403, unknown: 403, expired: 403, inactive: 403 };
+/** No valid credentials: 403 on every route, before anything else is looked at; 429 past the failure limit. */
+const UNAUTHENTICATED = { anonymous: 403, malformed: 403, unknown: 403, expired: 403, inactive: 403, throttled: 429 };
 
+/** A forged outpost token is an ordinary user's: it gets what noGrants gets, on every route. */
 const row = (subject: Subject, action: Action, authenticated: Record<Authenticated, number>, unauthenticated = UNAUTHENTICATED): Row => ({
   subject,
   action,
-  expect: { ...unauthenticated, ...authenticated },
+  expect: { ...unauthenticated, ...authenticated, forgedOutpost: authenticated.noGrants },
 });
 
 // The standard RBAC answers (api.md section 2), named once; each row below still says which applies.
