@@ -49,10 +49,11 @@ export function bootstrapRefusal(env: Env): ApiError | null {
   if (logged !== key) {
     logged = key;
     if (key === "") console.warn("rac-edge: BOOTSTRAP_TOKEN is not set, so no bootstrap superuser (akadmin) exists.");
-    else if (problem !== null) console.error(`rac-edge: ${problem}; refusing every request with 503 until it is fixed.`);
+    else if (problem !== null) console.error(`rac-edge: ${problem}; every request answers 503 until it is fixed.`);
   }
   if (problem === null) return null;
-  return new ApiError(503, { detail: `rac-edge is misconfigured: ${problem}. The operator must set a valid BOOTSTRAP_TOKEN or remove it.` });
+  const detail = `rac-edge is misconfigured: ${problem}. The operator must set a valid BOOTSTRAP_TOKEN or remove it.`;
+  return new ApiError(503, { detail });
 }
 
 /**

@@ -39,7 +39,12 @@ export async function requireRefs(db: D1Database, refs: Ref[], access: Access): 
   const wanted = refs.filter((ref) => ref.ids.length > 0);
   if (wanted.length === 0) return;
   // Visibility comes from the caller's grants, read with the authentication: no query of its own.
-  const visible = await Promise.all(wanted.map((ref) => (VIEWED[ref.table] ? access.visible(VIEWED[ref.table]!) : null)));
+  const visible = await Promise.all(
+    wanted.map((ref) => {
+      const model = VIEWED[ref.table];
+      return model ? access.visible(model) : null;
+    }),
+  );
   const results = await db.batch(
     wanted.map((ref) =>
       db

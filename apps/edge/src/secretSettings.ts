@@ -34,10 +34,14 @@ export async function nestedProvider(access: Access, provider: RacProvider): Pro
 /** A nested endpoint, its settings (and its provider's) hidden from callers who may not view them. */
 export async function nestedEndpoint(access: Access, endpoint: Endpoint): Promise<Endpoint> {
   const visible = await access.has(codename("authentik_providers_rac.endpoint", "view"), endpoint.pk);
-  return { ...endpoint, settings: visible ? endpoint.settings : HIDDEN, provider_obj: await nestedProvider(access, endpoint.provider_obj) };
+  const provider = await nestedProvider(access, endpoint.provider_obj);
+  return { ...endpoint, settings: visible ? endpoint.settings : HIDDEN, provider_obj: provider };
 }
 
+type Nesting = { provider_obj: RacProvider; endpoint_obj: Endpoint };
+
 /** A connection token as this caller may see it: settings only of the objects they may view. */
-export async function presentedToken<T extends { provider_obj: RacProvider; endpoint_obj: Endpoint }>(access: Access, token: T): Promise<T> {
-  return { ...token, provider_obj: await nestedProvider(access, token.provider_obj), endpoint_obj: await nestedEndpoint(access, token.endpoint_obj) };
+export async function presentedToken<T extends Nesting>(access: Access, token: T): Promise<T> {
+  const provider = await nestedProvider(access, token.provider_obj);
+  return { ...token, provider_obj: provider, endpoint_obj: await nestedEndpoint(access, token.endpoint_obj) };
 }

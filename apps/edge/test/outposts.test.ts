@@ -110,6 +110,7 @@ describe("create", () => {
       username: `ak-outpost-${outpost.pk.replaceAll("-", "")}`,
       is_superuser: 0,
       outpost_id: outpost.pk,
+      key_expires: null, // an outpost's token never expires
     });
     expect(await findCallerByKeyHash(env.DB, await sha256Hex("key-of-nobody"), Date.now())).toBeNull();
   });

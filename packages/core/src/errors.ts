@@ -35,8 +35,10 @@ export const errors = {
   tokenInvalid: () => detail(403, "Token invalid/expired"),
   unsupportedAuth: () => detail(403, "Unsupported authentication type"),
   /** DRF's throttling answer; `Retry-After` carries the same wait. */
-  throttled: (seconds: number) =>
-    new ApiError(429, { detail: `Request was throttled. Expected available in ${seconds} seconds.` }, { "retry-after": String(seconds) }),
+  throttled: (seconds: number) => {
+    const body = { detail: `Request was throttled. Expected available in ${seconds} seconds.` };
+    return new ApiError(429, body, { "retry-after": String(seconds) });
+  },
   forbidden: () => detail(403, "You do not have permission to perform this action."),
   notFound: () => detail(404, "Not found."),
   invalidPage: () => detail(404, "Invalid page."),

@@ -22,7 +22,9 @@ export function isSecretKey(key: string): boolean {
 }
 
 type JsonObject = Record<string, unknown>;
-const isObject = (value: unknown): value is JsonObject => value !== null && typeof value === "object" && !Array.isArray(value);
+function isObject(value: unknown): value is JsonObject {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
 
 /** Own data properties only, so a `__proto__` key stays an ordinary key. */
 const define = (target: JsonObject, key: string, value: unknown) =>
@@ -33,7 +35,9 @@ export function maskSecrets<T>(value: T): T {
   if (Array.isArray(value)) return value.map((item) => maskSecrets(item)) as T;
   if (!isObject(value)) return value;
   const out: JsonObject = {};
-  for (const [key, item] of Object.entries(value)) define(out, key, isSecretKey(key) && item !== null ? SECRET_MASK : maskSecrets(item));
+  for (const [key, item] of Object.entries(value)) {
+    define(out, key, isSecretKey(key) && item !== null ? SECRET_MASK : maskSecrets(item));
+  }
   return out as T;
 }
 

@@ -61,8 +61,8 @@ export const BOOTSTRAP_TOKEN_IDENTIFIER = "authentik-bootstrap-token";
  * whenever BOOTSTRAP_TOKEN is set, and re-assigned to akadmin when it is set later.)
  */
 export function reservedTokenIdentifier(identifier: string): string | null {
-  if (identifier.toLowerCase().startsWith("ak-outpost-")) return "Identifiers starting with ak-outpost- are reserved for outposts' tokens.";
-  return null;
+  const reserved = identifier.toLowerCase().startsWith("ak-outpost-");
+  return reserved ? "Identifiers starting with ak-outpost- are reserved for outposts' tokens." : null;
 }
 
 /** The shortest BOOTSTRAP_TOKEN accepted: the bootstrap key is a superuser's, so it must be hard to guess. */
@@ -71,8 +71,8 @@ export const BOOTSTRAP_TOKEN_MIN_LENGTH = 32;
 /** What is wrong with a configured BOOTSTRAP_TOKEN, or null when it may be used. */
 export function bootstrapTokenProblem(key: string): string | null {
   if (key.trim() !== key) return "BOOTSTRAP_TOKEN has leading or trailing whitespace";
-  if (key.length < BOOTSTRAP_TOKEN_MIN_LENGTH) return `BOOTSTRAP_TOKEN is shorter than ${BOOTSTRAP_TOKEN_MIN_LENGTH} characters`;
-  return null;
+  const short = key.length < BOOTSTRAP_TOKEN_MIN_LENGTH;
+  return short ? `BOOTSTRAP_TOKEN is shorter than ${BOOTSTRAP_TOKEN_MIN_LENGTH} characters` : null;
 }
 
 /**

@@ -64,7 +64,9 @@ async function raceSafe<T>(write: Promise<T>): Promise<T> {
 /** list, create, retrieve, PUT, PATCH, DELETE and used_by with authentik's permission rules. */
 export function crudRoutes<T extends { pk: string | number }, Create extends Patch, Patch>(resource: CrudResource<T, Create, Patch>): Routes {
   /** The page as a caller who may see every object would get it, or limited to the `visible` pks. */
-  const present = (context: Context, object: T): Promise<T> => resource.present?.(context, object) ?? Promise.resolve(object);
+  async function present(context: Context, object: T): Promise<T> {
+    return resource.present ? resource.present(context, object) : object;
+  }
   const planList = ({ db, url, knownKey }: RequestContext, visible: string[] | null = null) => {
     let filters: Condition[];
     try {
@@ -89,7 +91,10 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
     return created(await present(context, await raceSafe(resource.create(context, input))));
   };
   const byKey = ({ db, params }: RequestContext) => resource.byKey(db, params.key!);
-  const retrieve = prefetching(byKey, async (context, found) => json(await present(context, await visibleObject(resource.model, context.access, found()))));
+  const retrieve = prefetching(byKey, async (context, found) => {
+    const object = await visibleObject(resource.model, context.access, found());
+    return json(await present(context, object));
+  });
   const update = (schema: v.GenericSchema<unknown, Patch>) =>
     prefetching(byKey, async (context, found) => {
       const current = await visibleObject(resource.model, context.access, found());

@@ -75,7 +75,7 @@ const ERROR_STATUS_TEXT: Record<number, string> = {
   410: "Gone.",
   413: "The body is over 1 MiB.",
   415: "The body is not JSON.",
-  429: "Too many failed authentications from this client address: `Request was throttled. Expected available in N seconds.`, with `Retry-After`.",
+  429: "Too many failed authentications from this address: `Request was throttled. Expected available in N seconds.`",
   500: "An unexpected fault: `A server error occurred.`; the cause is logged, never answered.",
   503: "The deployment is misconfigured (an invalid `BOOTSTRAP_TOKEN`); the detail says what to fix.",
 };
@@ -85,7 +85,8 @@ function operation(route: string, method: Method, doc: OperationDoc, schemas: Re
   const { success } = doc;
   const body = success.schema === undefined ? undefined : success.shape === "page" ? schemas.page(success.schema) : schemas.ref(success.schema);
   const successBody = body !== undefined && success.shape === "array" ? { type: "array", items: body } : body;
-  const errors: Record<number, string | undefined> = { 403: undefined, 429: undefined, 500: undefined, 503: undefined, ...doc.errors };
+  const always = { 403: undefined, 429: undefined, 500: undefined, 503: undefined };
+  const errors: Record<number, string | undefined> = { ...always, ...doc.errors };
   if (doc.body) Object.assign(errors, { 400: doc.errors?.[400], 413: undefined, 415: undefined });
   const genericError = schemas.ref(GenericErrorSchema);
   const responses: Json = {

@@ -24,7 +24,8 @@ export async function ensureBootstrap(db: D1Database, key: string, email: string
         `INSERT INTO tokens (uuid, identifier, user_id, intent, description, managed, expiring, key_hash)
          SELECT ?1, ?2, id, 'api', 'Bootstrap token', NULL, 0, ?3 FROM users WHERE username = ?4
            AND NOT EXISTS (SELECT 1 FROM tokens WHERE key_hash = ?3)
-         ON CONFLICT (identifier) DO UPDATE SET key_hash = excluded.key_hash, key_pending = NULL, user_id = excluded.user_id`,
+         ON CONFLICT (identifier) DO UPDATE SET
+           key_hash = excluded.key_hash, key_pending = NULL, user_id = excluded.user_id`,
       )
       .bind(crypto.randomUUID(), BOOTSTRAP_TOKEN_IDENTIFIER, hash, BOOTSTRAP_USERNAME),
   ]);

@@ -123,6 +123,8 @@ export async function insertOutpost(db: D1Database, input: OutpostRequest): Prom
   const user = await newUserValues();
   const key = randomKey(60);
   const tokenUuid = crypto.randomUUID();
+  const keyHash = await sha256Hex(key);
+  const description = outpostTokenDescription(input.name);
   // The account and its token first: the outpost row references the token (its gateway rights).
   const statements = [
     db
@@ -133,9 +135,12 @@ export async function insertOutpost(db: D1Database, input: OutpostRequest): Prom
         `INSERT INTO tokens (uuid, identifier, user_id, intent, description, managed, expires, expiring, key_hash, key_pending)
          SELECT ?1, ?2, id, 'api', ?3, ?4, NULL, 0, ?5, ?6 FROM users WHERE username = ?7`,
       )
-      .bind(tokenUuid, identifier, outpostTokenDescription(input.name), outpostTokenManaged(uuid), await sha256Hex(key), key, username),
+      .bind(tokenUuid, identifier, description, outpostTokenManaged(uuid), keyHash, key, username),
     db
-      .prepare("INSERT INTO outposts (uuid, name, type, config, token_identifier, token_uuid) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+      .prepare(
+        `INSERT INTO outposts (uuid, name, type, config, token_identifier, token_uuid)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)`,
+      )
       .bind(uuid, input.name, input.type, JSON.stringify(input.config ?? {}), identifier, tokenUuid),
     linkProviders(db, uuid, input.providers),
     selectByUuid(db, uuid),
@@ -150,6 +155,8 @@ export async function insertOutpost(db: D1Database, input: OutpostRequest): Prom
 
 /** The outpost `?1`'s own token, by the reference the outpost row keeps. */
 const OWN_TOKEN = "uuid = (SELECT token_uuid FROM outposts WHERE uuid = ?1)";
+/** The outpost `?1`'s service account: the user of its own token. */
+const OWN_ACCOUNT = `id = (SELECT user_id FROM tokens WHERE ${OWN_TOKEN})`;
 
 /** Columns a request may write, by field; the only names that reach SQL text. */
 const WRITABLE: Record<string, (value: unknown) => unknown> = {
@@ -168,9 +175,10 @@ export async function updateOutpost(db: D1Database, uuid: string, input: Patched
     statements.push(db.prepare(`UPDATE outposts SET ${sets} WHERE uuid = ?1`).bind(uuid, ...values));
   }
   if (input.name !== undefined) {
+    const description = outpostTokenDescription(input.name);
     statements.push(
-      db.prepare(`UPDATE users SET name = ?2 WHERE id = (SELECT user_id FROM tokens WHERE ${OWN_TOKEN})`).bind(uuid, outpostUserDisplayName(input.name)),
-      db.prepare(`UPDATE tokens SET description = ?2 WHERE ${OWN_TOKEN}`).bind(uuid, outpostTokenDescription(input.name)),
+      db.prepare(`UPDATE users SET name = ?2 WHERE ${OWN_ACCOUNT}`).bind(uuid, outpostUserDisplayName(input.name)),
+      db.prepare(`UPDATE tokens SET description = ?2 WHERE ${OWN_TOKEN}`).bind(uuid, description),
     );
   }
   if (input.providers !== undefined) {
@@ -192,8 +200,6 @@ export async function updateOutpost(db: D1Database, uuid: string, input: Patched
  * grants cascade), found through the outpost's own reference, not by name.
  */
 export async function deleteOutpost(db: D1Database, outpost: Outpost): Promise<void> {
-  await db.batch([
-    db.prepare(`DELETE FROM users WHERE id = (SELECT user_id FROM tokens WHERE ${OWN_TOKEN})`).bind(outpost.pk),
-    db.prepare("DELETE FROM outposts WHERE uuid = ?1").bind(outpost.pk),
-  ]);
+  const account = db.prepare(`DELETE FROM users WHERE ${OWN_ACCOUNT}`).bind(outpost.pk);
+  await db.batch([account, db.prepare("DELETE FROM outposts WHERE uuid = ?1").bind(outpost.pk)]);
 }

@@ -189,6 +189,6 @@ export async function takePendingKey(db: D1Database, uuid: string): Promise<stri
 
 /** The plain key if it has not been shown yet, left pending (HEAD on view_key). */
 export async function peekPendingKey(db: D1Database, uuid: string): Promise<string | null> {
-  const row = await db.prepare("SELECT key_pending FROM tokens WHERE uuid = ?1").bind(uuid).first<{ key_pending: string | null }>();
-  return row?.key_pending ?? null;
+  const statement = db.prepare("SELECT key_pending FROM tokens WHERE uuid = ?1").bind(uuid);
+  return (await statement.first<string | null>("key_pending")) ?? null;
 }

@@ -152,7 +152,8 @@ export async function deleteUser(db: D1Database, id: number): Promise<boolean> {
   const deleted = await db
     .prepare(
       `DELETE FROM users WHERE id = ?1
-         AND NOT EXISTS (SELECT 1 FROM outposts o JOIN tokens t ON t.uuid = o.token_uuid WHERE t.user_id = ?1) RETURNING id`,
+         AND NOT EXISTS (SELECT 1 FROM outposts o JOIN tokens t ON t.uuid = o.token_uuid WHERE t.user_id = ?1)
+       RETURNING id`,
     )
     .bind(id)
     .first();

@@ -97,7 +97,8 @@ const planList = ({ db, url, knownKey }: RequestContext, visibility: Condition[]
 const list = prefetching(planList, async (context, prefetched) => {
   const restricted = await visibility(context);
   const page = await (restricted.length === 0 ? prefetched() : runReads(context.db, planList(context, restricted)));
-  const results = await Promise.all(connectionTokenPage(page.rows, page.related).map((token) => presentedToken(context.access, token)));
+  const tokens = connectionTokenPage(page.rows, page.related);
+  const results = await Promise.all(tokens.map((token) => presentedToken(context.access, token)));
   return json({ pagination: page.pagination, results });
 });
 
@@ -111,7 +112,25 @@ async function visibleToken({ access, caller }: Context, token: ConnectionToken 
   return token;
 }
 
-const retrieve = prefetching(byKey, async (context, found) => json(await presentedToken(context.access, await visibleToken(context, found()))));
+const retrieve = prefetching(byKey, async (context, found) => {
+  const token = await visibleToken(context, found());
+  return json(await presentedToken(context.access, token));
+});
+
+/** The references a token's provider and endpoint make, for requireRefs. */
+const tokenRefs = (provider: number | undefined, endpoint: string | undefined): Ref[] => [
+  { field: "provider", table: "providers", column: "id", ids: provider === undefined ? [] : [provider] },
+  { field: "endpoint", table: "endpoints", column: "uuid", ids: endpoint === undefined ? [] : [endpoint] },
+];
+
+/** Moved for someone else: they must be able to launch there themselves (what a launch needs). */
+async function requireOwnerMayLaunch(context: Context, current: ConnectionToken, endpoint: string) {
+  const { db, caller } = context;
+  if (endpoint === current.endpoint || current.user.pk === caller.userId) return;
+  if (!(await mayLaunch(db, current.user.pk, endpoint))) {
+    throw errors.field("endpoint", "The token's user may not launch this endpoint (no view permission on it).");
+  }
+}
 
 /**
  * PUT/PATCH: `pk` may only repeat the path's (authentik would silently copy the row), the ids must
@@ -127,19 +146,14 @@ const update = (schema: v.GenericSchema<unknown, PatchedConnectionTokenRequest>)
       throw errors.field("pk", `pk is read-only: omit it or send this token's pk "${current.pk}".`);
     }
     // What the token already points at needs no check; a new target must be one the caller may view.
-    const refs = (provider: number | undefined, endpoint: string | undefined): Ref[] => [
-      { field: "provider", table: "providers", column: "id", ids: provider === undefined ? [] : [provider] },
-      { field: "endpoint", table: "endpoints", column: "uuid", ids: endpoint === undefined ? [] : [endpoint] },
-    ];
-    await requireRefs(db, newRefs(refs(input.provider, input.endpoint), refs(current.provider, current.endpoint)), access);
+    const refs = newRefs(tokenRefs(input.provider, input.endpoint), tokenRefs(current.provider, current.endpoint));
+    await requireRefs(db, refs, access);
     const provider = input.provider ?? current.provider;
     const endpoint = input.endpoint ?? current.endpoint;
     if ((await endpointProvider(db, endpoint)) !== provider) throw errors.field("endpoint", "This endpoint does not belong to the selected provider.");
-    // Moved for someone else: they must be able to launch there themselves (what a launch needs).
-    if (endpoint !== current.endpoint && current.user.pk !== context.caller.userId && !(await mayLaunch(db, current.user.pk, endpoint))) {
-      throw errors.field("endpoint", "The token's user may not launch this endpoint (no view permission on it).");
-    }
-    return json(await presentedToken(access, await moveConnectionToken(db, current.pk, provider, endpoint, clock.now())));
+    await requireOwnerMayLaunch(context, current, endpoint);
+    const moved = await moveConnectionToken(db, current.pk, provider, endpoint, clock.now());
+    return json(await presentedToken(access, moved));
   });
 
 /** Owners may always delete (revoke) their tokens; others need the delete grant. */

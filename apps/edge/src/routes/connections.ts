@@ -74,7 +74,8 @@ const launch = prefetching(
       expires,
     });
     if ("refused" in result) throw errors.conflict(LIMIT_REACHED + (result.callerHoldsOne ? ALREADY_CONNECTED : ""));
-    return created({ ...(await presentedToken(access, result.token)), token: secret } satisfies LaunchedConnectionToken);
+    const token = await presentedToken(access, result.token);
+    return created({ ...token, token: secret } satisfies LaunchedConnectionToken);
   },
 );
 

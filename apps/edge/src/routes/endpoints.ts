@@ -69,7 +69,10 @@ export const endpointRoutes = crudRoutes<Endpoint, EndpointRequest, PatchedEndpo
     { field: "provider", table: "providers", column: "id", ids: input.provider === undefined ? [] : [input.provider] },
     { field: "property_mappings", table: "property_mappings", column: "uuid", ids: input.property_mappings ?? [] },
   ],
-  present: async ({ access }, endpoint) => ({ ...endpoint, provider_obj: await nestedProvider(access, endpoint.provider_obj) }),
+  present: async ({ access }, endpoint) => {
+    const provider = await nestedProvider(access, endpoint.provider_obj);
+    return { ...endpoint, provider_obj: provider };
+  },
   create: ({ db }, input) => insertEndpoint(db, input),
   update: ({ db }, current, input) => updateEndpoint(db, current.pk, toStore(input, "settings", current.settings)),
   remove: ({ db }, current) => deleteEndpoint(db, current.pk),

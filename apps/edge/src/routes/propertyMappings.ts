@@ -43,7 +43,10 @@ const resource = (path: string): CrudResource<RacPropertyMapping, RacPropertyMap
     },
   },
   create: ({ db }, input) => insertMapping(db, input),
-  update: ({ db }, current, input) => updateMapping(db, current, toStore(input, "static_settings", current.static_settings)),
+  update: ({ db }, current, input) => {
+    const stored = toStore(input, "static_settings", current.static_settings);
+    return updateMapping(db, current, stored);
+  },
   remove: ({ db }, current) => deleteMapping(db, current.pk),
 });
 

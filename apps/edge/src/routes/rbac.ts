@@ -45,7 +45,8 @@ const change =
     const grants = await grantsOf(db, input);
     const statements = kind === "assign" ? assignStatements(db, userId, grants) : unassignStatements(db, userId, grants);
     // Without view on an endpoint, its connection tokens go in the same batch as the grant.
-    if (kind === "unassign" && grants.some((grant) => grant.codename === LAUNCH_GRANT)) statements.push(revokeUnlaunchable(db, userId));
+    const launchGrantGoes = kind === "unassign" && grants.some((grant) => grant.codename === LAUNCH_GRANT);
+    if (launchGrantGoes) statements.push(revokeUnlaunchable(db, userId));
     try {
       if (statements.length > 0) await db.batch(statements);
     } catch (error) {

@@ -3,11 +3,9 @@ import {
   ApiError,
   BOOTSTRAP_TOKEN_IDENTIFIER,
   codename,
-  DEFAULT_TOKEN_LIFETIME_MS,
   errors,
   type FieldErrors,
   type ModelName,
-  outlivesKey,
   type PatchedTokenRequest,
   PatchedTokenRequestSchema,
   queryBoolean,
@@ -37,6 +35,7 @@ import {
   tokenList,
   updateToken,
 } from "../repositories/tokens.ts";
+import { defaultExpiry, lifetimeProblems, toMs } from "../tokenLifetime.ts";
 
 const MODEL: ModelName = "authentik_core.token";
 const PATH = "/api/v3/core/tokens/";
@@ -80,7 +79,7 @@ class TokenAccess extends Access {
   }
 }
 
-/** The handler (and its HEAD variant) with the owner-aware access; it keeps its OpenAPI document and prefetched reads. */
+/** The handler (and its HEAD variant) with the owner-aware access, keeping its document and prefetched reads. */
 const withTokenAccessHandler = (handler: Handler): Handler =>
   Object.assign((context: Context) => handler({ ...context, access: new TokenAccess(context.db, context.caller) }), {
     doc: handler.doc,
@@ -114,7 +113,9 @@ function refuseSuperusers({ caller }: Context, token: Token): void {
 }
 
 /** The bootstrap token while BOOTSTRAP_TOKEN is set: akadmin's, under its identifier, for good. */
-const isBootstrap = ({ env }: Context, token: Token | null) => token?.identifier === BOOTSTRAP_TOKEN_IDENTIFIER && Boolean(env.BOOTSTRAP_TOKEN);
+function isBootstrap({ env }: Context, token: Token | null): boolean {
+  return token?.identifier === BOOTSTRAP_TOKEN_IDENTIFIER && Boolean(env.BOOTSTRAP_TOKEN);
+}
 
 /**
  * A token for another user needs a superuser or the global add_token grant, on create and when
@@ -134,45 +135,13 @@ async function authorizeToken(context: Context, input: PatchedTokenRequest, curr
     if (renamed) fields.identifier = [BOOTSTRAP_FIXED];
     if (moved) fields.user = [BOOTSTRAP_FIXED];
   }
-  lifetimeProblems(context, input, current, fields);
+  lifetimeProblems(context.caller, input, current, fields);
   if (Object.keys(fields).length > 0) throw errors.validation(fields);
   if (!moved || caller.superuser) return;
   if (!(await new Access(db, caller).hasGlobal(codename(MODEL, "add")))) throw errors.forbidden();
   const target = await db.prepare("SELECT is_superuser FROM users WHERE id = ?1").bind(input.user).first<{ is_superuser: number }>();
   if (target?.is_superuser === 1) throw errors.forbidden();
 }
-
-const toMs = (value: string | null) => (value === null ? null : Date.parse(value));
-
-/** The expiry fields a write would leave the token with; undefined `expires` on create is the default. */
-function lifetimeAfter(input: PatchedTokenRequest, current: Token | null, defaultExpires: number) {
-  const expiring = input.expiring ?? current?.expiring ?? true;
-  const expires = input.expires !== undefined ? toMs(input.expires) : current === null ? defaultExpires : toMs(current.expires);
-  return { expiring, expires };
-}
-
-/**
- * A key may not set a token that outlives it (core's outlivesKey), and an expired token's owner may
- * not switch it back on: that takes a superuser or another user holding change_token (403).
- */
-function lifetimeProblems({ caller }: Context, input: PatchedTokenRequest, current: Token | null, fields: FieldErrors): void {
-  const now = clock.now();
-  const after = lifetimeAfter(input, current, defaultExpiry(caller, now));
-  const changed = current === null || after.expiring !== current.expiring || after.expires !== toMs(current.expires);
-  if (!changed) return;
-  const expired = current?.expiring === true && current.expires !== null && Date.parse(current.expires) <= now;
-  if (expired && current!.user === caller.userId && !caller.superuser) throw new ApiError(403, { detail: EXPIRED_RENEWAL });
-  if (outlivesKey(after, caller.keyExpires)) {
-    const limit = new Date(caller.keyExpires!).toISOString();
-    if (!after.expiring) fields.expiring = [`The key of this request expires (${limit}): tokens it sets must expire too.`];
-    else fields.expires = [`The key of this request expires at ${limit}: a token it sets must not expire later.`];
-  }
-}
-
-const EXPIRED_RENEWAL = "This token has expired: only a superuser or another user with change_token may renew it.";
-
-/** authentik's default lifetime, cut to the expiry of the request's key when that comes sooner. */
-const defaultExpiry = (caller: Caller, now: number) => Math.min(now + DEFAULT_TOKEN_LIFETIME_MS, caller.keyExpires ?? Number.POSITIVE_INFINITY);
 
 const BOOTSTRAP_FIXED = "The bootstrap token stays akadmin's under its identifier while BOOTSTRAP_TOKEN is set.";
 
@@ -225,7 +194,7 @@ const crud = crudRoutes<Token, TokenRequest, PatchedTokenRequest>({
       intent: input.intent ?? "api",
       description: input.description ?? "",
       // authentik's default_token_duration: 30 minutes from now when no date is given.
-      expires: input.expires === undefined ? defaultExpiry(caller, clock.now()) : input.expires === null ? null : Date.parse(input.expires),
+      expires: input.expires === undefined ? defaultExpiry(caller, clock.now()) : toMs(input.expires),
       expiring: input.expiring ?? true,
     }),
   update: ({ db }, current, input) => updateToken(db, current.pk, input),

@@ -61,7 +61,7 @@ function authorizeUser({ caller }: Context, input: PatchedUserRequest, current: 
   if (group !== undefined) throw errors.field("groups", `Invalid pk "${group}" - object does not exist.`);
 }
 
-const OUTPOST_ACCOUNT = "This user is an outpost's service account; delete the outpost instead (which deletes its account).";
+const OUTPOST_ACCOUNT = "This user is an outpost's service account; delete the outpost instead (with its account).";
 
 export const userRoutes = crudRoutes<User, UserRequest, PatchedUserRequest>({
   model: "authentik_core.user",
