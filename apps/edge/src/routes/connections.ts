@@ -1,5 +1,6 @@
 import {
   ApiError,
+  type ConnectionLifetime,
   connectionLifetime,
   connectionSettings,
   errors,
@@ -13,7 +14,6 @@ import {
   type LaunchRequest,
   launchRequestSchema,
   PromptSettingsSchema,
-  parseDuration,
 } from "@rac-edge/core";
 import * as v from "valibot";
 import type { Caller } from "../auth.ts";
@@ -30,17 +30,16 @@ import { openSettings, sealSettings } from "../sealedSettings.ts";
 const LIMIT_REACHED = "Maximum connection limit reached.";
 const ALREADY_CONNECTED = " (You are already connected in another tab/window)";
 
-/** The new token's expiry: now + connection_expiry, null for exactly 0, a 400 for negative. */
+/** The new token's expiry: now + connection_expiry (at least a second), null for the literal 0, a 400 for negative. */
 function launchExpiry(target: LaunchTarget, now: number): number | null {
-  let milliseconds: number;
+  let lifetime: ConnectionLifetime;
   try {
-    milliseconds = parseDuration(target.connection_expiry);
+    lifetime = connectionLifetime(target.connection_expiry);
   } catch {
     throw errors.badRequest(
       `Connections cannot be launched: the connection_expiry "${target.connection_expiry}" of provider "${target.provider_name}" is not a valid duration.`,
     );
   }
-  const lifetime = connectionLifetime(milliseconds);
   if (lifetime.kind === "negative") {
     throw errors.badRequest(
       `Connections cannot be launched: provider "${target.provider_name}" has a negative connection_expiry ("${target.connection_expiry}"), so every connection would expire before it starts. Set a positive duration, or 0 for no time limit.`,
