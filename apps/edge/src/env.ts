@@ -3,4 +3,6 @@ export interface Env {
   /** When set, the superuser `akadmin` exists and holds an API token with this key. */
   BOOTSTRAP_TOKEN?: string;
   BOOTSTRAP_EMAIL?: string;
+  /** Comma-separated origins allowed by CORS (`https://a.example,https://b.example`); unset: CORS off. */
+  CORS_ORIGINS?: string;
 }

@@ -3,7 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { sha256Hex } from "../src/crypto.ts";
 import worker from "../src/index.ts";
 import { newUserValues } from "../src/repositories/users.ts";
-import { checkResponse } from "./openapiCheck.ts";
+import { checkCacheHeaders, checkResponse } from "./openapiCheck.ts";
 
 export const ADMIN = "test-bootstrap-token";
 export const BASE = "https://rac-edge.test";
@@ -37,6 +37,7 @@ export async function call<T = any>(method: string, path: string, options: CallO
   const text = await response.text();
   // Every answer the suite receives must match the served OpenAPI document (status and body).
   await checkResponse(method, path, response.status, response.headers, text);
+  checkCacheHeaders(method, path, response.headers);
   let parsed: unknown = null;
   try {
     parsed = text === "" ? null : JSON.parse(text);
@@ -153,6 +154,7 @@ export async function checkedFetch(input: RequestInfo | URL, init?: RequestInit)
   const response = await exports.default.fetch(request);
   const text = await response.text();
   await checkResponse(request.method, url.pathname + url.search, response.status, response.headers, text);
+  checkCacheHeaders(request.method, url.pathname, response.headers);
   return new Response(response.status === 204 ? null : text, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 

@@ -109,7 +109,8 @@ export async function checkResponse(method: string, path: string, status: number
     if (status !== 204) fail("OPTIONS answers 204 (or 403 without credentials)");
     const allowed = Object.keys(item).map((name) => name.toUpperCase());
     const allow = (headers.get("allow") ?? "").split(",").map((name) => name.trim());
-    if ([...allowed, "HEAD", "OPTIONS"].sort().join() !== [...allow].sort().join()) fail(`Allow is "${headers.get("allow")}", the document lists ${allowed}`);
+    const expected = [...allowed, ...(allowed.includes("GET") ? ["HEAD"] : []), "OPTIONS"];
+    if (expected.sort().join() !== [...allow].sort().join()) fail(`Allow is "${headers.get("allow")}", the document lists ${allowed}`);
     return validateBody(undefined);
   }
   const operation = item[(method === "HEAD" ? "GET" : method).toLowerCase()] as Json | undefined;
@@ -121,4 +122,15 @@ export async function checkResponse(method: string, path: string, status: number
   const response = operation.responses[String(status)] as Json | undefined;
   if (response === undefined) fail(`${operation.operationId} documents ${Object.keys(operation.responses).join(", ")}`);
   validateBody(response);
+}
+
+/**
+ * The caching headers every answer carries: `Vary: Authorization`, and `Cache-Control` either
+ * `no-store` (answers with a secret) or `private, no-cache`.
+ */
+export function checkCacheHeaders(method: string, path: string, headers: Headers): void {
+  const vary = (headers.get("vary") ?? "").split(",").map((name) => name.trim().toLowerCase());
+  if (!vary.includes("authorization")) throw new Error(`${method} ${path}: Vary is "${headers.get("vary")}", without Authorization`);
+  const cache = headers.get("cache-control");
+  if (cache !== "no-store" && cache !== "private, no-cache") throw new Error(`${method} ${path}: Cache-Control is "${cache}"`);
 }

@@ -118,7 +118,8 @@ export const json = () => notNull(v.unknown());
 /** A settings value: any JSON value but null, capped at MAX_SETTINGS_BYTES. */
 export const settingsJson = () => v.pipe(json(), settingsSize());
 
-const isDictionary = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+/** Whether a value is a JSON object (the check of `dictionary()`; the OpenAPI converter knows it by this). */
+export const isDictionary = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * A JSON object (`attributes`, `config`). Not valibot's record: it drops `__proto__`,

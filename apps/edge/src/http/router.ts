@@ -6,6 +6,7 @@ import type { Env } from "../env.ts";
 import type { Condition } from "../lists.ts";
 import type { OperationDoc } from "../openapi/operation.ts";
 import type { Reads } from "../repositories/d1.ts";
+import { corsFor, isPreflight } from "./cors.ts";
 import { errorResponse } from "./responses.ts";
 
 /** What a handler knows before the caller is authenticated. */
@@ -26,8 +27,15 @@ export interface Context extends RequestContext {
   prefetched?: () => unknown;
 }
 
-/** `doc` is what the OpenAPI document says about the operation (src/openapi/ reads it). */
-export type Handler = ((context: Context) => Promise<Response>) & { doc?: OperationDoc; prefetch?: (context: RequestContext) => Reads<unknown> };
+/**
+ * `doc` is what the OpenAPI document says about the operation (src/openapi/ reads it). A handler
+ * with `anonymous` answers without authentication (the schema, health checks): the router calls that.
+ */
+export type Handler = ((context: Context) => Promise<Response>) & {
+  doc?: OperationDoc;
+  prefetch?: (context: RequestContext) => Reads<unknown>;
+  anonymous?: (context: RequestContext) => Promise<Response>;
+};
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 /** A route module: paths (with a trailing slash) and the handler of each method. */
 export type Routes = Record<string, Partial<Record<Method, Handler>>>;
@@ -45,27 +53,50 @@ export function prefetching<P>(
   return Object.assign((context: Context) => handler(context, context.prefetched as () => P), { prefetch });
 }
 
+/** A handler that answers anyone, without reading a token (authentik serves these publicly). */
+export function anonymous(handler: (context: RequestContext) => Promise<Response>): Handler {
+  return Object.assign((context: Context) => handler(context), { anonymous: handler });
+}
+
+/** The same handler, its answer marked `Cache-Control: no-store`: it carries a secret. */
+export function carriesSecret(handler: Handler): Handler {
+  const wrapped = async (context: Context) => {
+    const response = await handler(context);
+    const marked = new Response(response.body, response);
+    marked.headers.set("cache-control", "no-store");
+    return marked;
+  };
+  return Object.assign(wrapped, { doc: handler.doc, prefetch: handler.prefetch });
+}
+
 /**
  * DRF's order: an unknown path is 404, then authentication (403), then the method (405).
- * HEAD is GET without a body; OPTIONS answers the allowed methods.
+ * HEAD is GET without a body; OPTIONS answers the allowed methods (HEAD only where GET exists).
  */
 function dispatch(methods: Partial<Record<Method, Handler>>) {
-  const allowed = Object.keys(methods);
+  const allowed = [...Object.keys(methods), ...(methods.GET ? ["HEAD"] : []), "OPTIONS"].join(", ");
+  const open = Object.values(methods).every((handler) => handler.anonymous !== undefined);
+  const withoutBody = (request: IRequest, response: Response) => (request.method === "HEAD" ? new Response(null, response) : response);
   return async (request: IRequest, env: Env): Promise<Response> => {
     const handler = methods[(request.method === "HEAD" ? "GET" : request.method) as Method];
+    const url = new URL(request.url);
+    if (handler?.anonymous) {
+      const context = { request, url, params: request.params, env, db: env.DB, knownKey: { sql: "SELECT 1 WHERE 0", params: [] } };
+      return withoutBody(request, await handler.anonymous(context));
+    }
+    // Public paths answer their other methods without a token too, as DRF's AllowAny views do.
+    if (open && request.method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: allowed } });
+    if (open) throw errors.methodNotAllowed(request.method);
     const { query, knownKey } = await authentication(request, env);
-    const base: RequestContext = { request, url: new URL(request.url), params: request.params, env, db: env.DB, knownKey };
+    const base: RequestContext = { request, url, params: request.params, env, db: env.DB, knownKey };
     const reads = request.method === "OPTIONS" ? undefined : handler?.prefetch?.(base);
     const [authenticated, ...results] = reads ? await env.DB.batch([query, ...reads.statements]) : [await query.all()];
     const caller = callerFrom(authenticated!);
-    if (request.method === "OPTIONS") {
-      return new Response(null, { status: 204, headers: { allow: [...allowed, "HEAD", "OPTIONS"].join(", ") } });
-    }
+    if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: allowed } });
     if (handler === undefined) throw errors.methodNotAllowed(request.method);
     const context: Context = { ...base, caller, access: new Access(env.DB, caller) };
     if (reads !== undefined) context.prefetched = () => reads.read(results);
-    const response = await handler(context);
-    return request.method === "HEAD" ? new Response(null, response) : response;
+    return withoutBody(request, await handler(context));
   };
 }
 
@@ -79,17 +110,33 @@ function normalize(request: Request): Request {
   return new Request(url, request);
 }
 
+/**
+ * Headers of every answer: answers depend on the token, so shared caches must not serve them to
+ * another caller (`Vary`), and clients revalidate; answers carrying a secret already say `no-store`.
+ */
+function finish(response: Response): Response {
+  if (response.status === 101) return response;
+  const finished = new Response(response.body, response);
+  if (!finished.headers.has("cache-control")) finished.headers.set("cache-control", "private, no-cache");
+  finished.headers.append("vary", "Authorization");
+  return finished;
+}
+
 export function createApi(...modules: Routes[]) {
   const router = Router<IRequest, [Env, ExecutionContext]>({ catch: errorResponse });
   for (const routes of modules) {
     for (const [path, methods] of Object.entries(routes)) router.all(path, dispatch(methods));
   }
   return async (request: Request, env: Env, ctx: ExecutionContext): Promise<Response> => {
+    const cors = corsFor(env.CORS_ORIGINS);
+    // A preflight carries no credentials: it is answered before authentication.
+    if (cors !== null && isPreflight(request)) return finish(cors.preflight(request)!);
+    let response: Response;
     try {
-      const response: Response | undefined = await router.fetch(normalize(request), env, ctx);
-      return response ?? errorResponse(errors.notFound());
+      response = (await router.fetch(normalize(request), env, ctx)) ?? errorResponse(errors.notFound());
     } catch (error) {
-      return errorResponse(error);
+      response = errorResponse(error);
     }
+    return cors === null ? finish(response) : cors.corsify(finish(response), request);
   };
 }

@@ -83,7 +83,7 @@ function operation(route: string, method: Method, doc: OperationDoc, schemas: Re
   const { success } = doc;
   const body = success.schema === undefined ? undefined : success.shape === "page" ? schemas.page(success.schema) : schemas.ref(success.schema);
   const successBody = body !== undefined && success.shape === "array" ? { type: "array", items: body } : body;
-  const errors: Record<number, string | undefined> = { 403: undefined, 500: undefined, ...doc.errors };
+  const errors: Record<number, string | undefined> = { ...(doc.public ? {} : { 403: undefined }), 500: undefined, ...doc.errors };
   if (doc.body) Object.assign(errors, { 400: doc.errors?.[400], 413: undefined, 415: undefined });
   const genericError = schemas.ref(GenericErrorSchema);
   const responses: Json = {
@@ -99,6 +99,7 @@ function operation(route: string, method: Method, doc: OperationDoc, schemas: Re
     tags: [path.split("/")[1]!],
     summary: doc.summary,
     ...(doc.description ? { description: doc.description } : {}),
+    ...(doc.public ? { security: [] } : {}),
     ...(params.length + (doc.query?.length ?? 0) > 0
       ? { parameters: [...params, ...(doc.query ?? []).map((param) => parameter(param, param.name!, "query"))] }
       : {}),

@@ -21,7 +21,7 @@ import { clock, iso } from "../clock.ts";
 import { randomKey, sha256Hex } from "../crypto.ts";
 import { readBody, readObject, validate } from "../http/body.ts";
 import { created, json } from "../http/responses.ts";
-import { type Handler, prefetching, type Routes } from "../http/router.ts";
+import { carriesSecret, type Handler, prefetching, type Routes } from "../http/router.ts";
 import { documented } from "../openapi/operation.ts";
 import { connectToken, disconnectToken, type GatewayToken, insertConnection, type LaunchTarget, launchTargetByKey } from "../repositories/connections.ts";
 import { parseJson } from "../repositories/d1.ts";
@@ -135,7 +135,7 @@ export const connectionRoutes: Routes = {
       {
         summary: "Launch a connection to an endpoint",
         description:
-          "An extension (authentik launches in its HTML flow). Needs view permission on the endpoint; there is no policy engine. Creates a connection token for the caller, checking `maximum_connections` (live tokens of the endpoint across all users; negative: unlimited) atomically with the insert. `expires` is now plus the provider's `connection_expiry`, null when that is exactly 0. The answer includes the secret `token`, shown only here.",
+          "An extension (authentik launches in its HTML flow). Needs view permission on the endpoint; there is no policy engine. Creates a connection token for the caller, checking `maximum_connections` (live tokens of the endpoint across all users; negative: unlimited) atomically with the insert. `expires` is now plus the provider's `connection_expiry` (at least one second), null when that is the literal zero (`seconds=0`). The answer includes the secret `token`, shown only here.",
         path: { key: { name: "pbm_uuid", type: "uuid", description: "The endpoint's uuid." } },
         body: {
           schema: v.object({ settings: v.optional(PromptSettingsSchema) }),
@@ -149,7 +149,7 @@ export const connectionRoutes: Routes = {
           409: "`Maximum connection limit reached.`, with ` (You are already connected in another tab/window)` when the caller holds one of the live tokens.",
         },
       },
-      launch,
+      carriesSecret(launch),
     ),
   },
   "/api/v3/rac/gateway/connect/": {
@@ -161,7 +161,7 @@ export const connectionRoutes: Routes = {
         success: { status: 200, description: "What the gateway opens the connection with.", schema: GatewayConnectionSchema },
         errors: { 404: "Unknown or expired connection token." },
       },
-      connect,
+      carriesSecret(connect),
     ),
   },
   "/api/v3/rac/gateway/disconnect/": {
