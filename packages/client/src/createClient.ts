@@ -37,7 +37,10 @@ import {
 } from "@rac-edge/core";
 
 export interface ClientOptions {
-  /** Where the Worker answers, without `/api/v3`: `https://rac.example.com`, `http://localhost:8787`. */
+  /**
+   * Where the Worker answers: `https://rac.example.com`, `http://localhost:8787`. An authentik-style
+   * base ending in `/api/v3` (`https://rac.example.com/api/v3/`) means the same.
+   */
   baseUrl: string;
   /** An API token's key, sent as `Authorization: Bearer <token>`. */
   token: string;
@@ -109,9 +112,17 @@ function search(query: ListQuery<string> = {}): string {
 /** A path segment for a key: numbers and uuids as they are, anything else encoded. */
 const segment = (key: string | number) => `${encodeURIComponent(String(key))}/`;
 
+/** The origin (and any path prefix) without trailing slashes or a final `/api/v3`, which the client adds. */
+function normalizeBaseUrl(baseUrl: string): string {
+  return baseUrl
+    .replace(/\/+$/, "")
+    .replace(/\/api\/v3$/i, "")
+    .replace(/\/+$/, "");
+}
+
 export function createClient(options: ClientOptions) {
   const send = options.fetch ?? ((request: Request) => fetch(request));
-  const base = options.baseUrl.replace(/\/+$/, "") + API;
+  const base = normalizeBaseUrl(options.baseUrl) + API;
 
   /**
    * One call to a path below `/api/v3/`. Non-2xx answers throw ApiError with the status and
