@@ -6,6 +6,8 @@ declare namespace Cloudflare {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     /** Cases per fuzz property (test/fuzz.test.ts); empty for the default. */
     FUZZ_RUNS: string;
+    /** What `@goauthentik/api` declares (scripts/client-models.mjs), for test/clientModels.ts. */
+    CLIENT_MODELS: unknown;
   }
   // Types `exports.default` from cloudflare:workers as the Worker's own entry.
   interface GlobalProps {

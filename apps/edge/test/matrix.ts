@@ -131,7 +131,7 @@ export const MATRIX: Record<string, Row> = {
     otherGrant: 403,
     owner: 403,
     outpost: 403,
-    superuser: 204,
+    superuser: 200,
   }),
   "PATCH /api/v3/rbac/permissions/assigned_by_users/:id/unassign/": row("user", "unassign", {
     noGrants: 403,

@@ -15,7 +15,7 @@ const withEnv = (path: string, init: RequestInit, overrides: Record<string, unkn
 
 describe("public routes", () => {
   it("serves the OpenAPI document without a token, and with any header", async () => {
-    for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: "Basic x" }]) {
+    for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: "Basic x" }] as Record<string, string>[]) {
       const response = await raw("/api/v3/schema/", { headers });
       expect(response.status).toBe(200);
       const document = (await response.json()) as { paths: Record<string, unknown>; info: { description: string } };

@@ -48,6 +48,7 @@ describe("create", () => {
       providers_obj: [await baseProvider(provider.pk), await baseProvider(second.pk)],
       service_connection: null,
       service_connection_obj: null,
+      refresh_interval_s: 300,
       token_identifier: `ak-outpost-${pk}-api`,
       config: { log_level: "info" },
       managed: null,

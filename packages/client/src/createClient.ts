@@ -25,6 +25,7 @@ import {
   type PatchedTokenRequest,
   type PatchedUserRequest,
   type PermissionAssign,
+  type PermissionAssignResult,
   type RacPropertyMapping,
   type RacPropertyMappingRequest,
   type RacProvider,
@@ -166,8 +167,10 @@ export function createClient(options: ClientOptions) {
     };
   }
 
-  const permissions = (method: string, action: string) => (user: number, body: PermissionAssign) =>
-    request<void>(method, `rbac/permissions/assigned_by_users/${segment(user)}${action}/`, body);
+  const permissions =
+    <T>(method: string, action: string) =>
+    (user: number, body: PermissionAssign) =>
+      request<T>(method, `rbac/permissions/assigned_by_users/${segment(user)}${action}/`, body);
   const gateway = (action: string) => (token: string) => request<never>("POST", `rac/gateway/${action}/`, { token });
   const { create: _, ...connectionTokens } = resource<ConnectionToken, ConnectionTokenRequest, PatchedConnectionTokenRequest, string, ConnectionTokenFilter>(
     "rac/connection_tokens/",
@@ -220,8 +223,9 @@ export function createClient(options: ClientOptions) {
     },
     rbac: {
       /** Grants permissions by codename, globally or (with `model` and `object_pk`) on one object. */
-      assign: permissions("POST", "assign"),
-      unassign: permissions("PATCH", "unassign"),
+      /** The assigned permissions' ids, as authentik answers. */
+      assign: permissions<PermissionAssignResult[]>("POST", "assign"),
+      unassign: permissions<void>("PATCH", "unassign"),
     },
     /** The OpenAPI 3.1 document. */
     schema: () => request<Record<string, unknown>>("GET", "schema/"),

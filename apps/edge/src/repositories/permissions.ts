@@ -34,13 +34,24 @@ export interface Grant {
   objectPk: string;
 }
 
+/**
+ * Inserts each grant (a grant already held stays as it is) and answers its row's id as text,
+ * authentik's `PermissionAssignResult`: the no-op update on conflict makes RETURNING see held rows.
+ */
 export function assignStatements(db: D1Database, userId: number, grants: Grant[]): D1PreparedStatement[] {
   return grants.map((grant) =>
     db
-      .prepare("INSERT INTO permissions (user_id, codename, object_pk) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING")
+      .prepare(
+        `INSERT INTO permissions (user_id, codename, object_pk) VALUES (?1, ?2, ?3)
+         ON CONFLICT (user_id, codename, object_pk) DO UPDATE SET codename = excluded.codename
+         RETURNING CAST(rowid AS TEXT) AS id`,
+      )
       .bind(userId, grant.codename, grant.objectPk),
   );
 }
+
+/** The ids answered by a batch of assignStatements. */
+export const assignedIds = (results: D1Result[]): { id: string }[] => results.map((result) => ({ id: (result.results[0] as { id: string }).id }));
 
 export function unassignStatements(db: D1Database, userId: number, grants: Grant[]): D1PreparedStatement[] {
   return grants.map((grant) =>
