@@ -24,8 +24,14 @@ export function newRefs(refs: Ref[], held: Ref[]): Ref[] {
  * `Invalid pk "<id>" - object does not exist.` under their field.
  */
 export async function requireRefs(db: D1Database, refs: Ref[]): Promise<void> {
+  const fields = await missingRefs(db, refs);
+  if (Object.keys(fields).length > 0) throw errors.validation(fields);
+}
+
+/** The field errors of the referenced ids that do not exist (one D1 batch), for merging with others. */
+export async function missingRefs(db: D1Database, refs: Ref[]): Promise<FieldErrors> {
   const wanted = refs.filter((ref) => ref.ids.length > 0);
-  if (wanted.length === 0) return;
+  if (wanted.length === 0) return {};
   const results = await db.batch(
     wanted.map((ref) =>
       db
@@ -39,5 +45,5 @@ export async function requireRefs(db: D1Database, refs: Ref[]): Promise<void> {
     const missing = ref.ids.find((id) => !found.has(String(id)));
     if (missing !== undefined) fields[ref.field] = [`Invalid pk "${missing}" - object does not exist.`];
   });
-  if (Object.keys(fields).length > 0) throw errors.validation(fields);
+  return fields;
 }

@@ -166,6 +166,17 @@ export const intRef = () =>
     v.safeInteger(incorrectType),
   );
 
+/**
+ * A reference that may be null; an empty string means null too, as DRF's relational fields read it
+ * (`"authentication_flow": ""` unsets the flow).
+ */
+export const nullableRef = <T extends v.GenericSchema>(ref: T) =>
+  v.pipe(
+    v.unknown(),
+    v.transform((value) => (value === "" ? null : value)),
+    v.nullable(ref),
+  );
+
 /** A list (many-to-many ids). */
 export const list = <T extends v.GenericSchema>(item: T) =>
   notNull(v.array(item, (issue) => `Expected a list of items but got type "${pythonType(issue.input)}".`));

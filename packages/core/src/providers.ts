@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { boolean, duration, list, settingsJson, text, uuidRef } from "./fields.ts";
+import { boolean, duration, list, nullableRef, settingsJson, text, uuidRef } from "./fields.ts";
 
 export const RAC_PROVIDER = {
   component: "ak-provider-rac-form",
@@ -40,7 +40,7 @@ export type RacProvider = v.InferOutput<typeof RacProviderSchema>;
 export const RacProviderRequestSchema = v.object({
   name: text(),
   authorization_flow: uuidRef(),
-  authentication_flow: v.optional(v.nullable(uuidRef())),
+  authentication_flow: v.optional(nullableRef(uuidRef())),
   property_mappings: v.optional(list(uuidRef())),
   settings: v.optional(settingsJson()),
   connection_expiry: v.optional(duration()),

@@ -1,4 +1,4 @@
-import { errors, pythonType, toFieldErrors } from "@rac-edge/core";
+import { errors, type FieldErrors, pythonType, toFieldErrors } from "@rac-edge/core";
 import * as v from "valibot";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -106,6 +106,33 @@ export function validate<S extends v.GenericSchema>(schema: S, input: unknown): 
   const result = v.safeParse(schema, input, { abortPipeEarly: true });
   if (!result.success) throw errors.validation(toFieldErrors(result.issues));
   return result.output;
+}
+
+/** A body checked without throwing for its field errors, so other checks can add theirs to one 400. */
+export interface Checked<T> {
+  /** The output when valid; otherwise only the fields that validated (as the schema transformed them). */
+  input: T;
+  errors: FieldErrors;
+}
+
+/**
+ * Validates like `validate`, but answers the field errors instead of throwing them, with the
+ * fields that did validate: DRF reports format errors and unknown references of one body together.
+ */
+export function check<S extends v.GenericSchema>(schema: S, body: Record<string, unknown>): Checked<v.InferOutput<S>> {
+  const result = v.safeParse(schema, body, { abortPipeEarly: true });
+  if (result.success) return { input: result.output, errors: {} };
+  const fieldErrors = toFieldErrors(result.issues);
+  const output = (result.output ?? {}) as Record<string, unknown>;
+  const valid = Object.entries(typeof output === "object" ? output : {}).filter(([key]) => Object.hasOwn(body, key) && !(key in fieldErrors));
+  return { input: Object.fromEntries(valid) as v.InferOutput<S>, errors: fieldErrors };
+}
+
+/** Throws one 400 with every field's errors, a field's format errors before others; nothing when all are empty. */
+export function throwFieldErrors(...sets: FieldErrors[]): void {
+  const merged: FieldErrors = {};
+  for (const set of sets) for (const [field, messages] of Object.entries(set)) merged[field] ??= messages;
+  if (Object.keys(merged).length > 0) throw errors.validation(merged);
 }
 
 export async function readBody<S extends v.GenericSchema>(request: Request, schema: S): Promise<v.InferOutput<S>> {

@@ -20,6 +20,28 @@ export async function loadGrants(db: D1Database, userId: number): Promise<Grants
 }
 
 /**
+ * What an outpost's own API token may see as authentik grants it: the outpost itself and the
+ * providers it serves (view only), as object grants to merge into the caller's.
+ */
+export async function outpostGrants(db: D1Database, outpostId: string): Promise<[string, string][]> {
+  const { results } = await db
+    .prepare(
+      `SELECT 'authentik_outposts.view_outpost' AS codename, ?1 AS object_pk
+       UNION ALL SELECT 'authentik_providers_rac.view_racprovider', CAST(provider_id AS TEXT) FROM outpost_providers WHERE outpost_id = ?1`,
+    )
+    .bind(outpostId)
+    .all<{ codename: string; object_pk: string }>();
+  return results.map((row) => [row.codename, row.object_pk]);
+}
+
+/** `grants` with `extra` object grants added. */
+export function withGrants(grants: Grants, extra: readonly (readonly [string, string])[]): Grants {
+  const merged: Grants = new Map([...grants].map(([perm, pks]) => [perm, new Set(pks)]));
+  for (const [perm, pk] of extra) merged.set(perm, (merged.get(perm) ?? new Set<string>()).add(pk));
+  return merged;
+}
+
+/**
  * A user's grants as a JSON column `grants` (`[[codename, object_pk], ...]`), for `users` joined
  * as `alias`; NULL for superusers, who need none. Lets the authentication query bring them along.
  */

@@ -13,13 +13,13 @@ import {
 } from "@rac-edge/core";
 import type * as v from "valibot";
 import { clock } from "../clock.ts";
-import { readBody } from "../http/body.ts";
+import { check, readObject, throwFieldErrors } from "../http/body.ts";
 import { json, noContent } from "../http/responses.ts";
 import { type Context, type Handler, prefetching, type RequestContext, type Routes } from "../http/router.ts";
 import { type Condition, condition, type Precheck, planListPage } from "../lists.ts";
 import { documented } from "../openapi/operation.ts";
 import { standardDocs } from "../openapi/standard.ts";
-import { requireRefs } from "../refs.ts";
+import { missingRefs } from "../refs.ts";
 import {
   type ConnectionTokenRow,
   connectionTokenByKey,
@@ -119,14 +119,15 @@ const update = (schema: v.GenericSchema<unknown, PatchedConnectionTokenRequest>)
     const { db, request, access } = context;
     const current = await visibleToken(context, found());
     await access.require(MODEL, "change", current.pk);
-    const input = await readBody(request, schema);
-    if (input.pk !== undefined && normalizeUuid(input.pk) !== current.pk) {
-      throw errors.field("pk", `pk is read-only: omit it or send this token's pk "${current.pk}".`);
-    }
-    await requireRefs(db, [
+    const { input, errors: fieldErrors } = check(schema, await readObject(request));
+    const pkErrors: FieldErrors =
+      input.pk !== undefined && normalizeUuid(input.pk) !== current.pk ? { pk: [`pk is read-only: omit it or send this token's pk "${current.pk}".`] } : {};
+    // Every problem of the body in one 400: formats, the pk, unknown references.
+    const missing = await missingRefs(db, [
       { field: "provider", table: "providers", column: "id", ids: input.provider === undefined ? [] : [input.provider] },
       { field: "endpoint", table: "endpoints", column: "uuid", ids: input.endpoint === undefined ? [] : [input.endpoint] },
     ]);
+    throwFieldErrors(fieldErrors, pkErrors, missing);
     const provider = input.provider ?? current.provider;
     const endpoint = input.endpoint ?? current.endpoint;
     if ((await endpointProvider(db, endpoint)) !== provider) throw errors.field("endpoint", "This endpoint does not belong to the selected provider.");
