@@ -279,9 +279,9 @@ try {
     },
   ]);
 
-  // Bundle size: what `wrangler deploy` would upload, minified.
+  // Bundle size: what `wrangler deploy` uploads (wrangler.jsonc sets `minify: true`).
   const outdir = path.join(tmp, "bundle");
-  wrangler(["deploy", "--dry-run", "--minify", "--outdir", outdir], edge);
+  wrangler(["deploy", "--dry-run", "--outdir", outdir], edge);
   const bundle = readFileSync(path.join(outdir, "index.js"));
   const size = { minified: statSync(path.join(outdir, "index.js")).size, gzip: gzipSync(bundle).length };
 

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { readClientModels } from "./scripts/client-models.mjs";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
@@ -16,6 +17,8 @@ export default defineConfig(async () => {
             BOOTSTRAP_EMAIL: "admin@test",
             // test/fuzz.test.ts: cases per property for a longer local run (empty: the CI default).
             FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
+            // authentik's client models, read from its package: every answer is checked against them.
+            CLIENT_MODELS: readClientModels(),
           },
         },
       }),

@@ -1,6 +1,6 @@
 import { type Action, codename, errors, type ModelName } from "@rac-edge/core";
 import type { Caller } from "./auth.ts";
-import { type Grants, loadGrants } from "./repositories/permissions.ts";
+import { type Grants, loadGrants, outpostGrants, withGrants } from "./repositories/permissions.ts";
 
 /**
  * What one caller may do, by authentik codename: superusers everything, others their global
@@ -18,8 +18,14 @@ export class Access {
   }
 
   private load(): Promise<Grants> {
-    this.grants ??= this.caller.grants ? Promise.resolve(this.caller.grants) : loadGrants(this.db, this.caller.userId);
+    this.grants ??= this.loadAll();
     return this.grants;
+  }
+
+  /** The user's grants; an outpost's token also sees its outpost and the providers it serves (authentik's grants). */
+  private async loadAll(): Promise<Grants> {
+    const own = this.caller.grants ?? (await loadGrants(this.db, this.caller.userId));
+    return this.caller.outpostId === null ? own : withGrants(own, await outpostGrants(this.db, this.caller.outpostId));
   }
 
   /** Holds the permission globally (object_pk ''). */

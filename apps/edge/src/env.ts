@@ -5,4 +5,6 @@ export interface Env {
   BOOTSTRAP_EMAIL?: string;
   /** Counts failed authentication per client address (wrangler.jsonc `ratelimits`). */
   AUTH_FAILURES?: RateLimit;
+  /** Comma-separated origins allowed by CORS (`https://a.example,https://b.example`); unset: CORS off. */
+  CORS_ORIGINS?: string;
 }

@@ -6,6 +6,7 @@ import { connectionRoutes } from "./routes/connections.ts";
 import { connectionTokenRoutes } from "./routes/connectionTokens.ts";
 import { endpointRoutes } from "./routes/endpoints.ts";
 import { flowRoutes } from "./routes/flows.ts";
+import { healthRoutes } from "./routes/health.ts";
 import { outpostRoutes } from "./routes/outposts.ts";
 import { propertyMappingRoutes } from "./routes/propertyMappings.ts";
 import { providerRoutes } from "./routes/providers.ts";
@@ -30,7 +31,8 @@ export const routes: Routes[] = [
   schemaRoutes(() => routes),
 ];
 
-export const api = createApi(...routes);
+/** The health checks answer outside the REST API, without a token. */
+export const api = createApi(...routes, healthRoutes);
 
 export default {
   fetch: api,

@@ -31,13 +31,18 @@ const VIEWED: Record<string, ModelName> = {
   endpoints: "authentik_providers_rac.endpoint",
 };
 
-/**
- * Checks every referenced id in one D1 batch; missing ones, and ones the caller may not view,
- * answer authentik's `Invalid pk "<id>" - object does not exist.` under their field.
- */
 export async function requireRefs(db: D1Database, refs: Ref[], access: Access): Promise<void> {
+  const fields = await missingRefs(db, refs, access);
+  if (Object.keys(fields).length > 0) throw errors.validation(fields);
+}
+
+/**
+ * The field errors of referenced ids that do not exist or that the caller may not view (one D1
+ * batch): authentik's `Invalid pk "<id>" - object does not exist.`, for merging with other errors.
+ */
+export async function missingRefs(db: D1Database, refs: Ref[], access: Access): Promise<FieldErrors> {
   const wanted = refs.filter((ref) => ref.ids.length > 0);
-  if (wanted.length === 0) return;
+  if (wanted.length === 0) return {};
   // Visibility comes from the caller's grants, read with the authentication: no query of its own.
   const visible = await Promise.all(
     wanted.map((ref) => {
@@ -59,5 +64,5 @@ export async function requireRefs(db: D1Database, refs: Ref[], access: Access): 
     const missing = ref.ids.find((id) => !found.has(String(id)) || (seen !== null && !seen.has(String(id))));
     if (missing !== undefined) fields[ref.field] = [`Invalid pk "${missing}" - object does not exist.`];
   });
-  if (Object.keys(fields).length > 0) throw errors.validation(fields);
+  return fields;
 }

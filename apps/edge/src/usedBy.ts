@@ -1,5 +1,6 @@
 import { codename, errors, type ModelName, type UsedBy, type UsedByAction } from "@rac-edge/core";
 import type { Caller } from "./auth.ts";
+import { clock } from "./clock.ts";
 import { json } from "./http/responses.ts";
 import { type Handler, prefetching } from "./http/router.ts";
 import type { Reads } from "./repositories/d1.ts";
@@ -18,9 +19,10 @@ interface Relation {
 const ENDPOINT_NAME = "'RAC Endpoint ' || e.name";
 const MAPPING_NAME = "'Property Mapping ' || m.name";
 // authentik names the token's session; rac-edge has no sessions, so the token's own uuid.
+// Expired tokens are gone as far as the API is concerned (?4 is now), as in every list.
 const CONNECTION_TOKEN = (where: string): string =>
   `SELECT ct.uuid AS pk, 'RAC Connection token ' || ct.uuid || ' to ' || ct.provider_id || '/' || ct.endpoint_id AS name, ct.user_id AS owner
-   FROM connection_tokens ct WHERE ${where}`;
+   FROM connection_tokens ct WHERE ${where} AND (ct.expires IS NULL OR ct.expires > ?4)`;
 // Python's str(datetime) of an aware UTC time: microseconds only when non-zero.
 const TOKEN_NAME = `t.identifier || CASE WHEN t.expiring = 1 THEN ' (expires=' || CASE WHEN t.expires IS NULL THEN 'None'
   ELSE strftime('%Y-%m-%d %H:%M:%S', t.expires / 1000, 'unixepoch') || CASE WHEN t.expires % 1000 = 0 THEN '' ELSE '.' || printf('%06d', (t.expires % 1000) * 1000) END || '+00:00' END || ')' ELSE '' END`;
@@ -116,6 +118,7 @@ const RELATIONS: Record<ModelName, Relation[]> = {
 /**
  * The objects pointing at `model` `pk` that the caller may view (superuser, a global or object
  * `view_` grant, or owner), in one UNION ALL query: the cost does not grow with the results.
+ * Binds: ?1 the target, ?2 the caller, ?3 superuser, ?4 now, ?5... each relation's view codename.
  */
 export async function usedBy(db: D1Database, caller: Caller, model: ModelName, pk: string | number): Promise<UsedBy[]> {
   const relations = RELATIONS[model];
@@ -124,12 +127,12 @@ export async function usedBy(db: D1Database, caller: Caller, model: ModelName, p
     .map(
       (relation, index) =>
         `SELECT ${index} AS relation, pk, name FROM (${relation.select})
-         WHERE ?3 = 1 OR owner = ?2 OR EXISTS (SELECT 1 FROM permissions WHERE user_id = ?2 AND codename = ?${index + 4} AND object_pk IN ('', pk))`,
+         WHERE ?3 = 1 OR owner = ?2 OR EXISTS (SELECT 1 FROM permissions WHERE user_id = ?2 AND codename = ?${index + 5} AND object_pk IN ('', pk))`,
     )
     .join(" UNION ALL ");
   const { results } = await db
     .prepare(`${sql} ORDER BY relation, name, pk`)
-    .bind(pk, caller.userId, caller.superuser ? 1 : 0, ...relations.map((relation) => codename(relation.model, "view")))
+    .bind(pk, caller.userId, caller.superuser ? 1 : 0, clock.now(), ...relations.map((relation) => codename(relation.model, "view")))
     .all<{ relation: number; pk: string; name: string }>();
   return results.map((row) => {
     const relation = relations[row.relation]!;

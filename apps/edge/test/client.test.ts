@@ -132,7 +132,10 @@ describe("@rac-edge/client against the Worker", () => {
     expect((await apiError(asUser.core.applications.create({ name: "x", slug: unique("x") }))).body).toEqual({
       detail: "You do not have permission to perform this action.",
     });
-    await admin.rbac.assign(user.pk, { permissions: ["authentik_core.add_application", "authentik_core.view_application"] });
+    const assigned = await admin.rbac.assign(user.pk, { permissions: ["authentik_core.add_application", "authentik_core.view_application"] });
+    expect(assigned).toEqual([{ id: expect.any(String) }, { id: expect.any(String) }]);
+    // Assigning again is no change: the same rows, the same ids.
+    expect(await admin.rbac.assign(user.pk, { permissions: ["authentik_core.add_application", "authentik_core.view_application"] })).toEqual(assigned);
     const slug = unique("app");
     const application = await asUser.core.applications.create({ name: "App", slug });
     expect(await asUser.core.applications.retrieve(slug)).toEqual(application);

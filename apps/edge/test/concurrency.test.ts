@@ -186,7 +186,7 @@ describe("deleting a user while they launch, or while permissions are assigned t
     }
   });
 
-  it("assign/unassign answer 204 or 404, never 500, and leave no grants of a deleted user", async () => {
+  it("assign/unassign answer 200/204 or 404, never 500, and leave no grants of a deleted user", async () => {
     for (let round = 0; round < 4; round++) {
       const user = await makeUser();
       const started = Array.from({ length: 12 }, (_, i) =>
@@ -198,8 +198,10 @@ describe("deleting a user while they launch, or while permissions are assigned t
       );
       const replies = await Promise.all(started);
       expect(replies[5]!.status).toBe(204);
-      for (const reply of replies.filter((_, i) => i !== 5)) {
-        expect([204, 404], reply.text).toContain(reply.status);
+      for (const [i, reply] of replies.entries()) {
+        if (i === 5) continue;
+        // authentik answers assign 200 with the assigned ids, unassign 204.
+        expect([i % 2 === 0 ? 200 : 204, 404], reply.text).toContain(reply.status);
         if (reply.status === 404) expect(reply.body).toEqual({ detail: "Not found." });
       }
       expect(await rows("SELECT codename FROM permissions WHERE user_id = ?1", user.id)).toEqual([]);

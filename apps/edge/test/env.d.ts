@@ -7,6 +7,8 @@ declare namespace Cloudflare {
     /** Cases per fuzz property (test/fuzz.test.ts); empty for the default. */
     FUZZ_RUNS: string;
     AUTH_FAILURES: RateLimit;
+    /** What `@goauthentik/api` declares (scripts/client-models.mjs), for test/clientModels.ts. */
+    CLIENT_MODELS: unknown;
   }
   // Types `exports.default` from cloudflare:workers as the Worker's own entry.
   interface GlobalProps {

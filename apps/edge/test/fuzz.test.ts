@@ -8,7 +8,7 @@
  * number of cases per property for a longer local run: `FUZZ_RUNS=5000 pnpm exec vitest run test/fuzz.test.ts`.
  */
 
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import {
   ApplicationRequestSchema,
   ConnectionTokenRequestSchema,
@@ -24,8 +24,8 @@ import {
 } from "@rac-edge/core";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { launched, makeEndpoint, makeOutpost } from "./connectionFixtures.ts";
-import { get, grant, makeFlow, makeProvider, makeUser, patch, post, unique } from "./helpers.ts";
+import { CONNECT, launched, makeEndpoint, makeOutpost } from "./connectionFixtures.ts";
+import { BASE, get, grant, makeFlow, makeProvider, makeUser, patch, post, unique } from "./helpers.ts";
 import { dumpTables, fillPath, type RawReply, ROUTE_METHODS, type RouteMethod, send, violation } from "./invariants.ts";
 
 /** Cases per property: about 2,400 in all by default (CI); FUZZ_RUNS for a longer local run. */
@@ -311,10 +311,13 @@ const wrongType = fc.constantFrom<unknown>(
   "",
   " ",
   "\u0000",
+  "a\u0000b",
   "0",
   "true",
   "\ud800",
+  "x\udc00",
   "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+  JSON.parse('{"__proto__": 1, "constructor": {"prototype": 2}}'),
   [],
   {},
   [null],
@@ -340,7 +343,18 @@ const PLAUSIBLE: Record<string, fc.Arbitrary<unknown>> = {
   host: fc.constantFrom("10.0.0.1", "10.0.0.1:22", "[::1]:3389", "host:99999", "[::1", "a b"),
   auth_mode: fc.constantFrom("static", "prompt"),
   maximum_connections: fc.integer(),
-  connection_expiry: fc.constantFrom("hours=1", "minutes=-5", "seconds=0", "weeks=1e3", "hours=1;minutes=30", "years=1", "hours="),
+  connection_expiry: fc.constantFrom(
+    "hours=1",
+    "minutes=-5",
+    "seconds=0",
+    "weeks=1e3",
+    "hours=1;minutes=30",
+    "years=1",
+    "hours=",
+    "microseconds=0.4",
+    "hours=1e-400",
+    "seconds=-0",
+  ),
   settings: fc.oneof(jsonish, fc.constant({ username: "u", password: "p" })),
   static_settings: fc.dictionary(fc.string({ maxLength: 8 }), jsonish, { maxKeys: 4 }),
   config: fc.dictionary(fc.string({ maxLength: 8 }), jsonish, { maxKeys: 4 }),
@@ -382,10 +396,42 @@ const objectBody = (fields: string[]) =>
     )
     .map(([known, extra]) => ({ ...extra, ...known }));
 
-type Body = { kind: "none" } | { kind: "json"; value: unknown } | { kind: "text"; text: string } | { kind: "oversized" };
+type Body = { kind: "none" } | { kind: "json"; value: unknown } | { kind: "text"; text: string } | { kind: "bytes"; bytes: number[] } | { kind: "oversized" };
+
+/**
+ * JSON texts whose values JavaScript could store differently than sent: lone surrogates, numbers
+ * beyond 2^53 or infinite, NUL, prototype keys (`@field` is one of the route's fields).
+ */
+const UNSTORABLE_TEXTS = [
+  '{"@field":"\\ud800"}',
+  '{"@field":"a\\udfff"}',
+  '{"@field":{"\\udbff":1}}',
+  '{"@field":1e309}',
+  '{"@field":{"a":-1e400}}',
+  '{"@field":9007199254740993}',
+  '{"@field":{"a":[12345678901234567890]}}',
+  '{"@field":"a\\u0000b"}',
+  '{"@field":{"__proto__":{"x":1},"constructor":{"prototype":[]}}}',
+];
+
+/** Bodies that are not UTF-8: a lone continuation byte, an overlong slash, a cut sequence, a surrogate. */
+const NOT_UTF8: number[][] = [
+  [...'{"name":"'].map((c) => c.charCodeAt(0)).concat([0x80, 0x22, 0x7d]),
+  [...'{"name":"'].map((c) => c.charCodeAt(0)).concat([0xc0, 0xaf, 0x22, 0x7d]),
+  [...'{"settings":{"a":"'].map((c) => c.charCodeAt(0)).concat([0xe2, 0x82, 0x22, 0x7d, 0x7d]),
+  [...'{"name":"'].map((c) => c.charCodeAt(0)).concat([0xed, 0xa0, 0x80, 0x22, 0x7d]),
+  [0xff, 0xfe, 0x7b, 0x00, 0x7d, 0x00],
+];
 
 const bodyFor = (path: string): fc.Arbitrary<Body> =>
   fc.oneof(
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...UNSTORABLE_TEXTS), fc.constantFrom("name", "settings", ...fieldsOf(path)))
+        .map(([text, field]): Body => ({ kind: "text", text: text.replace("@field", field) })),
+    },
+    { weight: 1, arbitrary: fc.constantFrom(...NOT_UTF8).map((bytes): Body => ({ kind: "bytes", bytes })) },
     { weight: 12, arbitrary: objectBody(fieldsOf(path)).map((value): Body => ({ kind: "json", value })) },
     { weight: 2, arbitrary: jsonish.map((value): Body => ({ kind: "json", value })) },
     { weight: 2, arbitrary: deeplyNested.map((value): Body => ({ kind: "json", value })) },
@@ -400,10 +446,12 @@ const bodyFor = (path: string): fc.Arbitrary<Body> =>
     { weight: 1, arbitrary: fc.constant<Body>({ kind: "oversized" }) },
   );
 
-function bodyText(body: Body, f: Fixtures): string | undefined {
+function bodyText(body: Body, f: Fixtures): string | Uint8Array | undefined {
   switch (body.kind) {
     case "none":
       return undefined;
+    case "bytes":
+      return new Uint8Array(body.bytes);
     case "text":
       return body.text;
     case "oversized":
@@ -575,7 +623,8 @@ async function run(c: Case): Promise<void> {
   statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
   if (reply.status < 300 && c.method !== "GET" && c.method !== "HEAD" && c.method !== "OPTIONS") dirty = true;
   if (problem !== null) {
-    const shown = body === undefined ? "" : ` body ${body.length > 300 ? `${body.slice(0, 300)}… (${body.length} chars)` : body}`;
+    const text = typeof body === "string" ? body : body === undefined ? undefined : `bytes ${[...body].join(",")}`;
+    const shown = text === undefined ? "" : ` body ${text.length > 300 ? `${text.slice(0, 300)}… (${text.length} chars)` : text}`;
     throw new Error(`${c.method} ${path.slice(0, 300)} [auth ${auth?.slice(0, 60) ?? "none"}, content-type ${c.contentType}]${shown}\n  -> ${problem}`);
   }
 }
@@ -730,5 +779,140 @@ describe("regressions found by the fuzzer", () => {
     expect(mapping).toMatchObject({ status: 400, body: { detail: "JSON parse error - nested deeper than 100 levels" } });
     const objects = `{"settings": ${'{"a":'.repeat(3000)}1${"}".repeat(3000)}}`;
     expect((await post(`/api/v3/providers/rac/`, objects, { raw: true })).status).toBe(400);
+  });
+});
+
+describe("input is stored exactly as sent, or refused with nothing changed", () => {
+  /** Sends a raw body as the superuser; the answer must be `status` and every table unchanged. */
+  async function refused(method: string, path: string, body: string | Uint8Array, status = 400) {
+    const before = await dumpTables();
+    const reply = await send(method, path, { authorization: `Bearer ${superuser.token}`, "content-type": "application/json" }, body);
+    expect(reply.status, reply.text).toBe(status);
+    expect(violation(method, reply, before, await dumpTables())).toBeNull();
+    return reply.body;
+  }
+
+  it("refuses lone surrogates in strings and keys, and bodies that are not UTF-8", async () => {
+    const provider = await makeProvider();
+    const path = `/api/v3/providers/rac/${provider.pk}/`;
+    const unicode = { detail: "JSON parse error - strings must be well-formed Unicode (a lone surrogate was found)" };
+    for (const text of ['{"name":"\\ud800"}', '{"name":"x\\udc00y"}', '{"settings":{"\\udbff":1}}', '{"settings":["\\ud83d"]}']) {
+      expect(await refused("PATCH", path, text), text).toEqual(unicode);
+    }
+    for (const bytes of NOT_UTF8) {
+      expect(await refused("PATCH", path, new Uint8Array(bytes)), String(bytes)).toEqual({ detail: "JSON parse error - the body is not valid UTF-8" });
+    }
+    // Two different lone surrogates would both have become U+FFFD: neither is stored.
+    expect((await get(path)).body.name).toBe(provider.name);
+  });
+
+  it("answers DRF's text for NUL in text fields", async () => {
+    const provider = await makeProvider();
+    const body = await refused("PATCH", `/api/v3/providers/rac/${provider.pk}/`, JSON.stringify({ name: "a\u0000b" }));
+    expect(body).toEqual({ name: ["Null characters are not allowed."] });
+    const user = await refused("POST", "/api/v3/core/users/", JSON.stringify({ username: unique("u"), name: "\u0000" }));
+    expect(user).toEqual({ name: ["Null characters are not allowed."] });
+  });
+
+  it("refuses numbers no field can hold exactly, also inside free-form objects", async () => {
+    const provider = await makeProvider();
+    const path = `/api/v3/providers/rac/${provider.pk}/`;
+    for (const text of ['{"settings":{"a":1e309}}', '{"settings":[-1e400]}', '{"settings":{"a":9007199254740993}}', '{"maximum_connections":1e400}']) {
+      expect(await refused("PATCH", path, text), text).toMatchObject({ detail: expect.stringMatching(/^JSON parse error - numbers must/) });
+    }
+    const user = await makeUser();
+    const attributes = `/api/v3/core/users/${user.id}/`;
+    expect(await refused("PATCH", attributes, '{"attributes":{"n":12345678901234567890}}')).toEqual({
+      detail: "JSON parse error - numbers must lie within ±9007199254740991 (2^53 - 1)",
+    });
+    // The edges that fit are stored as sent.
+    const exact = '{"settings":{"max":9007199254740991,"min":-9007199254740991,"f":0.1,"e":1e-7}}';
+    const reply = await send("PATCH", path, { authorization: `Bearer ${superuser.token}`, "content-type": "application/json" }, exact);
+    expect(reply.status).toBe(200);
+    expect((await get(path)).body.settings).toEqual({ max: 9007199254740991, min: -9007199254740991, f: 0.1, e: 1e-7 });
+  });
+
+  it("stores __proto__, constructor and prototype keys of every free-form object as sent", async () => {
+    const sent = '{"__proto__":{"x":1},"constructor":{"prototype":[2]},"prototype":"p","plain":true}';
+    const object = JSON.parse(sent);
+    const same = (value: unknown) => expect(JSON.stringify(value)).toBe(sent);
+    const provider = await makeProvider({ settings: object });
+    same(provider.settings);
+    same((await get(`/api/v3/providers/rac/${provider.pk}/`)).body.settings);
+    const endpoint = await makeEndpoint({ provider: provider.pk, settings: object });
+    same(endpoint.settings);
+    same((await get(`/api/v3/rac/endpoints/${endpoint.pk}/`)).body.settings);
+    const mapping = await created("/api/v3/propertymappings/provider/rac/", { name: unique("m"), static_settings: object });
+    same(mapping.static_settings);
+    same((await get(`/api/v3/propertymappings/provider/rac/${mapping.pk}/`)).body.static_settings);
+    const outpost = await created("/api/v3/outposts/instances/", { name: unique("o"), type: "rac", providers: [provider.pk], config: object });
+    same(outpost.config);
+    same((await get(`/api/v3/outposts/instances/${outpost.pk}/`)).body.config);
+    const user = await created("/api/v3/core/users/", { username: unique("u"), name: "u", attributes: object });
+    same(user.attributes);
+    same((await get(`/api/v3/core/users/${user.pk}/`)).body.attributes);
+    // The gateway's merge keeps them too (as JSON text, like every object-valued setting).
+    const connection = await launched(endpoint.pk);
+    const connect = await post(CONNECT, { token: connection.token });
+    expect(connect.status).toBe(200);
+    expect(connect.body.settings).toMatchObject({ constructor: '{"prototype":[2,2]}', prototype: "p", plain: "true" });
+    expect(Object.hasOwn(connect.body.settings, "__proto__")).toBe(true);
+  });
+
+  it("caps a single settings object at 64 KiB of JSON", async () => {
+    const provider = await makeProvider();
+    const path = `/api/v3/providers/rac/${provider.pk}/`;
+    const fits = { a: "x".repeat(64 * 1024 - 8) };
+    expect((await patch(path, { settings: fits })).status).toBe(200);
+    expect((await get(path)).body.settings).toEqual(fits);
+    const tooBig = JSON.stringify({ settings: { a: "x".repeat(64 * 1024) } });
+    expect(await refused("PATCH", path, tooBig)).toEqual({ settings: ["Ensure this value has at most 65536 bytes as JSON."] });
+    const endpoint = await makeEndpoint({ provider: provider.pk });
+    expect(await refused("PATCH", `/api/v3/rac/endpoints/${endpoint.pk}/`, tooBig)).toEqual({
+      settings: ["Ensure this value has at most 65536 bytes as JSON."],
+    });
+    const mapping = JSON.stringify({ name: unique("m"), static_settings: { a: "x".repeat(64 * 1024) } });
+    expect(await refused("POST", "/api/v3/propertymappings/provider/rac/", mapping)).toEqual({
+      static_settings: ["Ensure this value has at most 65536 bytes as JSON."],
+    });
+  });
+
+  it("stores durations that round to zero as sent, and they are not 'no time limit'", async () => {
+    for (const expiry of ["microseconds=0.4", "hours=1e-400", "seconds=-0"]) {
+      const endpoint = await makeEndpoint({}, { connection_expiry: expiry });
+      expect((await get(`/api/v3/providers/rac/${endpoint.provider}/`)).body.connection_expiry).toBe(expiry);
+      const before = Date.now();
+      const connection = await launched(endpoint.pk);
+      expect(connection.expires, expiry).not.toBeNull();
+      expect(Date.parse(connection.expires!) - before, expiry).toBeLessThanOrEqual(1000 + 5000);
+    }
+    const unlimited = await makeEndpoint({}, { connection_expiry: "seconds=0" });
+    expect((await launched(unlimited.pk)).expires).toBeNull();
+  });
+
+  it("refuses a chunked body as soon as it passes 1 MiB, without reading the rest", async () => {
+    const provider = await makeProvider();
+    let pulled = 0;
+    const chunk = new TextEncoder().encode(`{"name":"${"x".repeat(64 * 1024 - 9)}`);
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        // 64 MiB if read to the end.
+        if (pulled > 1024) controller.close();
+        else controller.enqueue(pulled === 1 ? chunk : new TextEncoder().encode("x".repeat(64 * 1024)));
+      },
+    });
+    const before = await dumpTables();
+    const request = new Request(`${BASE}/api/v3/providers/rac/${provider.pk}/`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${superuser.token}`, "content-type": "application/json" },
+      body: stream,
+    });
+    expect(request.headers.get("content-length")).toBeNull();
+    const response = await exports.default.fetch(request);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ detail: "Request body exceeds the limit of 1048576 bytes." });
+    expect(await dumpTables()).toBe(before);
+    expect(pulled).toBeLessThan(64);
   });
 });

@@ -3,7 +3,8 @@ import { env, exports } from "cloudflare:workers";
 import { sha256Hex } from "../src/crypto.ts";
 import worker from "../src/index.ts";
 import { newUserValues } from "../src/repositories/users.ts";
-import { checkResponse } from "./openapiCheck.ts";
+import { checkClientModel } from "./clientModels.ts";
+import { checkCacheHeaders, checkResponse } from "./openapiCheck.ts";
 
 export const ADMIN = "rac-edge-test-bootstrap-token-0123456789";
 export const BASE = "https://rac-edge.test";
@@ -36,7 +37,10 @@ export async function call<T = any>(method: string, path: string, options: CallO
   const response = await exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }));
   const text = await response.text();
   // Every answer the suite receives must match the served OpenAPI document (status and body).
-  await checkResponse(method, path, response.status, response.headers, text);
+  const operationId = await checkResponse(method, path, response.status, response.headers, text);
+  checkCacheHeaders(method, path, response.headers);
+  // ... and what authentik's own client parses it into.
+  if (method !== "HEAD") checkClientModel(operationId, response.status, text);
   let parsed: unknown = null;
   try {
     parsed = text === "" ? null : JSON.parse(text);
@@ -74,7 +78,7 @@ export async function makeUser(options: { superuser?: boolean; active?: boolean;
 export async function grant(userId: number, permissions: string[], object?: { model: string; pk: string | number }) {
   const body = object ? { permissions, model: object.model, object_pk: String(object.pk) } : { permissions };
   const reply = await post(`/api/v3/rbac/permissions/assigned_by_users/${userId}/assign/`, body);
-  if (reply.status !== 204) throw new Error(`grant failed: ${reply.status} ${reply.text}`);
+  if (reply.status !== 200) throw new Error(`grant failed: ${reply.status} ${reply.text}`);
 }
 
 export async function makeFlow(slug = unique("flow")) {
@@ -152,7 +156,9 @@ export async function checkedFetch(input: RequestInfo | URL, init?: RequestInit)
   const url = new URL(request.url);
   const response = await exports.default.fetch(request);
   const text = await response.text();
-  await checkResponse(request.method, url.pathname + url.search, response.status, response.headers, text);
+  const operationId = await checkResponse(request.method, url.pathname + url.search, response.status, response.headers, text);
+  checkCacheHeaders(request.method, url.pathname, response.headers);
+  if (request.method !== "HEAD") checkClientModel(operationId, response.status, text);
   return new Response(response.status === 204 ? null : text, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 

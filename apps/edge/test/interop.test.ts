@@ -11,9 +11,13 @@ import {
   Configuration,
   type ConnectionToken,
   ConnectionTokenFromJSON,
+  CoreApi,
   type Endpoint,
   EndpointFromJSON,
+  FlowDesignationEnum,
+  FlowsApi,
   GroupMemberFromJSON,
+  IntentEnum,
   instanceOfConnectionToken,
   instanceOfEndpoint,
   instanceOfGroupMember,
@@ -21,6 +25,9 @@ import {
   instanceOfRACPropertyMapping,
   instanceOfRACProvider,
   instanceOfUsedBy,
+  ModelEnum,
+  OutpostsApi,
+  OutpostTypeEnum,
   PaginationFromJSON,
   PropertymappingsApi,
   ProtocolEnum,
@@ -30,17 +37,42 @@ import {
   type RACProvider,
   RACProviderFromJSON,
   RacApi,
+  RbacApi,
   ResponseError,
+  SchemaApi,
   UsedByActionEnum,
   UsedByFromJSON,
 } from "@goauthentik/api";
 import { describe, expect, it } from "vitest";
+import { clientAnswerType, clientTypeProblems } from "./clientModels.ts";
 import { ADMIN, BASE, checkedFetch, makeFlow, post, unique } from "./helpers.ts";
+import { servedDocument } from "./openapiCheck.ts";
 
 const configuration = new Configuration({ basePath: `${BASE}/api/v3`, accessToken: ADMIN, fetchApi: checkedFetch });
-const providers = new ProvidersApi(configuration);
-const rac = new RacApi(configuration);
-const mappings = new PropertymappingsApi(configuration);
+
+/** The generated methods this file calls (names without `Raw`): the last test checks it covered every served one. */
+const called = new Set<string>();
+function recorded<T extends object>(api: T): T {
+  return new Proxy(api, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== "function" || typeof property !== "string") return value;
+      return (...args: unknown[]) => {
+        called.add(property.replace(/Raw$/, ""));
+        return value.apply(receiver, args);
+      };
+    },
+  });
+}
+
+const providers = recorded(new ProvidersApi(configuration));
+const rac = recorded(new RacApi(configuration));
+const mappings = recorded(new PropertymappingsApi(configuration));
+const flows = recorded(new FlowsApi(configuration));
+const core = recorded(new CoreApi(configuration));
+const outposts = recorded(new OutpostsApi(configuration));
+const rbac = recorded(new RbacApi(configuration));
+const schemaApi = recorded(new SchemaApi(configuration));
 
 interface Shape {
   fromJson(json: unknown): object;
@@ -335,5 +367,112 @@ describe("@goauthentik/api@2024.6.4-1724423607 against the Worker", () => {
     expect(await shaped("used_by", rac.racConnectionTokensUsedByListRaw({ connectionTokenUuid: token.pk! }), USED_BY, "array")).toEqual([]);
     await rac.racConnectionTokensDestroy({ connectionTokenUuid: token.pk! });
     expect((await responseError(rac.racConnectionTokensRetrieve({ connectionTokenUuid: token.pk! }))).status).toBe(404);
+  });
+  it("flows: create, list, retrieve, update, partial update, used_by, delete", async () => {
+    const slug = unique("flow");
+    const flowRequest = { name: "Authorize", slug, title: "Authorize", designation: FlowDesignationEnum.Authorization };
+    const created = await flows.flowsInstancesCreate({ flowRequest });
+    expect(created).toMatchObject({ name: "Authorize", slug, title: "Authorize", designation: "authorization", policybindingmodelPtrId: created.pk });
+    expect((await flows.flowsInstancesList({ slug, designation: "authorization" })).results).toEqual([created]);
+    expect(await flows.flowsInstancesRetrieve({ slug })).toEqual(created);
+    expect((await flows.flowsInstancesUpdate({ slug, flowRequest: { ...flowRequest, title: "Sign in" } })).title).toBe("Sign in");
+    expect((await flows.flowsInstancesPartialUpdate({ slug, patchedFlowRequest: { name: "Renamed" } })).name).toBe("Renamed");
+    expect(await flows.flowsInstancesUsedByList({ slug })).toEqual([]);
+    await flows.flowsInstancesDestroy({ slug });
+    expect((await responseError(flows.flowsInstancesRetrieve({ slug }))).status).toBe(404);
+  });
+
+  it("users, API tokens (view_key too), applications and RBAC assign/unassign", async () => {
+    const username = unique("user");
+    const user = await core.coreUsersCreate({ userRequest: { username, name: "Ada", attributes: { team: "ops" } } });
+    expect(user).toMatchObject({ username, name: "Ada", isActive: true, attributes: { team: "ops" } });
+    expect((await core.coreUsersList({ username })).results).toEqual([user]);
+    expect(await core.coreUsersRetrieve({ id: user.pk })).toEqual(user);
+    expect((await core.coreUsersUpdate({ id: user.pk, userRequest: { username, name: "Ada L." } })).name).toBe("Ada L.");
+    expect((await core.coreUsersPartialUpdate({ id: user.pk, patchedUserRequest: { email: "ada@example.test" } })).email).toBe("ada@example.test");
+
+    const identifier = unique("token");
+    const token = await core.coreTokensCreate({ tokenRequest: { identifier, user: user.pk, intent: IntentEnum.Api, expiring: false } });
+    expect(token).toMatchObject({ identifier, user: user.pk, intent: "api", expiring: false });
+    expect((await core.coreTokensList({ identifier })).results).toEqual([token]);
+    expect(await core.coreTokensRetrieve({ identifier })).toEqual(token);
+    expect((await core.coreTokensUpdate({ identifier, tokenRequest: { identifier, user: user.pk, description: "ci" } })).description).toBe("ci");
+    expect((await core.coreTokensPartialUpdate({ identifier, patchedTokenRequest: { description: "cd" } })).description).toBe("cd");
+    expect(await core.coreTokensUsedByList({ identifier })).toEqual([]);
+    expect((await core.coreTokensViewKeyRetrieve({ identifier })).key).toEqual(expect.any(String));
+    expect((await core.coreUsersUsedByList({ id: user.pk })).map((used) => used.pk)).toEqual([token.pk]);
+
+    const slug = unique("app");
+    const flow = await makeFlow();
+    const provider = await providers.providersRacCreate({ rACProviderRequest: { name: unique("provider"), authorizationFlow: flow.pk } });
+    const application = await core.coreApplicationsCreate({ applicationRequest: { name: "App", slug, provider: provider.pk } });
+    expect(application).toMatchObject({ name: "App", slug, provider: provider.pk, providerObj: { pk: provider.pk } });
+    expect((await core.coreApplicationsList({ slug })).results).toEqual([application]);
+    expect(await core.coreApplicationsRetrieve({ slug })).toEqual(application);
+    expect((await core.coreApplicationsUpdate({ slug, applicationRequest: { name: "App 2", slug } })).name).toBe("App 2");
+    expect((await core.coreApplicationsPartialUpdate({ slug, patchedApplicationRequest: { group: "g" } })).group).toBe("g");
+    expect(await core.coreApplicationsUsedByList({ slug })).toEqual([]);
+
+    // The generated assign method parses authentik's 200 answer: the assigned permissions' ids.
+    const assigned = await rbac.rbacPermissionsAssignedByUsersAssign({
+      id: user.pk,
+      permissionAssignRequest: { permissions: ["authentik_core.view_application"], model: ModelEnum.CoreApplication, objectPk: application.pk },
+    });
+    expect(assigned).toEqual([{ id: expect.any(String) }]);
+    await rbac.rbacPermissionsAssignedByUsersUnassignPartialUpdate({
+      id: user.pk,
+      patchedPermissionAssignRequest: { permissions: ["authentik_core.view_application"], model: ModelEnum.CoreApplication, objectPk: application.pk },
+    });
+
+    await core.coreApplicationsDestroy({ slug });
+    await core.coreTokensDestroy({ identifier });
+    await core.coreUsersDestroy({ id: user.pk });
+    expect((await responseError(core.coreUsersRetrieve({ id: user.pk }))).status).toBe(404);
+  });
+
+  it("outposts: create, list, retrieve, update, partial update, used_by, delete", async () => {
+    const flow = await makeFlow();
+    const provider = await providers.providersRacCreate({ rACProviderRequest: { name: unique("provider"), authorizationFlow: flow.pk } });
+    const name = unique("outpost");
+    const outpostRequest = { name, type: OutpostTypeEnum.Rac, providers: [provider.pk], config: { refresh_interval: "minutes=1" } };
+    const created = await outposts.outpostsInstancesCreate({ outpostRequest });
+    expect(created).toMatchObject({ name, type: "rac", providers: [provider.pk], refreshIntervalS: 60, config: { refresh_interval: "minutes=1" } });
+    expect((await outposts.outpostsInstancesList({ nameIexact: name })).results).toEqual([created]);
+    expect(await outposts.outpostsInstancesRetrieve({ uuid: created.pk })).toEqual(created);
+    expect((await outposts.outpostsInstancesUpdate({ uuid: created.pk, outpostRequest: { ...outpostRequest, config: {} } })).refreshIntervalS).toBe(300);
+    expect((await outposts.outpostsInstancesPartialUpdate({ uuid: created.pk, patchedOutpostRequest: { name: `${name}-2` } })).name).toBe(`${name}-2`);
+    expect((await outposts.outpostsInstancesUsedByList({ uuid: created.pk })).map((used) => used.pk)).toEqual([String(provider.pk)]);
+    await outposts.outpostsInstancesDestroy({ uuid: created.pk });
+    expect((await responseError(outposts.outpostsInstancesRetrieve({ uuid: created.pk }))).status).toBe(404);
+  });
+
+  it("the schema, without a token", async () => {
+    const anonymous = recorded(new SchemaApi(new Configuration({ basePath: `${BASE}/api/v3`, fetchApi: checkedFetch })));
+    const document = await anonymous.schemaRetrieve({});
+    expect(document.openapi).toBe("3.1.0");
+    expect(await schemaApi.schemaRetrieve({})).toEqual(document);
+  });
+
+  it("the model check refuses a missing required field, a wrong type, an unknown key and a bad enum value", () => {
+    const flow = { pk: "f", policybindingmodel_ptr_id: "f", name: "n", slug: "s", title: "t", designation: "authorization" };
+    const full = { ...flow, background: "b", stages: [], policies: [], cache_count: 0, export_url: "/x/" };
+    expect(clientTypeProblems(full, "Flow", "flow")).toEqual([]);
+    expect(clientTypeProblems(flow, "Flow", "flow")).toContain("flow.background: missing, the client's Flow requires it");
+    expect(clientTypeProblems({ ...full, cache_count: "0" }, "Flow", "flow")).toEqual(["flow.cache_count: string, the client's type is number"]);
+    expect(clientTypeProblems({ ...full, extra: 1 }, "Flow", "flow")).toEqual(["flow: extra unknown to the client's Flow"]);
+    expect(clientTypeProblems({ ...full, designation: "nope" }, "Flow", "flow")[0]).toMatch(/^flow.designation: "nope" is none of authentication/);
+    expect(clientTypeProblems({ ...full, name: null }, "Flow", "flow")).toEqual(["flow.name: null, the client's type is string"]);
+    expect(clientTypeProblems([{ ...full, stages: [1] }], "Array<Flow>", "list")).toEqual(["list[0].stages[0]: number, the client's type is string"]);
+  });
+
+  it("called every operation rac-edge serves that has a generated method in the client", async () => {
+    const document = await servedDocument();
+    const served = Object.values(document.paths as Record<string, Record<string, { operationId: string }>>).flatMap((item) =>
+      Object.values(item).map((operation) => operation.operationId),
+    );
+    const withMethod = served.filter((operationId) => clientAnswerType(operationId) !== undefined);
+    expect(withMethod.length).toBeGreaterThanOrEqual(60);
+    const camel = (id: string) => id.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+    expect(withMethod.map(camel).filter((method) => !called.has(method))).toEqual([]);
   });
 });

@@ -65,9 +65,10 @@ const describeErrors = (errors: OutputUnit[]) =>
 
 /**
  * Throws when the answer does not match the document. `text` is the body as received; `schema`
- * and `status` come from the documented operation.
+ * and `status` come from the documented operation. Returns the operationId of the documented
+ * operation that answered, if any.
  */
-export async function checkResponse(method: string, path: string, status: number, headers: Headers, text: string): Promise<void> {
+export async function checkResponse(method: string, path: string, status: number, headers: Headers, text: string): Promise<string | undefined> {
   loaded ??= load();
   const { document, lookup, paths } = await loaded;
   const where = `${method} ${path} answered ${status}`;
@@ -101,24 +102,46 @@ export async function checkResponse(method: string, path: string, status: number
   const matched = paths.find((candidate) => candidate.pattern.test(routed));
   if (matched === undefined) {
     if (status !== 404) fail(`${routed} is no documented path, so only 404 is allowed`);
-    return validateBody(responses.NotFound);
+    validateBody(responses.NotFound);
+    return undefined;
   }
   const item = document.paths[matched.path] as Json;
   if (method === "OPTIONS") {
-    if (status === 403) return validateBody(genericError);
+    if (status === 403) {
+      validateBody(genericError);
+      return undefined;
+    }
     if (status !== 204) fail("OPTIONS answers 204 (or 403 without credentials)");
     const allowed = Object.keys(item).map((name) => name.toUpperCase());
     const allow = (headers.get("allow") ?? "").split(",").map((name) => name.trim());
-    if ([...allowed, "HEAD", "OPTIONS"].sort().join() !== [...allow].sort().join()) fail(`Allow is "${headers.get("allow")}", the document lists ${allowed}`);
-    return validateBody(undefined);
+    const expected = [...allowed, ...(allowed.includes("GET") ? ["HEAD"] : []), "OPTIONS"];
+    if (expected.sort().join() !== [...allow].sort().join()) fail(`Allow is "${headers.get("allow")}", the document lists ${allowed}`);
+    validateBody(undefined);
+    return undefined;
   }
   const operation = item[(method === "HEAD" ? "GET" : method).toLowerCase()] as Json | undefined;
   if (operation === undefined) {
-    if (status === 403) return validateBody(genericError);
+    if (status === 403) {
+      validateBody(genericError);
+      return undefined;
+    }
     if (status !== 405) fail(`${matched.path} documents no ${method}, so only 405 (or 403 without credentials) is allowed`);
-    return validateBody(responses.MethodNotAllowed);
+    validateBody(responses.MethodNotAllowed);
+    return undefined;
   }
   const response = operation.responses[String(status)] as Json | undefined;
   if (response === undefined) fail(`${operation.operationId} documents ${Object.keys(operation.responses).join(", ")}`);
   validateBody(response);
+  return operation.operationId as string;
+}
+
+/**
+ * The caching headers every answer carries: `Vary: Authorization`, and `Cache-Control` either
+ * `no-store` (answers with a secret) or `private, no-cache`.
+ */
+export function checkCacheHeaders(method: string, path: string, headers: Headers): void {
+  const vary = (headers.get("vary") ?? "").split(",").map((name) => name.trim().toLowerCase());
+  if (!vary.includes("authorization")) throw new Error(`${method} ${path}: Vary is "${headers.get("vary")}", without Authorization`);
+  const cache = headers.get("cache-control");
+  if (cache !== "no-store" && cache !== "private, no-cache") throw new Error(`${method} ${path}: Cache-Control is "${cache}"`);
 }

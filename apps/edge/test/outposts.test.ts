@@ -48,6 +48,7 @@ describe("create", () => {
       providers_obj: [await baseProvider(provider.pk), await baseProvider(second.pk)],
       service_connection: null,
       service_connection_obj: null,
+      refresh_interval_s: 300,
       token_identifier: `ak-outpost-${pk}-api`,
       config: { log_level: "info" },
       managed: null,
@@ -315,6 +316,29 @@ describe("permissions", () => {
     expect((await patch(`${LIST}${mine.pk}/`, { config: { y: 2 } }, { token: user.token })).status).toBe(200);
     expect((await get(`${LIST}${other.pk}/`, { token: user.token })).status).toBe(404);
     expect((await del(`${LIST}${mine.pk}/`, { token: user.token })).status).toBe(403);
+  });
+
+  it("an outpost's own API token sees its outpost and the providers it serves, as authentik grants, nothing more", async () => {
+    const served = await makeProvider();
+    const notServed = await makeProvider();
+    const outpost = await makeOutpost({ providers: [provider.pk, served.pk] });
+    const other = await makeOutpost();
+    const key = (await get(`/api/v3/core/tokens/${outpost.token_identifier}/view_key/`)).body.key as string;
+    const list = await get(LIST, { token: key });
+    expect(list.body.results.map((o: { pk: string }) => o.pk)).toEqual([outpost.pk]);
+    expect((await get(`${LIST}${outpost.pk}/`, { token: key })).body).toEqual(outpost);
+    expect((await get(`${LIST}${other.pk}/`, { token: key })).status).toBe(404);
+    const providers = await get("/api/v3/providers/rac/?ordering=pk", { token: key });
+    expect(providers.body.results.map((p: { pk: number }) => p.pk)).toEqual([provider.pk, served.pk].sort((a, b) => a - b));
+    expect((await get(`/api/v3/providers/rac/${served.pk}/`, { token: key })).status).toBe(200);
+    expect((await get(`/api/v3/providers/rac/${notServed.pk}/`, { token: key })).status).toBe(404);
+    // Seeing is all: no change, no delete.
+    expect((await patch(`${LIST}${outpost.pk}/`, { name: "x" }, { token: key })).status).toBe(403);
+    expect((await patch(`/api/v3/providers/rac/${served.pk}/`, { name: "x" }, { token: key })).status).toBe(403);
+    // A provider added to the outpost later is visible at once; a removed one no more.
+    await patch(`${LIST}${outpost.pk}/`, { providers: [notServed.pk] });
+    expect((await get(`/api/v3/providers/rac/${notServed.pk}/`, { token: key })).status).toBe(200);
+    expect((await get(`/api/v3/providers/rac/${served.pk}/`, { token: key })).status).toBe(404);
   });
 
   it("a superuser other than akadmin may do everything", async () => {

@@ -54,6 +54,39 @@ describe("create (reference cases 1-8)", () => {
     expect(await env.DB.prepare("SELECT count(*) AS n FROM providers").first("n")).toBe(before);
   });
 
+  it("answers every problem of a body in one 400: field formats and unknown references together", async () => {
+    const missing = crypto.randomUUID();
+    const mapping = crypto.randomUUID();
+    const before = await env.DB.prepare("SELECT count(*) AS n FROM providers").first("n");
+    const reply = await post(LIST, { name: "", authorization_flow: missing, property_mappings: [mapping], connection_expiry: "fortnights=1" });
+    expect(reply.status).toBe(400);
+    expect(reply.body).toEqual({
+      name: ["This field may not be blank."],
+      authorization_flow: [`Invalid pk "${missing}" - object does not exist.`],
+      property_mappings: [`Invalid pk "${mapping}" - object does not exist.`],
+      connection_expiry: ["fortnights=1 is not in the correct format of 'hours=3;minutes=1'."],
+    });
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM providers").first("n")).toBe(before);
+    const provider = await makeProvider();
+    const update = await patch(`${LIST}${provider.pk}/`, { delete_token_on_disconnect: "maybe", authentication_flow: missing });
+    expect(update.body).toEqual({
+      delete_token_on_disconnect: ["Must be a valid boolean."],
+      authentication_flow: [`Invalid pk "${missing}" - object does not exist.`],
+    });
+  });
+
+  it('reads authentication_flow "" as null, as DRF\'s relational fields do', async () => {
+    const authentication = await makeFlow();
+    const created = await post(LIST, { name: unique("p"), authorization_flow: flow, authentication_flow: "" });
+    expect(created).toMatchObject({ status: 201, body: { authentication_flow: null } });
+    const path = `${LIST}${created.body.pk}/`;
+    expect((await patch(path, { authentication_flow: authentication.pk })).body.authentication_flow).toBe(authentication.pk);
+    expect((await patch(path, { authentication_flow: "" })).body.authentication_flow).toBeNull();
+    expect((await get(path)).body.authentication_flow).toBeNull();
+    // Not where null is not allowed: a required reference stays required.
+    expect((await patch(path, { authorization_flow: "" })).body).toEqual({ authorization_flow: ["“” is not a valid UUID."] });
+  });
+
   it("8: an unknown flow id", async () => {
     const missing = crypto.randomUUID();
     const reply = await post(LIST, { name: "p8", authorization_flow: missing });

@@ -182,6 +182,24 @@ describe("used_by contents (reference section 2.6, case 65)", () => {
     ]);
   });
 
+  it("never lists expired connection tokens, on the provider, the endpoint or the user", async () => {
+    const provider = await makeProvider();
+    const endpoint = await created("/api/v3/rac/endpoints/", endpointBody(provider.pk));
+    const user = await makeUser();
+    const live = await addToken(endpoint.pk, provider.pk, user.id);
+    const expired = await addToken(endpoint.pk, provider.pk, user.id);
+    await env.DB.prepare("UPDATE connection_tokens SET expires = ?2 WHERE uuid = ?1")
+      .bind(expired, Date.now() - 1)
+      .run();
+    for (const path of [`/api/v3/providers/rac/${provider.pk}/`, `/api/v3/rac/endpoints/${endpoint.pk}/`, `/api/v3/core/users/${user.id}/`]) {
+      const listed = ((await get(`${path}used_by/`)).body as { pk: string; model_name: string }[]).filter((item) => item.model_name === "connectiontoken");
+      expect(
+        listed.map((item) => item.pk),
+        path,
+      ).toEqual([live]);
+    }
+  });
+
   it("applications, API tokens and connection tokens: nothing points at them", async () => {
     expect(await get(`/api/v3/core/applications/${world.application.slug}/used_by/`)).toMatchObject({ status: 200, body: [] });
     const identifier = await env.DB.prepare("SELECT identifier FROM tokens WHERE user_id = ?1 LIMIT 1").bind(world.owner.id).first<string>("identifier");

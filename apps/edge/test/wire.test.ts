@@ -139,10 +139,17 @@ describe("flows", () => {
     const flow = await makeFlow("my-flow");
     expect((await get("/api/v3/flows/instances/my-flow/")).body).toEqual({
       pk: flow.pk,
+      policybindingmodel_ptr_id: flow.pk,
       name: "my-flow",
       slug: "my-flow",
       title: "my-flow",
       designation: "authorization",
+      // Read-only fields authentik's client requires, with authentik's values for a flow without them.
+      background: "/static/dist/assets/images/flow_background.jpg",
+      stages: [],
+      policies: [],
+      cache_count: 0,
+      export_url: "/api/v3/flows/instances/my-flow/export/",
     });
     const again = await post("/api/v3/flows/instances/", { name: "x", slug: "my-flow", title: "x", designation: "authorization" });
     expect(again).toMatchObject({ status: 400, body: { slug: ["Flow with this slug already exists."] } });

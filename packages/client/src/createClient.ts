@@ -25,6 +25,7 @@ import {
   type PatchedTokenRequest,
   type PatchedUserRequest,
   type PermissionAssign,
+  type PermissionAssignResult,
   type RacPropertyMapping,
   type RacPropertyMappingRequest,
   type RacProvider,
@@ -37,7 +38,10 @@ import {
 } from "@rac-edge/core";
 
 export interface ClientOptions {
-  /** Where the Worker answers, without `/api/v3`: `https://rac.example.com`, `http://localhost:8787`. */
+  /**
+   * Where the Worker answers: `https://rac.example.com`, `http://localhost:8787`. An authentik-style
+   * base ending in `/api/v3` (`https://rac.example.com/api/v3/`) means the same.
+   */
   baseUrl: string;
   /** An API token's key, sent as `Authorization: Bearer <token>`. */
   token: string;
@@ -109,9 +113,17 @@ function search(query: ListQuery<string> = {}): string {
 /** A path segment for a key: numbers and uuids as they are, anything else encoded. */
 const segment = (key: string | number) => `${encodeURIComponent(String(key))}/`;
 
+/** The origin (and any path prefix) without trailing slashes or a final `/api/v3`, which the client adds. */
+function normalizeBaseUrl(baseUrl: string): string {
+  return baseUrl
+    .replace(/\/+$/, "")
+    .replace(/\/api\/v3$/i, "")
+    .replace(/\/+$/, "");
+}
+
 export function createClient(options: ClientOptions) {
   const send = options.fetch ?? ((request: Request) => fetch(request));
-  const base = options.baseUrl.replace(/\/+$/, "") + API;
+  const base = normalizeBaseUrl(options.baseUrl) + API;
 
   /**
    * One call to a path below `/api/v3/`. Non-2xx answers throw ApiError with the status and
@@ -155,8 +167,10 @@ export function createClient(options: ClientOptions) {
     };
   }
 
-  const permissions = (method: string, action: string) => (user: number, body: PermissionAssign) =>
-    request<void>(method, `rbac/permissions/assigned_by_users/${segment(user)}${action}/`, body);
+  const permissions =
+    <T>(method: string, action: string) =>
+    (user: number, body: PermissionAssign) =>
+      request<T>(method, `rbac/permissions/assigned_by_users/${segment(user)}${action}/`, body);
   const gateway = (action: string) => (token: string) => request<never>("POST", `rac/gateway/${action}/`, { token });
   const { create: _, ...connectionTokens } = resource<ConnectionToken, ConnectionTokenRequest, PatchedConnectionTokenRequest, string, ConnectionTokenFilter>(
     "rac/connection_tokens/",
@@ -209,8 +223,9 @@ export function createClient(options: ClientOptions) {
     },
     rbac: {
       /** Grants permissions by codename, globally or (with `model` and `object_pk`) on one object. */
-      assign: permissions("POST", "assign"),
-      unassign: permissions("PATCH", "unassign"),
+      /** The assigned permissions' ids, as authentik answers. */
+      assign: permissions<PermissionAssignResult[]>("POST", "assign"),
+      unassign: permissions<void>("PATCH", "unassign"),
     },
     /** The OpenAPI 3.1 document. */
     schema: () => request<Record<string, unknown>>("GET", "schema/"),

@@ -31,6 +31,19 @@ describe("createClient", () => {
     expect(await seen[0]!.json()).toEqual({ connection_expiry: "hours=1" });
   });
 
+  it("accepts an authentik-style baseUrl ending in /api/v3, with or without slashes", async () => {
+    for (const baseUrl of ["https://rac.test/api/v3", "https://rac.test/api/v3/", "https://rac.test/API/V3//", "https://rac.test/prefix/api/v3"]) {
+      const { fetch, seen } = fakeFetch({
+        "GET /api/v3/providers/rac/5/": { status: 200, body: { pk: 5 } },
+        "GET /prefix/api/v3/providers/rac/5/": { status: 200, body: { pk: 5 } },
+      });
+      const client = createClient({ baseUrl, token: "k", fetch });
+      expect(await client.providers.rac.retrieve(5), baseUrl).toEqual({ pk: 5 });
+      const expected = baseUrl.includes("prefix") ? "https://rac.test/prefix/api/v3/providers/rac/5/" : "https://rac.test/api/v3/providers/rac/5/";
+      expect(seen[0]!.url, baseUrl).toBe(expected);
+    }
+  });
+
   it("throws ApiError with the status and authentik's body", async () => {
     const { fetch } = fakeFetch({ "POST /api/v3/providers/rac/": { status: 400, body: { name: ["This field is required."] } } });
     const client = createClient({ baseUrl: "https://rac.test", token: "k", fetch });

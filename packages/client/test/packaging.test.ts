@@ -1,17 +1,23 @@
 /**
  * What npm consumers get: `pnpm pack` of core and client, installed with npm into a fresh project,
  * typechecked under moduleResolution nodenext (Node's types, no DOM) and bundler (DOM), with
- * skipLibCheck off, then run by Node as ESM.
+ * skipLibCheck off, then run by Node as ESM. Offline: the third-party packages the consumer needs
+ * (valibot, @types/node and its undici-types) are packed from the workspace's own install, and npm
+ * runs with `--offline`, so the test never reaches a registry.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 const tsc = path.join(root, "node_modules/typescript/bin/tsc");
-const TYPES_NODE = "22.20.5";
+/** Installed packages the consumer needs besides ours, by where the workspace installed them. */
+const THIRD_PARTY: Record<string, string> = {
+  valibot: path.join(root, "packages/core/node_modules/valibot"),
+  "@types/node": path.join(root, "packages/client/node_modules/@types/node"),
+};
 
 let work: string;
 let project: string;
@@ -98,18 +104,24 @@ beforeAll(() => {
   mkdirSync(tarballs);
   for (const name of ["core", "client"]) mustRun("npx", ["-y", "pnpm@10.34.8", "pack", "--pack-destination", tarballs], path.join(root, "packages", name));
   const [core, client] = ["core", "client"].map((name) => readdirSync(tarballs).find((file) => file.startsWith(`rac-edge-${name}-`))!);
+  // @types/node's one dependency, from the same store, next to it.
+  const typesNode = realpathSync(THIRD_PARTY["@types/node"]!);
+  const packages: Record<string, string> = { ...THIRD_PARTY, "undici-types": path.join(typesNode, "../../undici-types") };
+  const dependencies: Record<string, string> = { "@rac-edge/core": `file:../tarballs/${core}`, "@rac-edge/client": `file:../tarballs/${client}` };
+  for (const [name, dir] of Object.entries(packages)) {
+    // A copy: the store hard-links identical files, which npm packs as 0-byte link entries.
+    const copy = path.join(work, "copies", name);
+    cpSync(realpathSync(dir), copy, { recursive: true, dereference: true });
+    const file = mustRun("npm", ["pack", copy, "--pack-destination", tarballs, "--ignore-scripts", "--offline", "--loglevel=error"], work)
+      .trim()
+      .split("\n")
+      .pop()!;
+    dependencies[name] = `file:../tarballs/${file}`;
+  }
   project = path.join(work, "consumer");
   mkdirSync(project);
-  writeFileSync(
-    path.join(project, "package.json"),
-    JSON.stringify({
-      name: "consumer",
-      private: true,
-      type: "module",
-      dependencies: { "@rac-edge/core": `file:../tarballs/${core}`, "@rac-edge/client": `file:../tarballs/${client}`, "@types/node": TYPES_NODE },
-    }),
-  );
-  mustRun("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], project);
+  writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module", dependencies }));
+  mustRun("npm", ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], project);
   writeFileSync(path.join(project, "consumer.ts"), CONSUMER);
   writeFileSync(path.join(project, "runtime.mjs"), RUNTIME);
   writeFileSync(path.join(project, "tsconfig.nodenext.json"), tsconfig({ module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2023"], types: ["node"] }));
@@ -137,6 +149,11 @@ describe("the published packages", () => {
         for (const file of ["dist/index.js", "dist/index.d.ts"])
           expect(existsSync(path.join(project, "node_modules", name, file)), `${name}/${file}`).toBe(true);
         expect(JSON.stringify(manifest.dependencies ?? {}), name).not.toMatch(/workspace:|catalog:/);
+        expect(existsSync(path.join(project, "node_modules", name, "LICENSE")), `${name}/LICENSE`).toBe(true);
+        expect(existsSync(path.join(project, "node_modules", name, "README.md")), `${name}/README.md`).toBe(true);
+        expect(manifest.license, name).toBe("MIT");
+        expect(manifest.engines, name).toEqual({ node: ">=20" });
+        for (const field of ["repository", "homepage", "bugs"]) expect(manifest[field], `${name} ${field}`).toBeTruthy();
       }
       expect(installed("@rac-edge/client").dependencies["@rac-edge/core"]).toBe(`^${installed("@rac-edge/core").version}`);
     },

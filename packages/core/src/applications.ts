@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { boolean, choice, intRef, optionalText, text } from "./fields.ts";
+import { boolean, choice, intRef, nullableRef, optionalText, text } from "./fields.ts";
 import { slug } from "./flows.ts";
 import { ProviderSchema } from "./providers.ts";
 
@@ -41,7 +41,7 @@ const launchUrl = () =>
 export const ApplicationRequestSchema = v.object({
   name: text(),
   slug: slug(),
-  provider: v.optional(v.nullable(intRef())),
+  provider: v.optional(nullableRef(intRef())),
   open_in_new_tab: v.optional(boolean()),
   meta_launch_url: v.optional(launchUrl()),
   meta_description: v.optional(optionalText()),

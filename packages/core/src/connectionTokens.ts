@@ -4,7 +4,7 @@
  */
 import * as v from "valibot";
 import { EndpointSchema } from "./endpoints.ts";
-import { intRef, MESSAGES, normalizeUuid, pythonType, text, toFieldErrors, uuidRef } from "./fields.ts";
+import { intRef, MESSAGES, noNullCharacters, normalizeUuid, pythonType, text, toFieldErrors, uuidRef } from "./fields.ts";
 import { RacProviderSchema } from "./providers.ts";
 import { GroupMemberSchema } from "./users.ts";
 
@@ -47,6 +47,7 @@ export const PromptSettingsSchema = v.object({
   password: v.pipe(
     v.nonNullable(v.string(MESSAGES.string), MESSAGES.null),
     v.nonEmpty(MESSAGES.blank),
+    noNullCharacters(),
     v.maxLength(1024, "Ensure this field has no more than 1024 characters."),
   ),
 });

@@ -81,14 +81,32 @@ export function formatDuration(milliseconds: number): string {
   return pieces.length === 0 ? "seconds=0" : pieces.join(";");
 }
 
+/** An unsigned zero written without an exponent (`0`, `00`, `0.0`, `.0`): the one way to say "no time limit". */
+const LITERAL_ZERO = /^(0+\.?0*|\.0+)$/;
+
+/** Whether every piece of a valid duration is written as a literal, unsigned zero (`seconds=0;hours=0`). */
+export function isLiteralZeroDuration(text: string): boolean {
+  return String(text)
+    .trim()
+    .split(";")
+    .every((piece) => LITERAL_ZERO.test(piece.split("=")[1]?.trim() ?? ""));
+}
+
 /**
- * What a provider's `connection_expiry` means for a launch: a positive total sets an expiry,
- * exactly 0 is "no time limit" (the help text's promise), a negative total cannot be launched.
+ * What a provider's `connection_expiry` means for a launch. Only the literal zero duration
+ * (`seconds=0`) is "no time limit" (the help text's promise). A total that is not negative but
+ * below one second (`microseconds=0.4`, `hours=1e-400`, `seconds=-0`) rounds up to one second, so no
+ * spelling of a tiny duration turns into an unlimited connection. A negative total cannot be
+ * launched. Throws DurationError for text parseDuration refuses.
  */
 export type ConnectionLifetime = { kind: "expires"; milliseconds: number } | { kind: "until_disconnect" } | { kind: "negative"; milliseconds: number };
 
-export function connectionLifetime(milliseconds: number): ConnectionLifetime {
-  if (milliseconds > 0) return { kind: "expires", milliseconds };
-  if (milliseconds === 0) return { kind: "until_disconnect" };
-  return { kind: "negative", milliseconds };
+/** The shortest time limit a connection gets: sub-second durations round up to it. */
+export const MIN_CONNECTION_MS = 1000;
+
+export function connectionLifetime(expiry: string): ConnectionLifetime {
+  const milliseconds = parseDuration(expiry);
+  if (isLiteralZeroDuration(expiry)) return { kind: "until_disconnect" };
+  if (milliseconds < 0) return { kind: "negative", milliseconds };
+  return { kind: "expires", milliseconds: Math.max(milliseconds, MIN_CONNECTION_MS) };
 }

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { choice, int32, intRef, json, list, text, uuidRef } from "./fields.ts";
+import { choice, int32, intRef, list, settingsJson, text, uuidRef } from "./fields.ts";
 import { HOST_FORMAT_MESSAGE, parseHost } from "./host.ts";
 import { RacProviderSchema } from "./providers.ts";
 
@@ -45,7 +45,7 @@ export const EndpointRequestSchema = v.object({
   provider: intRef(),
   protocol: choice(PROTOCOLS),
   host: host(),
-  settings: v.optional(json()),
+  settings: v.optional(settingsJson()),
   property_mappings: v.optional(list(uuidRef())),
   auth_mode: choice(AUTH_MODES),
   maximum_connections: v.optional(int32()),

@@ -14,6 +14,8 @@ export const MESSAGES = {
   boolean: "Must be a valid boolean.",
   integer: "A valid integer is required.",
   dictionary: "Value must be a dictionary, and not have any duplicate keys.",
+  /** DRF's ProhibitNullCharactersValidator, on every CharField. */
+  nullCharacter: "Null characters are not allowed.",
   /** django-filter's answer to an unknown id in a model choice filter (`?provider=999`). */
   filterChoice: "Select a valid choice. That choice is not one of the available choices.",
 } as const;
@@ -41,11 +43,15 @@ export function pythonType(value: unknown): string {
 
 const notNull = <T extends v.GenericSchema>(schema: T) => v.nonNullable(schema, MESSAGES.null);
 
+/** DRF's CharField refuses NUL (PostgreSQL's text cannot hold it); so does every text field here. */
+export const noNullCharacters = () => v.check<string, string>((value) => !value.includes("\0"), MESSAGES.nullCharacter);
+
 /** A trimmed, non-blank string; numbers are accepted and turned into text, as DRF does. */
 export const text = (maxLength = 255) =>
   v.pipe(
     notNull(v.union([v.string(), v.number()], MESSAGES.string)),
     v.transform((value) => String(value).trim()),
+    noNullCharacters(),
     v.nonEmpty(MESSAGES.blank),
     v.maxLength(maxLength, `Ensure this field has no more than ${maxLength} characters.`),
   );
@@ -55,6 +61,7 @@ export const optionalText = () =>
   v.pipe(
     notNull(v.union([v.string(), v.number()], MESSAGES.string)),
     v.transform((value) => String(value)),
+    noNullCharacters(),
   );
 
 const TRUE = new Set<unknown>([true, 1, "1", "true", "True", "TRUE", "t", "T", "y", "Y", "yes", "Yes", "YES", "on", "On", "ON"]);
@@ -85,18 +92,43 @@ export const int32 = () =>
 export const choice = <const T extends readonly string[]>(options: T) =>
   notNull(v.picklist(options, (issue) => `"${String(issue.input)}" is not a valid choice.`));
 
+/** The largest settings object accepted, serialized: nested copies of it must keep answers small. */
+export const MAX_SETTINGS_BYTES = 64 * 1024;
+
+/** UTF-8 length of a string, without TextEncoder (core declares no runtime globals). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
+/** `settings`/`static_settings`: at most MAX_SETTINGS_BYTES as compact JSON. */
+const settingsSize = <T>() =>
+  v.check<T, string>(
+    (value) => utf8Length(JSON.stringify(value) ?? "") <= MAX_SETTINGS_BYTES,
+    `Ensure this value has at most ${MAX_SETTINGS_BYTES} bytes as JSON.`,
+  );
+
 /** Any JSON value but null (authentik's `settings` is a plain JSON field). */
 export const json = () => notNull(v.unknown());
 
-/** A JSON object (property mappings' `static_settings`). */
-export const dictionary = () =>
-  notNull(
-    v.pipe(
-      // valibot's record takes arrays as objects ([] would become {}); DRF refuses them.
-      v.custom<Record<string, unknown>>((value) => typeof value === "object" && value !== null && !Array.isArray(value), MESSAGES.dictionary),
-      v.record(v.string(), v.unknown(), MESSAGES.dictionary),
-    ),
-  );
+/** A settings value: any JSON value but null, capped at MAX_SETTINGS_BYTES. */
+export const settingsJson = () => v.pipe(json(), settingsSize());
+
+/** Whether a value is a JSON object (the check of `dictionary()`; the OpenAPI converter knows it by this). */
+export const isDictionary = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * A JSON object (`attributes`, `config`). Not valibot's record: it drops `__proto__`,
+ * `constructor` and `prototype` keys, which are ordinary keys here and stored as sent.
+ */
+export const dictionary = () => notNull(v.custom<Record<string, unknown>>(isDictionary, MESSAGES.dictionary));
+
+/** A settings object (property mappings' `static_settings`), capped at MAX_SETTINGS_BYTES. */
+export const settingsDictionary = () => v.pipe(dictionary(), settingsSize());
 
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
@@ -132,6 +164,17 @@ export const intRef = () =>
     v.number(incorrectType),
     v.integer(incorrectType),
     v.safeInteger(incorrectType),
+  );
+
+/**
+ * A reference that may be null; an empty string means null too, as DRF's relational fields read it
+ * (`"authentication_flow": ""` unsets the flow).
+ */
+export const nullableRef = <T extends v.GenericSchema>(ref: T) =>
+  v.pipe(
+    v.unknown(),
+    v.transform((value) => (value === "" ? null : value)),
+    v.nullable(ref),
   );
 
 /** A list (many-to-many ids). */

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { parseDuration } from "./duration.ts";
 import { choice, dictionary, intRef, list, text } from "./fields.ts";
 import { ProviderSchema } from "./providers.ts";
 
@@ -13,10 +14,24 @@ export const OutpostSchema = v.object({
   providers_obj: v.array(ProviderSchema),
   service_connection: v.null(),
   service_connection_obj: v.null(),
+  /** How often the outpost refreshes its configuration: `config.refresh_interval`, 5 minutes by default. */
+  refresh_interval_s: v.number(),
   token_identifier: v.string(),
   config: v.record(v.string(), v.unknown()),
   managed: v.null(),
 });
+
+/** authentik's `refresh_interval_s`: the config's `refresh_interval` duration in whole seconds (default `minutes=5`). */
+export function refreshIntervalSeconds(config: Record<string, unknown>): number {
+  const interval = config.refresh_interval;
+  if (typeof interval !== "string") return DEFAULT_REFRESH_SECONDS;
+  try {
+    return Math.trunc(parseDuration(interval) / 1000);
+  } catch {
+    return DEFAULT_REFRESH_SECONDS; // stored text that is no duration: the default, not a failing read
+  }
+}
+const DEFAULT_REFRESH_SECONDS = 300;
 export type Outpost = v.InferOutput<typeof OutpostSchema>;
 
 export const OutpostRequestSchema = v.object({

@@ -45,3 +45,7 @@ export const PermissionAssignSchema = v.object({
   object_pk: v.optional(v.nullable(text())),
 });
 export type PermissionAssign = v.InferOutput<typeof PermissionAssignSchema>;
+
+/** One item of the assign answer: the assigned permission's id, as authentik's client models it. */
+export const PermissionAssignResultSchema = v.object({ id: v.string() });
+export type PermissionAssignResult = v.InferOutput<typeof PermissionAssignResultSchema>;

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { dictionary, optionalText, text } from "./fields.ts";
+import { optionalText, settingsDictionary, text } from "./fields.ts";
 
 /** The client era's constants (2024.8 line; the 2024.6 tag said "RAC Property Mapping"). */
 export const RAC_PROPERTY_MAPPING = {
@@ -30,7 +30,7 @@ export const RacPropertyMappingRequestSchema = v.object({
   managed: v.optional(v.nullable(text())),
   name: text(),
   expression: v.optional(optionalText()),
-  static_settings: dictionary(),
+  static_settings: settingsDictionary(),
 });
 export type RacPropertyMappingRequest = v.InferOutput<typeof RacPropertyMappingRequestSchema>;
 export const PatchedRacPropertyMappingRequestSchema = v.partial(RacPropertyMappingRequestSchema);

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { boolean, duration, json, list, text, uuidRef } from "./fields.ts";
+import { boolean, duration, list, nullableRef, settingsJson, text, uuidRef } from "./fields.ts";
 
 export const RAC_PROVIDER = {
   component: "ak-provider-rac-form",
@@ -40,9 +40,9 @@ export type RacProvider = v.InferOutput<typeof RacProviderSchema>;
 export const RacProviderRequestSchema = v.object({
   name: text(),
   authorization_flow: uuidRef(),
-  authentication_flow: v.optional(v.nullable(uuidRef())),
+  authentication_flow: v.optional(nullableRef(uuidRef())),
   property_mappings: v.optional(list(uuidRef())),
-  settings: v.optional(json()),
+  settings: v.optional(settingsJson()),
   connection_expiry: v.optional(duration()),
   delete_token_on_disconnect: v.optional(boolean()),
 });

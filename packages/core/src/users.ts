@@ -20,11 +20,16 @@ export const UserSchema = v.object({
   is_superuser: v.boolean(),
   groups: v.array(v.string()),
   groups_obj: v.array(v.unknown()),
+  /** authentik's avatar URL; rac-edge has no avatars, so authentik's default image. */
+  avatar: v.string(),
   path: v.string(),
   type: v.picklist(USER_TYPES),
   uuid: v.string(),
 });
 export type User = v.InferOutput<typeof UserSchema>;
+
+/** The avatar authentik answers with avatars switched off (`none`). */
+export const DEFAULT_AVATAR = "/static/dist/assets/images/user_default.png";
 
 const email = () =>
   v.pipe(

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { connectionLifetime, DurationError, formatDuration, MAX_DURATION_MS, parseDuration } from "../src/duration.ts";
+import { connectionLifetime, DurationError, formatDuration, MAX_DURATION_MS, MIN_CONNECTION_MS, parseDuration } from "../src/duration.ts";
 
 const H = 3_600_000;
 
@@ -112,8 +112,38 @@ describe("formatDuration", () => {
 
 describe("connectionLifetime", () => {
   it("gives 0 and negative totals their own meaning", () => {
-    expect(connectionLifetime(parseDuration("hours=8"))).toEqual({ kind: "expires", milliseconds: 8 * H });
-    expect(connectionLifetime(parseDuration("hours=0"))).toEqual({ kind: "until_disconnect" });
-    expect(connectionLifetime(parseDuration("minutes=-1"))).toEqual({ kind: "negative", milliseconds: -60_000 });
+    expect(connectionLifetime("hours=8")).toEqual({ kind: "expires", milliseconds: 8 * H });
+    expect(connectionLifetime("hours=0")).toEqual({ kind: "until_disconnect" });
+    expect(connectionLifetime("minutes=-1")).toEqual({ kind: "negative", milliseconds: -60_000 });
+  });
+
+  it("reads only the literal zero as no time limit", () => {
+    for (const zero of ["seconds=0", "hours=0;minutes=0", " seconds = 00 ", "minutes=0.0", "days=.0"]) {
+      expect(connectionLifetime(zero), zero).toEqual({ kind: "until_disconnect" });
+    }
+  });
+
+  it("rounds totals that round to zero or lie below one second up to one second", () => {
+    const tiny = ["microseconds=0.4", "hours=1e-400", "seconds=-0", "seconds=+0", "seconds=0e5", "milliseconds=500", "hours=1;minutes=-60"];
+    for (const text of tiny) expect(connectionLifetime(text), text).toEqual({ kind: "expires", milliseconds: MIN_CONNECTION_MS });
+    expect(connectionLifetime("milliseconds=1500")).toEqual({ kind: "expires", milliseconds: 1500 });
+  });
+
+  it("never answers no time limit for a duration that is not written as zero", () => {
+    const piece = fc.tuple(fc.constantFrom("weeks", "days", "hours", "minutes", "seconds", "milliseconds", "microseconds"), fc.double({ noNaN: true }));
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 3 }), (pieces) => {
+        const text = pieces.map(([unit, value]) => `${unit}=${value}`).join(";");
+        let lifetime: ReturnType<typeof connectionLifetime>;
+        try {
+          lifetime = connectionLifetime(text);
+        } catch {
+          return; // out of range or not finite: refused
+        }
+        const literal = pieces.every(([, value]) => value === 0); // -0 prints as "0"
+        expect(lifetime.kind === "until_disconnect", text).toBe(literal);
+        if (lifetime.kind === "expires") expect(lifetime.milliseconds).toBeGreaterThanOrEqual(MIN_CONNECTION_MS);
+      }),
+    );
   });
 });

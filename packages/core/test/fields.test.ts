@@ -58,3 +58,32 @@ describe("dictionary", () => {
     expect(v.parse(schema, { static_settings: { a: 1 } })).toEqual({ static_settings: { a: 1 } });
   });
 });
+
+describe("text fields refuse NUL, as DRF's CharField does", () => {
+  it("answers DRF's text for a NUL anywhere in a text field", () => {
+    for (const name of ["\u0000", "a\u0000b", " x\u0000"]) {
+      expect(errorsOf(PatchedRacProviderRequestSchema, { name })).toEqual({ name: ["Null characters are not allowed."] });
+    }
+    expect(v.parse(PatchedRacProviderRequestSchema, { name: "a\u0001b" })).toEqual({ name: "a\u0001b" });
+  });
+});
+
+describe("free-form objects keep every key", () => {
+  it("keeps __proto__, constructor and prototype as ordinary keys", async () => {
+    const { dictionary } = await import("../src/fields.ts");
+    const sent = JSON.parse('{"__proto__": {"x": 1}, "constructor": 2, "prototype": [3], "y": 4}');
+    const parsed = v.parse(v.object({ config: dictionary() }), { config: sent });
+    expect(JSON.stringify(parsed.config)).toBe(JSON.stringify(sent));
+    expect(Object.keys(parsed.config)).toEqual(["__proto__", "constructor", "prototype", "y"]);
+  });
+});
+
+describe("settings size", () => {
+  it("caps a settings object at 64 KiB of JSON", async () => {
+    const { MAX_SETTINGS_BYTES } = await import("../src/fields.ts");
+    const fits = { a: "x".repeat(MAX_SETTINGS_BYTES - 8) }; // {"a":"…"} is 8 bytes of syntax
+    expect(v.parse(PatchedRacProviderRequestSchema, { settings: fits })).toEqual({ settings: fits });
+    const over = { a: "é".repeat(MAX_SETTINGS_BYTES / 2) }; // two bytes each in UTF-8
+    expect(errorsOf(PatchedRacProviderRequestSchema, { settings: over })).toEqual({ settings: ["Ensure this value has at most 65536 bytes as JSON."] });
+  });
+});

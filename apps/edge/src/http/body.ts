@@ -1,4 +1,4 @@
-import { errors, pythonType, toFieldErrors } from "@rac-edge/core";
+import { errors, type FieldErrors, pythonType, toFieldErrors } from "@rac-edge/core";
 import * as v from "valibot";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -8,33 +8,84 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  */
 export const MAX_JSON_DEPTH = 100;
 
-/** Whether arrays and objects nest deeper than `limit`; iterative, so any depth is safe to check. */
-function nestedDeeperThan(value: unknown, limit: number): boolean {
+/** A UTF-16 surrogate without its pair: not a Unicode character, so no text column can hold it as sent. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Why a parsed body cannot be stored exactly as sent, or null. Iterative, so any depth is safe:
+ * nesting beyond `MAX_JSON_DEPTH`, strings or keys with lone surrogates, and numbers no field can
+ * hold exactly (JSON.parse turns `1e309` into Infinity and rounds integers beyond 2^53).
+ */
+function unstorable(value: unknown): string | null {
   const pending: [unknown, number][] = [[value, 0]];
   while (pending.length > 0) {
     const [item, depth] = pending.pop()!;
-    if (item === null || typeof item !== "object") continue;
-    if (depth >= limit) return true;
-    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+    if (typeof item === "string") {
+      if (LONE_SURROGATE.test(item)) return "strings must be well-formed Unicode (a lone surrogate was found)";
+    } else if (typeof item === "number") {
+      if (!Number.isFinite(item)) return "numbers must be finite";
+      if (Math.abs(item) > Number.MAX_SAFE_INTEGER) return `numbers must lie within ±${Number.MAX_SAFE_INTEGER} (2^53 - 1)`;
+    } else if (item !== null && typeof item === "object") {
+      if (depth >= MAX_JSON_DEPTH) return `nested deeper than ${MAX_JSON_DEPTH} levels`;
+      for (const [key, child] of Object.entries(item)) {
+        if (LONE_SURROGATE.test(key)) return "strings must be well-formed Unicode (a lone surrogate was found)";
+        pending.push([child, depth + 1]);
+      }
+    }
   }
-  return false;
+  return null;
+}
+
+/**
+ * The body's bytes, refused with 413 as soon as they pass the limit, whether or not a
+ * Content-Length announced them (a chunked body is read only up to the limit, then cancelled).
+ */
+async function readLimited(request: Request): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw errors.tooLarge(MAX_BODY_BYTES);
+  if (request.body === null) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.byteLength;
+    if (length > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw errors.tooLarge(MAX_BODY_BYTES);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
 }
 
 /**
  * Reads a JSON object body the way DRF's JSONParser does: no content type and no body is `{}`,
  * another content type 415, malformed JSON 400, anything but an object a non-field error.
+ * Stricter than DRF where a value could not be stored as sent: bytes that are not UTF-8, lone
+ * surrogates, and numbers beyond 2^53 or infinite are a 400 parse error.
  */
 export async function readObject(request: Request): Promise<Record<string, unknown>> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) throw errors.tooLarge(MAX_BODY_BYTES);
-  const bytes = await request.arrayBuffer();
-  if (bytes.byteLength > MAX_BODY_BYTES) throw errors.tooLarge(MAX_BODY_BYTES);
+  const bytes = await readLimited(request);
   const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (type === "" && bytes.byteLength === 0) return {};
   if (type !== "application/json" && !(type.startsWith("application/") && type.endsWith("+json"))) {
     throw errors.unsupportedMediaType(request.headers.get("content-type") ?? "");
   }
-  const text = new TextDecoder().decode(bytes);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw errors.badRequest("JSON parse error - the body is not valid UTF-8");
+  }
   if (text.trim() === "") return {};
   let value: unknown;
   try {
@@ -42,7 +93,8 @@ export async function readObject(request: Request): Promise<Record<string, unkno
   } catch (error) {
     throw errors.badRequest(`JSON parse error - ${(error as Error).message}`);
   }
-  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) throw errors.badRequest(`JSON parse error - nested deeper than ${MAX_JSON_DEPTH} levels`);
+  const problem = unstorable(value);
+  if (problem !== null) throw errors.badRequest(`JSON parse error - ${problem}`);
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw errors.nonField(`Invalid data. Expected a dictionary, but got ${pythonType(value)}.`);
   }
@@ -54,6 +106,33 @@ export function validate<S extends v.GenericSchema>(schema: S, input: unknown): 
   const result = v.safeParse(schema, input, { abortPipeEarly: true });
   if (!result.success) throw errors.validation(toFieldErrors(result.issues));
   return result.output;
+}
+
+/** A body checked without throwing for its field errors, so other checks can add theirs to one 400. */
+export interface Checked<T> {
+  /** The output when valid; otherwise only the fields that validated (as the schema transformed them). */
+  input: T;
+  errors: FieldErrors;
+}
+
+/**
+ * Validates like `validate`, but answers the field errors instead of throwing them, with the
+ * fields that did validate: DRF reports format errors and unknown references of one body together.
+ */
+export function check<S extends v.GenericSchema>(schema: S, body: Record<string, unknown>): Checked<v.InferOutput<S>> {
+  const result = v.safeParse(schema, body, { abortPipeEarly: true });
+  if (result.success) return { input: result.output, errors: {} };
+  const fieldErrors = toFieldErrors(result.issues);
+  const output = (result.output ?? {}) as Record<string, unknown>;
+  const valid = Object.entries(typeof output === "object" ? output : {}).filter(([key]) => Object.hasOwn(body, key) && !(key in fieldErrors));
+  return { input: Object.fromEntries(valid) as v.InferOutput<S>, errors: fieldErrors };
+}
+
+/** Throws one 400 with every field's errors, a field's format errors before others; nothing when all are empty. */
+export function throwFieldErrors(...sets: FieldErrors[]): void {
+  const merged: FieldErrors = {};
+  for (const set of sets) for (const [field, messages] of Object.entries(set)) merged[field] ??= messages;
+  if (Object.keys(merged).length > 0) throw errors.validation(merged);
 }
 
 export async function readBody<S extends v.GenericSchema>(request: Request, schema: S): Promise<v.InferOutput<S>> {

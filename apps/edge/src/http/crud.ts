@@ -5,10 +5,10 @@ import type { Access } from "../access.ts";
 import { type Condition, type ListSpec, type Precheck, planListPage } from "../lists.ts";
 import { documented } from "../openapi/operation.ts";
 import { type ResourceDoc, standardDocs } from "../openapi/standard.ts";
-import { newRefs, type Ref, requireRefs } from "../refs.ts";
+import { missingRefs, newRefs, type Ref } from "../refs.ts";
 import { failed, isForeignKeyViolation, type Reads, runReads } from "../repositories/d1.ts";
 import { usedByHandler } from "../usedBy.ts";
-import { readBody } from "./body.ts";
+import { check, readObject, throwFieldErrors } from "./body.ts";
 import { created, json, noContent } from "./responses.ts";
 import { type Context, type Handler, prefetching, type RequestContext, type Routes } from "./router.ts";
 
@@ -85,9 +85,10 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
   });
   const create: Handler = async (context) => {
     await context.access.require(resource.model, "add");
-    const input = await readBody(context.request, resource.createSchema);
+    const { input, errors: fieldErrors } = check(resource.createSchema, await readObject(context.request));
     await resource.authorize?.(context, input, null);
-    await requireRefs(context.db, resource.refs?.(input) ?? [], context.access);
+    // Format errors and unknown references answer together, as DRF validates every field at once.
+    throwFieldErrors(fieldErrors, await missingRefs(context.db, resource.refs?.(input) ?? [], context.access));
     return created(await present(context, await raceSafe(resource.create(context, input))));
   };
   const byKey = ({ db, params }: RequestContext) => resource.byKey(db, params.key!);
@@ -99,12 +100,12 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
     prefetching(byKey, async (context, found) => {
       const current = await visibleObject(resource.model, context.access, found());
       await context.access.require(resource.model, "change", current.pk);
-      const input = await readBody(context.request, schema);
+      const { input, errors: fieldErrors } = check(schema, await readObject(context.request));
       await resource.authorize?.(context, input, current);
       // The object's response fields carry its references under the request's names: those it
       // keeps need no lookup (a deletion meanwhile fails the write's foreign key: raceSafe).
       const refs = newRefs(resource.refs?.(input) ?? [], resource.refs?.(current as unknown as Patch) ?? []);
-      await requireRefs(context.db, refs, context.access);
+      throwFieldErrors(fieldErrors, await missingRefs(context.db, refs, context.access));
       return json(await present(context, await raceSafe(resource.update(context, current, input))));
     });
   const remove = prefetching(byKey, async (context, found) => {

@@ -7,6 +7,7 @@ import type { Condition } from "../lists.ts";
 import type { OperationDoc } from "../openapi/operation.ts";
 import type { Reads } from "../repositories/d1.ts";
 import { authenticationFailed } from "../throttle.ts";
+import { corsFor, isPreflight } from "./cors.ts";
 import { errorResponse } from "./responses.ts";
 
 /** What a handler knows before the caller is authenticated. */
@@ -29,12 +30,14 @@ export interface Context extends RequestContext {
 
 /**
  * `doc` is what the OpenAPI document says about the operation (src/openapi/ reads it); `head`, on
- * a GET with side effects, answers HEAD the same without them (HEAD otherwise runs the GET).
+ * a GET with side effects, answers HEAD the same without them (HEAD otherwise runs the GET). A
+ * handler with `anonymous` answers without authentication (the schema, health checks).
  */
 export type Handler = ((context: Context) => Promise<Response>) & {
   doc?: OperationDoc;
   prefetch?: (context: RequestContext) => Reads<unknown>;
   head?: Handler;
+  anonymous?: (context: RequestContext) => Promise<Response>;
 };
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 /** A route module: paths (with a trailing slash) and the handler of each method. */
@@ -53,17 +56,44 @@ export function prefetching<P>(
   return Object.assign((context: Context) => handler(context, context.prefetched as () => P), { prefetch });
 }
 
+/** A handler that answers anyone, without reading a token (authentik serves these publicly). */
+export function anonymous(handler: (context: RequestContext) => Promise<Response>): Handler {
+  return Object.assign((context: Context) => handler(context), { anonymous: handler });
+}
+
+/** The same handler, its answer marked `Cache-Control: no-store`: it carries a secret. */
+export function carriesSecret(handler: Handler): Handler {
+  const wrapped = async (context: Context) => {
+    const response = await handler(context);
+    const marked = new Response(response.body, response);
+    marked.headers.set("cache-control", "no-store");
+    return marked;
+  };
+  return Object.assign(wrapped, { doc: handler.doc, prefetch: handler.prefetch, head: handler.head && carriesSecret(handler.head) });
+}
+
 /**
  * DRF's order: an unknown path is 404, then authentication (403), then the method (405).
- * HEAD is GET without a body and without its side effects; OPTIONS answers the allowed methods.
+ * HEAD is GET without a body and without its side effects; OPTIONS answers the allowed methods
+ * (HEAD only where GET exists).
  */
 function dispatch(methods: Partial<Record<Method, Handler>>) {
-  const allowed = Object.keys(methods);
+  const allowed = [...Object.keys(methods), ...(methods.GET ? ["HEAD"] : []), "OPTIONS"].join(", ");
+  const open = Object.values(methods).every((handler) => handler.anonymous !== undefined);
+  const withoutBody = (request: IRequest, response: Response) => (request.method === "HEAD" ? new Response(null, response) : response);
   return async (request: IRequest, env: Env): Promise<Response> => {
     const handler = request.method === "HEAD" ? (methods.GET?.head ?? methods.GET) : methods[request.method as Method];
+    const url = new URL(request.url);
+    if (handler?.anonymous) {
+      const context = { request, url, params: request.params, env, db: env.DB, knownKey: { sql: "SELECT 1 WHERE 0", params: [] } };
+      return withoutBody(request, await handler.anonymous(context));
+    }
+    // Public paths answer their other methods without a token too, as DRF's AllowAny views do.
+    if (open && request.method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: allowed } });
+    if (open) throw errors.methodNotAllowed(request.method);
     const failed = (error: unknown) => authenticationFailed(request, env, error);
     const { query, knownKey } = await authentication(request, env).catch(failed);
-    const base: RequestContext = { request, url: new URL(request.url), params: request.params, env, db: env.DB, knownKey };
+    const base: RequestContext = { request, url, params: request.params, env, db: env.DB, knownKey };
     const reads = request.method === "OPTIONS" ? undefined : handler?.prefetch?.(base);
     const [authenticated, ...results] = reads ? await env.DB.batch([query, ...reads.statements]) : [await query.all()];
     let caller: Caller;
@@ -72,14 +102,11 @@ function dispatch(methods: Partial<Record<Method, Handler>>) {
     } catch (error) {
       return await failed(error);
     }
-    if (request.method === "OPTIONS") {
-      return new Response(null, { status: 204, headers: { allow: [...allowed, "HEAD", "OPTIONS"].join(", ") } });
-    }
+    if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: allowed } });
     if (handler === undefined) throw errors.methodNotAllowed(request.method);
     const context: Context = { ...base, caller, access: new Access(env.DB, caller) };
     if (reads !== undefined) context.prefetched = () => reads.read(results);
-    const response = await handler(context);
-    return request.method === "HEAD" ? new Response(null, response) : response;
+    return withoutBody(request, await handler(context));
   };
 }
 
@@ -93,19 +120,35 @@ function normalize(request: Request): Request {
   return new Request(url, request);
 }
 
+/**
+ * Headers of every answer: answers depend on the token, so shared caches must not serve them to
+ * another caller (`Vary`), and clients revalidate; answers carrying a secret already say `no-store`.
+ */
+function finish(response: Response): Response {
+  if (response.status === 101) return response;
+  const finished = new Response(response.body, response);
+  if (!finished.headers.has("cache-control")) finished.headers.set("cache-control", "private, no-cache");
+  finished.headers.append("vary", "Authorization");
+  return finished;
+}
+
 export function createApi(...modules: Routes[]) {
   const router = Router<IRequest, [Env, ExecutionContext]>({ catch: errorResponse });
   for (const routes of modules) {
     for (const [path, methods] of Object.entries(routes)) router.all(path, dispatch(methods));
   }
   return async (request: Request, env: Env, ctx: ExecutionContext): Promise<Response> => {
+    const cors = corsFor(env.CORS_ORIGINS);
+    // A preflight carries no credentials: it is answered before authentication.
+    if (cors !== null && isPreflight(request)) return finish(cors.preflight(request)!);
+    let response: Response;
     try {
       const refused = bootstrapRefusal(env);
       if (refused !== null) throw refused;
-      const response: Response | undefined = await router.fetch(normalize(request), env, ctx);
-      return response ?? errorResponse(errors.notFound());
+      response = (await router.fetch(normalize(request), env, ctx)) ?? errorResponse(errors.notFound());
     } catch (error) {
-      return errorResponse(error);
+      response = errorResponse(error);
     }
+    return cors === null ? finish(response) : cors.corsify(finish(response), request);
   };
 }

@@ -85,7 +85,7 @@ function operation(route: string, method: Method, doc: OperationDoc, schemas: Re
   const { success } = doc;
   const body = success.schema === undefined ? undefined : success.shape === "page" ? schemas.page(success.schema) : schemas.ref(success.schema);
   const successBody = body !== undefined && success.shape === "array" ? { type: "array", items: body } : body;
-  const always = { 403: undefined, 429: undefined, 500: undefined, 503: undefined };
+  const always = { ...(doc.public ? {} : { 403: undefined, 429: undefined }), 500: undefined, 503: undefined };
   const errors: Record<number, string | undefined> = { ...always, ...doc.errors };
   if (doc.body) Object.assign(errors, { 400: doc.errors?.[400], 413: undefined, 415: undefined });
   const genericError = schemas.ref(GenericErrorSchema);
@@ -102,6 +102,7 @@ function operation(route: string, method: Method, doc: OperationDoc, schemas: Re
     tags: [path.split("/")[1]!],
     summary: doc.summary,
     ...(doc.description ? { description: doc.description } : {}),
+    ...(doc.public ? { security: [] } : {}),
     ...(params.length + (doc.query?.length ?? 0) > 0
       ? { parameters: [...params, ...(doc.query ?? []).map((param) => parameter(param, param.name!, "query"))] }
       : {}),

@@ -37,6 +37,8 @@ export interface OperationDoc {
   };
   /** When each further error status is answered. */
   errors?: Partial<Record<ErrorStatus, string>>;
+  /** Answers without a token (`security: []`, no 403). */
+  public?: boolean;
   /** drf-spectacular's id (`providers_rac_list`); derived from the path when absent. */
   operationId?: string;
 }

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import type { Handler, Routes } from "../http/router.ts";
+import { anonymous, type Handler, type Routes } from "../http/router.ts";
 import { buildDocument } from "./document.ts";
 import { documented } from "./operation.ts";
 
@@ -12,8 +12,8 @@ const DocumentSchema = v.looseObject({
 
 /**
  * `GET /api/v3/schema/`: the OpenAPI document of every route in `modules` (read on first request,
- * so this module can be one of them), built once per isolate. Like every route it needs a valid
- * API token (authentik serves its schema without one; rac-edge checks the token on every route).
+ * so this module can be one of them), built once per isolate. Public, as authentik's is, so code
+ * generators can point at it; it describes the API, never data.
  */
 export function schemaRoutes(modules: () => readonly Routes[]): Routes {
   let text: string | undefined;
@@ -21,13 +21,14 @@ export function schemaRoutes(modules: () => readonly Routes[]): Routes {
     {
       summary: "The OpenAPI 3.1 document of this API",
       description:
-        "Generated from the same valibot schemas that validate requests. JSON only (authentik also serves YAML). Needs any valid API token (authentik's is public).",
+        "Generated from the same valibot schemas that validate requests. JSON only (authentik also serves YAML). Public: answers without a token, as authentik's does.",
+      public: true,
       success: { status: 200, description: "The document.", schema: DocumentSchema },
     },
-    async () => {
+    anonymous(async () => {
       text ??= JSON.stringify(buildDocument(modules()));
       return new Response(text, { headers: { "content-type": "application/json" } });
-    },
+    }),
   );
   return { "/api/v3/schema/": { GET: handler } };
 }

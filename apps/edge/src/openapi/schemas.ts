@@ -5,7 +5,7 @@
  * what the wire accepts before core's transforms run, refined by the validated type where the
  * input alone says nothing (a DRF-style field that takes any value and then checks it).
  */
-import { paginatedSchema } from "@rac-edge/core";
+import { isDictionary, paginatedSchema } from "@rac-edge/core";
 import { type ConversionConfig, type JsonSchema, toJsonSchema, toJsonSchemaDefs } from "@valibot/to-json-schema";
 import type * as v from "valibot";
 
@@ -31,10 +31,14 @@ function requestConfig(typeMode: "input" | "output"): ConversionConfig {
     typeMode,
     // Transforms and custom checks have no JSON Schema; the types around them do.
     errorMode: "ignore",
-    overrideSchema: ({ valibotSchema }) =>
-      valibotSchema.type === "non_nullable"
-        ? withoutDialect(toJsonSchema((valibotSchema as unknown as { wrapped: v.GenericSchema }).wrapped, config))
-        : undefined,
+    overrideSchema: ({ valibotSchema }) => {
+      if (valibotSchema.type === "non_nullable") {
+        return withoutDialect(toJsonSchema((valibotSchema as unknown as { wrapped: v.GenericSchema }).wrapped, config));
+      }
+      // core's dictionary() is a custom check (valibot's record would drop `__proto__` keys).
+      if (valibotSchema.type === "custom" && (valibotSchema as { check?: unknown }).check === isDictionary) return { type: "object" };
+      return undefined;
+    },
   };
   return config;
 }

@@ -1,4 +1,4 @@
-import { errors, type Flow, type FlowRequest } from "@rac-edge/core";
+import { DEFAULT_FLOW_BACKGROUND, errors, type Flow, type FlowRequest } from "@rac-edge/core";
 import type { ListSpec } from "../lists.ts";
 import { isForeignKeyViolation, oneRow, type Reads, uniqueViolation } from "./d1.ts";
 
@@ -21,7 +21,19 @@ export const flowList: ListSpec = {
   search: ["f.name", "f.slug", "f.title", "f.designation"],
 };
 
-export const flowFromRow = (row: FlowRow): Flow => ({ pk: row.uuid, name: row.name, slug: row.slug, title: row.title, designation: row.designation });
+export const flowFromRow = (row: FlowRow): Flow => ({
+  pk: row.uuid,
+  policybindingmodel_ptr_id: row.uuid,
+  name: row.name,
+  slug: row.slug,
+  title: row.title,
+  designation: row.designation,
+  background: DEFAULT_FLOW_BACKGROUND,
+  stages: [],
+  policies: [],
+  cache_count: 0,
+  export_url: `/api/v3/flows/instances/${encodeURIComponent(row.slug)}/export/`,
+});
 
 export const flowByKey = (db: D1Database, slug: string): Reads<Flow | null> =>
   oneRow(db.prepare(`SELECT ${COLUMNS} FROM flows f WHERE f.slug = ?1`).bind(slug), flowFromRow);
@@ -41,7 +53,7 @@ export async function insertFlow(db: D1Database, input: FlowRequest): Promise<Fl
   } catch (error) {
     throw slugTaken(error);
   }
-  return { pk: uuid, ...input };
+  return flowFromRow({ uuid, ...input });
 }
 
 export async function updateFlow(db: D1Database, current: Flow, input: Partial<FlowRequest>): Promise<Flow> {
@@ -54,7 +66,7 @@ export async function updateFlow(db: D1Database, current: Flow, input: Partial<F
   } catch (error) {
     throw slugTaken(error);
   }
-  return next;
+  return flowFromRow({ uuid: current.pk, name: next.name, slug: next.slug, title: next.title, designation: next.designation });
 }
 
 /** Refused while RAC providers use the flow as their authorization flow (FK RESTRICT). */

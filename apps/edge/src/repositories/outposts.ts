@@ -12,6 +12,7 @@ import {
   type PatchedOutpostRequest,
   type Provider,
   RAC_PROVIDER,
+  refreshIntervalSeconds,
 } from "@rac-edge/core";
 import { randomKey, sha256Hex } from "../crypto.ts";
 import type { ListSpec } from "../lists.ts";
@@ -82,6 +83,7 @@ export const outpostFromRow = (row: OutpostRow): Outpost => ({
   providers_obj: parseJson<ProviderJson[]>(row.providers_obj).map(providerFromJson),
   service_connection: null,
   service_connection_obj: null,
+  refresh_interval_s: refreshIntervalSeconds(parseJson(row.config) as Record<string, unknown>),
   token_identifier: row.token_identifier,
   config: parseJson(row.config),
   managed: null,

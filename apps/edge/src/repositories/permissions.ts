@@ -20,6 +20,28 @@ export async function loadGrants(db: D1Database, userId: number): Promise<Grants
 }
 
 /**
+ * What an outpost's own API token may see as authentik grants it: the outpost itself and the
+ * providers it serves (view only), as object grants to merge into the caller's.
+ */
+export async function outpostGrants(db: D1Database, outpostId: string): Promise<[string, string][]> {
+  const { results } = await db
+    .prepare(
+      `SELECT 'authentik_outposts.view_outpost' AS codename, ?1 AS object_pk
+       UNION ALL SELECT 'authentik_providers_rac.view_racprovider', CAST(provider_id AS TEXT) FROM outpost_providers WHERE outpost_id = ?1`,
+    )
+    .bind(outpostId)
+    .all<{ codename: string; object_pk: string }>();
+  return results.map((row) => [row.codename, row.object_pk]);
+}
+
+/** `grants` with `extra` object grants added. */
+export function withGrants(grants: Grants, extra: readonly (readonly [string, string])[]): Grants {
+  const merged: Grants = new Map([...grants].map(([perm, pks]) => [perm, new Set(pks)]));
+  for (const [perm, pk] of extra) merged.set(perm, (merged.get(perm) ?? new Set<string>()).add(pk));
+  return merged;
+}
+
+/**
  * A user's grants as a JSON column `grants` (`[[codename, object_pk], ...]`), for `users` joined
  * as `alias`; NULL for superusers, who need none. Lets the authentication query bring them along.
  */
@@ -34,13 +56,24 @@ export interface Grant {
   objectPk: string;
 }
 
+/**
+ * Inserts each grant (a grant already held stays as it is) and answers its row's id as text,
+ * authentik's `PermissionAssignResult`: the no-op update on conflict makes RETURNING see held rows.
+ */
 export function assignStatements(db: D1Database, userId: number, grants: Grant[]): D1PreparedStatement[] {
   return grants.map((grant) =>
     db
-      .prepare("INSERT INTO permissions (user_id, codename, object_pk) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING")
+      .prepare(
+        `INSERT INTO permissions (user_id, codename, object_pk) VALUES (?1, ?2, ?3)
+         ON CONFLICT (user_id, codename, object_pk) DO UPDATE SET codename = excluded.codename
+         RETURNING CAST(rowid AS TEXT) AS id`,
+      )
       .bind(userId, grant.codename, grant.objectPk),
   );
 }
+
+/** The ids answered by a batch of assignStatements. */
+export const assignedIds = (results: D1Result[]): { id: string }[] => results.map((result) => ({ id: (result.results[0] as { id: string }).id }));
 
 export function unassignStatements(db: D1Database, userId: number, grants: Grant[]): D1PreparedStatement[] {
   return grants.map((grant) =>

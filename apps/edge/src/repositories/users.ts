@@ -1,4 +1,4 @@
-import { errors, type GroupMember, type PatchedUserRequest, type User, type UserRequest } from "@rac-edge/core";
+import { DEFAULT_AVATAR, errors, type GroupMember, type PatchedUserRequest, type User, type UserRequest } from "@rac-edge/core";
 import { iso } from "../clock.ts";
 import { sha256Hex } from "../crypto.ts";
 import type { ListSpec } from "../lists.ts";
@@ -44,6 +44,7 @@ export const userFromRow = (row: UserRow): User => ({
   is_superuser: row.is_superuser === 1,
   groups: [],
   groups_obj: [],
+  avatar: DEFAULT_AVATAR,
   path: row.path,
   type: row.type,
   uuid: row.uuid,

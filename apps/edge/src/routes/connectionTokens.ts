@@ -13,13 +13,13 @@ import {
 } from "@rac-edge/core";
 import type * as v from "valibot";
 import { clock } from "../clock.ts";
-import { readBody } from "../http/body.ts";
+import { check, readObject, throwFieldErrors } from "../http/body.ts";
 import { json, noContent } from "../http/responses.ts";
 import { type Context, type Handler, prefetching, type RequestContext, type Routes } from "../http/router.ts";
 import { type Condition, condition, type Precheck, planListPage } from "../lists.ts";
 import { documented } from "../openapi/operation.ts";
 import { standardDocs } from "../openapi/standard.ts";
-import { newRefs, type Ref, requireRefs } from "../refs.ts";
+import { missingRefs, newRefs, type Ref } from "../refs.ts";
 import {
   type ConnectionTokenRow,
   connectionTokenByKey,
@@ -141,13 +141,15 @@ const update = (schema: v.GenericSchema<unknown, PatchedConnectionTokenRequest>)
     const { db, request, access } = context;
     const current = await visibleToken(context, found());
     await access.require(MODEL, "change", current.pk);
-    const input = await readBody(request, schema);
-    if (input.pk !== undefined && normalizeUuid(input.pk) !== current.pk) {
-      throw errors.field("pk", `pk is read-only: omit it or send this token's pk "${current.pk}".`);
-    }
-    // What the token already points at needs no check; a new target must be one the caller may view.
+    const { input, errors: fieldErrors } = check(schema, await readObject(request));
+    const pkErrors: FieldErrors =
+      input.pk !== undefined && normalizeUuid(input.pk) !== current.pk
+        ? { pk: [`pk is read-only: omit it or send this token's pk "${current.pk}".`] }
+        : {};
+    // Every problem of the body in one 400: formats, the pk, unknown references. What the token
+    // already points at needs no check; a new target must be one the caller may view.
     const refs = newRefs(tokenRefs(input.provider, input.endpoint), tokenRefs(current.provider, current.endpoint));
-    await requireRefs(db, refs, access);
+    throwFieldErrors(fieldErrors, pkErrors, await missingRefs(db, refs, access));
     const provider = input.provider ?? current.provider;
     const endpoint = input.endpoint ?? current.endpoint;
     if ((await endpointProvider(db, endpoint)) !== provider) throw errors.field("endpoint", "This endpoint does not belong to the selected provider.");

@@ -1,5 +1,6 @@
 import {
   ApiError,
+  type ConnectionLifetime,
   connectionLifetime,
   connectionSettings,
   errors,
@@ -13,7 +14,6 @@ import {
   type LaunchRequest,
   launchRequestSchema,
   PromptSettingsSchema,
-  parseDuration,
 } from "@rac-edge/core";
 import * as v from "valibot";
 import type { Caller } from "../auth.ts";
@@ -21,7 +21,7 @@ import { clock, iso } from "../clock.ts";
 import { randomKey, sha256Hex } from "../crypto.ts";
 import { readBody, readObject, validate } from "../http/body.ts";
 import { created, json } from "../http/responses.ts";
-import { type Handler, prefetching, type Routes } from "../http/router.ts";
+import { carriesSecret, type Handler, prefetching, type Routes } from "../http/router.ts";
 import { documented } from "../openapi/operation.ts";
 import { connectToken, disconnectToken, type GatewayToken, insertConnection, type LaunchTarget, launchTargetByKey } from "../repositories/connections.ts";
 import { parseJson } from "../repositories/d1.ts";
@@ -31,17 +31,16 @@ import { presentedToken } from "../secretSettings.ts";
 const LIMIT_REACHED = "Maximum connection limit reached.";
 const ALREADY_CONNECTED = " (You are already connected in another tab/window)";
 
-/** The new token's expiry: now + connection_expiry, null for exactly 0, a 400 for negative. */
+/** The new token's expiry: now + connection_expiry (at least a second), null for the literal 0, a 400 for negative. */
 function launchExpiry(target: LaunchTarget, now: number): number | null {
-  let milliseconds: number;
+  let lifetime: ConnectionLifetime;
   try {
-    milliseconds = parseDuration(target.connection_expiry);
+    lifetime = connectionLifetime(target.connection_expiry);
   } catch {
     throw errors.badRequest(
       `Connections cannot be launched: the connection_expiry "${target.connection_expiry}" of provider "${target.provider_name}" is not a valid duration.`,
     );
   }
-  const lifetime = connectionLifetime(milliseconds);
   if (lifetime.kind === "negative") {
     throw errors.badRequest(
       `Connections cannot be launched: provider "${target.provider_name}" has a negative connection_expiry ("${target.connection_expiry}"), so every connection would expire before it starts. Set a positive duration, or 0 for no time limit.`,
@@ -138,7 +137,7 @@ export const connectionRoutes: Routes = {
       {
         summary: "Launch a connection to an endpoint",
         description:
-          "An extension (authentik launches in its HTML flow). Needs view permission on the endpoint; there is no policy engine. Creates a connection token for the caller, checking `maximum_connections` (live tokens of the endpoint across all users; negative: unlimited) atomically with the insert. `expires` is now plus the provider's `connection_expiry`, null when that is exactly 0. The answer includes the secret `token`, shown only here.",
+          "An extension (authentik launches in its HTML flow). Needs view permission on the endpoint; there is no policy engine. Creates a connection token for the caller, checking `maximum_connections` (live tokens of the endpoint across all users; negative: unlimited) atomically with the insert. `expires` is now plus the provider's `connection_expiry` (at least one second), null when that is the literal zero (`seconds=0`). The answer includes the secret `token`, shown only here.",
         path: { key: { name: "pbm_uuid", type: "uuid", description: "The endpoint's uuid." } },
         body: {
           schema: v.object({ settings: v.optional(PromptSettingsSchema) }),
@@ -152,7 +151,7 @@ export const connectionRoutes: Routes = {
           409: "`Maximum connection limit reached.`, with ` (You are already connected in another tab/window)` when the caller holds one of the live tokens.",
         },
       },
-      launch,
+      carriesSecret(launch),
     ),
   },
   "/api/v3/rac/gateway/connect/": {
@@ -164,7 +163,7 @@ export const connectionRoutes: Routes = {
         success: { status: 200, description: "What the gateway opens the connection with.", schema: GatewayConnectionSchema },
         errors: { 404: "Unknown or expired connection token." },
       },
-      connect,
+      carriesSecret(connect),
     ),
   },
   "/api/v3/rac/gateway/disconnect/": {

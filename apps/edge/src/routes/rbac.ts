@@ -1,11 +1,19 @@
-import { CODENAMES, errors, type FieldErrors, normalizeUuid, type PermissionAssign, PermissionAssignSchema } from "@rac-edge/core";
+import {
+  CODENAMES,
+  errors,
+  type FieldErrors,
+  normalizeUuid,
+  type PermissionAssign,
+  PermissionAssignResultSchema,
+  PermissionAssignSchema,
+} from "@rac-edge/core";
 import { readBody } from "../http/body.ts";
-import { noContent } from "../http/responses.ts";
+import { json, noContent } from "../http/responses.ts";
 import type { Context, Handler, Routes } from "../http/router.ts";
 import { MODEL_TABLES } from "../models.ts";
 import { documented, type OperationDoc } from "../openapi/operation.ts";
 import { isForeignKeyViolation } from "../repositories/d1.ts";
-import { assignStatements, type Grant, unassignStatements } from "../repositories/permissions.ts";
+import { assignedIds, assignStatements, type Grant, unassignStatements } from "../repositories/permissions.ts";
 import { revokeUnlaunchable } from "../repositories/revocations.ts";
 
 const LAUNCH_GRANT = "authentik_providers_rac.view_endpoint";
@@ -47,13 +55,15 @@ const change =
     // Without view on an endpoint, its connection tokens go in the same batch as the grant.
     const launchGrantGoes = kind === "unassign" && grants.some((grant) => grant.codename === LAUNCH_GRANT);
     if (launchGrantGoes) statements.push(revokeUnlaunchable(db, userId));
+    let results: D1Result[] = [];
     try {
-      if (statements.length > 0) await db.batch(statements);
+      if (statements.length > 0) results = await db.batch(statements);
     } catch (error) {
       // The user was deleted after the check above: the answer of a request that came a moment later.
       throw isForeignKeyViolation(error) ? errors.notFound() : error;
     }
-    return noContent();
+    // authentik answers assign with the ids of the assigned permissions, unassign with no body.
+    return kind === "assign" ? json(assignedIds(results)) : noContent();
   };
 
 const doc = (kind: "assign" | "unassign"): OperationDoc => ({
@@ -61,7 +71,17 @@ const doc = (kind: "assign" | "unassign"): OperationDoc => ({
   description: `Needs \`authentik_core.${kind}_user_permissions\`. Permissions by authentik codename, globally (no \`model\`/\`object_pk\`) or on one object.`,
   path: { id: { type: "integer", description: "The user's integer id." } },
   body: { schema: PermissionAssignSchema, required: true },
-  success: { status: 204, description: "Done; no body." },
+  ...(kind === "assign"
+    ? {
+        operationId: "rbac_permissions_assigned_by_users_assign",
+        success: {
+          status: 200,
+          description: "The assigned permissions' ids (`PermissionAssignResult`).",
+          schema: PermissionAssignResultSchema,
+          shape: "array",
+        },
+      }
+    : { success: { status: 204, description: "Done; no body." } }),
   errors: { 404: "No such user." },
 });
 

@@ -21,7 +21,7 @@ import type { Caller } from "../auth.ts";
 import { clock } from "../clock.ts";
 import { crudRoutes } from "../http/crud.ts";
 import { json } from "../http/responses.ts";
-import { type Context, type Handler, prefetching, type Routes } from "../http/router.ts";
+import { type Context, carriesSecret, type Handler, prefetching, type Routes } from "../http/router.ts";
 import { type Condition, condition } from "../lists.ts";
 import { documented, type OperationDoc } from "../openapi/operation.ts";
 import {
@@ -243,4 +243,9 @@ const viewKeyHandler = (consume: boolean): Handler =>
 
 const viewKey: Handler = documented(VIEW_KEY_DOC, Object.assign(viewKeyHandler(true), { head: viewKeyHandler(false) }));
 
-export const tokenRoutes: Routes = withTokenAccess({ ...crud, [`${PATH}:key/view_key/`]: { GET: viewKey } });
+// Creating a token and view_key answer with (or about) a key: no cache may keep them.
+export const tokenRoutes: Routes = withTokenAccess({
+  ...crud,
+  [PATH]: { ...crud[PATH], POST: carriesSecret(crud[PATH]!.POST!) },
+  [`${PATH}:key/view_key/`]: { GET: carriesSecret(viewKey) },
+});
