@@ -14,6 +14,8 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             BOOTSTRAP_TOKEN: "test-bootstrap-token",
             BOOTSTRAP_EMAIL: "admin@test",
+            // Every answer carries the request's D1 cost (Server-Timing); the query-cost tests read it.
+            SERVER_TIMING: "true",
             // test/fuzz.test.ts: cases per property for a longer local run (empty: the CI default).
             FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
           },

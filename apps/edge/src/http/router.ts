@@ -6,6 +6,7 @@ import type { Env } from "../env.ts";
 import type { Condition } from "../lists.ts";
 import type { OperationDoc } from "../openapi/operation.ts";
 import type { Reads } from "../repositories/d1.ts";
+import { metered, serverTiming } from "../repositories/meter.ts";
 import { errorResponse } from "./responses.ts";
 
 /** What a handler knows before the caller is authenticated. */
@@ -84,12 +85,21 @@ export function createApi(...modules: Routes[]) {
   for (const routes of modules) {
     for (const [path, methods] of Object.entries(routes)) router.all(path, dispatch(methods));
   }
-  return async (request: Request, env: Env, ctx: ExecutionContext): Promise<Response> => {
+  const answer = async (request: Request, env: Env, ctx: ExecutionContext): Promise<Response> => {
     try {
       const response: Response | undefined = await router.fetch(normalize(request), env, ctx);
       return response ?? errorResponse(errors.notFound());
     } catch (error) {
       return errorResponse(error);
     }
+  };
+  // Every D1 call of the request goes through one metered binding; its sum is the Server-Timing.
+  return async (request: Request, env: Env, ctx: ExecutionContext): Promise<Response> => {
+    const { db, cost } = metered(env.DB);
+    const response = await answer(request, { ...env, DB: db }, ctx);
+    if (env.SERVER_TIMING !== "true") return response;
+    const timed = new Response(response.body, response);
+    timed.headers.append("server-timing", serverTiming(cost));
+    return timed;
   };
 }

@@ -9,6 +9,7 @@ import {
   type RacProvider,
 } from "@rac-edge/core";
 import type { ListSpec } from "../lists.ts";
+import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads } from "./d1.ts";
 import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
 
@@ -64,6 +65,7 @@ export function endpointFromRow(row: EndpointRow, prefix = "", provider?: RacPro
 const FROM = `endpoints e ${ENDPOINT_PROVIDER_JOIN}`;
 
 export const endpointList: ListSpec = {
+  total: counted("endpoints"),
   from: FROM,
   select: endpointColumns(),
   pk: "e.uuid",

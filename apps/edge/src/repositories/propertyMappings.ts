@@ -8,6 +8,7 @@ import {
   type RacPropertyMappingRequest,
 } from "@rac-edge/core";
 import type { ListSpec } from "../lists.ts";
+import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
 
 interface MappingRow {
@@ -30,6 +31,7 @@ export const mappingFromRow = (row: MappingRow): RacPropertyMapping => ({
 });
 
 export const mappingList: ListSpec = {
+  total: counted("property_mappings"),
   from: "property_mappings m",
   select: COLUMNS,
   pk: "m.uuid",

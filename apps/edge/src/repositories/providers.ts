@@ -1,5 +1,6 @@
 import { DEFAULT_CONNECTION_EXPIRY, errors, type PatchedRacProviderRequest, RAC_PROVIDER, type RacProvider, type RacProviderRequest } from "@rac-edge/core";
 import type { ListSpec } from "../lists.ts";
+import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
 
 /**
@@ -52,6 +53,7 @@ export function providerFromRow(row: ProviderRow, prefix = ""): RacProvider {
 const FROM = `providers p ${PROVIDER_APPLICATION_JOIN}`;
 
 export const providerList: ListSpec = {
+  total: counted("providers"),
   from: FROM,
   select: providerColumns(),
   pk: "p.id",

@@ -2,6 +2,7 @@ import { errors, type GroupMember, type PatchedUserRequest, type User, type User
 import { iso } from "../clock.ts";
 import { sha256Hex } from "../crypto.ts";
 import type { ListSpec } from "../lists.ts";
+import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
 
 export interface UserRow {
@@ -70,6 +71,7 @@ export const userFromPrefixedRow = (row: Record<string, unknown>, prefix: string
   userFromRow(Object.fromEntries(USER_FIELDS.map((column) => [column, row[prefix + column]])) as unknown as UserRow);
 
 export const userList: ListSpec = {
+  total: counted("users"),
   from: "users u",
   select: userColumns("u"),
   pk: "u.id",

@@ -30,6 +30,7 @@ import {
   type FilterTargets,
   filterTargetChecks,
   live,
+  liveCount,
   moveConnectionToken,
 } from "../repositories/connectionTokens.ts";
 import { runReads } from "../repositories/d1.ts";
@@ -43,7 +44,7 @@ const PATH = "/api/v3/rac/connection_tokens/";
  * malformed or unknown id is a 400, an empty value no filter. Whether the ids exist is asked in the
  * list's own batch (the precheck), which answers the malformed ones and the unknown ones together.
  */
-function listFilters(url: URL, db: D1Database): { filters: Condition[]; precheck: Precheck } {
+function listFilters(url: URL, db: D1Database): { filters: Condition[]; precheck: Precheck; count?: Condition } {
   const query = url.searchParams;
   const given = (name: string) => query.get(name)?.trim() || undefined;
   const fields: FieldErrors = {};
@@ -75,7 +76,17 @@ function listFilters(url: URL, db: D1Database): { filters: Condition[]; precheck
   if (targets.endpoint !== undefined) filters.push(condition("t.endpoint_id = ?", targets.endpoint));
   if (targets.provider !== undefined) filters.push(condition("t.provider_id = ?", targets.provider));
   if (targets.user !== undefined) filters.push(condition("t.user_id = ?", targets.user));
-  return { filters, precheck: { statements: checks.statements, verify } };
+  return { filters, precheck: { statements: checks.statements, verify }, count: countedBy(targets) };
+}
+
+/** Counter rows count live tokens with no filter or one of them; two filters read the matching tokens. */
+function countedBy(targets: FilterTargets): Condition | undefined {
+  const now = clock.now();
+  const given = Object.entries(targets);
+  if (given.length === 0) return liveCount(now);
+  if (given.length > 1) return undefined;
+  const [target, value] = given[0]!;
+  return liveCount(now, target === "endpoint" ? "endpoint_id" : target === "provider" ? "provider_id" : "user_id", value);
 }
 
 /** Owners always see their tokens; others need the view grant (global or on the token). */
@@ -87,8 +98,14 @@ async function visibility({ access, caller }: Context): Promise<Condition[]> {
 
 /** The page as a caller who may see every token would get it, or with the caller's `visibility`. */
 const planList = ({ db, url, knownKey }: RequestContext, visibility: Condition[] = []) => {
-  const { filters, precheck } = listFilters(url, db);
-  return planListPage<ConnectionTokenRow>(db, url, connectionTokenList, { filters: [...filters, live(clock.now()), ...visibility], precheck, guard: knownKey });
+  const { filters, precheck, count } = listFilters(url, db);
+  // A caller limited by `visibility` has their own count: their tokens and grants, read by key.
+  return planListPage<ConnectionTokenRow>(db, url, connectionTokenList, {
+    filters: [...filters, live(clock.now()), ...visibility],
+    precheck,
+    guard: knownKey,
+    count: visibility.length === 0 ? count : undefined,
+  });
 };
 
 /** Most callers see every token (superusers, global grants): the page read with the authentication is theirs. */
