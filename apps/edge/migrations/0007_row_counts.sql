@@ -159,3 +159,8 @@ CREATE INDEX endpoints_provider ON endpoints(provider_id, name, protocol, uuid);
 DROP INDEX endpoints_name;
 CREATE INDEX endpoints_name ON endpoints(name, protocol, uuid);
 CREATE INDEX applications_name ON applications(name, uuid);
+
+-- The connection-token list by endpoint and by user, in its default order (as 0002 did for the
+-- provider): the first page walks the index and stops after it instead of sorting every match.
+CREATE INDEX connection_tokens_endpoint_order ON connection_tokens(endpoint_id, endpoint_name, provider_name, uuid, expires);
+CREATE INDEX connection_tokens_user_order ON connection_tokens(user_id, endpoint_name, provider_name, uuid, expires);
