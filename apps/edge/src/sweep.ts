@@ -13,12 +13,12 @@ export const SWEEP_STEPS = 20;
  * bounded however many expired; the next run (the Cron Trigger, every 5 minutes) goes on. Lists and
  * launches already ignore expired tokens, so this only keeps the table, and the counts' correction, small.
  */
-export async function sweepExpired(db: D1Database, now: number): Promise<number> {
+export async function sweepExpired(db: D1Database, now: number, { batch = SWEEP_BATCH, steps = SWEEP_STEPS } = {}): Promise<number> {
   let removed = 0;
-  for (let step = 0; step < SWEEP_STEPS; step++) {
-    const batch = await deleteExpiredConnectionTokens(db, now, SWEEP_BATCH);
-    removed += batch;
-    if (batch < SWEEP_BATCH) break;
+  for (let step = 0; step < steps; step++) {
+    const deleted = await deleteExpiredConnectionTokens(db, now, batch);
+    removed += deleted;
+    if (deleted < batch) break;
   }
   return removed;
 }
