@@ -202,6 +202,10 @@ describe("single objects read at most 20 rows, writes a small constant, at any t
     const bulk = { flow: flow.pk, provider: endpoint.provider, user: bulkUser.id };
     for (const table of ["providers", "endpoints", "users", "flows", "tokens", "applications", "property_mappings", "outposts"])
       await addRows(table, 500, bulk);
+    // The caller's own tokens elsewhere: a launch reads the endpoint's tokens, not all of the caller's.
+    const elsewhere = await makeEndpoint({ provider: endpoint.provider });
+    const admin = await get("/api/v3/core/users/?username=akadmin");
+    await addTokens(2000, elsewhere.pk, admin.body.results[0].pk);
     const token = await launched(endpoint.pk);
     const outpost = await makeOutpost([endpoint.provider]);
     const application = await post("/api/v3/core/applications/", { name: "one", slug: "one-app", provider: endpoint.provider });

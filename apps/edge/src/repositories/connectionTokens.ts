@@ -39,6 +39,34 @@ export function liveCount(now: number, field?: CountedField, value?: string | nu
   return { sql: `(${total.sql} - (${expired}))`, params: [...total.params, value, now] };
 }
 
+/** The count of live tokens from counter rows: with no filter or one of them; two filters read the matching tokens. */
+export function liveCountOf(targets: FilterTargets, now: number): Condition | undefined {
+  const given = Object.entries(targets);
+  if (given.length === 0) return liveCount(now);
+  if (given.length > 1) return undefined;
+  const [target, value] = given[0]!;
+  return liveCount(now, target === "endpoint" ? "endpoint_id" : target === "provider" ? "provider_id" : "user_id", value);
+}
+
+/**
+ * The list filters' conditions. For a caller limited to some tokens (`restricted`), `+` keeps them off
+ * the indexes: the visible tokens, looked up by key (visibleTokens), are fewer than a provider's.
+ */
+export function filterConditions(targets: FilterTargets, restricted: boolean): Condition[] {
+  const column = (name: string) => (restricted ? `+t.${name}` : `t.${name}`);
+  const filters: Condition[] = [];
+  if (targets.endpoint !== undefined) filters.push({ sql: `${column("endpoint_id")} = ?`, params: [targets.endpoint] });
+  if (targets.provider !== undefined) filters.push({ sql: `${column("provider_id")} = ?`, params: [targets.provider] });
+  if (targets.user !== undefined) filters.push({ sql: `${column("user_id")} = ?`, params: [targets.user] });
+  return filters;
+}
+
+/** The tokens a caller limited to some sees, by key: their own (through the user index) and the granted ones. */
+export const visibleTokens = (userId: number, granted: string[]): Condition => ({
+  sql: "t.uuid IN (SELECT uuid FROM connection_tokens WHERE user_id = ? UNION SELECT value FROM json_each(?))",
+  params: [userId, JSON.stringify(granted)],
+});
+
 /** The token with the objects it nests (built by the caller, each once per page in a list). */
 const tokenOf = (row: ConnectionTokenRow, provider: RacProvider, endpoint: Endpoint, user: GroupMember): ConnectionToken => ({
   pk: row.uuid as string,

@@ -48,7 +48,12 @@ export async function insertConnection(db: D1Database, input: NewConnection): Pr
       .bind(input.uuid, input.userId, input.tokenHash, input.settings, input.now, input.expires, input.endpoint),
     selectConnectionToken(db, input.uuid, input.now),
     db
-      .prepare("SELECT 1 AS held FROM connection_tokens WHERE endpoint_id = ?1 AND user_id = ?2 AND uuid <> ?3 AND (expires IS NULL OR expires > ?4) LIMIT 1")
+      // Asked only when the insert was refused (no row with the new uuid): a launch that succeeds
+      // does not read the caller's other tokens.
+      .prepare(
+        `SELECT CASE WHEN EXISTS (SELECT 1 FROM connection_tokens WHERE uuid = ?3) THEN 0 ELSE EXISTS (SELECT 1 FROM connection_tokens
+           WHERE endpoint_id = ?1 AND user_id = ?2 AND uuid <> ?3 AND (expires IS NULL OR expires > ?4)) END AS held`,
+      )
       .bind(input.endpoint, input.userId, input.uuid, input.now),
     db.prepare("SELECT 1 AS found FROM endpoints WHERE uuid = ?1").bind(input.endpoint),
   ]);
@@ -58,7 +63,7 @@ export async function insertConnection(db: D1Database, input: NewConnection): Pr
   const row = selected!.results[0];
   if (row !== undefined) return { token: connectionTokenFromRow(row as ConnectionTokenRow) };
   if (endpoint!.results.length === 0) throw errors.notFound(); // deleted meanwhile: no limit refused anything
-  return { refused: true, callerHoldsOne: holds!.results.length > 0 };
+  return { refused: true, callerHoldsOne: (holds!.results[0] as { held: number } | undefined)?.held === 1 };
 }
 
 /**

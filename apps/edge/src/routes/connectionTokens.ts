@@ -16,7 +16,7 @@ import { clock } from "../clock.ts";
 import { readBody } from "../http/body.ts";
 import { json, noContent } from "../http/responses.ts";
 import { type Context, type Handler, prefetching, type RequestContext, type Routes } from "../http/router.ts";
-import { type Condition, condition, type Precheck, planListPage } from "../lists.ts";
+import { type Condition, type Precheck, planListPage } from "../lists.ts";
 import { documented } from "../openapi/operation.ts";
 import { standardDocs } from "../openapi/standard.ts";
 import { requireRefs } from "../refs.ts";
@@ -28,10 +28,12 @@ import {
   deleteConnectionToken,
   endpointProvider,
   type FilterTargets,
+  filterConditions,
   filterTargetChecks,
   live,
-  liveCount,
+  liveCountOf,
   moveConnectionToken,
+  visibleTokens,
 } from "../repositories/connectionTokens.ts";
 import { runReads } from "../repositories/d1.ts";
 import { usedByHandler } from "../usedBy.ts";
@@ -72,33 +74,15 @@ function listFilters(url: URL, db: D1Database, restricted: boolean): { filters: 
     if (!found.user) fields.session__user = [MESSAGES.filterChoice];
     if (Object.keys(fields).length > 0) throw errors.validation(fields);
   };
-  const filters: Condition[] = [];
-  // For a caller limited to some tokens, `+` keeps the filters off the indexes: the visible
-  // tokens, looked up by key, are fewer than a provider's or an endpoint's.
-  const column = (name: string) => (restricted ? `+t.${name}` : `t.${name}`);
-  if (targets.endpoint !== undefined) filters.push(condition(`${column("endpoint_id")} = ?`, targets.endpoint));
-  if (targets.provider !== undefined) filters.push(condition(`${column("provider_id")} = ?`, targets.provider));
-  if (targets.user !== undefined) filters.push(condition(`${column("user_id")} = ?`, targets.user));
-  return { filters, precheck: { statements: checks.statements, verify }, count: countedBy(targets) };
-}
-
-/** Counter rows count live tokens with no filter or one of them; two filters read the matching tokens. */
-function countedBy(targets: FilterTargets): Condition | undefined {
-  const now = clock.now();
-  const given = Object.entries(targets);
-  if (given.length === 0) return liveCount(now);
-  if (given.length > 1) return undefined;
-  const [target, value] = given[0]!;
-  return liveCount(now, target === "endpoint" ? "endpoint_id" : target === "provider" ? "provider_id" : "user_id", value);
+  const filters = filterConditions(targets, restricted);
+  return { filters, precheck: { statements: checks.statements, verify }, count: liveCountOf(targets, clock.now()) };
 }
 
 /** Owners always see their tokens; others need the view grant (global or on the token). */
 async function visibility({ access, caller }: Context): Promise<Condition[]> {
   const granted = await access.visible(MODEL);
   if (granted === null) return [];
-  // By key: the caller's own tokens (through the user index) and the granted ones.
-  const visible = "t.uuid IN (SELECT uuid FROM connection_tokens WHERE user_id = ? UNION SELECT value FROM json_each(?))";
-  return [condition(visible, caller.userId, JSON.stringify(granted))];
+  return [visibleTokens(caller.userId, granted)];
 }
 
 /** The page as a caller who may see every token would get it, or with the caller's `visibility`. */
