@@ -130,14 +130,16 @@ END;
 CREATE TRIGGER connection_tokens_count_move_provider AFTER UPDATE OF provider_id ON connection_tokens
 WHEN NEW.provider_id IS NOT OLD.provider_id BEGIN
   UPDATE row_counts SET n = n - 1 WHERE tbl = 'connection_tokens' AND field = 'provider_id' AND value = OLD.provider_id;
-  DELETE FROM row_counts WHERE tbl = 'connection_tokens' AND field = 'provider_id' AND value = OLD.provider_id AND n <= 0;
+  DELETE FROM row_counts
+    WHERE tbl = 'connection_tokens' AND field = 'provider_id' AND value = OLD.provider_id AND n <= 0;
   INSERT INTO row_counts (tbl, field, value, n) VALUES ('connection_tokens', 'provider_id', NEW.provider_id, 1)
     ON CONFLICT (tbl, field, value) DO UPDATE SET n = n + 1;
 END;
 CREATE TRIGGER connection_tokens_count_move_endpoint AFTER UPDATE OF endpoint_id ON connection_tokens
 WHEN NEW.endpoint_id IS NOT OLD.endpoint_id BEGIN
   UPDATE row_counts SET n = n - 1 WHERE tbl = 'connection_tokens' AND field = 'endpoint_id' AND value = OLD.endpoint_id;
-  DELETE FROM row_counts WHERE tbl = 'connection_tokens' AND field = 'endpoint_id' AND value = OLD.endpoint_id AND n <= 0;
+  DELETE FROM row_counts
+    WHERE tbl = 'connection_tokens' AND field = 'endpoint_id' AND value = OLD.endpoint_id AND n <= 0;
   INSERT INTO row_counts (tbl, field, value, n) VALUES ('connection_tokens', 'endpoint_id', NEW.endpoint_id, 1)
     ON CONFLICT (tbl, field, value) DO UPDATE SET n = n + 1;
 END;
@@ -162,5 +164,7 @@ CREATE INDEX applications_name ON applications(name, uuid);
 
 -- The connection-token list by endpoint and by user, in its default order (as 0002 did for the
 -- provider): the first page walks the index and stops after it instead of sorting every match.
-CREATE INDEX connection_tokens_endpoint_order ON connection_tokens(endpoint_id, endpoint_name, provider_name, uuid, expires);
-CREATE INDEX connection_tokens_user_order ON connection_tokens(user_id, endpoint_name, provider_name, uuid, expires);
+CREATE INDEX connection_tokens_endpoint_order
+  ON connection_tokens(endpoint_id, endpoint_name, provider_name, uuid, expires);
+CREATE INDEX connection_tokens_user_order
+  ON connection_tokens(user_id, endpoint_name, provider_name, uuid, expires);

@@ -19,4 +19,5 @@ wrangler("d1", "migrations", "apply", "DB", "--local");
 const port = process.env.PORT ?? "8787";
 // Local answers carry their D1 cost (Server-Timing) unless .dev.vars sets SERVER_TIMING itself.
 const timing = /^SERVER_TIMING=/m.test(readFileSync(vars, "utf8")) ? [] : ["--var", "SERVER_TIMING:true"];
-spawnSync("wrangler", ["dev", "--port", port, "--ip", "127.0.0.1", ...timing, ...process.argv.slice(2)], { cwd: app, stdio: "inherit" });
+const args = ["dev", "--port", port, "--ip", "127.0.0.1", ...timing, ...process.argv.slice(2)];
+spawnSync("wrangler", args, { cwd: app, stdio: "inherit" });

@@ -95,7 +95,9 @@ export function planListPage<Row>(
     // The bare IN reaches the visible rows through the primary key (a CAST alone would scan the
     // table); the CAST keeps the match exact for integer keys ("05" is not 5).
     const pks = JSON.stringify(visible);
-    where.push(condition(`${spec.pk} IN (SELECT value FROM json_each(?)) AND CAST(${spec.pk} AS TEXT) IN (SELECT value FROM json_each(?))`, pks, pks));
+    const byKey = `${spec.pk} IN (SELECT value FROM json_each(?))`;
+    const exact = `CAST(${spec.pk} AS TEXT) IN (SELECT value FROM json_each(?))`;
+    where.push(condition(`${byKey} AND ${exact}`, pks, pks));
   }
   const whereSql = where.length > 0 ? ` WHERE ${where.map((c) => c.sql).join(" AND ")}` : "";
   // CROSS JOIN keeps the guard the outer loop: no row, no scan.
@@ -120,10 +122,11 @@ export function planListPage<Row>(
     };
   }
   const from = `${guarded}${spec.from}${whereSql}`;
-  // Counter rows when they count what is asked: no search, no visibility limit.
+  // Counter rows when they count what is asked: no search, no visibility limit. Bound in text order (the guard last).
+  const guardedCount = guard === undefined ? "" : ` FROM (${guard.sql}) AS guard`;
   const countStatement =
     counted !== undefined && terms.length === 0 && visible === null
-      ? db.prepare(`SELECT ${counted.sql} AS n${guard === undefined ? "" : ` FROM (${guard.sql}) AS guard`}`).bind(...counted.params, ...(guard?.params ?? [])) // in text order: the guard comes last
+      ? db.prepare(`SELECT ${counted.sql} AS n${guardedCount}`).bind(...counted.params, ...(guard?.params ?? []))
       : db.prepare(`SELECT count(*) AS n FROM ${from}`).bind(...params);
   const pageSql = spec.cheapSelect
     ? `SELECT ${spec.select} FROM ${from} ORDER BY ${order} LIMIT ? OFFSET ?`
@@ -151,8 +154,9 @@ export function planListPage<Row>(
       },
     };
   }
+  const paged = pageStatements(request.pageSize, (request.page - 1) * request.pageSize);
   return {
-    statements: [...precheck.statements, countStatement, ...pageStatements(request.pageSize, (request.page - 1) * request.pageSize)],
+    statements: [...precheck.statements, countStatement, ...paged],
     read: async (results) => ({ pagination: paginate(request, count(results)).pagination, ...page(results.slice(checked + 1)) }),
   };
 }

@@ -7,13 +7,20 @@ import { metered, serverTiming } from "./repositories/meter.ts";
 export const SWEEP_BATCH = 500;
 export const SWEEP_STEPS = 20;
 
+/** Overrides of SWEEP_BATCH and SWEEP_STEPS (tests). */
+export interface SweepLimits {
+  batch?: number;
+  steps?: number;
+}
+
 /**
  * Deletes connection tokens whose expiry has passed (`expires <= now`; tokens without a time limit
  * stay), at most SWEEP_BATCH a statement and SWEEP_STEPS statements a run, so one run's cost is
  * bounded however many expired; the next run (the Cron Trigger, every 5 minutes) goes on. Lists and
  * launches already ignore expired tokens, so this only keeps the table, and the counts' correction, small.
  */
-export async function sweepExpired(db: D1Database, now: number, { batch = SWEEP_BATCH, steps = SWEEP_STEPS } = {}): Promise<number> {
+export async function sweepExpired(db: D1Database, now: number, limits: SweepLimits = {}): Promise<number> {
+  const { batch = SWEEP_BATCH, steps = SWEEP_STEPS } = limits;
   let removed = 0;
   for (let step = 0; step < steps; step++) {
     const deleted = await deleteExpiredConnectionTokens(db, now, batch);

@@ -75,7 +75,8 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
       return failed(error);
     }
     const count = filters.length === 0 ? resource.list.total : resource.count?.(url);
-    return planListPage<never>(db, url, resource.list, { filters, visible, precheck: resource.precheck?.(url, db), guard: knownKey, count });
+    const precheck = resource.precheck?.(url, db);
+    return planListPage<never>(db, url, resource.list, { filters, visible, precheck, guard: knownKey, count });
   };
   // Callers who see every object (superusers, global view grants) get the page read with the authentication.
   const list = prefetching(planList, async (context, prefetched) => {

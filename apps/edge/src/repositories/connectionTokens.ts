@@ -33,19 +33,22 @@ export const live = (now: number): Condition => ({ sql: "(t.expires IS NULL OR t
 export function liveCount(now: number, field?: CountedField, value?: string | number): Condition {
   const total = counted("connection_tokens", field, value);
   if (field === undefined) {
-    return { sql: `(${total.sql} - (SELECT count(*) FROM connection_tokens WHERE expires <= ?))`, params: [...total.params, now] };
+    const expired = "SELECT count(*) FROM connection_tokens WHERE expires <= ?";
+    return { sql: `(${total.sql} - (${expired}))`, params: [...total.params, now] };
   }
   const expired = `SELECT count(*) FROM connection_tokens WHERE ${field} = ? AND expires <= ?`;
   return { sql: `(${total.sql} - (${expired}))`, params: [...total.params, value, now] };
 }
 
-/** The count of live tokens from counter rows: with no filter or one of them; two filters read the matching tokens. */
+const COUNTED_BY: Record<keyof FilterTargets, CountedField> = { endpoint: "endpoint_id", provider: "provider_id", user: "user_id" };
+
+/** The live-token count from counter rows, with no filter or one; two filters read the matching tokens instead. */
 export function liveCountOf(targets: FilterTargets, now: number): Condition | undefined {
-  const given = Object.entries(targets);
+  const given = Object.entries(targets) as [keyof FilterTargets, string | number][];
   if (given.length === 0) return liveCount(now);
   if (given.length > 1) return undefined;
   const [target, value] = given[0]!;
-  return liveCount(now, target === "endpoint" ? "endpoint_id" : target === "provider" ? "provider_id" : "user_id", value);
+  return liveCount(now, COUNTED_BY[target], value);
 }
 
 /**
@@ -55,13 +58,13 @@ export function liveCountOf(targets: FilterTargets, now: number): Condition | un
 export function filterConditions(targets: FilterTargets, restricted: boolean): Condition[] {
   const column = (name: string) => (restricted ? `+t.${name}` : `t.${name}`);
   const filters: Condition[] = [];
-  if (targets.endpoint !== undefined) filters.push({ sql: `${column("endpoint_id")} = ?`, params: [targets.endpoint] });
-  if (targets.provider !== undefined) filters.push({ sql: `${column("provider_id")} = ?`, params: [targets.provider] });
-  if (targets.user !== undefined) filters.push({ sql: `${column("user_id")} = ?`, params: [targets.user] });
+  for (const [target, value] of Object.entries(targets) as [keyof FilterTargets, string | number][]) {
+    filters.push({ sql: `${column(COUNTED_BY[target])} = ?`, params: [value] });
+  }
   return filters;
 }
 
-/** The tokens a caller limited to some sees, by key: their own (through the user index) and the granted ones. */
+/** What a caller limited to some tokens sees, by key: their own (through the user index) and the granted ones. */
 export const visibleTokens = (userId: number, granted: string[]): Condition => ({
   sql: "t.uuid IN (SELECT uuid FROM connection_tokens WHERE user_id = ? UNION SELECT value FROM json_each(?))",
   params: [userId, JSON.stringify(granted)],
@@ -193,7 +196,8 @@ export async function moveConnectionToken(db: D1Database, uuid: string, provider
   if (row === undefined) throw errors.notFound(); // deleted or expired meanwhile
   // The read-back says whether the token is where it was asked to go: `meta.changes` would also
   // count the counter rows the UPDATE's triggers write (migration 0007).
-  if (row.endpoint_id !== endpoint || row.provider_id !== provider) throw errors.conflict("Maximum connection limit reached.");
+  const moved = row.endpoint_id === endpoint && row.provider_id === provider;
+  if (!moved) throw errors.conflict("Maximum connection limit reached.");
   return connectionTokenFromRow(row);
 }
 

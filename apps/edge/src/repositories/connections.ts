@@ -51,8 +51,9 @@ export async function insertConnection(db: D1Database, input: NewConnection): Pr
       // Asked only when the insert was refused (no row with the new uuid): a launch that succeeds
       // does not read the caller's other tokens.
       .prepare(
-        `SELECT CASE WHEN EXISTS (SELECT 1 FROM connection_tokens WHERE uuid = ?3) THEN 0 ELSE EXISTS (SELECT 1 FROM connection_tokens
-           WHERE endpoint_id = ?1 AND user_id = ?2 AND uuid <> ?3 AND (expires IS NULL OR expires > ?4)) END AS held`,
+        `SELECT CASE WHEN EXISTS (SELECT 1 FROM connection_tokens WHERE uuid = ?3) THEN 0
+           ELSE EXISTS (SELECT 1 FROM connection_tokens
+             WHERE endpoint_id = ?1 AND user_id = ?2 AND uuid <> ?3 AND (expires IS NULL OR expires > ?4)) END AS held`,
       )
       .bind(input.endpoint, input.userId, input.uuid, input.now),
     db.prepare("SELECT 1 AS found FROM endpoints WHERE uuid = ?1").bind(input.endpoint),

@@ -1,7 +1,8 @@
 import type { Condition } from "../lists.ts";
 
 /** Tables with counter rows (migration 0007), and the columns counted by value. */
-export type CountedTable = "flows" | "providers" | "users" | "tokens" | "applications" | "property_mappings" | "endpoints" | "outposts" | "connection_tokens";
+type CoreTable = "flows" | "providers" | "users" | "tokens" | "applications" | "property_mappings" | "outposts";
+export type CountedTable = CoreTable | "endpoints" | "connection_tokens";
 export type CountedField = "provider_id" | "endpoint_id" | "user_id";
 
 /**

@@ -66,7 +66,9 @@ function add(cost: D1Cost, result: D1Result<unknown>): void {
 }
 
 /** A statement of any metered binding back to D1's own (D1 runs only its own statements in a batch). */
-const unwrap = (statement: D1PreparedStatement): D1PreparedStatement => (statement as unknown as Partial<MeteredStatement>)[INNER] ?? statement;
+function unwrap(statement: D1PreparedStatement): D1PreparedStatement {
+  return (statement as unknown as Partial<MeteredStatement>)[INNER] ?? statement;
+}
 
 /** `db` with every statement and batch run through it counted in `cost`. */
 export function metered(inner: D1Database): { db: D1Database; cost: D1Cost } {
@@ -95,5 +97,7 @@ export function metered(inner: D1Database): { db: D1Database; cost: D1Cost } {
 }
 
 /** The standard `Server-Timing` entry for a request's D1 cost. */
-export const serverTiming = (cost: D1Cost): string =>
-  `d1;dur=${Math.round(cost.durationMs * 1000) / 1000};desc="rows_read=${cost.rowsRead} rows_written=${cost.rowsWritten} batches=${cost.batches}"`;
+export function serverTiming(cost: D1Cost): string {
+  const ms = Math.round(cost.durationMs * 1000) / 1000;
+  return `d1;dur=${ms};desc="rows_read=${cost.rowsRead} rows_written=${cost.rowsWritten} batches=${cost.batches}"`;
+}

@@ -46,7 +46,9 @@ const PATH = "/api/v3/rac/connection_tokens/";
  * malformed or unknown id is a 400, an empty value no filter. Whether the ids exist is asked in the
  * list's own batch (the precheck), which answers the malformed ones and the unknown ones together.
  */
-function listFilters(url: URL, db: D1Database, restricted: boolean): { filters: Condition[]; precheck: Precheck; count?: Condition } {
+type ListFilters = { filters: Condition[]; precheck: Precheck; count?: Condition };
+
+function listFilters(url: URL, db: D1Database, restricted: boolean): ListFilters {
   const query = url.searchParams;
   const given = (name: string) => query.get(name)?.trim() || undefined;
   const fields: FieldErrors = {};

@@ -40,7 +40,8 @@ export const endpointRoutes = crudRoutes<Endpoint, EndpointRequest, PatchedEndpo
   },
   count(url) {
     const provider = providerFilter(url);
-    return url.searchParams.get("name") === null && typeof provider === "number" ? counted("endpoints", "provider_id", provider) : undefined;
+    if (url.searchParams.get("name") !== null || typeof provider !== "number") return undefined;
+    return counted("endpoints", "provider_id", provider);
   },
   precheck(url, db) {
     // django-filter's ModelChoiceFilter: an unknown or malformed id is a 400, not an empty list.
