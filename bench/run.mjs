@@ -6,6 +6,7 @@
 // Options: --quick (fewer requests), --connections=N (autocannon connections, default 1),
 // --out=FILE (write the results elsewhere and leave README.md alone).
 // BENCH_EDGE=<dir> benchmarks another checkout of apps/edge (e.g. the previous commit) the same way.
+// BENCH_PORT_BASE / BENCH_INSPECTOR_BASE: the first ports of the servers (4 of each), instead of any free ones.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -73,11 +74,27 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   });
 }
 
+/**
+ * Ports of the next server: BENCH_PORT_BASE and BENCH_INSPECTOR_BASE, counted up, keep a run in a given
+ * range (machines shared by several runs); otherwise any free ports. Never wrangler's default inspector port.
+ */
+let served = 0;
+const nextPorts = async () => {
+  const index = served++;
+  const base = process.env.BENCH_PORT_BASE;
+  const inspector = process.env.BENCH_INSPECTOR_BASE;
+  return {
+    port: base ? Number(base) + index : await freePort(),
+    inspector: inspector ? Number(inspector) + index : await freePort(),
+  };
+};
+
 /** Starts `wrangler dev` and resolves once it answers; returns the process and the startup time. */
 async function serve(cwd, name, extra = []) {
-  const port = await freePort();
+  const { port, inspector } = await nextPorts();
   const started = performance.now();
-  const child = spawn("wrangler", ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", path.join(tmp, `state-${name}`), ...extra], {
+  const args = ["dev", "--port", String(port), "--inspector-port", String(inspector), "--ip", "127.0.0.1"];
+  const child = spawn("wrangler", [...args, "--persist-to", path.join(tmp, `state-${name}`), ...extra], {
     cwd,
     stdio: "ignore",
     env: childEnv,
@@ -150,6 +167,35 @@ async function measure(baselinePort, scenarios) {
   return summaries.map((summary) => ({ ...summary, ratio: summary.median / base.median }));
 }
 
+/** D1's figures in a response's Server-Timing (the API sets it with SERVER_TIMING=true), or null. */
+function d1Timing(response) {
+  const match = /rows_read=(\d+) rows_written=(\d+) batches=(\d+)/.exec(response.headers.get("server-timing") ?? "");
+  return match && { rowsRead: Number(match[1]), rowsWritten: Number(match[2]), batches: Number(match[3]) };
+}
+
+/**
+ * One pass of a scenario's requests (as autocannon sends them, context included) outside the timed
+ * rounds; answers the rows D1 read and wrote for them, summed from their Server-Timing headers.
+ */
+async function d1Cost(scenario) {
+  const context = {};
+  const total = { rowsRead: 0, rowsWritten: 0, batches: 0 };
+  for (const step of scenario.requests) {
+    const request = step.setupRequest ? step.setupRequest({ ...step }, context) : step;
+    const response = await fetch(`http://127.0.0.1:${scenario.port}${request.path}`, {
+      method: request.method,
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", ...request.headers },
+      body: request.body,
+    });
+    const body = await response.text();
+    step.onResponse?.(response.status, body, context);
+    const timing = d1Timing(response);
+    if (timing === null) return null;
+    for (const key of Object.keys(total)) total[key] += timing[key];
+  }
+  return total;
+}
+
 const api = (port, method, route, body) =>
   fetch(`http://127.0.0.1:${port}${route}`, {
     method,
@@ -210,8 +256,10 @@ async function apiWithTokens(name, tokens) {
 
 try {
   // Each API database is migrated, then the bootstrap admin makes everything through the API.
-  writeFileSync(path.join(tmp, "vars"), `BOOTSTRAP_TOKEN=${TOKEN}\n`);
+  // SERVER_TIMING: every answer reports its D1 rows (read by d1Cost), as in local development.
+  writeFileSync(path.join(tmp, "vars"), `BOOTSTRAP_TOKEN=${TOKEN}\nSERVER_TIMING=true\n`);
   const small = await apiWithTokens("api", 100);
+  const medium = await apiWithTokens("api-1k", 1_000);
   const large = await apiWithTokens("api-10k", 10_000);
   const apiServer = small.server;
   const baselineServer = await serve(path.join(here, "baseline"), "baseline");
@@ -228,7 +276,7 @@ try {
     maximum_connections: -1,
   });
 
-  const results = await measure(baselineServer.port, [
+  const planned = [
     { name: "retrieve a provider", port, requests: [{ method: "GET", path: `/api/v3/providers/rac/${provider.pk}/` }] },
     {
       name: "PATCH a provider (seed body)",
@@ -250,6 +298,7 @@ try {
       ],
     },
     { name: "list 100 connection tokens (100 rows)", port, requests: [{ method: "GET", path: small.listPath }] },
+    { name: "list 100 connection tokens (1,000 rows)", port: medium.server.port, requests: [{ method: "GET", path: medium.listPath }] },
     { name: "list 100 connection tokens (10,000 rows)", port: large.server.port, requests: [{ method: "GET", path: large.listPath }] },
     {
       name: "launch + disconnect",
@@ -277,7 +326,11 @@ try {
       status: [403],
       requests: [{ method: "GET", path: "/api/v3/providers/rac/", headers: { authorization: "Bearer nope" } }],
     },
-  ]);
+  ];
+  // D1 rows per request first (one pass each, untimed), then the timed rounds.
+  const costs = new Map();
+  for (const scenario of planned) costs.set(scenario.name, await d1Cost(scenario));
+  const results = (await measure(baselineServer.port, planned)).map((r) => ({ ...r, d1: costs.get(r.name) ?? null }));
 
   // Bundle size: what `wrangler deploy` uploads (wrangler.jsonc sets `minify: true`).
   const outdir = path.join(tmp, "bundle");
@@ -286,22 +339,28 @@ try {
   const size = { minified: statSync(path.join(outdir, "index.js")).size, gzip: gzipSync(bundle).length };
 
   const fmt = (value) => value.toFixed(2);
-  const row = (r) => `| ${r.name} | ${fmt(r.median)} | ${fmt(r.p99)} | ${Math.round(r.rps)} | ${r.total} | ${fmt(r.ratio)}x |`;
+  /** D1 rows read and written by one pass of the scenario ("n/a" for the baseline, which reports none). */
+  const rows = (r) => (r.d1 ? `${r.d1.rowsRead} | ${r.d1.rowsWritten}` : "n/a | n/a");
+  const row = (r) => `| ${r.name} | ${fmt(r.median)} | ${fmt(r.p99)} | ${Math.round(r.rps)} | ${r.total} | ${fmt(r.ratio)}x | ${rows(r)} |`;
   const list100 = results.find((r) => r.name.includes("(100 rows)"));
+  const list1k = results.find((r) => r.name.includes("(1,000 rows)"));
   const list10k = results.find((r) => r.name.includes("(10,000 rows)"));
   const growth = list10k.median / list100.median;
+  const readGrowth = (r) => r.d1.rowsRead / list100.d1.rowsRead;
+  const readsMet = readGrowth(list1k) <= 1.5 && readGrowth(list10k) <= 1.5;
   const scenarios = results.slice(1);
   const worst = scenarios.reduce((a, b) => (b.ratio > a.ratio ? b : a));
   const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
   const verdict = (ok) => (ok ? "met" : "**missed**");
   const summary = `Measured on ${new Date().toISOString().slice(0, 10)} by \`pnpm bench\`${QUICK ? " --quick" : ""} (${AMOUNT} requests a scenario, ${CONNECTIONS} connection${CONNECTIONS === 1 ? "" : "s"}, \`wrangler dev\` on local D1; median latency in ms, and its ratio to a baseline Worker that runs one trivial D1 query, measured in alternating rounds):
 
-| scenario | median ms | p99 ms | ratio to baseline |
-| --- | --- | --- | --- |
-${results.map((r) => `| ${r.name} | ${fmt(r.median)} | ${fmt(r.p99)} | ${fmt(r.ratio)}x |`).join("\n")}
+| scenario | median ms | p99 ms | ratio to baseline | D1 rows read | D1 rows written |
+| --- | --- | --- | --- | --- | --- |
+${results.map((r) => `| ${r.name} | ${fmt(r.median)} | ${fmt(r.p99)} | ${fmt(r.ratio)}x | ${rows(r)} |`).join("\n")}
 
 - Every scenario's median at most 2x the baseline's: ${verdict(worst.ratio <= 2)} (highest: ${worst.name}, ${fmt(worst.ratio)}x).
 - The 100-token page at 10,000 rows at most 1.5x its cost at 100 rows: ${verdict(growth <= 1.5)} (${fmt(growth)}x).
+- Its D1 rows read at 1,000 and 10,000 tokens at most 1.5x those at 100: ${verdict(readsMet)} (${list100.d1.rowsRead}, ${list1k.d1.rowsRead} and ${list10k.d1.rowsRead} rows: ${fmt(readGrowth(list1k))}x and ${fmt(readGrowth(list10k))}x).
 - Worker bundle ${kib(size.minified)} minified (${kib(size.gzip)} gzip), target under 150 KiB: ${verdict(size.minified < 150 * 1024)}.
 - Cold start: \`wrangler dev\` answers ${(apiServer.readyMs / 1000).toFixed(1)} s after spawn (baseline ${(baselineServer.readyMs / 1000).toFixed(1)} s); the first request, which loads the Worker, takes ${apiServer.firstRequestMs.toFixed(0)} ms (baseline ${baselineServer.firstRequestMs.toFixed(0)} ms).`;
 
@@ -311,9 +370,12 @@ Generated by \`pnpm bench\`${QUICK ? " --quick" : ""} on ${new Date().toISOStrin
 
 ## Method
 
-- Every Worker runs under \`wrangler dev\` (workerd, local D1) in the same run, on loopback: the API twice, on two
-  databases (100 connection tokens; 10,000), and the baseline Worker (\`bench/baseline\`), which answers a fixed JSON
-  after one trivial D1 query (\`SELECT 1\`).
+- Every Worker runs under \`wrangler dev\` (workerd, local D1) in the same run, on loopback: the API three times, on
+  three databases (100 connection tokens; 1,000; 10,000), and the baseline Worker (\`bench/baseline\`), which answers a
+  fixed JSON after one trivial D1 query (\`SELECT 1\`).
+- D1 rows read and written: one untimed pass of each scenario's requests, summed from the \`Server-Timing\` header the
+  API sends with \`SERVER_TIMING=true\` (D1's own \`meta\` of every statement of the request). Local D1 counts rows as
+  production D1 bills them; the baseline Worker reports none.
 - autocannon, ${CONNECTIONS} connection${CONNECTIONS === 1 ? "" : "s"}, ${AMOUNT} requests per scenario (launch + disconnect: ${QUICK ? 300 : 2000}), split into
   ${ROUNDS} rounds; every round runs the baseline and then each scenario, so a change in machine load (2 cores, shared)
   affects both sides of a ratio alike. Each chunk follows ${WARMUP} warm-up requests that are not counted.
@@ -328,12 +390,12 @@ Generated by \`pnpm bench\`${QUICK ? " --quick" : ""} on ${new Date().toISOStrin
 
 ## Latency
 
-| scenario | median ms | p99 ms | req/s | requests | ratio to baseline |
-| --- | --- | --- | --- | --- | --- |
+| scenario | median ms | p99 ms | req/s | requests | ratio to baseline | D1 rows read | D1 rows written |
+| --- | --- | --- | --- | --- | --- | --- | --- |
 ${results.map(row).join("\n")}
 
 Targets: every scenario's median at most 2x the baseline's; the 100-token page at 10,000 rows at most 1.5x its
-cost at 100 rows. Measured: 10,000 rows / 100 rows = **${fmt(growth)}x**.
+cost at 100 rows. Measured: 10,000 rows / 100 rows = **${fmt(growth)}x**; rows read ${fmt(readGrowth(list10k))}x (1,000 rows: ${fmt(readGrowth(list1k))}x).
 
 ## D1 round trips per request
 

@@ -15,6 +15,8 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             BOOTSTRAP_TOKEN: "rac-edge-test-bootstrap-token-0123456789",
             BOOTSTRAP_EMAIL: "admin@test",
+            // Every answer carries the request's D1 cost (Server-Timing); the query-cost tests read it.
+            SERVER_TIMING: "true",
             // test/fuzz.test.ts: cases per property for a longer local run (empty: the CI default).
             FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
             // authentik's client models, read from its package: every answer is checked against them.

@@ -2,7 +2,7 @@
 // Local API: .dev.vars from the example when missing, local D1 migrated, then `wrangler dev`
 // on http://localhost:8787. The bootstrap admin token is BOOTSTRAP_TOKEN from .dev.vars.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 const app = path.resolve(import.meta.dirname, "..");
@@ -17,4 +17,7 @@ const wrangler = (...args) => {
 };
 wrangler("d1", "migrations", "apply", "DB", "--local");
 const port = process.env.PORT ?? "8787";
-spawnSync("wrangler", ["dev", "--port", port, "--ip", "127.0.0.1", ...process.argv.slice(2)], { cwd: app, stdio: "inherit" });
+// Local answers carry their D1 cost (Server-Timing) unless .dev.vars sets SERVER_TIMING itself.
+const timing = /^SERVER_TIMING=/m.test(readFileSync(vars, "utf8")) ? [] : ["--var", "SERVER_TIMING:true"];
+const args = ["dev", "--port", port, "--ip", "127.0.0.1", ...timing, ...process.argv.slice(2)];
+spawnSync("wrangler", args, { cwd: app, stdio: "inherit" });

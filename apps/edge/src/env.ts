@@ -7,4 +7,6 @@ export interface Env {
   AUTH_FAILURES?: RateLimit;
   /** Comma-separated origins allowed by CORS (`https://a.example,https://b.example`); unset: CORS off. */
   CORS_ORIGINS?: string;
+  /** "true": every response carries `Server-Timing` with the request's D1 cost (rows read, written, round trips). */
+  SERVER_TIMING?: string;
 }

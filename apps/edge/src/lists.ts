@@ -30,6 +30,8 @@ export interface ListSpec {
    * the same batch: objects the page's rows share, such as nested ones, read once per page.
    */
   related?: Record<string, (page: string) => string>;
+  /** The number of rows with no filter, from a counter row (`counted` in repositories/counts.ts). */
+  total?: Condition;
 }
 
 export const condition = (sql: string, ...params: unknown[]): Condition => ({ sql, params });
@@ -52,6 +54,12 @@ export interface ListQuery {
    * the count loop over it first, so a page read before authentication costs a made-up key nothing.
    */
   guard?: Condition;
+  /**
+   * A scalar SQL expression equal to the number of rows `filters` keep, read from counter rows
+   * (repositories/counts.ts) instead of the rows themselves. Ignored with a search or a visibility
+   * limit, which `count(*)` counts instead.
+   */
+  count?: Condition;
 }
 
 const NO_PRECHECK: Precheck = { statements: [], verify() {} };
@@ -73,7 +81,7 @@ export function planListPage<Row>(
   db: D1Database,
   url: URL,
   spec: ListSpec,
-  { filters, visible = null, precheck = NO_PRECHECK, guard }: ListQuery,
+  { filters, visible = null, precheck = NO_PRECHECK, guard, count: counted }: ListQuery,
 ): Reads<Promise<ListPage<Row>>> {
   const where: Condition[] = [...filters];
   const terms = searchTerms(url.searchParams.get("search"));
@@ -83,7 +91,14 @@ export function planListPage<Row>(
     const matches = spec.search.map((expr) => `instr(lower(${expr}), lower(term.value)) > 0`).join(" OR ");
     where.push(condition(`NOT EXISTS (SELECT 1 FROM json_each(?) term WHERE NOT coalesce(${matches}, 0))`, JSON.stringify(terms)));
   }
-  if (visible !== null) where.push(condition(`CAST(${spec.pk} AS TEXT) IN (SELECT value FROM json_each(?))`, JSON.stringify(visible)));
+  if (visible !== null) {
+    // The bare IN reaches the visible rows through the primary key (a CAST alone would scan the
+    // table); the CAST keeps the match exact for integer keys ("05" is not 5).
+    const pks = JSON.stringify(visible);
+    const byKey = `${spec.pk} IN (SELECT value FROM json_each(?))`;
+    const exact = `CAST(${spec.pk} AS TEXT) IN (SELECT value FROM json_each(?))`;
+    where.push(condition(`${byKey} AND ${exact}`, pks, pks));
+  }
   const whereSql = where.length > 0 ? ` WHERE ${where.map((c) => c.sql).join(" AND ")}` : "";
   // CROSS JOIN keeps the guard the outer loop: no row, no scan.
   const guarded = guard === undefined ? "" : `(${guard.sql}) AS guard CROSS JOIN `;
@@ -107,7 +122,12 @@ export function planListPage<Row>(
     };
   }
   const from = `${guarded}${spec.from}${whereSql}`;
-  const countSql = `SELECT count(*) AS n FROM ${from}`;
+  // Counter rows when they count what is asked: no search, no visibility limit. Bound in text order (the guard last).
+  const guardedCount = guard === undefined ? "" : ` FROM (${guard.sql}) AS guard`;
+  const countStatement =
+    counted !== undefined && terms.length === 0 && visible === null
+      ? db.prepare(`SELECT ${counted.sql} AS n${guardedCount}`).bind(...counted.params, ...(guard?.params ?? []))
+      : db.prepare(`SELECT count(*) AS n FROM ${from}`).bind(...params);
   const pageSql = spec.cheapSelect
     ? `SELECT ${spec.select} FROM ${from} ORDER BY ${order} LIMIT ? OFFSET ?`
     : `SELECT ${spec.select} FROM ${spec.from} WHERE ${spec.pk} IN (SELECT ${spec.pk} FROM ${from} ORDER BY ${order} LIMIT ? OFFSET ?) ORDER BY ${order}`;
@@ -120,21 +140,23 @@ export function planListPage<Row>(
   });
   const count = (results: D1Result[]) => {
     precheck.verify(results.slice(0, checked));
-    return (results[checked]!.results[0] as { n: number }).n;
+    // No row: the guard found no key (a request that fails its authentication never reads this).
+    return (results[checked]!.results[0] as { n: number } | undefined)?.n ?? 0;
   };
 
   if (request.page === Number.POSITIVE_INFINITY) {
     // The last page: its offset needs the count, so the page is a second batch.
     return {
-      statements: [...precheck.statements, db.prepare(countSql).bind(...params)],
+      statements: [...precheck.statements, countStatement],
       read: async (results) => {
         const last = paginate(request, count(results));
         return { pagination: last.pagination, ...page(await db.batch(pageStatements(last.limit, last.offset))) };
       },
     };
   }
+  const paged = pageStatements(request.pageSize, (request.page - 1) * request.pageSize);
   return {
-    statements: [...precheck.statements, db.prepare(countSql).bind(...params), ...pageStatements(request.pageSize, (request.page - 1) * request.pageSize)],
+    statements: [...precheck.statements, countStatement, ...paged],
     read: async (results) => ({ pagination: paginate(request, count(results)).pagination, ...page(results.slice(checked + 1)) }),
   };
 }

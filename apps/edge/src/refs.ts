@@ -53,7 +53,13 @@ export async function missingRefs(db: D1Database, refs: Ref[], access: Access): 
   const results = await db.batch(
     wanted.map((ref) =>
       db
-        .prepare(`SELECT CAST(${ref.column} AS TEXT) AS id FROM ${ref.table} WHERE CAST(${ref.column} AS TEXT) IN (SELECT value FROM json_each(?1))`)
+        // The bare IN finds the rows by key (a CAST alone scans the table); the CAST keeps the
+        // match exact ("05" is not 5).
+        .prepare(
+          `SELECT CAST(${ref.column} AS TEXT) AS id FROM ${ref.table}
+           WHERE ${ref.column} IN (SELECT value FROM json_each(?1))
+             AND CAST(${ref.column} AS TEXT) IN (SELECT value FROM json_each(?1))`,
+        )
         .bind(JSON.stringify(ref.ids.map(String))),
     ),
   );

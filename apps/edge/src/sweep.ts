@@ -1,13 +1,38 @@
 import { clock } from "./clock.ts";
 import type { Env } from "./env.ts";
 import { deleteExpiredConnectionTokens } from "./repositories/connections.ts";
+import { metered, serverTiming } from "./repositories/meter.ts";
+
+/** Tokens one sweep statement removes at most, and statements one run makes at most. */
+export const SWEEP_BATCH = 500;
+export const SWEEP_STEPS = 20;
+
+/** Overrides of SWEEP_BATCH and SWEEP_STEPS (tests). */
+export interface SweepLimits {
+  batch?: number;
+  steps?: number;
+}
 
 /**
- * The Cron Trigger (every 5 minutes): deletes connection tokens whose expiry has passed
- * (`expires <= now`; tokens without a time limit stay). Lists and launches already ignore expired
- * tokens, so this only keeps the table small.
+ * Deletes connection tokens whose expiry has passed (`expires <= now`; tokens without a time limit
+ * stay), at most SWEEP_BATCH a statement and SWEEP_STEPS statements a run, so one run's cost is
+ * bounded however many expired; the next run (the Cron Trigger, every 5 minutes) goes on. Lists and
+ * launches already ignore expired tokens, so this only keeps the table, and the counts' correction, small.
  */
+export async function sweepExpired(db: D1Database, now: number, limits: SweepLimits = {}): Promise<number> {
+  const { batch = SWEEP_BATCH, steps = SWEEP_STEPS } = limits;
+  let removed = 0;
+  for (let step = 0; step < steps; step++) {
+    const deleted = await deleteExpiredConnectionTokens(db, now, batch);
+    removed += deleted;
+    if (deleted < batch) break;
+  }
+  return removed;
+}
+
+/** The Cron Trigger (every 5 minutes). */
 export async function scheduled(_controller: ScheduledController, env: Env): Promise<void> {
-  const removed = await deleteExpiredConnectionTokens(env.DB, clock.now());
-  if (removed > 0) console.log(`swept ${removed} expired connection token(s)`);
+  const { db, cost } = metered(env.DB);
+  const removed = await sweepExpired(db, clock.now());
+  if (removed > 0) console.log(`swept ${removed} expired connection token(s); ${serverTiming(cost)}`);
 }

@@ -3,6 +3,7 @@ declare namespace Cloudflare {
     DB: D1Database;
     BOOTSTRAP_TOKEN: string;
     BOOTSTRAP_EMAIL: string;
+    SERVER_TIMING: string;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     /** Cases per fuzz property (test/fuzz.test.ts); empty for the default. */
     FUZZ_RUNS: string;

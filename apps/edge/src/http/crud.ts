@@ -21,6 +21,11 @@ export interface CrudResource<T extends { pk: string | number }, Create, Patch> 
   fromRow(row: never): T;
   /** Query-string filters of the list (known fields only); may throw a 400. */
   filters?(url: URL): Condition[];
+  /**
+   * The count of what `filters` keep from counter rows, for the filters that have them (no filter at
+   * all is the list's `total`); undefined: `count(*)` counts the matching rows.
+   */
+  count?(url: URL): Condition | undefined;
   /** Reads in the list's batch that check the filters' ids (django-filter's 400 for an unknown choice). */
   precheck?(url: URL, db: D1Database): Precheck;
   /** The object a path key names (planned: it rides in the authentication's batch); null for unknown or malformed keys. */
@@ -74,7 +79,9 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
     } catch (error) {
       return failed(error);
     }
-    return planListPage<never>(db, url, resource.list, { filters, visible, precheck: resource.precheck?.(url, db), guard: knownKey });
+    const count = filters.length === 0 ? resource.list.total : resource.count?.(url);
+    const precheck = resource.precheck?.(url, db);
+    return planListPage<never>(db, url, resource.list, { filters, visible, precheck, guard: knownKey, count });
   };
   // Callers who see every object (superusers, global view grants) get the page read with the authentication.
   const list = prefetching(planList, async (context, prefetched) => {

@@ -6,6 +6,7 @@ import type { Env } from "../env.ts";
 import type { Condition } from "../lists.ts";
 import type { OperationDoc } from "../openapi/operation.ts";
 import type { Reads } from "../repositories/d1.ts";
+import { metered, serverTiming } from "../repositories/meter.ts";
 import { authenticationFailed } from "../throttle.ts";
 import { corsFor, isPreflight } from "./cors.ts";
 import { errorResponse } from "./responses.ts";
@@ -137,7 +138,7 @@ export function createApi(...modules: Routes[]) {
   for (const routes of modules) {
     for (const [path, methods] of Object.entries(routes)) router.all(path, dispatch(methods));
   }
-  return async (request: Request, env: Env, ctx: ExecutionContext): Promise<Response> => {
+  const answer = async (request: Request, env: Env, ctx: ExecutionContext): Promise<Response> => {
     const cors = corsFor(env.CORS_ORIGINS);
     // A preflight carries no credentials: it is answered before authentication.
     if (cors !== null && isPreflight(request)) return finish(cors.preflight(request)!);
@@ -150,5 +151,14 @@ export function createApi(...modules: Routes[]) {
       response = errorResponse(error);
     }
     return cors === null ? finish(response) : cors.corsify(finish(response), request);
+  };
+  // Every D1 call of the request goes through one metered binding; its sum is the Server-Timing.
+  return async (request: Request, env: Env, ctx: ExecutionContext): Promise<Response> => {
+    const { db, cost } = metered(env.DB);
+    const response = await answer(request, { ...env, DB: db }, ctx);
+    if (env.SERVER_TIMING !== "true" || response.status === 101) return response;
+    const timed = new Response(response.body, response);
+    timed.headers.append("server-timing", serverTiming(cost));
+    return timed;
   };
 }

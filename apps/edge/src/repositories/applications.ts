@@ -8,6 +8,7 @@ import {
   RAC_LAUNCH_URL,
 } from "@rac-edge/core";
 import type { ListSpec } from "../lists.ts";
+import { counted } from "./counts.ts";
 import { isForeignKeyViolation, oneRow, type Reads, uniqueViolation } from "./d1.ts";
 import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
 
@@ -62,6 +63,7 @@ export const applicationFromRow = (row: ApplicationRow): Application => ({
 });
 
 export const applicationList: ListSpec = {
+  total: counted("applications"),
   from: FROM,
   select: COLUMNS,
   pk: "a.uuid",

@@ -1,6 +1,7 @@
 import { type ConnectionToken, type Endpoint, errors, type GroupMember, normalizeUuid, type RacProvider } from "@rac-edge/core";
 import { iso } from "../clock.ts";
 import type { Condition, ListSpec } from "../lists.ts";
+import { type CountedField, counted } from "./counts.ts";
 import { oneRow, type Reads } from "./d1.ts";
 import { ENDPOINT_PROVIDER_JOIN, endpointColumns, endpointFromRow, endpointOwnColumns } from "./endpoints.ts";
 import { existingProviders, PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
@@ -23,6 +24,51 @@ const COLUMNS = `${TOKEN_COLUMNS}, tp.*, ${endpointColumns("e_")}, ${memberColum
 
 /** Live tokens only: an expiry exactly now is already expired. */
 export const live = (now: number): Condition => ({ sql: "(t.expires IS NULL OR t.expires > ?)", params: [now] });
+
+/**
+ * The number of live tokens (all, or one provider's, endpoint's or user's) without reading them:
+ * the counter row counts every token, so the expired ones the sweep has not removed yet are
+ * subtracted, read through an index on (`field`, expires) (few: the sweep runs every 5 minutes).
+ */
+export function liveCount(now: number, field?: CountedField, value?: string | number): Condition {
+  const total = counted("connection_tokens", field, value);
+  if (field === undefined) {
+    const expired = "SELECT count(*) FROM connection_tokens WHERE expires <= ?";
+    return { sql: `(${total.sql} - (${expired}))`, params: [...total.params, now] };
+  }
+  const expired = `SELECT count(*) FROM connection_tokens WHERE ${field} = ? AND expires <= ?`;
+  return { sql: `(${total.sql} - (${expired}))`, params: [...total.params, value, now] };
+}
+
+const COUNTED_BY: Record<keyof FilterTargets, CountedField> = { endpoint: "endpoint_id", provider: "provider_id", user: "user_id" };
+
+/** The live-token count from counter rows, with no filter or one; two filters read the matching tokens instead. */
+export function liveCountOf(targets: FilterTargets, now: number): Condition | undefined {
+  const given = Object.entries(targets) as [keyof FilterTargets, string | number][];
+  if (given.length === 0) return liveCount(now);
+  if (given.length > 1) return undefined;
+  const [target, value] = given[0]!;
+  return liveCount(now, COUNTED_BY[target], value);
+}
+
+/**
+ * The list filters' conditions. For a caller limited to some tokens (`restricted`), `+` keeps them off
+ * the indexes: the visible tokens, looked up by key (visibleTokens), are fewer than a provider's.
+ */
+export function filterConditions(targets: FilterTargets, restricted: boolean): Condition[] {
+  const column = (name: string) => (restricted ? `+t.${name}` : `t.${name}`);
+  const filters: Condition[] = [];
+  for (const [target, value] of Object.entries(targets) as [keyof FilterTargets, string | number][]) {
+    filters.push({ sql: `${column(COUNTED_BY[target])} = ?`, params: [value] });
+  }
+  return filters;
+}
+
+/** What a caller limited to some tokens sees, by key: their own (through the user index) and the granted ones. */
+export const visibleTokens = (userId: number, granted: string[]): Condition => ({
+  sql: "t.uuid IN (SELECT uuid FROM connection_tokens WHERE user_id = ? UNION SELECT value FROM json_each(?))",
+  params: [userId, JSON.stringify(granted)],
+});
 
 /** The token with the objects it nests (built by the caller, each once per page in a list). */
 const tokenOf = (row: ConnectionTokenRow, provider: RacProvider, endpoint: Endpoint, user: GroupMember): ConnectionToken => ({
@@ -56,6 +102,7 @@ export function connectionTokenPage(rows: ConnectionTokenRow[], related: Record<
  * nest, mostly shared by many tokens, come once each as `related` rows.
  */
 export const connectionTokenList: ListSpec = {
+  total: counted("connection_tokens"),
   from: "connection_tokens t",
   select: `${TOKEN_COLUMNS}, t.user_id AS user_id`,
   cheapSelect: true,
@@ -132,7 +179,7 @@ export async function endpointProvider(db: D1Database, endpoint: string): Promis
  * limit (as a launch would). Answers 404 if the token is gone, 409 if the limit refused the move.
  */
 export async function moveConnectionToken(db: D1Database, uuid: string, provider: number, endpoint: string, now: number): Promise<ConnectionToken> {
-  const [moved, selected] = await db.batch<ConnectionTokenRow>([
+  const [, selected] = await db.batch<ConnectionTokenRow>([
     db
       .prepare(
         `UPDATE connection_tokens SET provider_id = ?2, endpoint_id = ?3,
@@ -147,7 +194,10 @@ export async function moveConnectionToken(db: D1Database, uuid: string, provider
   ]);
   const row = selected!.results[0];
   if (row === undefined) throw errors.notFound(); // deleted or expired meanwhile
-  if (moved!.meta.changes === 0) throw errors.conflict("Maximum connection limit reached.");
+  // The read-back says whether the token is where it was asked to go: `meta.changes` would also
+  // count the counter rows the UPDATE's triggers write (migration 0007).
+  const moved = row.endpoint_id === endpoint && row.provider_id === provider;
+  if (!moved) throw errors.conflict("Maximum connection limit reached.");
   return connectionTokenFromRow(row);
 }
 

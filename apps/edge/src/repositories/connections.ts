@@ -48,15 +48,23 @@ export async function insertConnection(db: D1Database, input: NewConnection): Pr
       .bind(input.uuid, input.userId, input.tokenHash, input.settings, input.now, input.expires, input.endpoint),
     selectConnectionToken(db, input.uuid, input.now),
     db
-      .prepare("SELECT 1 AS held FROM connection_tokens WHERE endpoint_id = ?1 AND user_id = ?2 AND uuid <> ?3 AND (expires IS NULL OR expires > ?4) LIMIT 1")
+      // Asked only when the insert was refused (no row with the new uuid): a launch that succeeds
+      // does not read the caller's other tokens.
+      .prepare(
+        `SELECT CASE WHEN EXISTS (SELECT 1 FROM connection_tokens WHERE uuid = ?3) THEN 0
+           ELSE EXISTS (SELECT 1 FROM connection_tokens
+             WHERE endpoint_id = ?1 AND user_id = ?2 AND uuid <> ?3 AND (expires IS NULL OR expires > ?4)) END AS held`,
+      )
       .bind(input.endpoint, input.userId, input.uuid, input.now),
     db.prepare("SELECT 1 AS found FROM endpoints WHERE uuid = ?1").bind(input.endpoint),
   ]);
-  const [inserted, selected, holds, endpoint] = await batch.catch(callerGone);
+  const [, selected, holds, endpoint] = await batch.catch(callerGone);
+  // The read-back of the fresh uuid says whether the INSERT wrote it: `meta.changes` also counts
+  // the counter rows its triggers write (migration 0007).
   const row = selected!.results[0];
-  if (inserted!.meta.changes === 1 && row !== undefined) return { token: connectionTokenFromRow(row as ConnectionTokenRow) };
+  if (row !== undefined) return { token: connectionTokenFromRow(row as ConnectionTokenRow) };
   if (endpoint!.results.length === 0) throw errors.notFound(); // deleted meanwhile: no limit refused anything
-  return { refused: true, callerHoldsOne: holds!.results.length > 0 };
+  return { refused: true, callerHoldsOne: (holds!.results[0] as { held: number } | undefined)?.held === 1 };
 }
 
 /**
@@ -144,16 +152,27 @@ export async function disconnectToken(
     db
       .prepare(
         `DELETE FROM connection_tokens AS t WHERE ${LIVE_BY_HASH} AND ${OUTPOST_SERVES}
-           AND (t.expires IS NULL OR EXISTS (SELECT 1 FROM providers dp WHERE dp.id = t.provider_id AND dp.delete_token_on_disconnect = 1))`,
+           AND (t.expires IS NULL OR EXISTS (SELECT 1 FROM providers dp WHERE dp.id = t.provider_id AND dp.delete_token_on_disconnect = 1))
+         RETURNING uuid`,
       )
       .bind(hash, now, outpost),
   ]);
   const token = gatewayToken(selected!.results[0]);
-  return token && { token, deleted: deleted!.meta.changes > 0 };
+  // The returned row, not `meta.changes`: that also counts the counter rows the triggers write.
+  return token && { token, deleted: deleted!.results.length > 0 };
 }
 
-/** The sweep: removes every token whose expiry has passed (`expires <= now`). */
-export async function deleteExpiredConnectionTokens(db: D1Database, now: number): Promise<number> {
-  const result = await db.prepare("DELETE FROM connection_tokens WHERE expires IS NOT NULL AND expires <= ?1").bind(now).run();
-  return result.meta.changes;
+/**
+ * One bounded step of the sweep: removes at most `limit` tokens whose expiry has passed
+ * (`expires <= now`), oldest first through the `expires` index; answers how many it removed.
+ */
+export async function deleteExpiredConnectionTokens(db: D1Database, now: number, limit: number): Promise<number> {
+  const { results } = await db
+    .prepare(
+      `DELETE FROM connection_tokens WHERE uuid IN
+         (SELECT uuid FROM connection_tokens WHERE expires <= ?1 ORDER BY expires LIMIT ?2) RETURNING 1 AS removed`,
+    )
+    .bind(now, limit)
+    .all();
+  return results.length;
 }

@@ -10,6 +10,7 @@ import {
 } from "@rac-edge/core";
 import type { ListSpec } from "../lists.ts";
 import { shownSettings } from "../secretSettings.ts";
+import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads } from "./d1.ts";
 import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
 
@@ -65,6 +66,7 @@ export function endpointFromRow(row: EndpointRow, prefix = "", provider?: RacPro
 const FROM = `endpoints e ${ENDPOINT_PROVIDER_JOIN}`;
 
 export const endpointList: ListSpec = {
+  total: counted("endpoints"),
   from: FROM,
   select: endpointColumns(),
   pk: "e.uuid",

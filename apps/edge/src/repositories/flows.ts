@@ -1,5 +1,6 @@
 import { DEFAULT_FLOW_BACKGROUND, errors, type Flow, type FlowRequest } from "@rac-edge/core";
 import type { ListSpec } from "../lists.ts";
+import { counted } from "./counts.ts";
 import { isForeignKeyViolation, oneRow, type Reads, uniqueViolation } from "./d1.ts";
 
 interface FlowRow {
@@ -13,6 +14,7 @@ interface FlowRow {
 const COLUMNS = "f.uuid, f.name, f.slug, f.title, f.designation";
 
 export const flowList: ListSpec = {
+  total: counted("flows"),
   from: "flows f",
   select: COLUMNS,
   pk: "f.uuid",

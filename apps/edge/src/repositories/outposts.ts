@@ -16,6 +16,7 @@ import {
 } from "@rac-edge/core";
 import { randomKey, sha256Hex } from "../crypto.ts";
 import type { ListSpec } from "../lists.ts";
+import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
 import { newUserValues } from "./users.ts";
 
@@ -90,6 +91,7 @@ export const outpostFromRow = (row: OutpostRow): Outpost => ({
 });
 
 export const outpostList: ListSpec = {
+  total: counted("outposts"),
   from: "outposts o",
   select: COLUMNS,
   pk: "o.uuid",

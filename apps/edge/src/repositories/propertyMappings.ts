@@ -9,6 +9,7 @@ import {
 } from "@rac-edge/core";
 import type { ListSpec } from "../lists.ts";
 import { shownSettings } from "../secretSettings.ts";
+import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
 
 interface MappingRow {
@@ -31,6 +32,7 @@ export const mappingFromRow = (row: MappingRow): RacPropertyMapping => ({
 });
 
 export const mappingList: ListSpec = {
+  total: counted("property_mappings"),
   from: "property_mappings m",
   select: COLUMNS,
   pk: "m.uuid",

@@ -1,6 +1,7 @@
 import { DEFAULT_CONNECTION_EXPIRY, errors, type PatchedRacProviderRequest, RAC_PROVIDER, type RacProvider, type RacProviderRequest } from "@rac-edge/core";
 import type { ListSpec } from "../lists.ts";
 import { shownSettings } from "../secretSettings.ts";
+import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
 
 /**
@@ -53,6 +54,7 @@ export function providerFromRow(row: ProviderRow, prefix = ""): RacProvider {
 const FROM = `providers p ${PROVIDER_APPLICATION_JOIN}`;
 
 export const providerList: ListSpec = {
+  total: counted("providers"),
   from: FROM,
   select: providerColumns(),
   pk: "p.id",

@@ -2,6 +2,7 @@ import { errors, type PatchedTokenRequest, type Token } from "@rac-edge/core";
 import { iso } from "../clock.ts";
 import { randomKey, sha256Hex } from "../crypto.ts";
 import { type Condition, condition, type ListSpec } from "../lists.ts";
+import { counted } from "./counts.ts";
 import { oneRow, type Reads, uniqueViolation } from "./d1.ts";
 import { grantsColumn } from "./permissions.ts";
 import { userColumns, userFromPrefixedRow } from "./users.ts";
@@ -64,6 +65,7 @@ export const tokenFromRow = (row: TokenRow): Token => ({
 });
 
 export const tokenList: ListSpec = {
+  total: counted("tokens"),
   from: FROM,
   select: COLUMNS,
   pk: "t.uuid",

@@ -2,6 +2,7 @@ import { DEFAULT_AVATAR, errors, type GroupMember, type PatchedUserRequest, type
 import { iso } from "../clock.ts";
 import { sha256Hex } from "../crypto.ts";
 import type { ListSpec } from "../lists.ts";
+import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
 import { revokeUnlaunchable, revokeUserTokens } from "./revocations.ts";
 
@@ -72,6 +73,7 @@ export const userFromPrefixedRow = (row: Record<string, unknown>, prefix: string
   userFromRow(Object.fromEntries(USER_FIELDS.map((column) => [column, row[prefix + column]])) as unknown as UserRow);
 
 export const userList: ListSpec = {
+  total: counted("users"),
   from: "users u",
   select: userColumns("u"),
   pk: "u.id",

@@ -16,7 +16,7 @@ import { clock } from "../clock.ts";
 import { check, readObject, throwFieldErrors } from "../http/body.ts";
 import { json, noContent } from "../http/responses.ts";
 import { type Context, type Handler, prefetching, type RequestContext, type Routes } from "../http/router.ts";
-import { type Condition, condition, type Precheck, planListPage } from "../lists.ts";
+import { type Condition, type Precheck, planListPage } from "../lists.ts";
 import { documented } from "../openapi/operation.ts";
 import { standardDocs } from "../openapi/standard.ts";
 import { missingRefs, newRefs, type Ref } from "../refs.ts";
@@ -28,9 +28,12 @@ import {
   deleteConnectionToken,
   endpointProvider,
   type FilterTargets,
+  filterConditions,
   filterTargetChecks,
   live,
+  liveCountOf,
   moveConnectionToken,
+  visibleTokens,
 } from "../repositories/connectionTokens.ts";
 import { runReads } from "../repositories/d1.ts";
 import { mayLaunch } from "../repositories/permissions.ts";
@@ -45,7 +48,9 @@ const PATH = "/api/v3/rac/connection_tokens/";
  * malformed or unknown id is a 400, an empty value no filter. Whether the ids exist is asked in the
  * list's own batch (the precheck), which answers the malformed ones and the unknown ones together.
  */
-function listFilters(url: URL, db: D1Database): { filters: Condition[]; precheck: Precheck } {
+type ListFilters = { filters: Condition[]; precheck: Precheck; count?: Condition };
+
+function listFilters(url: URL, db: D1Database, restricted: boolean): ListFilters {
   const query = url.searchParams;
   const given = (name: string) => query.get(name)?.trim() || undefined;
   const fields: FieldErrors = {};
@@ -73,24 +78,27 @@ function listFilters(url: URL, db: D1Database): { filters: Condition[]; precheck
     if (!found.user) fields.session__user = [MESSAGES.filterChoice];
     if (Object.keys(fields).length > 0) throw errors.validation(fields);
   };
-  const filters: Condition[] = [];
-  if (targets.endpoint !== undefined) filters.push(condition("t.endpoint_id = ?", targets.endpoint));
-  if (targets.provider !== undefined) filters.push(condition("t.provider_id = ?", targets.provider));
-  if (targets.user !== undefined) filters.push(condition("t.user_id = ?", targets.user));
-  return { filters, precheck: { statements: checks.statements, verify } };
+  const filters = filterConditions(targets, restricted);
+  return { filters, precheck: { statements: checks.statements, verify }, count: liveCountOf(targets, clock.now()) };
 }
 
 /** Owners always see their tokens; others need the view grant (global or on the token). */
 async function visibility({ access, caller }: Context): Promise<Condition[]> {
   const granted = await access.visible(MODEL);
   if (granted === null) return [];
-  return [condition("(t.user_id = ? OR t.uuid IN (SELECT value FROM json_each(?)))", caller.userId, JSON.stringify(granted))];
+  return [visibleTokens(caller.userId, granted)];
 }
 
 /** The page as a caller who may see every token would get it, or with the caller's `visibility`. */
 const planList = ({ db, url, knownKey }: RequestContext, visibility: Condition[] = []) => {
-  const { filters, precheck } = listFilters(url, db);
-  return planListPage<ConnectionTokenRow>(db, url, connectionTokenList, { filters: [...filters, live(clock.now()), ...visibility], precheck, guard: knownKey });
+  const { filters, precheck, count } = listFilters(url, db, visibility.length > 0);
+  // A caller limited by `visibility` has their own count: their tokens and grants, read by key.
+  return planListPage<ConnectionTokenRow>(db, url, connectionTokenList, {
+    filters: [...filters, live(clock.now()), ...visibility],
+    precheck,
+    guard: knownKey,
+    count: visibility.length === 0 ? count : undefined,
+  });
 };
 
 /** Most callers see every token (superusers, global grants): the page read with the authentication is theirs. */

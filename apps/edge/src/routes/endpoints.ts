@@ -10,6 +10,7 @@ import {
 } from "@rac-edge/core";
 import { crudRoutes } from "../http/crud.ts";
 import { type Condition, condition } from "../lists.ts";
+import { counted } from "../repositories/counts.ts";
 import { deleteEndpoint, endpointByKey, endpointFromRow, endpointList, insertEndpoint, updateEndpoint } from "../repositories/endpoints.ts";
 import { existingProviders } from "../repositories/providers.ts";
 import { nestedProvider, toStore } from "../secretSettings.ts";
@@ -37,6 +38,11 @@ export const endpointRoutes = crudRoutes<Endpoint, EndpointRequest, PatchedEndpo
     const provider = providerFilter(url);
     if (typeof provider === "number") filters.push(condition("e.provider_id = ?", provider));
     return filters;
+  },
+  count(url) {
+    const provider = providerFilter(url);
+    if (url.searchParams.get("name") !== null || typeof provider !== "number") return undefined;
+    return counted("endpoints", "provider_id", provider);
   },
   precheck(url, db) {
     // django-filter's ModelChoiceFilter: an unknown or malformed id is a 400, not an empty list.
