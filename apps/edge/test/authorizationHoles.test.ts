@@ -191,6 +191,8 @@ describe("3. change_token cannot take over others' tokens", () => {
     expect((await patch(path, { user: other.id }, { token: other.token })).status).toBe(400);
     expect((await patch(path, { identifier: unique("renamed") }, { token: other.token })).status).toBe(400);
     expect((await del(path, { token: other.token })).status).toBe(400);
+    const akadmin = (await get(path)).body.user;
+    expect((await del(`/api/v3/core/users/${akadmin}/`, { token: other.token })).status).toBe(400);
     expect(await dumpTables()).toBe(before);
     expect((await get(path)).body.user_obj.username).toBe("akadmin");
   });
