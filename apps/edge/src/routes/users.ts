@@ -89,7 +89,7 @@ export const userRoutes = crudRoutes<User, UserRequest, PatchedUserRequest>({
     notes: {
       create: "`is_superuser` is writable (rac-edge has no groups) and only superusers may set or change it; `groups` must be empty.",
     },
-    deleteRefused: "The user is an outpost's service account (delete its outpost instead), or akadmin while BOOTSTRAP_TOKEN is set.",
+    deleteRefused: "An outpost's service account (delete the outpost instead), or akadmin while BOOTSTRAP_TOKEN is set.",
   },
   authorize: authorizeUser,
   create: ({ db }, input) => insertUser(db, input),
