@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { isSecretKey, maskSecrets, restoreSecrets, SECRET_MASK, sendsMask } from "../src/secrets.ts";
 
 describe("secret keys", () => {
-  const secret = ["password", "private-key", "passphrase", "secret", "sftp-password", "x-secret", "PASSWORD", "Y-Secret"];
+  const exact = ["password", "private-key", "passphrase", "secret"];
+  const secret = [...exact, "sftp-password", "x-secret", "PASSWORD", "Y-Secret"];
   const plain = ["host-key", "username", "passwords", "password-hint", "secret-name", "public-key", "port"];
   it.each(secret)("%s is secret", (key) => {
     expect(isSecretKey(key)).toBe(true);
