@@ -6,14 +6,19 @@ import { env } from "cloudflare:workers";
 import { SECRET_MASK } from "@rac-edge/core";
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../src/crypto.ts";
-import { newUserValues } from "../src/repositories/users.ts";
 import { CONNECT, launched, makeEndpoint, makeOutpost, TOKENS } from "./connectionFixtures.ts";
 import { call, del, get, grant, makeFlow, makeProvider, makeUser, patch, post, put, unique } from "./helpers.ts";
 import { dumpTables, fillPath, ROUTE_METHODS, send } from "./invariants.ts";
 
 const ENDPOINT = "authentik_providers_rac.endpoint";
 const PROVIDER = "authentik_providers_rac.racprovider";
-const viewEndpoint = (userId: number, pk: string) => grant(userId, [`${ENDPOINT.split(".")[0]}.view_endpoint`], { model: ENDPOINT, pk });
+const VIEW_ENDPOINT = "authentik_providers_rac.view_endpoint";
+const viewEndpoint = (userId: number, pk: string) => grant(userId, [VIEW_ENDPOINT], { model: ENDPOINT, pk });
+const endpointPath = (pk: string) => `/api/v3/rac/endpoints/${pk}/`;
+const tokenPath = (identifier: string) => `/api/v3/core/tokens/${identifier}/`;
+/** The status of a reply. */
+const status = async (reply: Promise<{ status: number }>) => (await reply).status;
+const as = (token: string) => ({ token });
 
 /** A user who may launch `endpoint` (view on it) and nothing else. */
 async function launcher(endpoint: string) {
@@ -27,7 +32,10 @@ async function connect(outpostKey: string, secret: string) {
 }
 
 describe("1. secrets are write-only", () => {
-  const providerSettings = { password: "provider-pass", "host-key": "ssh-ed25519 AAAA", nested: { "vnc-password": "nested-pass" } };
+  const HOST_KEY = "ssh-ed25519 AAAA";
+  const nested = { "vnc-password": "nested-pass" };
+  const providerSettings = { password: "provider-pass", "host-key": HOST_KEY, nested };
+  const NESTED = '{"vnc-password":"nested-pass"}';
   const endpointSettings = { username: "u", password: "endpoint-pass", "private-key": "PRIVATE" };
 
   async function fixture() {
@@ -39,20 +47,23 @@ describe("1. secrets are write-only", () => {
 
   it("never answers a secret value, to launchers, owners or superusers", async () => {
     const { provider, endpoint } = await fixture();
-    expect(provider.settings).toEqual({ ...providerSettings, password: SECRET_MASK, nested: { "vnc-password": SECRET_MASK } });
+    const masked = { ...providerSettings, password: SECRET_MASK, nested: { "vnc-password": SECRET_MASK } };
+    expect(provider.settings).toEqual(masked);
     expect(endpoint.settings).toEqual({ username: "u", password: SECRET_MASK, "private-key": SECRET_MASK });
     const user = await launcher(endpoint.pk);
     const answers = [
       await get(`/api/v3/providers/rac/${provider.pk}/`),
-      await get(`/api/v3/rac/endpoints/${endpoint.pk}/`),
-      await get(`/api/v3/rac/endpoints/${endpoint.pk}/`, { token: user.token }),
+      await get(endpointPath(endpoint.pk)),
+      await get(endpointPath(endpoint.pk), as(user.token)),
       await get("/api/v3/rac/endpoints/?page_size=1000", { token: user.token }),
       await get("/api/v3/rac/endpoints/?page_size=1000"),
     ];
     const token = await launched(endpoint.pk, {}, user.token);
-    answers.push({ status: 201, body: token } as never, await get(`${TOKENS}${token.pk}/`, { token: user.token }), await get(`${TOKENS}?page_size=1000`));
+    answers.push({ status: 201, body: token } as never);
+    answers.push(await get(`${TOKENS}${token.pk}/`, as(user.token)), await get(`${TOKENS}?page_size=1000`));
+    const secrets = ["provider-pass", "nested-pass", "endpoint-pass", "PRIVATE"];
     for (const answer of answers) {
-      for (const secret of ["provider-pass", "nested-pass", "endpoint-pass", "PRIVATE"]) expect(JSON.stringify(answer.body)).not.toContain(secret);
+      for (const secret of secrets) expect(JSON.stringify(answer.body)).not.toContain(secret);
     }
     expect(answers[2]!.body.settings.password).toBe(SECRET_MASK);
   });
@@ -60,20 +71,21 @@ describe("1. secrets are write-only", () => {
   it("shows a nested object's settings only to callers who may view that object", async () => {
     const { provider, endpoint } = await fixture();
     const user = await launcher(endpoint.pk);
-    expect((await get(`/api/v3/rac/endpoints/${endpoint.pk}/`, { token: user.token })).body.provider_obj.settings).toEqual({});
-    expect((await get(`/api/v3/rac/endpoints/${endpoint.pk}/`)).body.provider_obj.settings["host-key"]).toBe("ssh-ed25519 AAAA");
+    expect((await get(endpointPath(endpoint.pk), as(user.token))).body.provider_obj.settings).toEqual({});
+    expect((await get(endpointPath(endpoint.pk))).body.provider_obj.settings["host-key"]).toBe(HOST_KEY);
     const token = await launched(endpoint.pk, {}, user.token);
     expect(token.provider_obj).toMatchObject({ settings: {} });
     expect(token.endpoint_obj).toMatchObject({ settings: { password: SECRET_MASK }, provider_obj: { settings: {} } });
     // The owner no longer sees the endpoint: its settings go too.
     const owner = await makeUser();
-    await grant(owner.id, ["authentik_providers_rac.view_connectiontoken"], { model: "authentik_providers_rac.connectiontoken", pk: token.pk });
+    const model = "authentik_providers_rac.connectiontoken";
+    await grant(owner.id, ["authentik_providers_rac.view_connectiontoken"], { model, pk: token.pk });
     const seen = await get(`${TOKENS}${token.pk}/`, { token: owner.token });
     expect(seen.body.endpoint_obj.settings).toEqual({});
     await grant(owner.id, [`authentik_providers_rac.view_racprovider`], { model: PROVIDER, pk: provider.pk });
     const listed = await get(`${TOKENS}?page_size=1000`, { token: owner.token });
     const mine = listed.body.results.find((item: { pk: string }) => item.pk === token.pk);
-    expect(mine.provider_obj.settings["host-key"]).toBe("ssh-ed25519 AAAA");
+    expect(mine.provider_obj.settings["host-key"]).toBe(HOST_KEY);
     expect(mine.endpoint_obj.settings).toEqual({});
   });
 
@@ -82,34 +94,41 @@ describe("1. secrets are write-only", () => {
     const token = await launched(endpoint.pk);
     const reply = await connect(outpost.token, token.token);
     expect(reply.status).toBe(200);
-    expect(reply.body.settings).toMatchObject({ password: "endpoint-pass", "private-key": "PRIVATE", nested: '{"vnc-password":"nested-pass"}' });
+    expect(reply.body.settings).toMatchObject({ password: "endpoint-pass", "private-key": "PRIVATE", nested: NESTED });
   });
 
   it("keeps the stored value when a PUT or PATCH sends the mask back, also nested", async () => {
     const { provider, endpoint, outpost } = await fixture();
-    const read = (await get(`/api/v3/rac/endpoints/${endpoint.pk}/`)).body;
+    const read = (await get(endpointPath(endpoint.pk))).body;
     const { pk, provider_obj, launch_url, ...body } = read;
-    expect((await put(`/api/v3/rac/endpoints/${endpoint.pk}/`, { ...body, name: unique("renamed") })).status).toBe(200);
-    expect((await patch(`/api/v3/rac/endpoints/${endpoint.pk}/`, { settings: { ...read.settings, username: "v" } })).status).toBe(200);
-    const providerRead = (await get(`/api/v3/providers/rac/${provider.pk}/`)).body;
-    expect((await patch(`/api/v3/providers/rac/${provider.pk}/`, { settings: { ...providerRead.settings, password: "changed" } })).status).toBe(200);
+    expect(await status(put(endpointPath(endpoint.pk), { ...body, name: unique("renamed") }))).toBe(200);
+    expect(await status(patch(endpointPath(endpoint.pk), { settings: { ...read.settings, username: "v" } }))).toBe(200);
+    const providerPath = `/api/v3/providers/rac/${provider.pk}/`;
+    const providerRead = (await get(providerPath)).body;
+    const changed = { ...providerRead.settings, password: "changed" };
+    expect(await status(patch(providerPath, { settings: changed }))).toBe(200);
     const token = await launched(endpoint.pk);
     const settings = (await connect(outpost.token, token.token)).body.settings;
-    expect(settings).toMatchObject({ username: "v", password: "endpoint-pass", "private-key": "PRIVATE", nested: '{"vnc-password":"nested-pass"}' });
-    const stored = await env.DB.prepare("SELECT settings FROM providers WHERE id = ?1").bind(provider.pk).first<{ settings: string }>();
-    expect(JSON.parse(stored!.settings)).toEqual({ ...providerSettings, password: "changed" });
+    const injected = { username: "v", password: "endpoint-pass", "private-key": "PRIVATE", nested: NESTED };
+    expect(settings).toMatchObject(injected);
+    const select = env.DB.prepare("SELECT settings FROM providers WHERE id = ?1").bind(provider.pk);
+    const stored = await select.first<string>("settings");
+    expect(JSON.parse(stored!)).toEqual({ ...providerSettings, password: "changed" });
   });
 
   it("masks property mappings' static_settings and restores them on write", async () => {
     const { provider, outpost } = await fixture();
-    const created = await post("/api/v3/propertymappings/provider/rac/", { name: unique("m"), static_settings: { "sftp-password": "mapped", port: "2" } });
+    const staticSettings = { "sftp-password": "mapped", port: "2" };
+    const mappingBody = { name: unique("m"), static_settings: staticSettings };
+    const created = await post("/api/v3/propertymappings/provider/rac/", mappingBody);
     expect(created.body.static_settings).toEqual({ "sftp-password": SECRET_MASK, port: "2" });
     const path = `/api/v3/propertymappings/rac/${created.body.pk}/`;
     expect((await get(path)).body.static_settings["sftp-password"]).toBe(SECRET_MASK);
     expect((await patch(path, { static_settings: { "sftp-password": SECRET_MASK, port: "3" } })).status).toBe(200);
     const endpoint = await makeEndpoint({ provider: provider.pk, property_mappings: [created.body.pk] });
     const token = await launched(endpoint.pk);
-    expect((await connect(outpost.token, token.token)).body.settings).toMatchObject({ "sftp-password": "mapped", port: "3" });
+    const settings = (await connect(outpost.token, token.token)).body.settings;
+    expect(settings).toMatchObject({ "sftp-password": "mapped", port: "3" });
   });
 });
 
@@ -117,7 +136,8 @@ describe("2. outpost rights come from the outpost's row", () => {
   it("refuses deleting an outpost's service account while the outpost exists", async () => {
     const provider = await makeProvider();
     const outpost = await makeOutpost([provider.pk]);
-    const account = (await get(`/api/v3/core/users/?username=ak-outpost-${outpost.pk.replaceAll("-", "")}`)).body.results[0];
+    const username = `ak-outpost-${outpost.pk.replaceAll("-", "")}`;
+    const account = (await get(`/api/v3/core/users/?username=${username}`)).body.results[0];
     const before = await dumpTables();
     const reply = await del(`/api/v3/core/users/${account.pk}/`);
     expect(reply.status).toBe(400);
@@ -129,11 +149,12 @@ describe("2. outpost rights come from the outpost's row", () => {
     const outpost = await makeOutpost([provider.pk]);
     const identifier = `ak-outpost-${outpost.pk}-api`;
     const user = await makeUser();
-    const created = await post("/api/v3/core/tokens/", { identifier: `ak-outpost-${crypto.randomUUID()}-api` }, { token: user.token });
+    const reserved = { identifier: `ak-outpost-${crypto.randomUUID()}-api` };
+    const created = await post("/api/v3/core/tokens/", reserved, as(user.token));
     expect(created.status).toBe(400);
     expect(Object.keys(created.body)).toEqual(["identifier"]);
     const own = await post("/api/v3/core/tokens/", { identifier: unique("mine") }, { token: user.token });
-    expect((await patch(`/api/v3/core/tokens/${own.body.identifier}/`, { identifier }, { token: user.token })).status).toBe(400);
+    expect(await status(patch(tokenPath(own.body.identifier), { identifier }, as(user.token)))).toBe(400);
     expect((await post("/api/v3/core/tokens/", { identifier: unique("ak-outpost") })).status).toBe(400);
   });
 
@@ -147,7 +168,9 @@ describe("2. outpost rights come from the outpost's row", () => {
     await env.DB.prepare("DELETE FROM tokens WHERE identifier = ?1").bind(identifier).run();
     const attacker = await makeUser();
     const key = `forged-${crypto.randomUUID()}`;
-    await env.DB.prepare("INSERT INTO tokens (uuid, identifier, user_id, intent, expiring, key_hash) VALUES (?1, ?2, ?3, 'api', 0, ?4)")
+    const insert = `INSERT INTO tokens (uuid, identifier, user_id, intent, expiring, key_hash)
+      VALUES (?1, ?2, ?3, 'api', 0, ?4)`;
+    await env.DB.prepare(insert)
       .bind(crypto.randomUUID(), identifier, attacker.id, await sha256Hex(key))
       .run();
     const reply = await connect(key, victim.token);
@@ -168,8 +191,8 @@ describe("3. change_token cannot take over others' tokens", () => {
     const token = (await post("/api/v3/core/tokens/", { identifier: unique("root") }, { token: admin.token })).body;
     const attacker = await changer(["authentik_core.add_token"]);
     const before = await dumpTables();
-    expect((await patch(`/api/v3/core/tokens/${token.identifier}/`, { user: attacker.id }, { token: attacker.token })).status).toBe(403);
-    expect((await patch(`/api/v3/core/tokens/${token.identifier}/`, { description: "x" }, { token: attacker.token })).status).toBe(403);
+    expect(await status(patch(tokenPath(token.identifier), { user: attacker.id }, as(attacker.token)))).toBe(403);
+    expect(await status(patch(tokenPath(token.identifier), { description: "x" }, as(attacker.token)))).toBe(403);
     expect(await dumpTables()).toBe(before);
   });
 
@@ -177,9 +200,9 @@ describe("3. change_token cannot take over others' tokens", () => {
     const victim = await makeUser();
     const token = (await post("/api/v3/core/tokens/", { identifier: unique("victim") }, { token: victim.token })).body;
     const attacker = await changer();
-    expect((await patch(`/api/v3/core/tokens/${token.identifier}/`, { user: attacker.id }, { token: attacker.token })).status).toBe(403);
+    expect(await status(patch(tokenPath(token.identifier), { user: attacker.id }, as(attacker.token)))).toBe(403);
     const allowed = await changer(["authentik_core.add_token"]);
-    expect((await patch(`/api/v3/core/tokens/${token.identifier}/`, { user: allowed.id }, { token: allowed.token })).status).toBe(200);
+    expect(await status(patch(tokenPath(token.identifier), { user: allowed.id }, as(allowed.token)))).toBe(200);
   });
 
   it("keeps the bootstrap token with akadmin", async () => {
@@ -191,6 +214,8 @@ describe("3. change_token cannot take over others' tokens", () => {
     expect((await patch(path, { user: other.id }, { token: other.token })).status).toBe(400);
     expect((await patch(path, { identifier: unique("renamed") }, { token: other.token })).status).toBe(400);
     expect((await del(path, { token: other.token })).status).toBe(400);
+    const akadmin = (await get(path)).body.user;
+    expect((await del(`/api/v3/core/users/${akadmin}/`, { token: other.token })).status).toBe(400);
     expect(await dumpTables()).toBe(before);
     expect((await get(path)).body.user_obj.username).toBe("akadmin");
   });
@@ -222,10 +247,11 @@ describe("4. deactivation cuts access at once", () => {
   it("revokes when the view grant on the endpoint goes, and only then", async () => {
     const { endpoint, user, token, outpost } = await live();
     await grant(user.id, ["authentik_providers_rac.view_endpoint"]);
-    const unassign = (body: unknown) => call("PATCH", `/api/v3/rbac/permissions/assigned_by_users/${user.id}/unassign/`, { body });
-    expect((await unassign({ permissions: ["authentik_providers_rac.view_endpoint"], model: ENDPOINT, object_pk: endpoint.pk })).status).toBe(204);
+    const unassignPath = `/api/v3/rbac/permissions/assigned_by_users/${user.id}/unassign/`;
+    const unassign = (body: unknown) => status(call("PATCH", unassignPath, { body }));
+    expect(await unassign({ permissions: [VIEW_ENDPOINT], model: ENDPOINT, object_pk: endpoint.pk })).toBe(204);
     expect((await connect(outpost.token, token.token)).status).toBe(200);
-    expect((await unassign({ permissions: ["authentik_providers_rac.view_endpoint"] })).status).toBe(204);
+    expect(await unassign({ permissions: [VIEW_ENDPOINT] })).toBe(204);
     expect((await connect(outpost.token, token.token)).status).toBe(404);
   });
 });
@@ -330,26 +356,20 @@ describe("7. references are checked against what the caller may view", () => {
     const mapping = (await post("/api/v3/propertymappings/rac/", { name: unique("m"), static_settings: {} })).body;
     const provider = await makeProvider();
     const user = await makeUser();
-    await grant(user.id, ["authentik_providers_rac.add_racprovider", "authentik_outposts.add_outpost", "authentik_core.add_application"]);
+    await grant(user.id, ["authentik_providers_rac.add_racprovider", "authentik_outposts.add_outpost"]);
+    await grant(user.id, ["authentik_core.add_application"]);
     const created = await post(
       "/api/v3/providers/rac/",
       { name: unique("p"), authorization_flow: flow.pk, property_mappings: [mapping.pk] },
       { token: user.token },
     );
-    expect([created.status, created.body]).toEqual([400, { authorization_flow: invalid(flow.pk), property_mappings: invalid(mapping.pk) }]);
-    const outpost = await post("/api/v3/outposts/instances/", { name: unique("o"), type: "rac", providers: [provider.pk] }, { token: user.token });
+    const refused = { authorization_flow: invalid(flow.pk), property_mappings: invalid(mapping.pk) };
+    expect([created.status, created.body]).toEqual([400, refused]);
+    const outpostBody = { name: unique("o"), type: "rac", providers: [provider.pk] };
+    const outpost = await post("/api/v3/outposts/instances/", outpostBody, as(user.token));
     expect([outpost.status, outpost.body]).toEqual([400, { providers: invalid(provider.pk) }]);
-    const app = await post("/api/v3/core/applications/", { name: "a", slug: unique("app"), provider: provider.pk }, { token: user.token });
+    const appBody = { name: "a", slug: unique("app"), provider: provider.pk };
+    const app = await post("/api/v3/core/applications/", appBody, as(user.token));
     expect([app.status, app.body]).toEqual([400, { provider: invalid(provider.pk) }]);
   });
 });
-
-export async function insertUserWithKey(key: string) {
-  const { uuid, uid } = await newUserValues();
-  const row = await env.DB.prepare("INSERT INTO users (uuid, uid, username, name) VALUES (?1, ?2, ?3, ?3) RETURNING id")
-    .bind(uuid, uid, unique("u"))
-    .first<{ id: number }>();
-  await env.DB.prepare("INSERT INTO tokens (uuid, identifier, user_id, intent, expiring, key_hash) VALUES (?1, ?2, ?3, 'api', 0, ?4)")
-    .bind(crypto.randomUUID(), unique("t"), row!.id, await sha256Hex(key))
-    .run();
-}

@@ -9,11 +9,13 @@ import { ADMIN, BASE, get, makeUser, patch, post, unique } from "./helpers.ts";
 import { changedTables, dumpTables, send } from "./invariants.ts";
 
 const LIST = "/api/v3/core/tokens/";
+const as = (token: string) => ({ token });
 
 /** A request through the Worker's fetch handler with another configuration. */
 async function fetchWith(bindings: Partial<typeof env>, path: string, token: string) {
   const request = new Request(`${BASE}${path}`, { headers: { authorization: `Bearer ${token}` } });
-  const response = await worker.fetch(request, { ...env, ...bindings } as never, { waitUntil() {}, passThroughOnException() {} } as never);
+  const context = { waitUntil() {}, passThroughOnException() {} } as never;
+  const response = await worker.fetch(request, { ...env, ...bindings } as never, context);
   return { status: response.status, body: (await response.json()) as { detail?: string } };
 }
 
@@ -40,7 +42,9 @@ describe("BOOTSTRAP_TOKEN", () => {
   it("unset: requests are served and the missing superuser is logged once", async () => {
     const warned = vi.spyOn(console, "warn").mockImplementation(() => {});
     const user = await makeUser();
-    for (let i = 0; i < 2; i++) expect((await fetchWith({ BOOTSTRAP_TOKEN: undefined }, "/api/v3/core/tokens/", user.token)).status).toBe(200);
+    for (let i = 0; i < 2; i++) {
+      expect((await fetchWith({ BOOTSTRAP_TOKEN: undefined }, "/api/v3/core/tokens/", user.token)).status).toBe(200);
+    }
     expect(warned).toHaveBeenCalledTimes(1);
     expect(String(warned.mock.calls[0]![0])).toMatch(/no bootstrap superuser/);
   });
@@ -67,11 +71,12 @@ describe("a key cannot extend itself", () => {
     const before = await dumpTables();
     const forever = await post(LIST, { identifier: unique("t"), expiring: false }, { token: key.token });
     expect([forever.status, Object.keys(forever.body)]).toEqual([400, ["expiring"]]);
-    const later = await post(LIST, { identifier: unique("t"), expires: at(key.expires + 60_000) }, { token: key.token });
+    const later = await post(LIST, { identifier: unique("t"), expires: at(key.expires + 60_000) }, as(key.token));
     expect([later.status, Object.keys(later.body)]).toEqual([400, ["expires"]]);
     expect((await post(LIST, { identifier: unique("t"), expires: null }, { token: key.token })).status).toBe(400);
     expect(changedTables(before, await dumpTables())).toEqual([]);
-    expect((await post(LIST, { identifier: unique("t"), expires: at(key.expires - 60_000) }, { token: key.token })).status).toBe(201);
+    const sooner = await post(LIST, { identifier: unique("t"), expires: at(key.expires - 60_000) }, as(key.token));
+    expect(sooner.status).toBe(201);
   });
 
   it("the default lifetime is cut to the key's expiry", async () => {
@@ -85,10 +90,11 @@ describe("a key cannot extend itself", () => {
     const key = await expiringKey(60 * 60_000);
     const token = (await post(LIST, { identifier: unique("t") }, { token: key.token })).body;
     expect((await patch(`${LIST}${token.identifier}/`, { expiring: false }, { token: key.token })).status).toBe(400);
-    expect((await patch(`${LIST}${token.identifier}/`, { description: "fine" }, { token: key.token })).status).toBe(200);
+    const described = await patch(`${LIST}${token.identifier}/`, { description: "fine" }, as(key.token));
+    expect(described.status).toBe(200);
   });
 
-  it("an expired token is switched back on by a superuser or another user with change_token, not its owner", async () => {
+  it("an expired token is renewed by a superuser or another user with change_token, not its owner", async () => {
     const owner = await makeUser();
     const token = (await post(LIST, { identifier: unique("t") }, { token: owner.token })).body;
     await env.DB.prepare("UPDATE tokens SET expires = ?1 WHERE uuid = ?2")
@@ -123,7 +129,8 @@ describe("failed authentication is throttled per client address", () => {
     expect(await response.json()).toEqual({ detail: "Request was throttled. Expected available in 60 seconds." });
     expect(await dumpTables()).toBe(before);
     // Another address is not affected, and a valid key is served from the throttled one.
-    expect((await send("GET", LIST, { authorization: "Bearer wrong", "cf-connecting-ip": address() })).status).toBe(403);
+    const elsewhere = await send("GET", LIST, { authorization: "Bearer wrong", "cf-connecting-ip": address() });
+    expect(elsewhere.status).toBe(403);
     expect((await get(LIST, { headers: { "cf-connecting-ip": client } })).status).toBe(200);
   });
 
@@ -134,5 +141,6 @@ describe("failed authentication is throttled per client address", () => {
 
 async function fetch429(client: string) {
   const { exports } = await import("cloudflare:workers");
-  return exports.default.fetch(new Request(`${BASE}${LIST}`, { headers: { authorization: "Bearer wrong", "cf-connecting-ip": client } }));
+  const headers = { authorization: "Bearer wrong", "cf-connecting-ip": client };
+  return exports.default.fetch(new Request(`${BASE}${LIST}`, { headers }));
 }

@@ -14,6 +14,7 @@ import {
 import { crudRoutes } from "../http/crud.ts";
 import type { Context } from "../http/router.ts";
 import { type Condition, condition } from "../lists.ts";
+import { BOOTSTRAP_USERNAME } from "../repositories/bootstrap.ts";
 import { deleteUser, insertUser, updateUser, userByKey, userFromRow, userList } from "../repositories/users.ts";
 
 const INTERNAL_SERVICE_ACCOUNT = "internal_service_account";
@@ -63,6 +64,8 @@ function authorizeUser({ caller }: Context, input: PatchedUserRequest, current: 
 
 const OUTPOST_ACCOUNT = "This user is an outpost's service account; delete the outpost instead (with its account).";
 
+const BOOTSTRAP_ACCOUNT = "akadmin holds the bootstrap token: it cannot be deleted while BOOTSTRAP_TOKEN is set.";
+
 export const userRoutes = crudRoutes<User, UserRequest, PatchedUserRequest>({
   model: "authentik_core.user",
   path: "/api/v3/core/users/",
@@ -86,12 +89,14 @@ export const userRoutes = crudRoutes<User, UserRequest, PatchedUserRequest>({
     notes: {
       create: "`is_superuser` is writable (rac-edge has no groups) and only superusers may set or change it; `groups` must be empty.",
     },
-    deleteRefused: "The user is an outpost's service account: delete its outpost instead.",
+    deleteRefused: "An outpost's service account (delete the outpost instead), or akadmin while BOOTSTRAP_TOKEN is set.",
   },
   authorize: authorizeUser,
   create: ({ db }, input) => insertUser(db, input),
   update: ({ db }, current, input) => updateUser(db, current.pk, input),
-  async remove({ db }, current) {
+  async remove({ db, env }, current) {
+    // Deleting akadmin would delete the bootstrap token with it: refused like deleting the token.
+    if (current.username === BOOTSTRAP_USERNAME && env.BOOTSTRAP_TOKEN) throw errors.nonField(BOOTSTRAP_ACCOUNT);
     if (!(await deleteUser(db, current.pk))) throw errors.nonField(OUTPOST_ACCOUNT);
   },
 });
