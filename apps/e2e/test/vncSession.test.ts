@@ -43,7 +43,7 @@ async function pixel(page: Page, x: number, y: number) {
 }
 
 const same = (actual: number[] | undefined, expected: number[]) =>
-  actual !== undefined && actual.every((value, i) => Math.abs(value - expected[i]!) <= 2);
+  actual?.every((value, i) => Math.abs(value - expected[i]!) <= 2) === true;
 
 const state = (page: Page) => page.locator("#state").textContent();
 
