@@ -4,4 +4,5 @@ declare module "vitest" {
     fakeRfbPorts: { vncAuth: number; none: number; unreachable: number; veNCrypt: number; stats: number };
   }
 }
+
 export {};
