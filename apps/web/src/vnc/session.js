@@ -1,6 +1,6 @@
 // The VNC session page: noVNC over the Worker's WebSocket (/ws/rac/<token>/). The Worker has already
 // done the VNC server's security handshake, so no credential ever reaches this page.
-import RFB from "/static/novnc/core/rfb.js";
+import RFB from "@novnc/novnc";
 
 const body = document.body;
 const endpoint = body.dataset.endpoint ?? "";
