@@ -27,7 +27,9 @@ await build({
   minify: true,
   sourcemap: true,
   legalComments: "inline",
-  banner: { js: "/* Includes noVNC (@novnc/novnc 1.7.0, MPL-2.0, https://github.com/novnc/noVNC): /static/novnc/LICENSE.txt */" },
+  banner: {
+    js: "/* Includes noVNC (@novnc/novnc 1.7.0, MPL-2.0, github.com/novnc/noVNC): /static/novnc/LICENSE.txt */",
+  },
   logLevel: "warning",
 });
 console.log(`built ${path.relative(process.cwd(), dist)}`);

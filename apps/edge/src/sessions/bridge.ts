@@ -2,7 +2,7 @@ import { clock } from "../clock.ts";
 import { disconnectToken, sessionState } from "../repositories/connections.ts";
 import { SessionViolation, type TargetSession } from "./protocol.ts";
 
-/** How often a socket checks that its token is still live and still its own (tests and `RAC_REVOCATION_POLL_MS` shorten it). */
+/** How often a socket checks that its token is live and its own (`RAC_REVOCATION_POLL_MS` and tests shorten it). */
 export const REVOCATION_POLL_MS = 30_000;
 /** Target -> browser reads: one 64 KiB view each, sent as one binary frame. */
 const READ_SIZE = 64 * 1024;

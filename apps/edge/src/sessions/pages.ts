@@ -1,6 +1,6 @@
-/** The session pages' HTML: the page for a live token (an asset, with the endpoint filled in) and the "no longer valid" page. */
+/** The session pages' HTML: a live token's page (an asset, endpoint filled in) and the "no longer valid" page. */
 
-/** Where apps/web's build puts the page templates (under `/-/`, which the Worker owns, so they are never served as is). */
+/** Where apps/web's build puts the page templates (under `/-/`, which the Worker owns: never served as they are). */
 export const PAGE_TEMPLATES: Record<string, string> = { vnc: "/-/pages/vnc.html" };
 
 /** The token is a credential in the URL: keep it out of referrers, caches and frames. */
@@ -33,7 +33,7 @@ export const linkGone = () =>
     "The session has ended, expired or was revoked. Launch the endpoint again to get a new link.",
   );
 
-/** The session page from its template, with the endpoint's name and protocol filled in by HTMLRewriter (which escapes). */
+/** The session page from its template, the endpoint's name and protocol filled in by HTMLRewriter (which escapes). */
 export interface PageFacts {
   endpointName: string;
   protocol: string;

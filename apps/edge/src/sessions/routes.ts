@@ -45,8 +45,10 @@ export async function sessionFetch(request: Request, env: Env, ctx: ExecutionCon
   const match = PATHS.exec(url.pathname.replace(/\/?$/, "/"));
   if (!match) return null;
   const [, kind, secret, status] = match as unknown as [string, "if" | "ws", string, string | undefined];
-  if (request.method !== "GET" && request.method !== "HEAD") {
-    return new Response(null, { status: 405, headers: { allow: "GET, HEAD" } });
+  // The socket opens a connection and records it, so only GET may; HEAD reads the pages.
+  const allowed = kind === "ws" ? ["GET"] : ["GET", "HEAD"];
+  if (!allowed.includes(request.method)) {
+    return new Response(null, { status: 405, headers: { allow: allowed.join(", ") } });
   }
   if (kind === "ws") return status ? notFound() : upgrade(request, env, ctx, secret);
   if (status) {
@@ -105,9 +107,12 @@ async function upgrade(request: Request, env: Env, ctx: ExecutionContext, secret
     return json({ detail: error.reason }, error.status);
   }
   const session = crypto.randomUUID();
-  const claimed = await connectToken(env.DB, hash, clock.now(), null, session);
-  if (claimed === null) {
+  const claimed = await connectToken(env.DB, hash, clock.now(), null, session).catch(async (error: unknown) => {
     await target.close();
+    throw error;
+  });
+  if (claimed === null) {
+    await target.close(); // revoked while the target was being opened
     return notFound();
   }
   const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
