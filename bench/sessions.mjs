@@ -267,6 +267,8 @@ Measured on ${new Date().toISOString().slice(0, 10)} (${process.platform}, Node 
 
 Page load to first frame: ${frameText}.`;
   const summary = [
+    `The VNC data plane, measured on ${new Date().toISOString().slice(0, 10)} (\`bench/sessions.mjs\`, loopback):`,
+    "",
     `- VNC bridge throughput at least 20 MiB/s: ${verdict(rate.bridge >= 20)} ` +
       `(${fmt(rate.bridge, 1)} MiB/s; direct TCP ${fmt(rate.direct, 1)} MiB/s).`,
     `- Added round-trip latency under 1 ms: ${verdict(added < 1)} ` +

@@ -18,6 +18,7 @@ const PASSWORD = "e2e-pass";
 /** The root colours: the first set before the session, the second typed into the xterm through the session. */
 const BLUE = { hex: "#204080", rgb: [0x20, 0x40, 0x80] };
 const GREEN = { hex: "#40a060", rgb: [0x40, 0xa0, 0x60] };
+const RED = { hex: "#a04020", rgb: [0xa0, 0x40, 0x20] };
 const SCREENSHOT = path.resolve(import.meta.dirname, "..", "..", "..", "docs", "vnc-session.png");
 
 const state = (page: Page) => page.locator("#state").textContent();
@@ -42,7 +43,7 @@ describe.skipIf(process.env.RAC_E2E === "skip")("a VNC session in a real browser
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("shows the desktop, takes typing into the xterm, and reports the token's revocation", async () => {
+  it("shows the desktop, takes typing and both clipboard directions, and reports the revocation", async () => {
     const endpoint = await vncEndpoint(edge, "Office desk", `127.0.0.1:${desktop.port}`, { password: PASSWORD });
     const launched = await api(edge, "POST", `/rac/endpoints/${endpoint.pk}/launch/`, {});
     const page = await context.newPage();
@@ -65,6 +66,29 @@ describe.skipIf(process.env.RAC_E2E === "skip")("a VNC session in a real browser
     await page.keyboard.press("Enter");
     await waitFor("the typed command's colour", async () =>
       same(await pixel(page, 1000, 740), GREEN.rgb) ? true : undefined,
+    );
+
+    // The remote's clipboard reaches the page: text selected in the xterm (X's PRIMARY) lands in the panel.
+    await page.waitForTimeout(300); // the prompt after xsetroot, so the screenshot reads cleanly
+    await page.keyboard.type("echo clipboardcheck", { delay: 10 });
+    await page.keyboard.press("Enter");
+    await page.waitForTimeout(300);
+    const scale = box.width / 1024;
+    const line = 3; // the xterm's third line: the echo's output, in its 6x13 font
+    await page.mouse.dblclick(box.x + 20 * scale, box.y + (2 + (line - 1) * 13 + 6) * scale);
+    await waitFor("the remote clipboard in the page", async () =>
+      (await page.locator("#clipboard-text").inputValue()) === "clipboardcheck" ? true : undefined,
+    );
+
+    // The page's clipboard reaches the remote: sent from the panel, pasted into the xterm with a middle click.
+    await page.locator("#clipboard-toggle").click();
+    await page.locator("#clipboard-text").fill(`xsetroot -solid '${RED.hex}'`);
+    await page.locator("#clipboard-send").click();
+    const moved = (await canvas.boundingBox())!; // the open panel pushed the screen down
+    await page.mouse.click(moved.x + moved.width * 0.1, moved.y + moved.height * 0.2, { button: "middle" });
+    await page.keyboard.press("Enter"); // bash takes a pasted line as text, not as a command
+    await waitFor("the pasted command's colour", async () =>
+      same(await pixel(page, 1000, 740), RED.rgb) ? true : undefined,
     );
 
     if (process.env.UPDATE_SCREENSHOTS === "1") {

@@ -208,6 +208,13 @@ describe("a session", () => {
     expect([...(await peer.read(input.length))]).toEqual(input);
   });
 
+  it("uses the password prompted at launch (auth_mode prompt), merged last as at gateway connect", async () => {
+    const endpoint = await vnc(ports.vncAuth, { password: "overridden" });
+    await patch(`/api/v3/rac/endpoints/${endpoint.pk}/`, { auth_mode: "prompt" });
+    const token = await launched(endpoint.pk, { settings: { username: "someone", password: PASSWORD } });
+    await connected(token.token);
+  });
+
   it("works with a server that needs no password (None)", async () => {
     const token = await launched((await vnc(ports.none, {})).pk);
     await connected(token.token);
