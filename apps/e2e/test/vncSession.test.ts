@@ -11,9 +11,12 @@ import { stopAll, waitFor } from "../src/processes.ts";
 import { api, type Desktop, type Edge, scratch, startDesktop, startEdge, vncEndpoint } from "../src/servers.ts";
 import { ensurePackages } from "../src/system.ts";
 
-const DISPLAY = 32;
-const PORT = 8831;
-const INSPECTOR = 9331;
+/** `wrangler dev`'s port, its inspector's, and the X display (VNC on 5900 + display); RAC_E2E_PORTS overrides. */
+const [PORT, INSPECTOR, DISPLAY] = (process.env.RAC_E2E_PORTS ?? "8831,9331,32").split(",").map(Number) as [
+  number,
+  number,
+  number,
+];
 const PASSWORD = "e2e-pass";
 /** The root colours: the first set before the session, the second typed into the xterm through the session. */
 const BLUE = { hex: "#204080", rgb: [0x20, 0x40, 0x80] };
@@ -33,7 +36,8 @@ describe.skipIf(process.env.RAC_E2E === "skip")("a VNC session in a real browser
     ensurePackages();
     dir = scratch("rac-e2e-vnc-");
     desktop = await startDesktop(dir, DISPLAY, PASSWORD, BLUE.hex);
-    edge = await startEdge(dir, PORT, INSPECTOR, { RAC_REVOCATION_POLL_MS: "500", RAC_TARGETS: "127.0.0.1:5932" });
+    const targets = `127.0.0.1:${desktop.port}`;
+    edge = await startEdge(dir, PORT, INSPECTOR, { RAC_REVOCATION_POLL_MS: "500", RAC_TARGETS: targets });
     context = await launchChromium(dir);
   });
 
@@ -137,11 +141,12 @@ describe.skipIf(process.env.RAC_E2E === "skip")("a VNC session in a real browser
   });
 
   it("refuses a target outside RAC_TARGETS before connecting, and the page says why", async () => {
-    const endpoint = await vncEndpoint(edge, "Not allowed", "127.0.0.1:5939", { password: PASSWORD });
+    const elsewhere = `127.0.0.1:${desktop.port + 1}`; // never contacted: refused before any connect
+    const endpoint = await vncEndpoint(edge, "Not allowed", elsewhere, { password: PASSWORD });
     const launched = await api(edge, "POST", `/rac/endpoints/${endpoint.pk}/launch/`, {});
     const page = await context.newPage();
     await page.goto(`${edge.base}/if/rac/${launched.token}/`);
-    const expected = "Could not connect: the target 127.0.0.1:5939 is not allowed by this gateway (RAC_TARGETS)";
+    const expected = `Could not connect: the target ${elsewhere} is not allowed by this gateway (RAC_TARGETS)`;
     await waitFor("the allowlist refusal", async () => ((await state(page)) === expected ? true : undefined));
   });
 });

@@ -16,6 +16,7 @@ export const CLOSE = {
   takenOver: { code: 4009, reason: "opened in another window" },
   serverClosed: { code: 4010, reason: "the server closed the connection" },
   unsupported: { code: 1003, reason: "this session takes binary frames only" },
+  badControl: { code: 1007, reason: "text frames must be JSON control messages" },
   failed: { code: 1011, reason: "the session failed" },
 } as const;
 type Close = { code: number; reason: string };
@@ -96,8 +97,7 @@ export class Bridge {
   private fromBrowser(data: unknown): void {
     if (this.closed) return;
     if (typeof data === "string") {
-      if (this.target.control) this.queue(async () => this.target.control!(JSON.parse(data)));
-      else this.end(CLOSE.unsupported);
+      this.fromBrowserText(data);
       return;
     }
     const bytes = new Uint8Array(data as ArrayBuffer);
@@ -110,6 +110,23 @@ export class Bridge {
     } catch (error) {
       this.end(error instanceof SessionViolation ? { code: 1008, reason: error.reason } : CLOSE.failed);
     }
+  }
+
+  /** Text frames are JSON control messages (an SSH terminal's size); protocols without controls close on them. */
+  private fromBrowserText(data: string): void {
+    const control = this.target.control?.bind(this.target);
+    if (control === undefined) {
+      this.end(CLOSE.unsupported);
+      return;
+    }
+    let message: unknown;
+    try {
+      message = JSON.parse(data);
+    } catch {
+      this.end(CLOSE.badControl);
+      return;
+    }
+    this.queue(() => control(message));
   }
 
   /** Writes reach the target in order; a failed write ends the session. */
@@ -151,12 +168,11 @@ export class Bridge {
     clearInterval(this.local);
     clearTimeout(this.expiry);
     if (live.get(this.token.uuid) === this) live.delete(this.token.uuid);
-    if (close !== null) {
-      try {
-        this.socket.close(close.code, close.reason);
-      } catch {
-        // Already closed by the browser.
-      }
+    try {
+      // The browser's close is answered too, which completes the closing handshake.
+      this.socket.close(close?.code ?? 1000, close?.reason ?? "closed");
+    } catch {
+      // Already closed.
     }
     const bookkeeping = close === CLOSE.takenOver ? Promise.resolve() : this.disconnect();
     void Promise.allSettled([this.target.close(), bookkeeping]).then(() => this.finish());
