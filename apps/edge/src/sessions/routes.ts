@@ -59,9 +59,8 @@ export async function sessionFetch(request: Request, env: Env, ctx: ExecutionCon
   if (found === null) return linkGone();
   const { token } = found;
   const template = PAGE_TEMPLATES[token.protocol];
-  if (template === undefined || env.ASSETS === undefined) {
-    return messagePage(501, token.endpoint_name, notServed(token.protocol));
-  }
+  if (template === undefined) return messagePage(501, token.endpoint_name, notServed(token.protocol));
+  if (env.ASSETS === undefined) throw new Error("the ASSETS binding is missing (wrangler.jsonc assets, apps/web/dist)");
   const settings = await tokenSettings(secret, token);
   const facts = {
     endpointName: token.endpoint_name,
