@@ -27,6 +27,8 @@ export default defineConfig(async () => {
     ],
     test: {
       setupFiles: ["./test/apply-migrations.ts"],
+      // Fake RFB servers in Node for the session tests (test/sessions/); their ports reach the tests by `inject`.
+      globalSetup: ["./test/sessions/fakeRfb.ts"],
       reporters: ["default", "json"],
       outputFile: { json: "reports/vitest.json" },
     },

@@ -9,4 +9,10 @@ export interface Env {
   CORS_ORIGINS?: string;
   /** "true": every response carries `Server-Timing` with the request's D1 cost (rows read, written, round trips). */
   SERVER_TIMING?: string;
+  /** Workers static assets (apps/web/dist): the session pages and noVNC. */
+  ASSETS?: Fetcher;
+  /** The operator's allowlist of session targets (see `parseTargets` in core); unset: any target. */
+  RAC_TARGETS?: string;
+  /** The session sockets' revocation poll in milliseconds (default 30 s). */
+  RAC_REVOCATION_POLL_MS?: string;
 }

@@ -14,6 +14,7 @@ export * from "./providers.ts";
 export * from "./query.ts";
 export * from "./secrets.ts";
 export * from "./settings.ts";
+export * from "./targets.ts";
 export * from "./tokens.ts";
 export * from "./usedBy.ts";
 export * from "./users.ts";

@@ -2,7 +2,6 @@ import {
   ApiError,
   type ConnectionLifetime,
   connectionLifetime,
-  connectionSettings,
   errors,
   type GatewayConnection,
   GatewayConnectionSchema,
@@ -24,9 +23,9 @@ import { created, json } from "../http/responses.ts";
 import { carriesSecret, type Handler, prefetching, type Routes } from "../http/router.ts";
 import { documented } from "../openapi/operation.ts";
 import { connectToken, disconnectToken, type GatewayToken, insertConnection, type LaunchTarget, launchTargetByKey } from "../repositories/connections.ts";
-import { parseJson } from "../repositories/d1.ts";
-import { openSettings, sealSettings } from "../sealedSettings.ts";
+import { sealSettings } from "../sealedSettings.ts";
 import { presentedToken } from "../secretSettings.ts";
+import { tokenSettings } from "../tokenSettings.ts";
 
 const LIMIT_REACHED = "Maximum connection limit reached.";
 const ALREADY_CONNECTED = " (You are already connected in another tab/window)";
@@ -101,14 +100,7 @@ const connect: Handler = async ({ db, request, caller }) => {
   const outpost = gatewayOutpost(caller);
   const { token: secret } = await readBody(request, GatewayTokenRequestSchema);
   const token = usable(await connectToken(db, await sha256Hex(secret), clock.now(), outpost));
-  const settings = connectionSettings({
-    host: token.host,
-    providerSettings: parseJson(token.provider_settings),
-    endpointSettings: parseJson(token.endpoint_settings),
-    providerMappings: token.provider_mappings,
-    endpointMappings: token.endpoint_mappings,
-    prompt: await openSettings(secret, token.settings),
-  });
+  const settings = await tokenSettings(secret, token);
   return json({
     connection_token: token.uuid,
     provider: token.provider_id,
