@@ -1,6 +1,8 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { FIXTURE_FILE, SSHD_LOG } from "./test/ssh/sshdFixture.ts";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
@@ -17,11 +19,17 @@ export default defineConfig(async () => {
             // test/fuzz.test.ts: cases per property for a longer local run (empty: the CI default).
             FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
           },
+          // test/ssh: the sshd fixture (keys, user) and its log, read from the Node side.
+          serviceBindings: {
+            SSHD: (request: Request) =>
+              new Response(readFileSync(new URL(request.url).pathname === "/log" ? SSHD_LOG : FIXTURE_FILE)),
+          },
         },
       }),
     ],
     test: {
       setupFiles: ["./test/apply-migrations.ts"],
+      globalSetup: ["./test/ssh/globalSetup.ts"],
       reporters: ["default", "json"],
       outputFile: { json: "reports/vitest.json" },
     },

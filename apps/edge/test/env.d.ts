@@ -6,6 +6,8 @@ declare namespace Cloudflare {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     /** Cases per fuzz property (test/fuzz.test.ts); empty for the default. */
     FUZZ_RUNS: string;
+    /** test/ssh: the sshd fixture (GET /) and its log (GET /log). */
+    SSHD: Fetcher;
   }
   // Types `exports.default` from cloudflare:workers as the Worker's own entry.
   interface GlobalProps {

@@ -1,0 +1,6 @@
+import { startSshd } from "./sshdFixture";
+
+/** vitest globalSetup: one sshd for every test file, stopped whatever the outcome. */
+export default async function setup(): Promise<() => void> {
+  return startSshd();
+}
