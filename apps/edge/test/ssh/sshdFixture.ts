@@ -6,10 +6,12 @@
 import { execFileSync, spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import path from "node:path";
 
 export const SSHD_PORT = 2240;
+/** A TCP port that accepts connections and never says anything (timeout tests). */
+export const SILENT_PORT = 2241;
 export const SSHD_DIR = `/tmp/rac-edge-sshd-${SSHD_PORT}`;
 export const SSHD_LOG = path.join(SSHD_DIR, "sshd.log");
 export const FIXTURE_FILE = path.join(SSHD_DIR, "fixture.json");
@@ -25,6 +27,7 @@ export interface SshFixture {
   /** Client private keys by name, all authorized for the test user except `unauthorized`. */
   keys: Record<string, string>;
   passphrase: string;
+  silentPort: number;
 }
 
 const run = (command: string, args: string[]) => execFileSync(command, args, { stdio: ["ignore", "pipe", "pipe"] }).toString();
@@ -164,10 +167,13 @@ export async function startSshd(): Promise<() => void> {
   });
   writeFileSync(SSHD_LOG, "");
   child.stderr?.on("data", (chunk: Buffer) => appendFileSync(SSHD_LOG, chunk));
-  const fixture: SshFixture = { port: SSHD_PORT, user: TEST_USER, password: TEST_PASSWORD, hostKeys, keys, passphrase };
+  const fixture: SshFixture = { port: SSHD_PORT, user: TEST_USER, password: TEST_PASSWORD, hostKeys, keys, passphrase, silentPort: SILENT_PORT };
   writeFileSync(FIXTURE_FILE, JSON.stringify(fixture));
   await waitForPort(SSHD_PORT, Date.now() + 10_000);
+  const silent = createServer(() => {});
+  await new Promise<void>((resolve) => silent.listen(SILENT_PORT, "127.0.0.1", resolve));
   return () => {
+    silent.close();
     try {
       if (child.pid) process.kill(-child.pid, "SIGTERM");
     } catch {

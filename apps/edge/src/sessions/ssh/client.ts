@@ -39,6 +39,8 @@ export interface SshConnectOptions {
   rows: number;
   term: string;
   hostKeyAlgorithms: string[];
+  /** Key exchange algorithms in preference order (a subset of ours; tests pin one). */
+  kexAlgorithms?: readonly string[];
   checkHostKey: HostKeyCheck;
   /** Milliseconds for each phase: key exchange, login, channel open. */
   timeouts: { handshake: number; login: number; channel: number };
@@ -93,7 +95,7 @@ export class SshSession {
   }
 
   static async open(channel: ByteChannel, options: SshConnectOptions): Promise<SshSession> {
-    const transport = new Transport(channel, options.hostKeyAlgorithms, options.checkHostKey);
+    const transport = new Transport(channel, options.hostKeyAlgorithms, options.checkHostKey, options.kexAlgorithms);
     const session = new SshSession(transport);
     const abort = () => {
       transport.close("timeout").catch(() => {});

@@ -20,6 +20,8 @@ export interface SshOpenContext {
   cols?: number;
   rows?: number;
   timeouts?: Partial<Timeouts>;
+  /** Narrows the key exchange algorithms (tests exercise each one). */
+  kexAlgorithms?: readonly string[];
 }
 
 export interface Timeouts {
@@ -92,6 +94,7 @@ export async function openSsh(settings: Record<string, string>, context: SshOpen
     term: "xterm-256color",
     hostKeyAlgorithms: hostKeyAlgorithmsFor(pins),
     checkHostKey,
+    kexAlgorithms: context.kexAlgorithms,
     timeouts,
   });
 }

@@ -51,8 +51,10 @@ function ecdsaSigner(key: CryptoKey, curve: string, point: Uint8Array): Signer {
   };
 }
 
-async function rsaSigner(jwk: JsonWebKey): Promise<Signer> {
-  const usage: KeyUsage[] = ["sign"];
+async function rsaSigner(exported: JsonWebKey): Promise<Signer> {
+  // An exported JWK names its hash (`alg`); the same key is imported for both SHA-2 hashes.
+  const { alg: _alg, key_ops: _ops, ...jwk } = exported;
+  const usage: ("sign" | "verify")[] = ["sign"];
   const sha512 = await crypto.subtle.importKey("jwk", jwk, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-512" }, false, usage);
   const sha256 = await crypto.subtle.importKey("jwk", jwk, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, usage);
   return {

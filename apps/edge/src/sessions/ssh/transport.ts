@@ -24,7 +24,7 @@ export const MSG = {
 
 export const CLIENT_VERSION = "SSH-2.0-rac-edge_1.0";
 
-const KEX_ALGORITHMS = ["curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521"];
+export const KEX_ALGORITHMS = ["curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521"];
 const CIPHERS = ["aes256-gcm@openssh.com", "aes128-gcm@openssh.com"];
 // AEAD ciphers make the MAC negotiation moot; the list only has to be well-formed.
 const MACS = ["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com"];
@@ -136,6 +136,7 @@ export class Transport {
     private readonly channel: ByteChannel,
     private readonly hostKeyAlgorithms: string[],
     private readonly checkHostKey: HostKeyCheck,
+    private readonly kexAlgorithms: readonly string[] = KEX_ALGORITHMS,
   ) {
     this.input = new ByteReader(channel.readable);
     this.writer = channel.writable.getWriter();
@@ -163,7 +164,8 @@ export class Transport {
   private kexInit(initial: boolean): Uint8Array {
     const writer = new SshWriter().byte(MSG.KEXINIT).raw(crypto.getRandomValues(new Uint8Array(16)));
     // ext-info-c and the strict-kex marker are only meaningful in the first exchange (RFC 8308, OpenSSH PROTOCOL).
-    writer.nameList(initial ? [...KEX_ALGORITHMS, "ext-info-c", "kex-strict-c-v00@openssh.com"] : KEX_ALGORITHMS);
+    const kex = this.kexAlgorithms;
+    writer.nameList(initial ? [...kex, "ext-info-c", "kex-strict-c-v00@openssh.com"] : kex);
     writer.nameList(this.hostKeyAlgorithms);
     writer.nameList(CIPHERS).nameList(CIPHERS).nameList(MACS).nameList(MACS);
     writer.nameList(["none"]).nameList(["none"]).nameList([]).nameList([]);
@@ -187,7 +189,7 @@ export class Transport {
     offer.nameList();
     const guessFollows = offer.bool();
     if (initial) this.strict = serverKex.includes("kex-strict-s-v00@openssh.com");
-    const kex = choose(KEX_ALGORITHMS, serverKex, "key exchange");
+    const kex = choose(this.kexAlgorithms, serverKex, "key exchange");
     const hostKeyAlgorithm = choose(this.hostKeyAlgorithms, serverHostKeys, "host key");
     const cipherCs = choose(CIPHERS, serverCiphersCs, "cipher");
     const cipherSc = choose(CIPHERS, serverCiphersSc, "cipher");
