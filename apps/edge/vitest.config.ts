@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { FIXTURE_FILE, SSHD_LOG } from "./test/ssh/sshdFixture.ts";
+import { FIXTURE_FILE, SSHD_LOG } from "./test/node/sshd.ts";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
@@ -21,15 +21,14 @@ export default defineConfig(async () => {
           },
           // test/ssh: the sshd fixture (keys, user) and its log, read from the Node side.
           serviceBindings: {
-            SSHD: (request: Request) =>
-              new Response(readFileSync(new URL(request.url).pathname === "/log" ? SSHD_LOG : FIXTURE_FILE)),
+            SSHD: (request: Request) => new Response(readFileSync(new URL(request.url).pathname === "/log" ? SSHD_LOG : FIXTURE_FILE)),
           },
         },
       }),
     ],
     test: {
       setupFiles: ["./test/apply-migrations.ts"],
-      globalSetup: ["./test/ssh/globalSetup.ts"],
+      globalSetup: ["./test/node/globalSetup.ts"],
       reporters: ["default", "json"],
       outputFile: { json: "reports/vitest.json" },
     },

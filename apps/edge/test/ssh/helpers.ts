@@ -1,8 +1,8 @@
 import { connect } from "cloudflare:sockets";
 import { env } from "cloudflare:workers";
 import type { SshSession } from "../../src/sessions/ssh/client";
-import { type SshOpenContext, openSsh } from "../../src/sessions/ssh/open";
-import type { SshFixture } from "./sshdFixture";
+import { openSsh, type SshOpenContext } from "../../src/sessions/ssh/open";
+import type { SshFixture } from "./fixture";
 
 export async function fixture(): Promise<SshFixture> {
   return (await env.SSHD.fetch("http://sshd/")).json();

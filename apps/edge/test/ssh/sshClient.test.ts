@@ -39,9 +39,7 @@ describe("SSH client: login", () => {
   }
 
   it("refuses a wrong password with a reason", async () => {
-    await expect(openSsh(await baseSettings({ password: "wrong" }), testContext())).rejects.toThrow(
-      /the server refused the credentials for racedge/,
-    );
+    await expect(openSsh(await baseSettings({ password: "wrong" }), testContext())).rejects.toThrow(/the server refused the credentials for racedge/);
   });
 
   it("refuses a key the server does not authorize, then falls back to the password", async () => {
@@ -56,9 +54,7 @@ describe("SSH client: login", () => {
     await expect(openSsh(await baseSettings({ "private-key": f.keys.ed25519Encrypted as string }), testContext())).rejects.toThrow(
       /encrypted and no passphrase/,
     );
-    await expect(openSsh(await baseSettings({ "private-key": "not a key" }), testContext())).rejects.toThrow(
-      /not in OpenSSH or PEM format/,
-    );
+    await expect(openSsh(await baseSettings({ "private-key": "not a key" }), testContext())).rejects.toThrow(/not in OpenSSH or PEM format/);
   });
 });
 
@@ -83,11 +79,7 @@ describe("SSH client: host keys", () => {
     const rsa = f.hostKeys["ssh-rsa"] as string;
     // A fingerprint does not say the key's type: it pins the key the server presents first (ed25519).
     const edPrint = await fingerprint(fromBase64((f.hostKeys["ssh-ed25519"] as string).split(" ")[1] as string));
-    const pins = [
-      rsa,
-      `[127.0.0.1]:${f.port},localhost ${f.hostKeys["ecdsa-sha2-nistp256"]} comment`,
-      `# a comment\n\n${edPrint}`,
-    ];
+    const pins = [rsa, `[127.0.0.1]:${f.port},localhost ${f.hostKeys["ecdsa-sha2-nistp256"]} comment`, `# a comment\n\n${edPrint}`];
     for (const pin of pins) {
       const context = await roundTrip(await baseSettings({ password: f.password, "host-key": pin }));
       expect(context.recorded).toEqual([]);
@@ -105,9 +97,7 @@ describe("SSH client: host keys", () => {
     const context = await roundTrip(await baseSettings({ password: f.password }));
     expect(context.recorded).toEqual([f.hostKeys["ssh-ed25519"]]);
     const refusing = testContext({ trustOnFirstUse: async () => false });
-    await expect(openSsh(await baseSettings({ password: f.password }), refusing)).rejects.toThrow(
-      /differs from the one recorded on first use/,
-    );
+    await expect(openSsh(await baseSettings({ password: f.password }), refusing)).rejects.toThrow(/differs from the one recorded on first use/);
   });
 });
 
@@ -176,9 +166,7 @@ describe("SSH client: the session", () => {
 
 describe("SSH client: failures and timeouts", () => {
   it("reports an unreachable server", async () => {
-    await expect(openSsh(await baseSettings({ port: "2249", password: "x" }), testContext())).rejects.toThrow(
-      /cannot reach 127\.0\.0\.1:2249/,
-    );
+    await expect(openSsh(await baseSettings({ port: "2249", password: "x" }), testContext())).rejects.toThrow(/cannot reach 127\.0\.0\.1:2249/);
   });
 
   it("gives up on a server that never speaks", async () => {

@@ -47,7 +47,7 @@ export interface SshConnectOptions {
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number, what: string, onTimeout: () => void): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: ReturnType<typeof setTimeout> | null = null;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       onTimeout();
@@ -115,7 +115,7 @@ export class SshSession {
   private async expect(...types: number[]): Promise<Uint8Array> {
     for (;;) {
       const packet = await this.transport.receive();
-      if (types.includes(packet[0])) return packet;
+      if (types.includes(packet[0]!)) return packet;
       if (packet[0] === AUTH.BANNER) continue;
       if (packet[0] === CH.GLOBAL_REQUEST) {
         await this.answerGlobalRequest(packet);
@@ -134,8 +134,7 @@ export class SshSession {
   private async login(options: SshConnectOptions): Promise<void> {
     await this.transport.send(new SshWriter().byte(MSG.SERVICE_REQUEST).string("ssh-userauth").bytes());
     await this.expect(MSG.SERVICE_ACCEPT);
-    const request = (method: string) =>
-      new SshWriter().byte(AUTH.REQUEST).string(options.username).string("ssh-connection").string(method);
+    const request = (method: string) => new SshWriter().byte(AUTH.REQUEST).string(options.username).string("ssh-connection").string(method);
     const result = async (): Promise<string[] | true> => {
       const reply = await this.expect(AUTH.SUCCESS, AUTH.FAILURE);
       if (reply[0] === AUTH.SUCCESS) return true;

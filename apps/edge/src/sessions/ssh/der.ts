@@ -7,14 +7,14 @@ export interface DerNode {
 
 export function readDer(data: Uint8Array, offset = 0): DerNode & { end: number } {
   if (offset + 2 > data.length) throw new Error("truncated DER");
-  const tag = data[offset];
-  let length = data[offset + 1];
+  const tag = data[offset]!;
+  let length = data[offset + 1]!;
   let start = offset + 2;
   if (length & 0x80) {
     const count = length & 0x7f;
     if (count === 0 || count > 4) throw new Error("unsupported DER length");
     length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + data[start + i];
+    for (let i = 0; i < count; i++) length = length * 256 + data[start + i]!;
     start += count;
   }
   if (start + length > data.length) throw new Error("truncated DER");
@@ -34,11 +34,13 @@ export function derChildren(node: DerNode): DerNode[] {
 }
 
 export function oidText(content: Uint8Array): string {
-  const parts = [Math.floor(content[0] / 40), content[0] % 40];
+  const first = content[0] ?? 0;
+  const parts = [Math.floor(first / 40), first % 40];
   let value = 0;
   for (let i = 1; i < content.length; i++) {
-    value = value * 128 + (content[i] & 0x7f);
-    if (!(content[i] & 0x80)) {
+    const byte = content[i]!;
+    value = value * 128 + (byte & 0x7f);
+    if (!(byte & 0x80)) {
       parts.push(value);
       value = 0;
     }

@@ -6,7 +6,7 @@
 import { SshSession } from "./client";
 import { SshError } from "./errors";
 import { parsePrivateKey } from "./privateKeys";
-import { type HostKeyPin, fingerprint, hostKeyAlgorithmsFor, matchesPin, parseHostKeyPins, publicKeyLine } from "./publicKeys";
+import { fingerprint, type HostKeyPin, hostKeyAlgorithmsFor, matchesPin, parseHostKeyPins, publicKeyLine } from "./publicKeys";
 import type { ByteChannel } from "./transport";
 
 export interface SshOpenContext {
@@ -70,7 +70,7 @@ export async function openSsh(settings: Record<string, string>, context: SshOpen
 
   const where = `${hostname.includes(":") ? `[${hostname}]` : hostname}:${target}`;
   const socket = context.connect(hostname.includes(":") ? `[${hostname}]` : hostname, target);
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: ReturnType<typeof setTimeout> | null = null;
   try {
     await Promise.race([
       socket.opened,

@@ -7,7 +7,7 @@ import { derChildren, oidText, readDer } from "./der";
 import { KeyError } from "./errors";
 import { decryptOpenSshPrivate } from "./keyEncryption";
 import { CURVES, ecdsaBlob, ed25519Blob, padTo, rsaBlob } from "./publicKeys";
-import { SshReader, SshWriter, concat, fromBase64, fromBase64Url, fromUtf8, own, toBase64Url } from "./wire";
+import { concat, fromBase64, fromBase64Url, fromUtf8, own, SshReader, SshWriter, toBase64Url } from "./wire";
 
 export interface Signer {
   /** The public key blob sent in the publickey request. */
@@ -38,7 +38,7 @@ function ed25519Signer(key: CryptoKey, publicKey: Uint8Array): Signer {
 }
 
 function ecdsaSigner(key: CryptoKey, curve: string, point: Uint8Array): Signer {
-  const params = CURVES[curve];
+  const params = CURVES[curve]!;
   const name = `ecdsa-sha2-${curve}`;
   return {
     publicBlob: ecdsaBlob(curve, point),
@@ -129,7 +129,8 @@ async function parseOpenSsh(body: Uint8Array, passphrase: string | undefined): P
     secret = await decryptOpenSshPrivate(cipher, kdf, kdfOptions, secret, passphrase);
   }
   const section = new SshReader(secret);
-  if (section.uint32() !== section.uint32()) {
+  const check = section.uint32();
+  if (check !== section.uint32()) {
     throw new KeyError(cipher === "none" ? "the private key is corrupt" : "the passphrase does not decrypt the private key");
   }
   const type = section.text();
@@ -157,7 +158,8 @@ async function parseOpenSsh(body: Uint8Array, passphrase: string | undefined): P
 
 async function parsePkcs8(der: Uint8Array): Promise<Signer> {
   const [, algorithm] = derChildren(readDer(der));
-  const [oid, params] = derChildren(algorithm);
+  const [oid, params] = derChildren(algorithm ?? { tag: 0, content: new Uint8Array(0) });
+  if (oid === undefined) throw new KeyError("the PKCS#8 key names no algorithm");
   const kind = oidText(oid.content);
   const body = own(der);
   if (kind === "1.3.101.112") {
@@ -172,9 +174,7 @@ async function parsePkcs8(der: Uint8Array): Promise<Signer> {
   if (kind === "1.2.840.10045.2.1") {
     const curve = params === undefined ? undefined : CURVE_BY_OID[oidText(params.content)];
     if (curve === undefined) throw new KeyError("unsupported ECDSA curve");
-    const key = await crypto.subtle.importKey("pkcs8", body, { name: "ECDSA", namedCurve: CURVES[curve].curve }, true, [
-      "sign",
-    ]);
+    const key = await crypto.subtle.importKey("pkcs8", body, { name: "ECDSA", namedCurve: CURVES[curve]!.curve }, true, ["sign"]);
     const jwk = (await crypto.subtle.exportKey("jwk", key)) as JsonWebKey;
     const point = concat(new Uint8Array([4]), fromBase64Url(jwk.x ?? ""), fromBase64Url(jwk.y ?? ""));
     return importEcdsa(curve, point, fromBase64Url(jwk.d ?? ""));
@@ -183,22 +183,24 @@ async function parsePkcs8(der: Uint8Array): Promise<Signer> {
 }
 
 function parsePkcs1(der: Uint8Array): Promise<Signer> {
-  const [, n, e, d, p, q, , , qi] = derChildren(readDer(der)).map((node) => {
+  const parts = derChildren(readDer(der)).map((node) => {
     let start = 0;
     while (start < node.content.length - 1 && node.content[start] === 0) start++;
     return node.content.subarray(start);
   });
+  const [, n, e, d, p, q, , , qi] = parts;
+  if (qi === undefined || !n || !e || !d || !p || !q) throw new KeyError("the RSA private key is incomplete");
   return rsaSigner(rsaJwk(n, e, d, p, q, qi));
 }
 
 function parseSec1(der: Uint8Array): Promise<Signer> {
   const children = derChildren(readDer(der));
-  const d = children[1].content;
+  const d = children[1]?.content;
   const oid = children.find((node) => node.tag === 0xa0);
   const pub = children.find((node) => node.tag === 0xa1);
-  const curve = oid === undefined ? undefined : CURVE_BY_OID[oidText(derChildren(oid)[0].content)];
-  if (curve === undefined || pub === undefined) throw new KeyError("the EC private key lacks its curve or public point");
-  const bits = derChildren(pub)[0].content;
+  const curve = oid === undefined ? undefined : CURVE_BY_OID[oidText(derChildren(oid)[0]?.content ?? new Uint8Array(1))];
+  if (curve === undefined || pub === undefined || d === undefined) throw new KeyError("the EC private key lacks its curve or public point");
+  const bits = derChildren(pub)[0]?.content ?? new Uint8Array(0);
   return importEcdsa(curve, bits.subarray(1), d);
 }
 
@@ -206,7 +208,8 @@ function parseSec1(der: Uint8Array): Promise<Signer> {
 export async function parsePrivateKey(text: string, passphrase: string | undefined): Promise<Signer> {
   const match = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/.exec(text);
   if (!match) throw new KeyError("the private key is not in OpenSSH or PEM format");
-  const [, label, rawBody] = match;
+  const label = match[1] ?? "";
+  const rawBody = match[2] ?? "";
   if (/Proc-Type:\s*4,ENCRYPTED/.test(rawBody)) {
     throw new KeyError("legacy encrypted PEM keys are not supported: convert with ssh-keygen -p -f KEY");
   }

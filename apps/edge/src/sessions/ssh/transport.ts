@@ -6,7 +6,7 @@
 
 import { SshError } from "./errors";
 import { CURVES, verifySignature } from "./publicKeys";
-import { SshReader, SshWriter, concat, fromUtf8, own, utf8 } from "./wire";
+import { concat, fromUtf8, own, SshReader, SshWriter, utf8 } from "./wire";
 
 export const MSG = {
   DISCONNECT: 1,
@@ -46,7 +46,7 @@ interface Direction {
 
 function bumpIv(iv: Uint8Array): void {
   for (let i = 11; i >= 4; i--) {
-    iv[i] = (iv[i] + 1) & 0xff;
+    iv[i] = (iv[i]! + 1) & 0xff;
     if (iv[i] !== 0) break;
   }
 }
@@ -86,7 +86,7 @@ class ByteReader {
     const out = new Uint8Array(count);
     let offset = 0;
     while (offset < count) {
-      const head = this.chunks[0];
+      const head = this.chunks[0]!;
       const take = Math.min(head.length, count - offset);
       out.set(head.subarray(0, take), offset);
       offset += take;
@@ -101,7 +101,7 @@ class ByteReader {
   async line(limit: number): Promise<string> {
     const bytes: number[] = [];
     for (;;) {
-      const [byte] = await this.read(1);
+      const byte = (await this.read(1))[0]!;
       if (byte === 0x0a) break;
       bytes.push(byte);
       if (bytes.length > limit) throw new SshError("the server did not send an SSH version line");
@@ -225,11 +225,11 @@ export class Transport {
     this.sessionId ??= h;
     const k = new SshWriter().mpint(shared).bytes();
     const derive = async (letter: string, length: number) => {
-      let out = new Uint8Array(await crypto.subtle.digest(hash, own(concat(k, h, utf8(letter), this.sessionId as Uint8Array))));
+      let out: Uint8Array = new Uint8Array(await crypto.subtle.digest(hash, own(concat(k, h, utf8(letter), this.sessionId as Uint8Array))));
       while (out.length < length) out = concat(out, new Uint8Array(await crypto.subtle.digest(hash, own(concat(k, h, out)))));
       return out.subarray(0, length);
     };
-    const direction = async (cipher: string, ivLetter: string, keyLetter: string, usage: KeyUsage): Promise<Direction> => {
+    const direction = async (cipher: string, ivLetter: string, keyLetter: string, usage: "encrypt" | "decrypt"): Promise<Direction> => {
       const length = cipher.startsWith("aes256") ? 32 : 16;
       const raw = own(await derive(keyLetter, length));
       const key = await crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, [usage]);
@@ -255,14 +255,14 @@ export class Transport {
       const secret = async (peer: Uint8Array) => {
         if (peer.length !== 32) throw new SshError("the server's curve25519 key has the wrong length");
         const key = await crypto.subtle.importKey("raw", own(peer), { name: "X25519" }, false, []);
-        const bits = new Uint8Array(await crypto.subtle.deriveBits({ name: "X25519", public: key }, pair.privateKey, 256));
+        const bits = new Uint8Array(await crypto.subtle.deriveBits(withPeer("X25519", key), pair.privateKey, 256));
         if (bits.every((byte) => byte === 0)) throw new SshError("the server's curve25519 key is degenerate");
         // RFC 8731: the X25519 output is read as a big-endian number for the mpint K.
         return bits;
       };
       return { publicKey, secret };
     }
-    const params = CURVES[kex.slice("ecdh-sha2-".length)];
+    const params = CURVES[kex.slice("ecdh-sha2-".length)]!;
     const algorithm = { name: "ECDH", namedCurve: params.curve };
     const pair = (await crypto.subtle.generateKey(algorithm, false, ["deriveBits"])) as CryptoKeyPair;
     const publicKey = new Uint8Array((await crypto.subtle.exportKey("raw", pair.publicKey)) as ArrayBuffer);
@@ -273,7 +273,7 @@ export class Transport {
       } catch {
         throw new SshError("the server's ECDH key is not a point on its curve");
       }
-      return new Uint8Array(await crypto.subtle.deriveBits({ name: "ECDH", public: key }, pair.privateKey, params.size * 8));
+      return new Uint8Array(await crypto.subtle.deriveBits(withPeer("ECDH", key), pair.privateKey, params.size * 8));
     };
     return { publicKey, secret };
   }
@@ -304,16 +304,14 @@ export class Transport {
       try {
         const iv = own(incoming.iv);
         bumpIv(incoming.iv);
-        plain = new Uint8Array(
-          await crypto.subtle.decrypt({ name: "AES-GCM", iv, additionalData: own(head) }, incoming.key, own(body)),
-        );
+        plain = new Uint8Array(await crypto.subtle.decrypt({ name: "AES-GCM", iv, additionalData: own(head) }, incoming.key, own(body)));
       } catch {
         throw new SshError(`packet ${seq} failed its integrity check`);
       }
     } else {
       plain = await this.input.read(length);
     }
-    const padding = plain[0];
+    const padding = plain[0]!;
     if (padding < 4 || padding + 1 >= plain.length) throw new SshError("the server sent a malformed packet");
     return plain.subarray(1, plain.length - padding);
   }
@@ -410,6 +408,9 @@ export class Transport {
     await this.channel.close().catch(() => {});
   }
 }
+
+/** deriveBits' peer key: the runtime reads `public`, which workers-types spells `$public`. */
+const withPeer = (name: string, key: CryptoKey) => ({ name, public: key }) as unknown as SubtleCryptoDeriveKeyAlgorithm;
 
 function disconnectError(packet: Uint8Array): SshError {
   const reader = new SshReader(packet.subarray(1));

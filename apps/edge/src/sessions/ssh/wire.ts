@@ -19,7 +19,7 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
   return diff === 0;
 }
 
@@ -28,7 +28,7 @@ export function mpintBody(magnitude: Uint8Array): Uint8Array {
   let start = 0;
   while (start < magnitude.length && magnitude[start] === 0) start++;
   const trimmed = magnitude.subarray(start);
-  if (trimmed.length > 0 && trimmed[0] & 0x80) return concat(new Uint8Array([0]), trimmed);
+  if (trimmed.length > 0 && trimmed[0]! & 0x80) return concat(new Uint8Array([0]), trimmed);
   return trimmed;
 }
 
@@ -100,7 +100,7 @@ export class SshReader {
   }
 
   byte(): number {
-    return this.take(1)[0];
+    return this.take(1)[0]!;
   }
 
   bool(): boolean {
@@ -132,7 +132,7 @@ export class SshReader {
   /** An mpint's unsigned magnitude (SSH keys and signatures never carry negative numbers). */
   mpint(): Uint8Array {
     const body = this.string();
-    if (body.length > 0 && body[0] & 0x80) throw new Error("malformed SSH message: negative mpint");
+    if (body.length > 0 && body[0]! & 0x80) throw new Error("malformed SSH message: negative mpint");
     let start = 0;
     while (start < body.length && body[start] === 0) start++;
     return body.subarray(start);

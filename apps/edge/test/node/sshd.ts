@@ -8,6 +8,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import path from "node:path";
+import type { SshFixture } from "../ssh/fixture";
 
 export const SSHD_PORT = 2240;
 /** A TCP port that accepts connections and never says anything (timeout tests). */
@@ -17,18 +18,6 @@ export const SSHD_LOG = path.join(SSHD_DIR, "sshd.log");
 export const FIXTURE_FILE = path.join(SSHD_DIR, "fixture.json");
 export const TEST_USER = "racedge";
 export const TEST_PASSWORD = "correct horse battery";
-
-export interface SshFixture {
-  port: number;
-  user: string;
-  password: string;
-  /** The server's public host keys, `type base64` per line. */
-  hostKeys: Record<string, string>;
-  /** Client private keys by name, all authorized for the test user except `unauthorized`. */
-  keys: Record<string, string>;
-  passphrase: string;
-  silentPort: number;
-}
 
 const run = (command: string, args: string[]) => execFileSync(command, args, { stdio: ["ignore", "pipe", "pipe"] }).toString();
 
