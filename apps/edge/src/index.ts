@@ -1,4 +1,5 @@
 import type { Env } from "./env.ts";
+import { errorResponse } from "./http/responses.ts";
 import { createApi, type Routes } from "./http/router.ts";
 import { schemaRoutes } from "./openapi/route.ts";
 import { applicationRoutes } from "./routes/applications.ts";
@@ -12,6 +13,7 @@ import { providerRoutes } from "./routes/providers.ts";
 import { rbacRoutes } from "./routes/rbac.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { userRoutes } from "./routes/users.ts";
+import { sessionFetch } from "./sessions/routes.ts";
 import { scheduled } from "./sweep.ts";
 
 /** Every route module. The router, and anything that must cover every route, read this one list. */
@@ -32,7 +34,16 @@ export const routes: Routes[] = [
 
 export const api = createApi(...routes);
 
+/** The data plane's paths (`/if/rac/`, `/ws/rac/`, token in the path) first, then the API. */
+async function fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  try {
+    return (await sessionFetch(request, env, ctx)) ?? (await api(request, env, ctx));
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
+
 export default {
-  fetch: api,
+  fetch,
   scheduled,
 } satisfies ExportedHandler<Env>;

@@ -13,6 +13,7 @@ export * from "./propertyMappings.ts";
 export * from "./providers.ts";
 export * from "./query.ts";
 export * from "./settings.ts";
+export * from "./targets.ts";
 export * from "./tokens.ts";
 export * from "./usedBy.ts";
 export * from "./users.ts";

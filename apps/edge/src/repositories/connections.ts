@@ -84,6 +84,9 @@ export interface GatewayRow {
   endpoint_mappings: string;
   /** 0 when the calling outpost does not serve the token's provider. */
   allowed: number;
+  endpoint_name: string;
+  /** 0 when the token's user is deactivated: the data plane refuses such tokens. */
+  user_active: number;
 }
 
 export interface GatewayToken extends Omit<GatewayRow, "provider_mappings" | "endpoint_mappings"> {
@@ -105,7 +108,8 @@ const selectGateway = (db: D1Database, hash: string, now: number, outpost: strin
          p.settings AS provider_settings, e.settings AS endpoint_settings,
          ${mappings("provider_property_mappings", "provider_id", "p.id")} AS provider_mappings,
          ${mappings("endpoint_property_mappings", "endpoint_id", "e.uuid")} AS endpoint_mappings,
-         ${OUTPOST_SERVES} AS allowed
+         ${OUTPOST_SERVES} AS allowed, e.name AS endpoint_name,
+         (SELECT u.is_active FROM users u WHERE u.id = t.user_id) AS user_active
        FROM connection_tokens t JOIN endpoints e ON e.uuid = t.endpoint_id JOIN providers p ON p.id = t.provider_id
        WHERE ${LIVE_BY_HASH}`,
     )
@@ -120,13 +124,64 @@ const gatewayToken = (row: GatewayRow | undefined): GatewayToken | null =>
         endpoint_mappings: parseJson<SettingsMapping[]>(row.endpoint_mappings),
       };
 
-/** Looks the live token up and, when the caller may use it, records `connected_at`: one batch. */
-export async function connectToken(db: D1Database, hash: string, now: number, outpost: string | null): Promise<GatewayToken | null> {
+/**
+ * Looks the live token up and, when the caller may use it, records `connected_at`: one batch.
+ * A data-plane socket passes its `session` id, which takes the token over from any older socket.
+ */
+export async function connectToken(
+  db: D1Database,
+  hash: string,
+  now: number,
+  outpost: string | null,
+  session: string | null = null,
+): Promise<GatewayToken | null> {
   const [, selected] = await db.batch<GatewayRow>([
-    db.prepare(`UPDATE connection_tokens AS t SET connected_at = ?2 WHERE ${LIVE_BY_HASH} AND ${OUTPOST_SERVES}`).bind(hash, now, outpost),
+    db
+      .prepare(
+        `UPDATE connection_tokens AS t SET connected_at = ?2, session_id = coalesce(?4, session_id), session_error = NULL
+         WHERE ${LIVE_BY_HASH} AND ${OUTPOST_SERVES}`,
+      )
+      .bind(hash, now, outpost, session),
     selectGateway(db, hash, now, outpost),
   ]);
   return gatewayToken(selected!.results[0]);
+}
+
+/** The live token as the gateway would see it, without recording anything (the session page, before a connect). */
+export async function liveToken(db: D1Database, hash: string, now: number): Promise<GatewayToken | null> {
+  return gatewayToken((await selectGateway(db, hash, now, null).all<GatewayRow>()).results[0]);
+}
+
+/** Remembers why a session was refused before its upgrade, so the page can say it (browsers cannot read the 502). */
+export async function recordSessionError(db: D1Database, hash: string, now: number, reason: string): Promise<void> {
+  await db.prepare(`UPDATE connection_tokens AS t SET session_error = ?3 WHERE ${LIVE_BY_HASH}`).bind(hash, now, reason).run();
+}
+
+/** What the session page may learn about its token: whether it is live, and the last refusal. */
+export async function sessionStatus(db: D1Database, hash: string, now: number): Promise<{ error: string | null } | null> {
+  return db
+    .prepare(
+      `SELECT t.session_error AS error FROM connection_tokens t JOIN users u ON u.id = t.user_id
+       WHERE ${LIVE_BY_HASH} AND u.is_active = 1`,
+    )
+    .bind(hash, now)
+    .first<{ error: string | null }>();
+}
+
+/**
+ * A socket's revocation check, one indexed single-row read: `live` while the token is live, its
+ * user active and the socket still holds it; `taken` when a newer socket holds it; else `revoked`.
+ */
+export async function sessionState(db: D1Database, uuid: string, session: string, now: number): Promise<"live" | "taken" | "revoked"> {
+  const row = await db
+    .prepare(
+      `SELECT t.session_id FROM connection_tokens t JOIN users u ON u.id = t.user_id
+       WHERE t.uuid = ?1 AND (t.expires IS NULL OR t.expires > ?2) AND u.is_active = 1`,
+    )
+    .bind(uuid, now)
+    .first<{ session_id: string | null }>();
+  if (row === null) return "revoked";
+  return row.session_id === session ? "live" : "taken";
 }
 
 /**
@@ -138,15 +193,17 @@ export async function disconnectToken(
   hash: string,
   now: number,
   outpost: string | null,
+  session: string | null = null,
 ): Promise<{ token: GatewayToken; deleted: boolean } | null> {
+  // A data-plane socket (`session`) disconnects only while it still holds the token: after a takeover the newer one does.
   const [selected, deleted] = await db.batch<GatewayRow>([
     selectGateway(db, hash, now, outpost),
     db
       .prepare(
-        `DELETE FROM connection_tokens AS t WHERE ${LIVE_BY_HASH} AND ${OUTPOST_SERVES}
+        `DELETE FROM connection_tokens AS t WHERE ${LIVE_BY_HASH} AND ${OUTPOST_SERVES} AND (?4 IS NULL OR t.session_id = ?4)
            AND (t.expires IS NULL OR EXISTS (SELECT 1 FROM providers dp WHERE dp.id = t.provider_id AND dp.delete_token_on_disconnect = 1))`,
       )
-      .bind(hash, now, outpost),
+      .bind(hash, now, outpost, session),
   ]);
   const token = gatewayToken(selected!.results[0]);
   return token && { token, deleted: deleted!.meta.changes > 0 };

@@ -1,7 +1,6 @@
 import {
   ApiError,
   connectionLifetime,
-  connectionSettings,
   errors,
   type GatewayConnection,
   GatewayConnectionSchema,
@@ -24,8 +23,8 @@ import { created, json } from "../http/responses.ts";
 import { type Handler, prefetching, type Routes } from "../http/router.ts";
 import { documented } from "../openapi/operation.ts";
 import { connectToken, disconnectToken, type GatewayToken, insertConnection, type LaunchTarget, launchTargetByKey } from "../repositories/connections.ts";
-import { parseJson } from "../repositories/d1.ts";
-import { openSettings, sealSettings } from "../sealedSettings.ts";
+import { sealSettings } from "../sealedSettings.ts";
+import { tokenSettings } from "../tokenSettings.ts";
 
 const LIMIT_REACHED = "Maximum connection limit reached.";
 const ALREADY_CONNECTED = " (You are already connected in another tab/window)";
@@ -100,14 +99,7 @@ const connect: Handler = async ({ db, request, caller }) => {
   const outpost = gatewayOutpost(caller);
   const { token: secret } = await readBody(request, GatewayTokenRequestSchema);
   const token = usable(await connectToken(db, await sha256Hex(secret), clock.now(), outpost));
-  const settings = connectionSettings({
-    host: token.host,
-    providerSettings: parseJson(token.provider_settings),
-    endpointSettings: parseJson(token.endpoint_settings),
-    providerMappings: token.provider_mappings,
-    endpointMappings: token.endpoint_mappings,
-    prompt: await openSettings(secret, token.settings),
-  });
+  const settings = await tokenSettings(secret, token);
   return json({
     connection_token: token.uuid,
     provider: token.provider_id,

@@ -1,0 +1,162 @@
+import { clock } from "../clock.ts";
+import { disconnectToken, sessionState } from "../repositories/connections.ts";
+import { SessionViolation, type TargetSession } from "./protocol.ts";
+
+/** How often a socket checks that its token is still live and still its own (tests and `RAC_REVOCATION_POLL_MS` shorten it). */
+export const REVOCATION_POLL_MS = 30_000;
+/** Target -> browser reads: one 64 KiB view each, sent as one binary frame. */
+const READ_SIZE = 64 * 1024;
+/** setTimeout's longest delay; later expiries are re-armed by the poll. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Close codes and the reasons the page shows. */
+export const CLOSE = {
+  expired: { code: 4001, reason: "session expired" },
+  revoked: { code: 4003, reason: "access revoked" },
+  takenOver: { code: 4009, reason: "opened in another window" },
+  serverClosed: { code: 4010, reason: "the server closed the connection" },
+  unsupported: { code: 1003, reason: "this session takes binary frames only" },
+  failed: { code: 1011, reason: "the session failed" },
+} as const;
+type Close = { code: number; reason: string };
+
+export interface BridgeToken {
+  uuid: string;
+  /** SHA-256 of the secret (for the disconnect). */
+  hash: string;
+  expires: number | null;
+  /** This socket's id, stored on the token when it took it. */
+  session: string;
+}
+
+/** The sockets of this isolate by token: a new one takes over at once (other isolates notice at their next poll). */
+const live = new Map<string, Bridge>();
+
+/**
+ * Moves bytes between the browser's WebSocket and the target, and keeps the session within the token's
+ * life: closed at `expires`, on revocation or takeover (polled), and disconnected like the gateway on close.
+ */
+export class Bridge {
+  private closed = false;
+  private writes: Promise<void> = Promise.resolve();
+  private poller: number | null = null;
+  private expiry: number | null = null;
+  /** Settles once the socket is closed and the disconnect is recorded. */
+  readonly done: Promise<void>;
+  private finish!: () => void;
+
+  constructor(
+    private readonly db: D1Database,
+    private readonly socket: WebSocket,
+    private readonly target: TargetSession,
+    private readonly token: BridgeToken,
+    private readonly pollMs: number,
+  ) {
+    this.done = new Promise((resolve) => {
+      this.finish = resolve;
+    });
+  }
+
+  start(): void {
+    live.get(this.token.uuid)?.end(CLOSE.takenOver);
+    live.set(this.token.uuid, this);
+    this.socket.addEventListener("message", (event) => this.fromBrowser(event.data));
+    this.socket.addEventListener("close", () => this.end(null));
+    this.socket.addEventListener("error", () => this.end(CLOSE.failed));
+    if (this.target.greeting) this.socket.send(this.target.greeting);
+    this.armExpiry();
+    this.poller = setInterval(() => void this.check(), this.pollMs);
+    void this.pump();
+  }
+
+  /** Target -> browser with BYOB reads into fresh 64 KiB views (each is sent as is, so none is reused). */
+  private async pump(): Promise<void> {
+    const reader = this.target.readable.getReader({ mode: "byob" });
+    try {
+      while (!this.closed) {
+        const { value, done } = await reader.read(new Uint8Array(READ_SIZE));
+        if (done || value === undefined) break;
+        if (this.closed) break;
+        this.socket.send(value);
+      }
+    } catch {
+      // A reset from the target ends the session like a close.
+    }
+    this.end(CLOSE.serverClosed);
+  }
+
+  private fromBrowser(data: unknown): void {
+    if (this.closed) return;
+    if (typeof data === "string") {
+      if (this.target.control) this.queue(async () => this.target.control!(JSON.parse(data)));
+      else this.end(CLOSE.unsupported);
+      return;
+    }
+    const bytes = new Uint8Array(data as ArrayBuffer);
+    try {
+      const { toBrowser, toTarget } = this.target.fromBrowser
+        ? this.target.fromBrowser(bytes)
+        : { toBrowser: [], toTarget: [bytes] };
+      for (const chunk of toBrowser) this.socket.send(chunk);
+      for (const chunk of toTarget) this.queue(() => this.target.write(chunk));
+    } catch (error) {
+      this.end(error instanceof SessionViolation ? { code: 1008, reason: error.reason } : CLOSE.failed);
+    }
+  }
+
+  /** Writes reach the target in order; a failed write ends the session. */
+  private queue(write: () => Promise<void>): void {
+    this.writes = this.writes.then(write).catch(() => this.end(CLOSE.serverClosed));
+  }
+
+  private armExpiry(): void {
+    if (this.token.expires === null) return;
+    clearTimeout(this.expiry);
+    const left = this.token.expires - clock.now();
+    if (left <= 0) {
+      this.end(CLOSE.expired);
+      return;
+    }
+    const fire = () => (clock.now() >= this.token.expires! ? this.end(CLOSE.expired) : this.armExpiry());
+    this.expiry = setTimeout(fire, Math.min(left, MAX_TIMER_MS));
+  }
+
+  /** The revocation check: expiry by the (injectable) clock first, then one single-row read. */
+  private async check(): Promise<void> {
+    if (this.closed) return;
+    const now = clock.now();
+    if (this.token.expires !== null && now >= this.token.expires) return this.end(CLOSE.expired);
+    try {
+      const state = await sessionState(this.db, this.token.uuid, this.token.session, now);
+      if (state === "taken") this.end(CLOSE.takenOver);
+      else if (state === "revoked") this.end(CLOSE.revoked);
+    } catch {
+      // D1 unreachable for one poll: keep the session and ask again at the next.
+    }
+  }
+
+  /** Closes both sides once; `null` when the browser closed. A takeover leaves the token alone. */
+  end(close: Close | null): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.poller);
+    clearTimeout(this.expiry);
+    if (live.get(this.token.uuid) === this) live.delete(this.token.uuid);
+    if (close !== null) {
+      try {
+        this.socket.close(close.code, close.reason);
+      } catch {
+        // Already closed by the browser.
+      }
+    }
+    const bookkeeping = close === CLOSE.takenOver ? Promise.resolve() : this.disconnect();
+    void Promise.allSettled([this.target.close(), bookkeeping]).then(() => this.finish());
+  }
+
+  /** What gateway disconnect does, only while this socket still holds the token. */
+  private async disconnect(): Promise<void> {
+    await disconnectToken(this.db, this.token.hash, clock.now(), null, this.token.session).catch((error: unknown) => {
+      console.error("session disconnect bookkeeping failed", error);
+    });
+  }
+}
