@@ -59,7 +59,7 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string, onTimeout: (
 
 export class SshSession {
   readonly readable: ReadableStream<Uint8Array>;
-  private controller!: ReadableStreamDefaultController<Uint8Array>;
+  private controller!: ReadableByteStreamController;
   private remoteChannel = 0;
   private remoteWindow = 0;
   private remoteMaxPacket = 0;
@@ -74,16 +74,18 @@ export class SshSession {
   private resolveEnded!: (reason: string) => void;
 
   private constructor(private readonly transport: Transport) {
-    this.readable = new ReadableStream<Uint8Array>(
+    // A byte stream, so the bridge can read it into its own views (BYOB).
+    this.readable = new ReadableStream(
       {
+        type: "bytes",
         start: (controller) => {
           this.controller = controller;
         },
         pull: () => this.maybeAdjustWindow(),
         cancel: () => this.close(),
       },
-      { highWaterMark: READ_HIGH_WATER, size: (chunk) => chunk.byteLength },
-    );
+      { highWaterMark: READ_HIGH_WATER },
+    ) as ReadableStream<Uint8Array>;
     this.endedSignal = new Promise((resolve) => {
       this.resolveEnded = resolve;
     });
