@@ -1,0 +1,125 @@
+/** The real servers of an end-to-end run: Xtigervnc with an xterm, and the Worker under `wrangler dev`. */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { listening, run, type Started, startGroup, waitFor } from "./processes.ts";
+
+export const EDGE_DIR = path.resolve(import.meta.dirname, "..", "..", "edge");
+const WRANGLER = path.join(EDGE_DIR, "node_modules", ".bin", "wrangler");
+
+export const scratch = (prefix: string) => mkdtempSync(path.join(tmpdir(), prefix));
+
+export interface Desktop {
+  display: string;
+  port: number;
+  password: string;
+  processes: Started[];
+}
+
+/** Xtigervnc (VNC Authentication only, on 127.0.0.1), a known root colour, and an xterm at the top left. */
+export async function startDesktop(dir: string, display: number, password: string, colour: string): Promise<Desktop> {
+  const port = 5900 + display;
+  if (await listening(port)) throw new Error(`port ${port} is taken: another VNC server runs on display :${display}`);
+  const passwordFile = path.join(dir, "vncpasswd");
+  run("sh", ["-c", `vncpasswd -f > '${passwordFile}'`], { input: `${password}\n` });
+  const args = [
+    `:${display}`,
+    "-geometry",
+    "1024x768",
+    "-depth",
+    "24",
+    "-rfbport",
+    String(port),
+    "-interface",
+    "127.0.0.1",
+  ];
+  args.push("-SecurityTypes", "VncAuth", "-PasswordFile", passwordFile);
+  const xvnc = startGroup("Xtigervnc", "Xtigervnc", args, { log: path.join(dir, "xvnc.log") });
+  await waitFor(`Xtigervnc on port ${port}`, async () => ((await listening(port)) ? true : undefined));
+  const env = { ...process.env, DISPLAY: `:${display}` };
+  run("xsetroot", ["-solid", colour], { env });
+  const xterm = startGroup("xterm", "xterm", ["-geometry", "80x20+0+0"], {
+    env,
+    cwd: dir,
+    log: path.join(dir, "xterm.log"),
+  });
+  return { display: `:${display}`, port, password, processes: [xvnc, xterm] };
+}
+
+export interface Edge {
+  base: string;
+  admin: string;
+  process: Started;
+}
+
+/** `wrangler dev` on the given ports with a fresh local D1 (migrations applied first) and its own bootstrap token. */
+export async function startEdge(dir: string, port: number, inspectorPort: number, vars: Record<string, string>) {
+  if (await listening(port)) throw new Error(`port ${port} is taken`);
+  const persist = path.join(dir, "d1");
+  const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" };
+  run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { cwd: EDGE_DIR, env });
+  const admin = `e2e-${crypto.randomUUID()}-${crypto.randomUUID()}`;
+  const args = ["dev", "--port", String(port), "--inspector-port", String(inspectorPort), "--ip", "127.0.0.1"];
+  args.push("--persist-to", persist, "--var", `BOOTSTRAP_TOKEN:${admin}`);
+  for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
+  const server = startGroup("wrangler dev", WRANGLER, args, {
+    cwd: EDGE_DIR,
+    env,
+    log: path.join(dir, "wrangler.log"),
+  });
+  const base = `http://127.0.0.1:${port}`;
+  // Our random bootstrap key answering 200 proves the server on the port is this one.
+  await waitFor(
+    "wrangler dev",
+    async () => {
+      const response = await fetch(`${base}/api/v3/flows/instances/`, {
+        headers: { authorization: `Bearer ${admin}` },
+      });
+      return response.status === 200 ? true : undefined;
+    },
+    90_000,
+  );
+  return { base, admin, process: server } satisfies Edge;
+}
+
+/** A JSON call to the API as the bootstrap admin; throws on an unexpected status. */
+export async function api<T = any>(
+  edge: Edge,
+  method: string,
+  route: string,
+  body?: unknown,
+  expected = [200, 201, 204],
+) {
+  const response = await fetch(`${edge.base}/api/v3${route}`, {
+    method,
+    headers: { authorization: `Bearer ${edge.admin}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!expected.includes(response.status)) throw new Error(`${method} ${route}: ${response.status} ${text}`);
+  return (text === "" ? null : JSON.parse(text)) as T;
+}
+
+/** A flow, a provider and a VNC endpoint for the desktop, through the API; `settings` goes on the endpoint. */
+export async function vncEndpoint(edge: Edge, name: string, host: string, settings: Record<string, string>) {
+  const slug = `flow-${crypto.randomUUID().slice(0, 8)}`;
+  const flow = await api(edge, "POST", "/flows/instances/", {
+    name: slug,
+    slug,
+    title: slug,
+    designation: "authorization",
+  });
+  const provider = await api(edge, "POST", "/providers/rac/", {
+    name: `provider-${slug}`,
+    authorization_flow: flow.pk,
+  });
+  return api(edge, "POST", "/rac/endpoints/", {
+    name,
+    provider: provider.pk,
+    protocol: "vnc",
+    host,
+    auth_mode: "static",
+    settings,
+    maximum_connections: -1,
+  });
+}

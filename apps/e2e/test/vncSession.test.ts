@@ -1,0 +1,134 @@
+/**
+ * A real remote desktop through the Worker: Xtigervnc (VNC Authentication) with an xterm, `wrangler dev`,
+ * and Debian's Chromium driven by playwright-core opening /if/rac/<token>/. RAC_E2E=skip skips it.
+ */
+import { mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stopAll, waitFor } from "../src/processes.ts";
+import { api, type Desktop, type Edge, scratch, startDesktop, startEdge, vncEndpoint } from "../src/servers.ts";
+import { ensurePackages } from "../src/system.ts";
+
+const DISPLAY = 32;
+const PORT = 8831;
+const INSPECTOR = 9331;
+const PASSWORD = "e2e-pass";
+/** The root colours: the first set before the session, the second typed into the xterm through the session. */
+const BLUE = { hex: "#204080", rgb: [0x20, 0x40, 0x80] };
+const GREEN = { hex: "#40a060", rgb: [0x40, 0xa0, 0x60] };
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const SCREENSHOT = path.resolve(import.meta.dirname, "..", "..", "..", "docs", "vnc-session.png");
+
+/** The framebuffer pixel at (x, y) of noVNC's canvas, as [r, g, b]; undefined until a canvas with pixels exists. */
+async function pixel(page: Page, x: number, y: number) {
+  return page.evaluate(
+    ([px, py]) => {
+      const canvas = document.querySelector<HTMLCanvasElement>("#screen canvas");
+      if (!canvas || canvas.width < 100) return undefined;
+      const data = canvas.getContext("2d")!.getImageData(px!, py!, 1, 1).data;
+      return [data[0]!, data[1]!, data[2]!];
+    },
+    [x, y],
+  );
+}
+
+const same = (actual: number[] | undefined, expected: number[]) =>
+  actual !== undefined && actual.every((value, i) => Math.abs(value - expected[i]!) <= 2);
+
+const state = (page: Page) => page.locator("#state").textContent();
+
+describe.skipIf(process.env.RAC_E2E === "skip")("a VNC session in a real browser", () => {
+  let dir: string;
+  let desktop: Desktop;
+  let edge: Edge;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    ensurePackages();
+    dir = scratch("rac-e2e-vnc-");
+    desktop = await startDesktop(dir, DISPLAY, PASSWORD, BLUE.hex);
+    edge = await startEdge(dir, PORT, INSPECTOR, { RAC_REVOCATION_POLL_MS: "500", RAC_TARGETS: "127.0.0.1:5932" });
+    context = await chromium.launchPersistentContext(path.join(dir, "chromium"), {
+      executablePath: "/usr/bin/chromium",
+      headless: true,
+      args: FLAGS,
+      viewport: { width: 1100, height: 860 },
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close().catch(() => {});
+    await stopAll();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("shows the desktop, takes typing into the xterm, and reports the token's revocation", async () => {
+    const endpoint = await vncEndpoint(edge, "Office desk", `127.0.0.1:${desktop.port}`, { password: PASSWORD });
+    const launched = await api(edge, "POST", `/rac/endpoints/${endpoint.pk}/launch/`, {});
+    const page = await context.newPage();
+    await page.goto(`${edge.base}/if/rac/${launched.token}/`);
+    expect(await page.title()).toBe("Office desk · rac-edge");
+
+    // The remote root colour, far from the xterm, arrives on the canvas.
+    await waitFor("the remote colour on the canvas", async () =>
+      same(await pixel(page, 1000, 740), BLUE.rgb) ? true : undefined,
+    );
+    expect(await state(page)).toBe("Connected");
+    // The password never reaches the page.
+    expect(await page.content()).not.toContain(PASSWORD);
+
+    // Typing into the xterm (focus follows the pointer in a bare X server) changes the screen.
+    const canvas = page.locator("#screen canvas");
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.05);
+    await page.keyboard.type(`xsetroot -solid '${GREEN.hex}'`, { delay: 10 });
+    await page.keyboard.press("Enter");
+    await waitFor("the typed command's colour", async () =>
+      same(await pixel(page, 1000, 740), GREEN.rgb) ? true : undefined,
+    );
+
+    if (process.env.UPDATE_SCREENSHOTS === "1") {
+      mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+      await page.screenshot({ path: SCREENSHOT });
+    }
+
+    // Deleting the token through the API closes the session within the (shortened) revocation poll.
+    await api(edge, "DELETE", `/rac/connection_tokens/${launched.pk}/`);
+    await waitFor("the revocation on the page", async () =>
+      (await state(page)) === "Disconnected: access revoked" ? true : undefined,
+    );
+    await page.reload();
+    expect(await page.locator("h1").textContent()).toBe("This link is no longer valid");
+  });
+
+  it("says so when the VNC server refuses the stored password, without showing any password", async () => {
+    const endpoint = await vncEndpoint(edge, "Wrong password", `127.0.0.1:${desktop.port}`, { password: "not-it" });
+    const launched = await api(edge, "POST", `/rac/endpoints/${endpoint.pk}/launch/`, {});
+    const page = await context.newPage();
+    await page.goto(`${edge.base}/if/rac/${launched.token}/`);
+    await waitFor("the refusal on the page", async () => {
+      const text = await state(page);
+      return text === "Could not connect: the VNC server refused the stored password" ? true : undefined;
+    });
+    expect(await page.content()).not.toContain("not-it");
+  });
+
+  it("refuses a target outside RAC_TARGETS before connecting, and the page says why", async () => {
+    const endpoint = await vncEndpoint(edge, "Not allowed", "127.0.0.1:5939", { password: PASSWORD });
+    const launched = await api(edge, "POST", `/rac/endpoints/${endpoint.pk}/launch/`, {});
+    const page = await context.newPage();
+    await page.goto(`${edge.base}/if/rac/${launched.token}/`);
+    const expected = "Could not connect: the target 127.0.0.1:5939 is not allowed by this gateway (RAC_TARGETS)";
+    await waitFor("the allowlist refusal", async () => ((await state(page)) === expected ? true : undefined));
+  });
+});
