@@ -16,6 +16,18 @@ mkdirSync(path.join(dist, "-", "pages"), { recursive: true });
 cpSync(path.join(src, "vnc", "page.html"), path.join(dist, "-", "pages", "vnc.html"));
 cpSync(path.join(src, "vnc", "session.js"), path.join(dist, "static", "vnc", "session.js"));
 cpSync(path.join(src, "session.css"), path.join(dist, "static", "session.css"));
+cpSync(path.join(src, "ssh", "page.html"), path.join(dist, "-", "pages", "ssh.html"));
+for (const file of ["session.js", "terminal.css"]) cpSync(path.join(src, "ssh", file), path.join(dist, "static", "ssh", file));
+// xterm.js and its fit addon as the ES modules they ship.
+const xterm = path.join(web, "node_modules", "@xterm");
+for (const [from, to] of [
+  ["xterm/lib/xterm.mjs", "xterm.mjs"],
+  ["xterm/css/xterm.css", "xterm.css"],
+  ["xterm/LICENSE", "LICENSE"],
+  ["addon-fit/lib/addon-fit.mjs", "addon-fit.mjs"],
+]) {
+  cpSync(path.join(xterm, from), path.join(dist, "static", "xterm", to));
+}
 for (const part of ["core", "vendor", "LICENSE.txt"]) {
   cpSync(path.join(novnc, part), path.join(dist, "static", "novnc", part), { recursive: true });
 }

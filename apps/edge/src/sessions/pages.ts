@@ -1,7 +1,7 @@
 /** The session pages' HTML: the page for a live token (an asset, with the endpoint filled in) and the "no longer valid" page. */
 
 /** Where apps/web's build puts the page templates (under `/-/`, which the Worker owns, so they are never served as is). */
-export const PAGE_TEMPLATES: Record<string, string> = { vnc: "/-/pages/vnc.html" };
+export const PAGE_TEMPLATES: Record<string, string> = { vnc: "/-/pages/vnc.html", ssh: "/-/pages/ssh.html" };
 
 /** The token is a credential in the URL: keep it out of referrers, caches and frames. */
 export const PAGE_HEADERS = {
@@ -39,7 +39,17 @@ export interface PageFacts {
   protocol: string;
   /** `read-only: "true"` in the settings: the page shows a view-only session (the edge enforces it regardless). */
   readOnly: boolean;
+  /** SSH: Guacamole's `font-size` and `color-scheme` settings, for the terminal. */
+  fontSize?: string;
+  colorScheme?: string;
 }
+
+/** xterm.js sets its theme and cell sizes in <style> elements, which a style-src without inline styles blocks. */
+const TERMINAL_HEADERS = {
+  ...PAGE_HEADERS,
+  "content-security-policy":
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+};
 
 export async function sessionPage(
   assets: Fetcher,
@@ -56,8 +66,10 @@ export async function sessionPage(
         element.setAttribute("data-endpoint", facts.endpointName);
         element.setAttribute("data-protocol", facts.protocol);
         element.setAttribute("data-read-only", String(facts.readOnly));
+        if (facts.fontSize) element.setAttribute("data-font-size", facts.fontSize);
+        if (facts.colorScheme) element.setAttribute("data-color-scheme", facts.colorScheme);
       },
     })
-    .transform(new Response(asset.body, { headers: PAGE_HEADERS }));
+    .transform(new Response(asset.body, { headers: facts.protocol === "ssh" ? TERMINAL_HEADERS : PAGE_HEADERS }));
   return page;
 }

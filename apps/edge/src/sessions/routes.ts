@@ -67,6 +67,8 @@ export async function sessionFetch(request: Request, env: Env, ctx: ExecutionCon
     endpointName: token.endpoint_name,
     protocol: token.protocol,
     readOnly: settings["read-only"] === "true",
+    fontSize: settings["font-size"],
+    colorScheme: settings["color-scheme"],
   };
   const page = await sessionPage(env.ASSETS, url.origin, template, facts);
   return request.method === "HEAD" ? new Response(null, page) : page;

@@ -13,9 +13,9 @@ import type { SshFixture } from "../ssh/fixture";
 export const SSHD_PORT = 2240;
 /** A TCP port that accepts connections and never says anything (timeout tests). */
 export const SILENT_PORT = 2241;
-export const SSHD_DIR = `/tmp/rac-edge-sshd-${SSHD_PORT}`;
-export const SSHD_LOG = path.join(SSHD_DIR, "sshd.log");
-export const FIXTURE_FILE = path.join(SSHD_DIR, "fixture.json");
+const dirFor = (port: number) => `/tmp/rac-edge-sshd-${port}`;
+export const SSHD_LOG = path.join(dirFor(SSHD_PORT), "sshd.log");
+export const FIXTURE_FILE = path.join(dirFor(SSHD_PORT), "fixture.json");
 export const TEST_USER = "racedge";
 export const TEST_PASSWORD = "correct horse battery";
 
@@ -32,13 +32,18 @@ function ensureUser(): void {
   try {
     run("id", [TEST_USER]);
   } catch {
-    run("useradd", ["-m", "-s", "/bin/sh", TEST_USER]);
+    try {
+      run("useradd", ["-m", "-s", "/bin/sh", TEST_USER]);
+    } catch (error) {
+      // Another test process may have created it meanwhile.
+      if (!run("getent", ["passwd", TEST_USER])) throw error;
+    }
   }
   execFileSync("chpasswd", { input: `${TEST_USER}:${TEST_PASSWORD}\n` });
 }
 
-function sshKey(name: string, args: string[], passphrase = ""): string {
-  const file = path.join(SSHD_DIR, name);
+function sshKey(dir: string, name: string, args: string[], passphrase = ""): string {
+  const file = path.join(dir, name);
   run("ssh-keygen", ["-q", "-N", passphrase, "-C", name, "-f", file, ...args]);
   return file;
 }
@@ -90,12 +95,13 @@ function waitForPort(port: number, deadline: number): Promise<void> {
   });
 }
 
-/** Starts sshd; returns its stop function. */
-export async function startSshd(): Promise<() => void> {
+/** Starts sshd on `port` (and a silent listener on `silentPort`); returns the fixture and the stop function. */
+export async function startSshd(port = SSHD_PORT, silentPort = SILENT_PORT): Promise<{ fixture: SshFixture; stop: () => void }> {
+  const dir = dirFor(port);
   ensureOpenSsh();
   ensureUser();
-  rmSync(SSHD_DIR, { recursive: true, force: true });
-  mkdirSync(SSHD_DIR, { recursive: true });
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
   mkdirSync("/run/sshd", { recursive: true });
   const hostKeys: Record<string, string> = {};
   for (const [type, args] of [
@@ -103,18 +109,18 @@ export async function startSshd(): Promise<() => void> {
     ["ecdsa-sha2-nistp256", ["-t", "ecdsa", "-b", "256"]],
     ["ssh-rsa", ["-t", "rsa", "-b", "3072"]],
   ] as const) {
-    const file = sshKey(`host_${type}`, [...args]);
+    const file = sshKey(dir, `host_${type}`, [...args]);
     hostKeys[type] = readFileSync(`${file}.pub`, "utf8").split(" ").slice(0, 2).join(" ");
   }
   const passphrase = "open sesame";
   const clientFiles = {
-    ed25519: sshKey("client_ed25519", ["-t", "ed25519"]),
-    rsa: sshKey("client_rsa", ["-t", "rsa", "-b", "3072"]),
-    rsaPkcs8: sshKey("client_rsa_pkcs8", ["-t", "rsa", "-b", "2048", "-m", "PKCS8"]),
-    ecdsa: sshKey("client_ecdsa", ["-t", "ecdsa", "-b", "256"]),
-    ecdsa384Pem: sshKey("client_ecdsa384_pem", ["-t", "ecdsa", "-b", "384", "-m", "PEM"]),
-    ed25519Encrypted: sshKey("client_ed25519_enc", ["-t", "ed25519"], passphrase),
-    unauthorized: sshKey("client_unauthorized", ["-t", "ed25519"]),
+    ed25519: sshKey(dir, "client_ed25519", ["-t", "ed25519"]),
+    rsa: sshKey(dir, "client_rsa", ["-t", "rsa", "-b", "3072"]),
+    rsaPkcs8: sshKey(dir, "client_rsa_pkcs8", ["-t", "rsa", "-b", "2048", "-m", "PKCS8"]),
+    ecdsa: sshKey(dir, "client_ecdsa", ["-t", "ecdsa", "-b", "256"]),
+    ecdsa384Pem: sshKey(dir, "client_ecdsa384_pem", ["-t", "ecdsa", "-b", "384", "-m", "PEM"]),
+    ed25519Encrypted: sshKey(dir, "client_ed25519_enc", ["-t", "ed25519"], passphrase),
+    unauthorized: sshKey(dir, "client_unauthorized", ["-t", "ed25519"]),
   };
   const keys: Record<string, string> = {};
   const authorized: string[] = [];
@@ -125,20 +131,20 @@ export async function startSshd(): Promise<() => void> {
   const pem = pemKeys();
   Object.assign(keys, pem.keys);
   authorized.push(...pem.publics);
-  writeFileSync(path.join(SSHD_DIR, "authorized_keys"), `${authorized.join("\n")}\n`);
-  const config = path.join(SSHD_DIR, "sshd_config");
+  writeFileSync(path.join(dir, "authorized_keys"), `${authorized.join("\n")}\n`);
+  const config = path.join(dir, "sshd_config");
   writeFileSync(
     config,
     [
-      `Port ${SSHD_PORT}`,
+      `Port ${port}`,
       "ListenAddress 127.0.0.1",
-      ...Object.keys(hostKeys).map((type) => `HostKey ${path.join(SSHD_DIR, `host_${type}`)}`),
-      `PidFile ${path.join(SSHD_DIR, "sshd.pid")}`,
+      ...Object.keys(hostKeys).map((type) => `HostKey ${path.join(dir, `host_${type}`)}`),
+      `PidFile ${path.join(dir, "sshd.pid")}`,
       "UsePAM no",
       "PasswordAuthentication yes",
       "KbdInteractiveAuthentication no",
       "PubkeyAuthentication yes",
-      `AuthorizedKeysFile ${path.join(SSHD_DIR, "authorized_keys")}`,
+      `AuthorizedKeysFile ${path.join(dir, "authorized_keys")}`,
       "StrictModes no",
       "PermitRootLogin no",
       `AllowUsers ${TEST_USER}`,
@@ -154,14 +160,13 @@ export async function startSshd(): Promise<() => void> {
     detached: true,
     stdio: ["ignore", "ignore", "pipe"],
   });
-  writeFileSync(SSHD_LOG, "");
-  child.stderr?.on("data", (chunk: Buffer) => appendFileSync(SSHD_LOG, chunk));
-  const fixture: SshFixture = { port: SSHD_PORT, user: TEST_USER, password: TEST_PASSWORD, hostKeys, keys, passphrase, silentPort: SILENT_PORT };
-  writeFileSync(FIXTURE_FILE, JSON.stringify(fixture));
-  await waitForPort(SSHD_PORT, Date.now() + 10_000);
+  const log = path.join(dir, "sshd.log");
+  writeFileSync(log, "");
+  child.stderr?.on("data", (chunk: Buffer) => appendFileSync(log, chunk));
+  const fixture: SshFixture = { port, user: TEST_USER, password: TEST_PASSWORD, hostKeys, keys, passphrase, silentPort };
+  writeFileSync(path.join(dir, "fixture.json"), JSON.stringify(fixture));
   const silent = createServer(() => {});
-  await new Promise<void>((resolve) => silent.listen(SILENT_PORT, "127.0.0.1", resolve));
-  return () => {
+  const stop = () => {
     silent.close();
     try {
       if (child.pid) process.kill(-child.pid, "SIGTERM");
@@ -169,4 +174,12 @@ export async function startSshd(): Promise<() => void> {
       // Already gone.
     }
   };
+  try {
+    await waitForPort(port, Date.now() + 10_000);
+    await new Promise<void>((resolve) => silent.listen(silentPort, "127.0.0.1", resolve));
+  } catch (error) {
+    stop();
+    throw new Error(`${(error as Error).message}; sshd said: ${readFileSync(log, "utf8")}`);
+  }
+  return { fixture, stop };
 }
