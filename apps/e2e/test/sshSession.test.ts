@@ -6,8 +6,8 @@ import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SshFixture } from "../../edge/test/ssh/fixture.ts";
 import { startSshd } from "../../edge/test/node/sshd.ts";
+import type { SshFixture } from "../../edge/test/ssh/fixture.ts";
 import { stopAll, waitFor } from "../src/processes.ts";
 import { api, type Edge, scratch, startEdge } from "../src/servers.ts";
 import { ensurePackages } from "../src/system.ts";
@@ -26,8 +26,16 @@ const screenText = (page: Page) => page.locator("#terminal .xterm-rows").innerTe
 /** A flow, a provider and an SSH endpoint through the API. */
 async function sshEndpoint(edge: Edge, name: string, settings: Record<string, string>) {
   const slug = `flow-${crypto.randomUUID().slice(0, 8)}`;
-  const flow = await api(edge, "POST", "/flows/instances/", { name: slug, slug, title: slug, designation: "authorization" });
-  const provider = await api(edge, "POST", "/providers/rac/", { name: `provider-${slug}`, authorization_flow: flow.pk });
+  const flow = await api(edge, "POST", "/flows/instances/", {
+    name: slug,
+    slug,
+    title: slug,
+    designation: "authorization",
+  });
+  const provider = await api(edge, "POST", "/providers/rac/", {
+    name: `provider-${slug}`,
+    authorization_flow: flow.pk,
+  });
   return api(edge, "POST", "/rac/endpoints/", {
     name,
     provider: provider.pk,
@@ -49,7 +57,10 @@ describe.skipIf(process.env.RAC_E2E === "skip")("an SSH session in a real browse
     ensurePackages();
     dir = scratch("rac-e2e-ssh-");
     sshd = await startSshd(SSHD_PORT, SILENT_PORT);
-    edge = await startEdge(dir, PORT, INSPECTOR, { RAC_REVOCATION_POLL_MS: "500", RAC_TARGETS: `127.0.0.1:${SSHD_PORT}` });
+    edge = await startEdge(dir, PORT, INSPECTOR, {
+      RAC_REVOCATION_POLL_MS: "500",
+      RAC_TARGETS: `127.0.0.1:${SSHD_PORT}`,
+    });
     context = await chromium.launchPersistentContext(path.join(dir, "chromium"), {
       executablePath: "/usr/bin/chromium",
       headless: true,
@@ -76,7 +87,9 @@ describe.skipIf(process.env.RAC_E2E === "skip")("an SSH session in a real browse
     expect(await page.evaluate(() => document.activeElement?.classList.contains("xterm-helper-textarea"))).toBe(true);
     const typedWhile = await state(page);
     await page.keyboard.type("echo typed-$((6*7)); stty size\n");
-    await waitFor("the command's output", async () => ((await screenText(page)).includes("typed-42") ? true : undefined));
+    await waitFor("the command's output", async () =>
+      (await screenText(page)).includes("typed-42") ? true : undefined,
+    );
     expect(await state(page)).toBe("Connected");
     // The key exchange and login take longer than the page's load, so the typing above happened while connecting.
     expect(typedWhile).toBe("Connecting…");

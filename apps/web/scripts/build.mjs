@@ -17,7 +17,8 @@ cpSync(path.join(src, "vnc", "page.html"), path.join(dist, "-", "pages", "vnc.ht
 cpSync(path.join(src, "vnc", "session.js"), path.join(dist, "static", "vnc", "session.js"));
 cpSync(path.join(src, "session.css"), path.join(dist, "static", "session.css"));
 cpSync(path.join(src, "ssh", "page.html"), path.join(dist, "-", "pages", "ssh.html"));
-for (const file of ["session.js", "terminal.css"]) cpSync(path.join(src, "ssh", file), path.join(dist, "static", "ssh", file));
+for (const file of ["session.js", "terminal.css"])
+  cpSync(path.join(src, "ssh", file), path.join(dist, "static", "ssh", file));
 // xterm.js and its fit addon as the ES modules they ship.
 const xterm = path.join(web, "node_modules", "@xterm");
 for (const [from, to] of [

@@ -174,9 +174,7 @@ export async function recordHostKey(db: D1Database, uuid: string, keyLine: strin
     .bind(uuid, keyLine)
     .first();
   if (stored !== null) return true;
-  const current = await db
-    .prepare(`SELECT json_extract(settings, ${path}) AS key FROM endpoints WHERE uuid = ?1`)
-    .bind(uuid)
-    .first<{ key: unknown }>();
+  const read = `SELECT json_extract(settings, ${path}) AS key FROM endpoints WHERE uuid = ?1`;
+  const current = await db.prepare(read).bind(uuid).first<{ key: unknown }>();
   return current?.key === keyLine;
 }

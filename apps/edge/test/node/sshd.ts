@@ -19,11 +19,13 @@ export const FIXTURE_FILE = path.join(dirFor(SSHD_PORT), "fixture.json");
 export const TEST_USER = "racedge";
 export const TEST_PASSWORD = "correct horse battery";
 
-const run = (command: string, args: string[]) => execFileSync(command, args, { stdio: ["ignore", "pipe", "pipe"] }).toString();
+const run = (command: string, args: string[]) =>
+  execFileSync(command, args, { stdio: ["ignore", "pipe", "pipe"] }).toString();
 
 function ensureOpenSsh(): void {
   if (existsSync("/usr/sbin/sshd")) return;
-  if (process.getuid?.() !== 0) throw new Error("openssh-server is missing and only root can install it (apt-get install openssh-server)");
+  if (process.getuid?.() !== 0)
+    throw new Error("openssh-server is missing and only root can install it (apt-get install openssh-server)");
   execFileSync("apt-get", ["update"], { stdio: "inherit" });
   execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "openssh-server"], { stdio: "inherit" });
 }
@@ -64,7 +66,7 @@ function pemKeys(): { keys: Record<string, string>; publics: string[] } {
   };
   const mpint = (b64url: string) => {
     let bytes = Buffer.from(b64url, "base64url");
-    if (bytes[0] & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
+    if (bytes[0]! & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
     return str(bytes);
   };
   const edJwk = ed.publicKey.export({ format: "jwk" });
@@ -73,7 +75,10 @@ function pemKeys(): { keys: Record<string, string>; publics: string[] } {
   const rsaBlob = Buffer.concat([str("ssh-rsa"), mpint(rsaJwk.e as string), mpint(rsaJwk.n as string)]);
   return {
     keys,
-    publics: [`ssh-ed25519 ${edBlob.toString("base64")} ed25519Pkcs8`, `ssh-rsa ${rsaBlob.toString("base64")} rsaPkcs1`],
+    publics: [
+      `ssh-ed25519 ${edBlob.toString("base64")} ed25519Pkcs8`,
+      `ssh-rsa ${rsaBlob.toString("base64")} rsaPkcs1`,
+    ],
   };
 }
 
@@ -96,7 +101,10 @@ function waitForPort(port: number, deadline: number): Promise<void> {
 }
 
 /** Starts sshd on `port` (and a silent listener on `silentPort`); returns the fixture and the stop function. */
-export async function startSshd(port = SSHD_PORT, silentPort = SILENT_PORT): Promise<{ fixture: SshFixture; stop: () => void }> {
+export async function startSshd(
+  port = SSHD_PORT,
+  silentPort = SILENT_PORT,
+): Promise<{ fixture: SshFixture; stop: () => void }> {
   const dir = dirFor(port);
   ensureOpenSsh();
   ensureUser();
@@ -163,7 +171,15 @@ export async function startSshd(port = SSHD_PORT, silentPort = SILENT_PORT): Pro
   const log = path.join(dir, "sshd.log");
   writeFileSync(log, "");
   child.stderr?.on("data", (chunk: Buffer) => appendFileSync(log, chunk));
-  const fixture: SshFixture = { port, user: TEST_USER, password: TEST_PASSWORD, hostKeys, keys, passphrase, silentPort };
+  const fixture: SshFixture = {
+    port,
+    user: TEST_USER,
+    password: TEST_PASSWORD,
+    hostKeys,
+    keys,
+    passphrase,
+    silentPort,
+  };
   writeFileSync(path.join(dir, "fixture.json"), JSON.stringify(fixture));
   const silent = createServer(() => {});
   const stop = () => {

@@ -1,7 +1,7 @@
 import { connect } from "cloudflare:sockets";
 import { env } from "cloudflare:workers";
 import type { SshSession } from "../../src/sessions/ssh/client";
-import { openSsh, type SshOpenContext } from "../../src/sessions/ssh/open";
+import type { SshOpenContext } from "../../src/sessions/ssh/open";
 import type { SshFixture } from "./fixture";
 
 export async function fixture(): Promise<SshFixture> {
@@ -37,7 +37,10 @@ export async function readUntil(session: SshSession, reader: ReadableStreamDefau
   let text = "";
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) throw new Error(`the session ended before ${pattern} appeared; output: ${JSON.stringify(text)} (${session.endReason})`);
+    if (done)
+      throw new Error(
+        `the session ended before ${pattern} appeared; output: ${JSON.stringify(text)} (${session.endReason})`,
+      );
     text += decoder.decode(value, { stream: true });
     if (pattern.test(text)) return text;
   }

@@ -17,7 +17,9 @@ async function sshEndpoint(settings: Record<string, string>) {
 
 /** The socket of a launch, accepted; its text so far and its close event. */
 async function openSocket(secret: string) {
-  const response = await exports.default.fetch(new Request(`${BASE}/ws/rac/${secret}/`, { headers: { upgrade: "websocket" } }));
+  const response = await exports.default.fetch(
+    new Request(`${BASE}/ws/rac/${secret}/`, { headers: { upgrade: "websocket" } }),
+  );
   const socket = response.webSocket;
   if (socket === null) return { response, socket: null } as const;
   socket.binaryType = "arraybuffer";

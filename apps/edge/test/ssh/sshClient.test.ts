@@ -39,22 +39,28 @@ describe("SSH client: login", () => {
   }
 
   it("refuses a wrong password with a reason", async () => {
-    await expect(openSsh(await baseSettings({ password: "wrong" }), testContext())).rejects.toThrow(/the server refused the credentials for racedge/);
+    await expect(openSsh(await baseSettings({ password: "wrong" }), testContext())).rejects.toThrow(
+      /the server refused the credentials for racedge/,
+    );
   });
 
   it("refuses a key the server does not authorize, then falls back to the password", async () => {
     const f = await fixture();
     const key = f.keys.unauthorized as string;
-    await expect(openSsh(await baseSettings({ "private-key": key }), testContext())).rejects.toThrow(/refused the credentials/);
+    await expect(openSsh(await baseSettings({ "private-key": key }), testContext())).rejects.toThrow(
+      /refused the credentials/,
+    );
     await roundTrip(await baseSettings({ "private-key": key, password: f.password }));
   });
 
   it("names an encrypted key without passphrase and a key it cannot read", async () => {
     const f = await fixture();
-    await expect(openSsh(await baseSettings({ "private-key": f.keys.ed25519Encrypted as string }), testContext())).rejects.toThrow(
-      /encrypted and no passphrase/,
+    await expect(
+      openSsh(await baseSettings({ "private-key": f.keys.ed25519Encrypted as string }), testContext()),
+    ).rejects.toThrow(/encrypted and no passphrase/);
+    await expect(openSsh(await baseSettings({ "private-key": "not a key" }), testContext())).rejects.toThrow(
+      /not in OpenSSH or PEM format/,
     );
-    await expect(openSsh(await baseSettings({ "private-key": "not a key" }), testContext())).rejects.toThrow(/not in OpenSSH or PEM format/);
   });
 });
 
@@ -68,7 +74,11 @@ describe("SSH client: host keys", () => {
     expect(error).toBeInstanceOf(SshError);
     expect((error as Error).message).toMatch(/host key SHA256:\S+ does not match the endpoint's host-key/);
     // The control: with the right pin the same user name does reach the server's log.
-    const right = await baseSettings({ username: `${probe}ok`, password: "secret", "host-key": f.hostKeys["ssh-ed25519"] as string });
+    const right = await baseSettings({
+      username: `${probe}ok`,
+      password: "secret",
+      "host-key": f.hostKeys["ssh-ed25519"] as string,
+    });
     await expect(openSsh(right, testContext())).rejects.toThrow(/refused the credentials/);
     await expect.poll(sshdLog).toContain(`Invalid user ${probe}ok`);
     expect(await sshdLog()).not.toMatch(new RegExp(`${probe}(?!ok)`));
@@ -79,7 +89,11 @@ describe("SSH client: host keys", () => {
     const rsa = f.hostKeys["ssh-rsa"] as string;
     // A fingerprint does not say the key's type: it pins the key the server presents first (ed25519).
     const edPrint = await fingerprint(fromBase64((f.hostKeys["ssh-ed25519"] as string).split(" ")[1] as string));
-    const pins = [rsa, `[127.0.0.1]:${f.port},localhost ${f.hostKeys["ecdsa-sha2-nistp256"]} comment`, `# a comment\n\n${edPrint}`];
+    const pins = [
+      rsa,
+      `[127.0.0.1]:${f.port},localhost ${f.hostKeys["ecdsa-sha2-nistp256"]} comment`,
+      `# a comment\n\n${edPrint}`,
+    ];
     for (const pin of pins) {
       const context = await roundTrip(await baseSettings({ password: f.password, "host-key": pin }));
       expect(context.recorded).toEqual([]);
@@ -97,14 +111,20 @@ describe("SSH client: host keys", () => {
     const context = await roundTrip(await baseSettings({ password: f.password }));
     expect(context.recorded).toEqual([f.hostKeys["ssh-ed25519"]]);
     const refusing = testContext({ trustOnFirstUse: async () => false });
-    await expect(openSsh(await baseSettings({ password: f.password }), refusing)).rejects.toThrow(/differs from the one recorded on first use/);
+    await expect(openSsh(await baseSettings({ password: f.password }), refusing)).rejects.toThrow(
+      /differs from the one recorded on first use/,
+    );
   });
 });
 
 describe("SSH client: the session", () => {
   it("applies resize to the PTY", async () => {
     const f = await fixture();
-    const session = await openSsh(await baseSettings({ password: f.password }), { ...testContext(), cols: 90, rows: 30 });
+    const session = await openSsh(await baseSettings({ password: f.password }), {
+      ...testContext(),
+      cols: 90,
+      rows: 30,
+    });
     const reader = session.readable.getReader();
     await session.write(encode("stty size\n"));
     await readUntil(session, reader, /30 90/);
@@ -116,7 +136,10 @@ describe("SSH client: the session", () => {
 
   it("runs `command` instead of a shell and ends with its exit status", async () => {
     const f = await fixture();
-    const session = await openSsh(await baseSettings({ password: f.password, command: "echo from-command; exit 3" }), testContext());
+    const session = await openSsh(
+      await baseSettings({ password: f.password, command: "echo from-command; exit 3" }),
+      testContext(),
+    );
     const reader = session.readable.getReader();
     await readUntil(session, reader, /from-command/);
     while (!(await reader.read()).done) {}
@@ -142,7 +165,10 @@ describe("SSH client: the session", () => {
     await first.close();
     let answer = "";
     for (let attempt = 0; attempt < 50; attempt++) {
-      const probe = await openSsh({ ...settings, command: `kill -0 ${pid} 2>/dev/null && echo alive || echo gone` }, testContext());
+      const probe = await openSsh(
+        { ...settings, command: `kill -0 ${pid} 2>/dev/null && echo alive || echo gone` },
+        testContext(),
+      );
       const probeReader = probe.readable.getReader();
       answer = await readUntil(probe, probeReader, /alive|gone/);
       await probe.close();
@@ -154,7 +180,10 @@ describe("SSH client: the session", () => {
 
   it("carries large output intact", async () => {
     const f = await fixture();
-    const session = await openSsh(await baseSettings({ password: f.password, command: "seq 1 200000; echo END" }), testContext());
+    const session = await openSsh(
+      await baseSettings({ password: f.password, command: "seq 1 200000; echo END" }),
+      testContext(),
+    );
     const reader = session.readable.getReader();
     const text = await readUntil(session, reader, /END/);
     const lines = text.split(/\r?\n/).filter((line) => /^\d+$/.test(line));
@@ -166,7 +195,9 @@ describe("SSH client: the session", () => {
 
 describe("SSH client: failures and timeouts", () => {
   it("reports an unreachable server", async () => {
-    await expect(openSsh(await baseSettings({ port: "2249", password: "x" }), testContext())).rejects.toThrow(/cannot reach 127\.0\.0\.1:2249/);
+    await expect(openSsh(await baseSettings({ port: "2249", password: "x" }), testContext())).rejects.toThrow(
+      /cannot reach 127\.0\.0\.1:2249/,
+    );
   });
 
   it("gives up on a server that never speaks", async () => {

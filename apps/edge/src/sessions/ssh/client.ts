@@ -136,7 +136,8 @@ export class SshSession {
   private async login(options: SshConnectOptions): Promise<void> {
     await this.transport.send(new SshWriter().byte(MSG.SERVICE_REQUEST).string("ssh-userauth").bytes());
     await this.expect(MSG.SERVICE_ACCEPT);
-    const request = (method: string) => new SshWriter().byte(AUTH.REQUEST).string(options.username).string("ssh-connection").string(method);
+    const request = (method: string) =>
+      new SshWriter().byte(AUTH.REQUEST).string(options.username).string("ssh-connection").string(method);
     const result = async (): Promise<string[] | true> => {
       const reply = await this.expect(AUTH.SUCCESS, AUTH.FAILURE);
       if (reply[0] === AUTH.SUCCESS) return true;
@@ -203,7 +204,12 @@ export class SshSession {
   }
 
   private async openShell(options: SshConnectOptions): Promise<void> {
-    const open = new SshWriter().byte(CH.OPEN).string("session").uint32(0).uint32(LOCAL_WINDOW).uint32(LOCAL_MAX_PACKET);
+    const open = new SshWriter()
+      .byte(CH.OPEN)
+      .string("session")
+      .uint32(0)
+      .uint32(LOCAL_WINDOW)
+      .uint32(LOCAL_MAX_PACKET);
     await this.transport.send(open.bytes());
     const reply = await this.expect(CH.OPEN_CONFIRMATION, CH.OPEN_FAILURE);
     const reader = new SshReader(reply.subarray(1));
@@ -217,7 +223,9 @@ export class SshSession {
     this.remoteMaxPacket = Math.min(reader.uint32(), LOCAL_MAX_PACKET);
     // IUTF8 (opcode 42) on, then TTY_OP_END: the PTY treats input as UTF-8 for line editing.
     const modes = new Uint8Array([42, 0, 0, 0, 1, 0]);
-    await this.channelRequest("pty-req", (w) => w.string(options.term).uint32(options.cols).uint32(options.rows).uint32(0).uint32(0).string(modes));
+    await this.channelRequest("pty-req", (w) =>
+      w.string(options.term).uint32(options.cols).uint32(options.rows).uint32(0).uint32(0).string(modes),
+    );
     if (options.command) await this.channelRequest("exec", (w) => w.string(options.command as string));
     else await this.channelRequest("shell", () => {});
   }
@@ -260,7 +268,8 @@ export class SshSession {
         const wantReply = reader.bool();
         if (name === "exit-status") this.endReason = `the remote command exited with status ${reader.uint32()}`;
         else if (name === "exit-signal") this.endReason = `the remote command was killed by SIG${reader.text()}`;
-        if (wantReply) this.transport.send(new SshWriter().byte(CH.FAILURE).uint32(this.remoteChannel).bytes()).catch(() => {});
+        if (wantReply)
+          this.transport.send(new SshWriter().byte(CH.FAILURE).uint32(this.remoteChannel).bytes()).catch(() => {});
         return false;
       }
       case CH.EOF:
@@ -278,7 +287,9 @@ export class SshSession {
     if ((this.controller.desiredSize ?? 0) <= 0) return;
     const grant = LOCAL_WINDOW - this.localWindow;
     this.localWindow = LOCAL_WINDOW;
-    this.transport.send(new SshWriter().byte(CH.WINDOW_ADJUST).uint32(this.remoteChannel).uint32(grant).bytes()).catch(() => {});
+    this.transport
+      .send(new SshWriter().byte(CH.WINDOW_ADJUST).uint32(this.remoteChannel).uint32(grant).bytes())
+      .catch(() => {});
   }
 
   /** Terminal input, sent in order and within the server's window. */

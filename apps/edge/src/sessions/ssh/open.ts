@@ -6,7 +6,14 @@
 import { SshSession } from "./client";
 import { SshError } from "./errors";
 import { parsePrivateKey } from "./privateKeys";
-import { fingerprint, type HostKeyPin, hostKeyAlgorithmsFor, matchesPin, parseHostKeyPins, publicKeyLine } from "./publicKeys";
+import {
+  fingerprint,
+  type HostKeyPin,
+  hostKeyAlgorithmsFor,
+  matchesPin,
+  parseHostKeyPins,
+  publicKeyLine,
+} from "./publicKeys";
 import type { ByteChannel } from "./transport";
 
 export interface SshOpenContext {
@@ -37,7 +44,8 @@ function port(settings: Record<string, string>): number {
   const text = (settings.port ?? "").trim();
   if (text === "") return 22;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new SshError(`the port setting "${text}" is not a TCP port`);
+  if (!Number.isInteger(value) || value < 1 || value > 65535)
+    throw new SshError(`the port setting "${text}" is not a TCP port`);
   return value;
 }
 
@@ -56,7 +64,8 @@ export async function openSsh(settings: Record<string, string>, context: SshOpen
   }
   if ((settings["host-key"] ?? "").trim() !== "" && pins.length === 0) throw new SshError("host-key holds no key");
   const privateKey = settings["private-key"] ?? "";
-  const signer = privateKey.trim() === "" ? undefined : await parsePrivateKey(privateKey, settings.passphrase || undefined);
+  const signer =
+    privateKey.trim() === "" ? undefined : await parsePrivateKey(privateKey, settings.passphrase || undefined);
 
   const checkHostKey = async (blob: Uint8Array) => {
     if (pins.length > 0) {

@@ -55,12 +55,27 @@ async function rsaSigner(exported: JsonWebKey): Promise<Signer> {
   // An exported JWK names its hash (`alg`); the same key is imported for both SHA-2 hashes.
   const { alg: _alg, key_ops: _ops, ...jwk } = exported;
   const usage: ("sign" | "verify")[] = ["sign"];
-  const sha512 = await crypto.subtle.importKey("jwk", jwk, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-512" }, false, usage);
-  const sha256 = await crypto.subtle.importKey("jwk", jwk, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, usage);
+  const sha512 = await crypto.subtle.importKey(
+    "jwk",
+    jwk,
+    { name: "RSASSA-PKCS1-v1_5", hash: "SHA-512" },
+    false,
+    usage,
+  );
+  const sha256 = await crypto.subtle.importKey(
+    "jwk",
+    jwk,
+    { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
+    false,
+    usage,
+  );
   return {
     publicBlob: rsaBlob(fromBase64Url(jwk.e ?? ""), fromBase64Url(jwk.n ?? "")),
     // SHA-1 `ssh-rsa` signatures are never made: servers that do not announce SHA-2 get rsa-sha2-512 anyway.
-    algorithm: (algs) => (algs !== undefined && !algs.includes("rsa-sha2-512") && algs.includes("rsa-sha2-256") ? "rsa-sha2-256" : "rsa-sha2-512"),
+    algorithm: (algs) =>
+      algs !== undefined && !algs.includes("rsa-sha2-512") && algs.includes("rsa-sha2-256")
+        ? "rsa-sha2-256"
+        : "rsa-sha2-512",
     async sign(data, algorithm) {
       const key = algorithm === "rsa-sha2-256" ? sha256 : sha512;
       const sig = new Uint8Array(await crypto.subtle.sign({ name: "RSASSA-PKCS1-v1_5" }, key, own(data)));
@@ -69,7 +84,8 @@ async function rsaSigner(exported: JsonWebKey): Promise<Signer> {
   };
 }
 
-const big = (bytes: Uint8Array) => (bytes.length === 0 ? 0n : BigInt(`0x${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`));
+const big = (bytes: Uint8Array) =>
+  bytes.length === 0 ? 0n : BigInt(`0x${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`);
 function unbig(value: bigint): Uint8Array {
   let hex = value.toString(16);
   if (hex.length % 2) hex = `0${hex}`;
@@ -131,7 +147,9 @@ async function parseOpenSsh(body: Uint8Array, passphrase: string | undefined): P
   const section = new SshReader(secret);
   const check = section.uint32();
   if (check !== section.uint32()) {
-    throw new KeyError(cipher === "none" ? "the private key is corrupt" : "the passphrase does not decrypt the private key");
+    throw new KeyError(
+      cipher === "none" ? "the private key is corrupt" : "the passphrase does not decrypt the private key",
+    );
   }
   const type = section.text();
   if (type === "ssh-ed25519") {
@@ -168,13 +186,21 @@ async function parsePkcs8(der: Uint8Array): Promise<Signer> {
     return importEd25519(fromBase64Url(jwk.d ?? ""), fromBase64Url(jwk.x ?? ""));
   }
   if (kind === "1.2.840.113549.1.1.1") {
-    const key = await crypto.subtle.importKey("pkcs8", body, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-512" }, true, ["sign"]);
+    const key = await crypto.subtle.importKey("pkcs8", body, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-512" }, true, [
+      "sign",
+    ]);
     return rsaSigner((await crypto.subtle.exportKey("jwk", key)) as JsonWebKey);
   }
   if (kind === "1.2.840.10045.2.1") {
     const curve = params === undefined ? undefined : CURVE_BY_OID[oidText(params.content)];
     if (curve === undefined) throw new KeyError("unsupported ECDSA curve");
-    const key = await crypto.subtle.importKey("pkcs8", body, { name: "ECDSA", namedCurve: CURVES[curve]!.curve }, true, ["sign"]);
+    const key = await crypto.subtle.importKey(
+      "pkcs8",
+      body,
+      { name: "ECDSA", namedCurve: CURVES[curve]!.curve },
+      true,
+      ["sign"],
+    );
     const jwk = (await crypto.subtle.exportKey("jwk", key)) as JsonWebKey;
     const point = concat(new Uint8Array([4]), fromBase64Url(jwk.x ?? ""), fromBase64Url(jwk.y ?? ""));
     return importEcdsa(curve, point, fromBase64Url(jwk.d ?? ""));
@@ -198,8 +224,10 @@ function parseSec1(der: Uint8Array): Promise<Signer> {
   const d = children[1]?.content;
   const oid = children.find((node) => node.tag === 0xa0);
   const pub = children.find((node) => node.tag === 0xa1);
-  const curve = oid === undefined ? undefined : CURVE_BY_OID[oidText(derChildren(oid)[0]?.content ?? new Uint8Array(1))];
-  if (curve === undefined || pub === undefined || d === undefined) throw new KeyError("the EC private key lacks its curve or public point");
+  const curve =
+    oid === undefined ? undefined : CURVE_BY_OID[oidText(derChildren(oid)[0]?.content ?? new Uint8Array(1))];
+  if (curve === undefined || pub === undefined || d === undefined)
+    throw new KeyError("the EC private key lacks its curve or public point");
   const bits = derChildren(pub)[0]?.content ?? new Uint8Array(0);
   return importEcdsa(curve, bits.subarray(1), d);
 }
@@ -228,6 +256,7 @@ export async function parsePrivateKey(text: string, passphrase: string | undefin
     if (error instanceof KeyError) throw error;
     throw new KeyError(`the private key could not be read (${error instanceof Error ? error.message : String(error)})`);
   }
-  if (label === "ENCRYPTED PRIVATE KEY") throw new KeyError("encrypted PKCS#8 keys are not supported: use an OpenSSH key");
+  if (label === "ENCRYPTED PRIVATE KEY")
+    throw new KeyError("encrypted PKCS#8 keys are not supported: use an OpenSSH key");
   throw new KeyError(`unsupported private key format (${label})`);
 }

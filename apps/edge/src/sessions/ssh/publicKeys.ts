@@ -17,7 +17,14 @@ const KEY_TYPES: Record<string, string[]> = {
   "ssh-rsa": ["rsa-sha2-512", "rsa-sha2-256"],
 };
 
-export const HOST_KEY_ALGORITHMS = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512", "rsa-sha2-256"];
+export const HOST_KEY_ALGORITHMS = [
+  "ssh-ed25519",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "rsa-sha2-512",
+  "rsa-sha2-256",
+];
 
 export const keyType = (blob: Uint8Array): string => new SshReader(blob).text();
 
@@ -54,7 +61,13 @@ export async function verifySignature(keyBlob: Uint8Array, signature: Uint8Array
     const params = CURVES[curveName];
     if (params === undefined || type !== `ecdsa-sha2-${curveName}`) return false;
     const point = key.string();
-    const publicKey = await crypto.subtle.importKey("raw", own(point), { name: "ECDSA", namedCurve: params.curve }, false, ["verify"]);
+    const publicKey = await crypto.subtle.importKey(
+      "raw",
+      own(point),
+      { name: "ECDSA", namedCurve: params.curve },
+      false,
+      ["verify"],
+    );
     const rs = new SshReader(sigBody);
     const p1363 = concat(padTo(rs.mpint(), params.size), padTo(rs.mpint(), params.size));
     return crypto.subtle.verify({ name: "ECDSA", hash: params.hash }, publicKey, own(p1363), message);
@@ -89,9 +102,11 @@ export function parseHostKeyPins(setting: string): HostKeyPin[] {
       return;
     }
     const tokens = line.split(/\s+/);
-    if (tokens[0]?.startsWith("@")) throw new Error(`host-key line ${index + 1}: known_hosts markers are not supported`);
+    if (tokens[0]?.startsWith("@"))
+      throw new Error(`host-key line ${index + 1}: known_hosts markers are not supported`);
     const at = tokens.findIndex((token) => token in KEY_TYPES);
-    if (at < 0 || at + 1 >= tokens.length) throw new Error(`host-key line ${index + 1}: not a public key or fingerprint`);
+    if (at < 0 || at + 1 >= tokens.length)
+      throw new Error(`host-key line ${index + 1}: not a public key or fingerprint`);
     let blob: Uint8Array;
     try {
       blob = fromBase64(tokens[at + 1] ?? "");
@@ -107,8 +122,12 @@ export function parseHostKeyPins(setting: string): HostKeyPin[] {
 /** Host-key algorithms in our order, those of pinned key types first so the server presents a pinned key. */
 export function hostKeyAlgorithmsFor(pins: HostKeyPin[]): string[] {
   const preferred = new Set<string>();
-  for (const pin of pins) if (pin.kind === "key") for (const alg of KEY_TYPES[keyType(pin.blob)] ?? []) preferred.add(alg);
-  return [...HOST_KEY_ALGORITHMS.filter((alg) => preferred.has(alg)), ...HOST_KEY_ALGORITHMS.filter((a) => !preferred.has(a))];
+  for (const pin of pins)
+    if (pin.kind === "key") for (const alg of KEY_TYPES[keyType(pin.blob)] ?? []) preferred.add(alg);
+  return [
+    ...HOST_KEY_ALGORITHMS.filter((alg) => preferred.has(alg)),
+    ...HOST_KEY_ALGORITHMS.filter((a) => !preferred.has(a)),
+  ];
 }
 
 export async function matchesPin(blob: Uint8Array, pins: HostKeyPin[]): Promise<boolean> {
@@ -119,4 +138,5 @@ export async function matchesPin(blob: Uint8Array, pins: HostKeyPin[]): Promise<
 /** An SSH public key blob from its parts. */
 export const ed25519Blob = (publicKey: Uint8Array) => new SshWriter().string("ssh-ed25519").string(publicKey).bytes();
 export const rsaBlob = (e: Uint8Array, n: Uint8Array) => new SshWriter().string("ssh-rsa").mpint(e).mpint(n).bytes();
-export const ecdsaBlob = (curve: string, point: Uint8Array) => new SshWriter().string(`ecdsa-sha2-${curve}`).string(curve).string(point).bytes();
+export const ecdsaBlob = (curve: string, point: Uint8Array) =>
+  new SshWriter().string(`ecdsa-sha2-${curve}`).string(curve).string(point).bytes();

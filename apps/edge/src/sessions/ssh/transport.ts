@@ -24,7 +24,13 @@ export const MSG = {
 
 export const CLIENT_VERSION = "SSH-2.0-rac-edge_1.0";
 
-export const KEX_ALGORITHMS = ["curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521"];
+export const KEX_ALGORITHMS = [
+  "curve25519-sha256",
+  "curve25519-sha256@libssh.org",
+  "ecdh-sha2-nistp256",
+  "ecdh-sha2-nistp384",
+  "ecdh-sha2-nistp521",
+];
 const CIPHERS = ["aes256-gcm@openssh.com", "aes128-gcm@openssh.com"];
 // AEAD ciphers make the MAC negotiation moot; the list only has to be well-formed.
 const MACS = ["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com"];
@@ -59,7 +65,8 @@ function choose(ours: readonly string[], theirs: string[], what: string): string
   return found;
 }
 
-const hashFor = (kex: string) => (kex.includes("nistp384") ? "SHA-384" : kex.includes("nistp521") ? "SHA-512" : "SHA-256");
+const hashFor = (kex: string) =>
+  kex.includes("nistp384") ? "SHA-384" : kex.includes("nistp521") ? "SHA-512" : "SHA-256";
 
 /** Buffered reads of exact byte counts from a stream. */
 class ByteReader {
@@ -225,11 +232,19 @@ export class Transport {
     this.sessionId ??= h;
     const k = new SshWriter().mpint(shared).bytes();
     const derive = async (letter: string, length: number) => {
-      let out: Uint8Array = new Uint8Array(await crypto.subtle.digest(hash, own(concat(k, h, utf8(letter), this.sessionId as Uint8Array))));
-      while (out.length < length) out = concat(out, new Uint8Array(await crypto.subtle.digest(hash, own(concat(k, h, out)))));
+      let out: Uint8Array = new Uint8Array(
+        await crypto.subtle.digest(hash, own(concat(k, h, utf8(letter), this.sessionId as Uint8Array))),
+      );
+      while (out.length < length)
+        out = concat(out, new Uint8Array(await crypto.subtle.digest(hash, own(concat(k, h, out)))));
       return out.subarray(0, length);
     };
-    const direction = async (cipher: string, ivLetter: string, keyLetter: string, usage: "encrypt" | "decrypt"): Promise<Direction> => {
+    const direction = async (
+      cipher: string,
+      ivLetter: string,
+      keyLetter: string,
+      usage: "encrypt" | "decrypt",
+    ): Promise<Direction> => {
       const length = cipher.startsWith("aes256") ? 32 : 16;
       const raw = own(await derive(keyLetter, length));
       const key = await crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, [usage]);
@@ -284,7 +299,8 @@ export class Transport {
       const packet = await this.readPacket();
       if (packet[0] === type) return packet;
       if (packet[0] === MSG.DISCONNECT) throw disconnectError(packet);
-      if (this.strict && this.sessionId === undefined) throw new SshError("unexpected message during strict key exchange");
+      if (this.strict && this.sessionId === undefined)
+        throw new SshError("unexpected message during strict key exchange");
       if (packet[0] === MSG.IGNORE || packet[0] === MSG.DEBUG) continue;
       throw new SshError(`unexpected message ${packet[0]} during key exchange`);
     }
@@ -304,7 +320,9 @@ export class Transport {
       try {
         const iv = own(incoming.iv);
         bumpIv(incoming.iv);
-        plain = new Uint8Array(await crypto.subtle.decrypt({ name: "AES-GCM", iv, additionalData: own(head) }, incoming.key, own(body)));
+        plain = new Uint8Array(
+          await crypto.subtle.decrypt({ name: "AES-GCM", iv, additionalData: own(head) }, incoming.key, own(body)),
+        );
       } catch {
         throw new SshError(`packet ${seq} failed its integrity check`);
       }
