@@ -321,7 +321,11 @@ export class Transport {
         const iv = own(incoming.iv);
         bumpIv(incoming.iv);
         plain = new Uint8Array(
-          await crypto.subtle.decrypt({ name: "AES-GCM", iv, additionalData: own(head) }, incoming.key, own(body)),
+          await crypto.subtle.decrypt(
+            { name: "AES-GCM", iv, additionalData: own(head) },
+            incoming.key,
+            body as Uint8Array<ArrayBuffer>,
+          ),
         );
       } catch {
         throw new SshError(`packet ${seq} failed its integrity check`);
