@@ -53,6 +53,15 @@ describe("SSH client: login", () => {
     await roundTrip(await baseSettings({ "private-key": key, password: f.password }));
   });
 
+  it("logs in with a passphrase-protected OpenSSH key and names a wrong passphrase", async () => {
+    const f = await fixture();
+    const key = f.keys.ed25519Encrypted as string;
+    await roundTrip(await baseSettings({ "private-key": key, passphrase: f.passphrase }));
+    await expect(
+      openSsh(await baseSettings({ "private-key": key, passphrase: "wrong" }), testContext()),
+    ).rejects.toThrow(/the passphrase does not decrypt the private key/);
+  });
+
   it("names an encrypted key without passphrase and a key it cannot read", async () => {
     const f = await fixture();
     await expect(

@@ -5,7 +5,7 @@
 
 import { SshSession } from "./client";
 import { SshError } from "./errors";
-import { parsePrivateKey } from "./privateKeys";
+import { parsePrivateKey, type Signer } from "./privateKeys";
 import {
   fingerprint,
   type HostKeyPin,
@@ -15,6 +15,7 @@ import {
   publicKeyLine,
 } from "./publicKeys";
 import type { ByteChannel } from "./transport";
+import { own, toBase64, utf8 } from "./wire";
 
 export interface SshOpenContext {
   /** Opens TCP to the target; `opened` rejects when it cannot be reached. */
@@ -49,6 +50,27 @@ function port(settings: Record<string, string>): number {
   return value;
 }
 
+/**
+ * Keys that needed a passphrase, by a hash of key and passphrase: bcrypt_pbkdf costs about a second of CPU,
+ * so an isolate derives each key once. Small and bounded; unencrypted keys are cheap to parse every time.
+ */
+const decrypted = new Map<string, Promise<Signer>>();
+const DECRYPTED_MAX = 16;
+
+async function signerFor(privateKey: string, passphrase: string | undefined): Promise<Signer> {
+  if (passphrase === undefined) return parsePrivateKey(privateKey, undefined);
+  const digest = await crypto.subtle.digest("SHA-256", own(utf8(JSON.stringify([privateKey, passphrase]))));
+  const id = toBase64(new Uint8Array(digest));
+  let signer = decrypted.get(id);
+  if (signer === undefined) {
+    signer = parsePrivateKey(privateKey, passphrase);
+    signer.catch(() => decrypted.delete(id));
+    if (decrypted.size >= DECRYPTED_MAX) decrypted.delete(decrypted.keys().next().value as string);
+    decrypted.set(id, signer);
+  }
+  return signer;
+}
+
 export async function openSsh(settings: Record<string, string>, context: SshOpenContext): Promise<SshSession> {
   const hostname = (settings.hostname ?? "").trim();
   if (hostname === "") throw new SshError("the endpoint has no hostname");
@@ -64,8 +86,7 @@ export async function openSsh(settings: Record<string, string>, context: SshOpen
   }
   if ((settings["host-key"] ?? "").trim() !== "" && pins.length === 0) throw new SshError("host-key holds no key");
   const privateKey = settings["private-key"] ?? "";
-  const signer =
-    privateKey.trim() === "" ? undefined : await parsePrivateKey(privateKey, settings.passphrase || undefined);
+  const signer = privateKey.trim() === "" ? undefined : await signerFor(privateKey, settings.passphrase || undefined);
 
   const checkHostKey = async (blob: Uint8Array) => {
     if (pins.length > 0) {

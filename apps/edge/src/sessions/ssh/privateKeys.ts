@@ -142,7 +142,8 @@ async function parseOpenSsh(body: Uint8Array, passphrase: string | undefined): P
   let secret = reader.string();
   if (cipher !== "none") {
     if (!passphrase) throw new KeyError("the private key is encrypted and no passphrase is set");
-    secret = await decryptOpenSshPrivate(cipher, kdf, kdfOptions, secret, passphrase);
+    // AEAD ciphers append their tag after the encrypted section.
+    secret = await decryptOpenSshPrivate(cipher, kdf, kdfOptions, secret, reader.rest(), passphrase);
   }
   const section = new SshReader(secret);
   const check = section.uint32();
