@@ -28,7 +28,9 @@ export default defineConfig(async () => {
     ],
     test: {
       setupFiles: ["./test/apply-migrations.ts"],
-      globalSetup: ["./test/node/globalSetup.ts"],
+      // Fake RFB servers in Node for the session tests (test/sessions/); their ports reach the tests by `inject`.
+      // test/node/globalSetup.ts: builds the SSH module and starts sshd for test/ssh/.
+      globalSetup: ["./test/sessions/fakeRfb.ts", "./test/node/globalSetup.ts"],
       reporters: ["default", "json"],
       outputFile: { json: "reports/vitest.json" },
     },

@@ -50,6 +50,8 @@ export interface Edge {
   base: string;
   admin: string;
   process: Started;
+  /** Stops `wrangler dev` and starts it again on the same port and database (a dropped connection for the page). */
+  restart(): Promise<void>;
 }
 
 /** `wrangler dev` on the given ports with a fresh local D1 (migrations applied first) and its own bootstrap token. */
@@ -62,34 +64,45 @@ export async function startEdge(dir: string, port: number, inspectorPort: number
   const args = ["dev", "--port", String(port), "--inspector-port", String(inspectorPort), "--ip", "127.0.0.1"];
   args.push("--persist-to", persist, "--var", `BOOTSTRAP_TOKEN:${admin}`);
   for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
-  const server = startGroup("wrangler dev", WRANGLER, args, {
-    cwd: EDGE_DIR,
-    env,
-    log: path.join(dir, "wrangler.log"),
-  });
   const base = `http://127.0.0.1:${port}`;
-  // Our random bootstrap key answering 200 proves the server on the port is this one.
-  await waitFor(
-    "wrangler dev",
-    async () => {
-      const response = await fetch(`${base}/api/v3/flows/instances/`, {
-        headers: { authorization: `Bearer ${admin}` },
-      });
-      return response.status === 200 ? true : undefined;
+  let runs = 0;
+  const launch = async () => {
+    const log = path.join(dir, `wrangler-${++runs}.log`);
+    const server = startGroup("wrangler dev", WRANGLER, args, { cwd: EDGE_DIR, env, log });
+    // Our random bootstrap key answering 200 proves the server on the port is this one.
+    await waitFor(
+      "wrangler dev",
+      async () => {
+        const headers = { authorization: `Bearer ${admin}` };
+        const response = await fetch(`${base}/api/v3/flows/instances/`, { headers });
+        return response.status === 200 ? true : undefined;
+      },
+      90_000,
+    );
+    return server;
+  };
+  const edge: Edge = {
+    base,
+    admin,
+    process: await launch(),
+    async restart() {
+      await edge.process.stop();
+      await waitFor("the port to be free", async () => ((await listening(port)) ? undefined : true));
+      edge.process = await launch();
     },
-    90_000,
-  );
-  return { base, admin, process: server } satisfies Edge;
+  };
+  return edge;
+}
+
+/** What the tests read from API answers: the object's pk and, for a launch, the secret. */
+export interface ApiObject {
+  pk: string;
+  token: string;
+  [key: string]: unknown;
 }
 
 /** A JSON call to the API as the bootstrap admin; throws on an unexpected status. */
-export async function api<T = any>(
-  edge: Edge,
-  method: string,
-  route: string,
-  body?: unknown,
-  expected = [200, 201, 204],
-) {
+export async function api(edge: Edge, method: string, route: string, body?: unknown, expected = [200, 201, 204]) {
   const response = await fetch(`${edge.base}/api/v3${route}`, {
     method,
     headers: { authorization: `Bearer ${edge.admin}`, "content-type": "application/json" },
@@ -97,7 +110,7 @@ export async function api<T = any>(
   });
   const text = await response.text();
   if (!expected.includes(response.status)) throw new Error(`${method} ${route}: ${response.status} ${text}`);
-  return (text === "" ? null : JSON.parse(text)) as T;
+  return (text === "" ? null : JSON.parse(text)) as ApiObject;
 }
 
 /** A flow, a provider and a VNC endpoint for the desktop, through the API; `settings` goes on the endpoint. */

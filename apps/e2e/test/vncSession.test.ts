@@ -4,8 +4,9 @@
  */
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, pixel, sameColour as same } from "../src/browser.ts";
 import { stopAll, waitFor } from "../src/processes.ts";
 import { api, type Desktop, type Edge, scratch, startDesktop, startEdge, vncEndpoint } from "../src/servers.ts";
 import { ensurePackages } from "../src/system.ts";
@@ -17,33 +18,7 @@ const PASSWORD = "e2e-pass";
 /** The root colours: the first set before the session, the second typed into the xterm through the session. */
 const BLUE = { hex: "#204080", rgb: [0x20, 0x40, 0x80] };
 const GREEN = { hex: "#40a060", rgb: [0x40, 0xa0, 0x60] };
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const SCREENSHOT = path.resolve(import.meta.dirname, "..", "..", "..", "docs", "vnc-session.png");
-
-/** The framebuffer pixel at (x, y) of noVNC's canvas, as [r, g, b]; undefined until a canvas with pixels exists. */
-async function pixel(page: Page, x: number, y: number) {
-  return page.evaluate(
-    ([px, py]) => {
-      const canvas = document.querySelector<HTMLCanvasElement>("#screen canvas");
-      if (!canvas || canvas.width < 100) return undefined;
-      const data = canvas.getContext("2d")!.getImageData(px!, py!, 1, 1).data;
-      return [data[0]!, data[1]!, data[2]!];
-    },
-    [x, y],
-  );
-}
-
-const same = (actual: number[] | undefined, expected: number[]) =>
-  actual !== undefined && actual.every((value, i) => Math.abs(value - expected[i]!) <= 2);
 
 const state = (page: Page) => page.locator("#state").textContent();
 
@@ -58,12 +33,7 @@ describe.skipIf(process.env.RAC_E2E === "skip")("a VNC session in a real browser
     dir = scratch("rac-e2e-vnc-");
     desktop = await startDesktop(dir, DISPLAY, PASSWORD, BLUE.hex);
     edge = await startEdge(dir, PORT, INSPECTOR, { RAC_REVOCATION_POLL_MS: "500", RAC_TARGETS: "127.0.0.1:5932" });
-    context = await chromium.launchPersistentContext(path.join(dir, "chromium"), {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      args: FLAGS,
-      viewport: { width: 1100, height: 860 },
-    });
+    context = await launchChromium(dir);
   });
 
   afterAll(async () => {
@@ -109,6 +79,21 @@ describe.skipIf(process.env.RAC_E2E === "skip")("a VNC session in a real browser
     );
     await page.reload();
     expect(await page.locator("h1").textContent()).toBe("This link is no longer valid");
+  });
+
+  it("reconnects once after a dropped connection while the token still exists", async () => {
+    const endpoint = await vncEndpoint(edge, "Flaky network", `127.0.0.1:${desktop.port}`, { password: PASSWORD });
+    const launched = await api(edge, "POST", `/rac/endpoints/${endpoint.pk}/launch/`, {});
+    const page = await context.newPage();
+    await page.goto(`${edge.base}/if/rac/${launched.token}/`);
+    await waitFor("the first connect", async () => ((await state(page)) === "Connected" ? true : undefined));
+    expect(await page.locator("body").getAttribute("data-attempts")).toBe("1");
+    await edge.restart(); // the page's socket drops with the Worker; the token lives on in D1
+    await waitFor("the reconnect", async () => ((await state(page)) === "Connected" ? true : undefined), 60_000);
+    expect(await page.locator("body").getAttribute("data-attempts")).toBe("2");
+    await waitFor("the desktop after the reconnect", async () =>
+      (await pixel(page, 1000, 740)) !== undefined ? true : undefined,
+    );
   });
 
   it("says so when the VNC server refuses the stored password, without showing any password", async () => {

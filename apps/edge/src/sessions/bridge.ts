@@ -29,6 +29,9 @@ export interface BridgeToken {
   session: string;
 }
 
+/** How often a socket looks at its in-memory takeover flag (no I/O: another request may not close this socket). */
+const LOCAL_CHECK_MS = 200;
+
 /** The sockets of this isolate by token: a new one takes over at once (other isolates notice at their next poll). */
 const live = new Map<string, Bridge>();
 
@@ -40,6 +43,9 @@ export class Bridge {
   private closed = false;
   private writes: Promise<void> = Promise.resolve();
   private poller: number | null = null;
+  private local: number | null = null;
+  /** Set by a newer socket for the same token in this isolate; acted on in this socket's own request context. */
+  private takenOver = false;
   private expiry: number | null = null;
   /** Settles once the socket is closed and the disconnect is recorded. */
   readonly done: Promise<void>;
@@ -58,7 +64,8 @@ export class Bridge {
   }
 
   start(): void {
-    live.get(this.token.uuid)?.end(CLOSE.takenOver);
+    const older = live.get(this.token.uuid);
+    if (older) older.takenOver = true;
     live.set(this.token.uuid, this);
     this.socket.addEventListener("message", (event) => this.fromBrowser(event.data));
     this.socket.addEventListener("close", () => this.end(null));
@@ -66,6 +73,7 @@ export class Bridge {
     if (this.target.greeting) this.socket.send(this.target.greeting);
     this.armExpiry();
     this.poller = setInterval(() => void this.check(), this.pollMs);
+    this.local = setInterval(() => this.takenOver && this.end(CLOSE.takenOver), LOCAL_CHECK_MS);
     void this.pump();
   }
 
@@ -142,6 +150,7 @@ export class Bridge {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.poller);
+    clearInterval(this.local);
     clearTimeout(this.expiry);
     if (live.get(this.token.uuid) === this) live.delete(this.token.uuid);
     if (close !== null) {

@@ -41,6 +41,22 @@ async function tokenStatus() {
 /** Close codes the Worker uses for its reasons (expired, revoked, taken over, server closed, policy). */
 const explained = (code) => code >= 4000 || code === 1003 || code === 1008 || code === 1011;
 
+/** After a drop the Worker may be unreachable for a while: ask again for up to this many seconds. */
+const DROP_PATIENCE_SECONDS = 20;
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The token's status, asking again while the Worker cannot be reached (`tries` times, a second apart); null if never. */
+async function statusWithPatience(tries) {
+  for (let attempt = 1; attempt <= tries; attempt++) {
+    try {
+      return await tokenStatus();
+    } catch {
+      if (attempt < tries) await pause(1000);
+    }
+  }
+  return null;
+}
+
 async function closed(event, opened) {
   if (finished) return;
   if (explained(event.code)) {
@@ -49,12 +65,9 @@ async function closed(event, opened) {
     return;
   }
   // A refused upgrade (the browser cannot read its answer) or a dropped network: ask the Worker.
-  let status = null;
-  try {
-    status = await tokenStatus();
-  } catch {
-    // The Worker is unreachable too.
-  }
+  const mayReconnect = opened && !reconnected;
+  if (mayReconnect) show("Connection lost; reconnecting…");
+  const status = await statusWithPatience(mayReconnect ? DROP_PATIENCE_SECONDS : 1);
   if (status === null) {
     finished = true;
     show("Disconnected: the network connection was lost", "error");
@@ -64,7 +77,7 @@ async function closed(event, opened) {
   } else if (!opened) {
     finished = true;
     show(`Could not connect: ${status.error ?? "the gateway refused the connection"}`, "error");
-  } else if (!reconnected) {
+  } else if (mayReconnect) {
     reconnected = true;
     connect();
   } else {
@@ -73,7 +86,10 @@ async function closed(event, opened) {
   }
 }
 
+let attempts = 0;
+
 function connect() {
+  body.dataset.attempts = String(++attempts); // how many sockets this page opened (at most two)
   show(reconnected ? "Reconnecting…" : "Connecting…");
   const socket = new WebSocket(socketUrl, ["binary"]);
   let opened = false;
