@@ -1,9 +1,10 @@
 import { exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { sessionTiming } from "../../src/sessions/routes.ts";
+import { openSsh } from "../../src/sessions/ssh/open.ts";
 import { launched, makeEndpoint } from "../connectionFixtures.ts";
 import { BASE, del, get } from "../helpers.ts";
-import { fixture } from "./helpers.ts";
+import { baseSettings, fixture, readUntil, testContext } from "./helpers.ts";
 
 const defaultPoll = sessionTiming.pollMs;
 afterEach(() => {
@@ -80,6 +81,28 @@ describe("SSH sessions through /ws/rac/<token>/", () => {
     const session = await openSocket(token);
     expect(session.response.status).toBe(502);
     expect(await session.response.json()).toEqual({ detail: "the server refused the credentials for racedge" });
+  });
+
+  it("ends the remote shell when the browser closes the socket", async () => {
+    const f = await fixture();
+    const endpoint = await sshEndpoint({ password: f.password });
+    const session = await openSocket((await launched(endpoint.pk)).token);
+    if (session.socket === null) throw new Error(`no socket: ${session.response.status}`);
+    send(session.socket, "echo pid=$$.\n");
+    await session.waitFor(/pid=\d+\./);
+    const pid = /pid=(\d+)\./.exec(session.state.text)?.[1];
+    session.socket.close(1000, "bye");
+    const probe = await baseSettings({
+      password: f.password,
+      command: `kill -0 ${pid} 2>/dev/null && echo alive || echo gone`,
+    });
+    const answer = async () => {
+      const ssh = await openSsh(probe, testContext());
+      const text = await readUntil(ssh, ssh.readable.getReader(), /alive|gone/);
+      await ssh.close();
+      return text.trim();
+    };
+    await expect.poll(answer, { timeout: 10_000, interval: 200 }).toBe("gone");
   });
 
   it("closes the session within the poll once the token is revoked", async () => {
