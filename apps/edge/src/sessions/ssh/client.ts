@@ -6,7 +6,7 @@
 import { SshError } from "./errors";
 import type { Signer } from "./privateKeys";
 import { type ByteChannel, type HostKeyCheck, MSG, Transport } from "./transport";
-import { SshReader, SshWriter } from "./wire";
+import { concat, SshReader, SshWriter } from "./wire";
 
 const AUTH = { REQUEST: 50, FAILURE: 51, SUCCESS: 52, BANNER: 53, INFO_REQUEST: 60, INFO_RESPONSE: 61 } as const;
 const CH = {
@@ -65,6 +65,8 @@ export class SshSession {
   private remoteMaxPacket = 0;
   private localWindow = LOCAL_WINDOW;
   private windowWaiters: (() => void)[] = [];
+  /** Output waiting for the next flush (see `output`). */
+  private outgoing: Uint8Array[] = [];
   private writeChain: Promise<void> = Promise.resolve();
   private ended = false;
   private closing?: Promise<void>;
@@ -255,8 +257,7 @@ export class SshSession {
         const data = reader.string();
         this.localWindow -= data.length;
         if (this.localWindow < 0) throw new SshError("the server overran the channel window");
-        if (!this.ended) this.controller.enqueue(data.slice());
-        this.maybeAdjustWindow();
+        if (!this.ended) this.output(data.slice());
         return false;
       }
       case CH.WINDOW_ADJUST:
@@ -280,6 +281,23 @@ export class SshSession {
       default:
         return false;
     }
+  }
+
+  /**
+   * Terminal output is handed on once per turn of the event loop, so the packets of one socket read become
+   * one chunk (and one WebSocket frame) instead of one per SSH packet.
+   */
+  private output(data: Uint8Array): void {
+    this.outgoing.push(data);
+    if (this.outgoing.length > 1) return;
+    setTimeout(() => this.flushOutput(), 0);
+  }
+
+  private flushOutput(): void {
+    const parts = this.outgoing.splice(0);
+    if (this.ended || parts.length === 0) return;
+    this.controller.enqueue(parts.length === 1 ? parts[0]! : concat(...parts));
+    this.maybeAdjustWindow();
   }
 
   private maybeAdjustWindow(): void {
@@ -324,6 +342,7 @@ export class SshSession {
 
   private finish(reason: string): void {
     if (this.ended) return;
+    this.flushOutput();
     this.ended = true;
     this.endReason = reason;
     try {
