@@ -10,6 +10,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
+import { loadavg } from "node:os";
 import path from "node:path";
 import { Duplex } from "node:stream";
 import { pathToFileURL } from "node:url";
@@ -182,6 +183,19 @@ try {
   const setupCpu = (workerdCpuMs(server.pid) - cpuBefore) / SESSIONS;
   const setupWall = (performance.now() - started) / SESSIONS;
 
+  // The route's own cost without SSH: the same upgrade refused because the target's port is closed (token
+  // lookup, allowlist, connect attempt, the refusal recorded in D1), to subtract from the figure above.
+  const closed = await endpoint({ port: String(SSHD_PORT + 5) });
+  const refusedTokens = [];
+  for (let i = 0; i < SESSIONS; i++) refusedTokens.push(await launch(closed.pk));
+  const refusedBefore = workerdCpuMs(server.pid);
+  for (const token of refusedTokens)
+    await session(token).then(
+      () => Promise.reject(new Error("opened")),
+      () => {},
+    );
+  const refusedCpu = (workerdCpuMs(server.pid) - refusedBefore) / SESSIONS;
+
   // Throughput: the server writes OUTPUT_BYTES to the PTY; the client counts what arrives until the close.
   const bulk = await endpoint({ command: `head -c ${OUTPUT_BYTES} /dev/zero | tr '\\0' 'x' | fold -w 159` });
   const bulkToken = await launch(bulk.pk);
@@ -213,6 +227,8 @@ The Worker under \`wrangler dev\` (workerd, local D1), Debian's sshd on loopback
 | --- | --- |
 | SSH client CPU per connection setup (the same code on Node's WebCrypto, sshd excluded), mean of ${SESSIONS} | **${clientCpu.toFixed(1)} ms** |
 | workerd CPU per SSH session setup (upgrade, D1 bookkeeping, curve25519 kex, host-key check, ed25519 login, PTY shell, close), mean of ${SESSIONS} | **${setupCpu.toFixed(1)} ms** |
+| workerd CPU per upgrade refused before SSH (closed port: token lookup, connect attempt, refusal in D1) | ${refusedCpu.toFixed(1)} ms |
+| the SSH part by difference (session setup minus refused upgrade) | **${(setupCpu - refusedCpu).toFixed(1)} ms** |
 | wall time per session setup (same sessions, one after another) | ${setupWall.toFixed(1)} ms |
 | terminal output through the Worker (${mib.toFixed(0)} MiB from the PTY to the WebSocket client) | **${(mib / seconds).toFixed(1)} MiB/s** |
 | workerd CPU per MiB of terminal output (AES-GCM decrypt, window updates, WebSocket frames) | ${cpuPerMib.toFixed(1)} ms |
@@ -220,9 +236,16 @@ The Worker under \`wrangler dev\` (workerd, local D1), Debian's sshd on loopback
 | SSH client module (\`generated/ssh.js\`, loaded only by SSH sessions) | ${kib(ssh.raw)} (${kib(ssh.gzip)} gzipped) |
 | SSH code found in the entry module | ${leaked.length === 0 ? "none" : leaked.join(", ")} |
 
+Load average when the run ended: ${loadavg()
+    .map((n) => n.toFixed(1))
+    .join(", ")} (CPU time grows on a busy machine).
+
 Target: under 20 ms of CPU per connection setup. The first row is the SSH client alone; the workerd figure is the
 whole dev server's workerd processes (two under \`wrangler dev\`), so it adds the runtime's own work for the
-WebSocket, the session routes and D1, an upper bound for what a session costs in a Worker. Production CPU limits per plan and a remote target's network latency are not measured here.
+WebSocket, the session routes and D1 (which runs inside workerd locally, unlike production), an upper bound for
+what a session costs in a Worker. The difference row takes away what the same route costs when it refuses the
+session before SSH starts; what remains is the SSH handshake, login, shell and close, plus the WebSocket and the
+connect/disconnect bookkeeping of an opened session. Production CPU limits per plan and a remote target's network latency are not measured here.
 `;
   writeFileSync(path.join(here, "SSH-RESULTS.md"), report);
   console.log(report);
