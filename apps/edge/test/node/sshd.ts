@@ -161,6 +161,8 @@ export async function startSshd(
       "MaxStartups 1000",
       "MaxAuthTries 10",
       "ClientAliveInterval 0",
+      // The server asks for a new key exchange every 256 KiB, so any test with some output covers rekeying.
+      "RekeyLimit 256K",
       "",
     ].join("\n"),
   );

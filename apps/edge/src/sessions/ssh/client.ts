@@ -93,6 +93,11 @@ export class SshSession {
     });
   }
 
+  /** Completed key exchanges (the handshake's and the server's rekeys). */
+  get keyExchanges(): number {
+    return this.transport.keyExchanges;
+  }
+
   /** Resolves with the reason once the session has ended from either side. */
   get done(): Promise<string> {
     return this.endedSignal;

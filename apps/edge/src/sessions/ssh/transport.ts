@@ -135,6 +135,8 @@ export class Transport {
   private serverVersion = "";
   private strict = false;
   sessionId?: Uint8Array;
+  /** Completed key exchanges: 1 after the handshake, more when the server rekeys. */
+  keyExchanges = 0;
   /** The server's `server-sig-algs` extension (RFC 8308), when it sent one. */
   serverSigAlgs?: string[];
   closed = false;
@@ -258,6 +260,7 @@ export class Transport {
     await this.readKexPacket(MSG.NEWKEYS);
     this.incoming = incoming;
     if (this.strict) this.recvSeq = 0;
+    this.keyExchanges++;
     const held = this.held ?? [];
     this.held = undefined;
     for (const payload of held) await this.sendNow(payload);
