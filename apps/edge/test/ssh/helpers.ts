@@ -39,7 +39,7 @@ export async function readUntil(session: SshSession, reader: ReadableStreamDefau
     const { done, value } = await reader.read();
     if (done)
       throw new Error(
-        `the session ended before ${pattern} appeared; output: ${JSON.stringify(text)} (${session.endReason})`,
+        `the session ended before ${pattern} appeared; output ends: ${JSON.stringify(text.slice(-300))} (${session.endReason})`,
       );
     text += decoder.decode(value, { stream: true });
     if (pattern.test(text)) return text;

@@ -168,7 +168,9 @@ export class SshSession {
         const outcome = await result();
         if (outcome === true) return;
         allowed = outcome;
-      } else if (allowed.includes("keyboard-interactive")) {
+      }
+      // PAM-only servers take the password through keyboard-interactive instead.
+      if (!allowed.includes("password") && allowed.includes("keyboard-interactive")) {
         if (await this.keyboardInteractive(request, options.password)) return;
       }
     }

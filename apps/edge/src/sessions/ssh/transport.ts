@@ -6,7 +6,7 @@
 
 import { SshError } from "./errors";
 import { CURVES, verifySignature } from "./publicKeys";
-import { concat, fromUtf8, own, SshReader, SshWriter, utf8 } from "./wire";
+import { concat, equalBytes, fromUtf8, own, SshReader, SshWriter, utf8 } from "./wire";
 
 export const MSG = {
   DISCONNECT: 1,
@@ -135,6 +135,7 @@ export class Transport {
   private serverVersion = "";
   private strict = false;
   sessionId?: Uint8Array;
+  private hostKey?: Uint8Array;
   /** Completed key exchanges: 1 after the handshake, more when the server rekeys. */
   keyExchanges = 0;
   /** The server's `server-sig-algs` extension (RFC 8308), when it sent one. */
@@ -230,7 +231,10 @@ export class Transport {
     if (!(await verifySignature(hostKey, signature, h, hostKeyAlgorithm))) {
       throw new SshError("the server's host key signature does not verify");
     }
-    await this.checkHostKey(hostKey);
+    // A rekey must present the key that was checked at the start (as OpenSSH's client requires).
+    if (this.hostKey === undefined) await this.checkHostKey(hostKey);
+    else if (!equalBytes(this.hostKey, hostKey)) throw new SshError("the server changed its host key while rekeying");
+    this.hostKey = hostKey;
     this.sessionId ??= h;
     const k = new SshWriter().mpint(shared).bytes();
     const derive = async (letter: string, length: number) => {
