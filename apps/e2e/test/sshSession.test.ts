@@ -20,7 +20,46 @@ const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", 
 const SCREENSHOT = path.resolve(import.meta.dirname, "..", "..", "..", "docs", "ssh-session.png");
 
 const state = (page: Page) => page.locator("#state").textContent();
-/** The terminal's text as assistive technology reads it (xterm's screen-reader tree) and as drawn (DOM rows). */
+
+/**
+ * Holds the page's WebSocket back for `ms` before it really connects (an init script wrapping the constructor),
+ * so the test can type while the page still says "Connecting…" however fast the session opens.
+ */
+function delaySockets(page: Page, ms: number) {
+  return page.addInitScript((delay) => {
+    const Real = window.WebSocket;
+    class Delayed extends EventTarget {
+      static readonly OPEN = Real.OPEN;
+      binaryType: BinaryType = "blob";
+      private real: WebSocket | null = null;
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super();
+        setTimeout(() => {
+          const real = new Real(url, protocols);
+          real.binaryType = this.binaryType;
+          this.real = real;
+          real.addEventListener("open", () => this.dispatchEvent(new Event("open")));
+          real.addEventListener("message", (event) =>
+            this.dispatchEvent(new MessageEvent("message", { data: event.data })),
+          );
+          real.addEventListener("close", (event) => this.dispatchEvent(new CloseEvent("close", event)));
+        }, delay);
+      }
+      get readyState() {
+        return this.real?.readyState ?? Real.CONNECTING;
+      }
+      send(data: string | ArrayBuffer | Blob | ArrayBufferView<ArrayBuffer>) {
+        this.real!.send(data);
+      }
+      close(code?: number, reason?: string) {
+        this.real?.close(code, reason);
+      }
+    }
+    (window as unknown as { WebSocket: unknown }).WebSocket = Delayed;
+  }, ms);
+}
+/** The terminal's text as drawn (xterm's DOM renderer rows, one line each). */
+// biome-ignore lint/performance/useDomNodeTextContent: the rows are divs; innerText keeps their line breaks.
 const screenText = (page: Page) => page.locator("#terminal .xterm-rows").innerText();
 
 /** A flow, a provider and an SSH endpoint through the API. */
@@ -81,6 +120,7 @@ describe.skipIf(process.env.RAC_E2E === "skip")("an SSH session in a real browse
     const endpoint = await sshEndpoint(edge, "Build box", { username: sshd.fixture.user, "private-key": key });
     const launched = await api(edge, "POST", `/rac/endpoints/${endpoint.pk}/launch/`, {});
     const page = await context.newPage();
+    await delaySockets(page, 1500);
     await page.goto(`${edge.base}/if/rac/${launched.token}/`);
     expect(await page.title()).toBe("Build box · rac-edge");
     // The terminal has the focus on load; typed at once, the command waits for the shell and then runs.
@@ -91,14 +131,17 @@ describe.skipIf(process.env.RAC_E2E === "skip")("an SSH session in a real browse
       (await screenText(page)).includes("typed-42") ? true : undefined,
     );
     expect(await state(page)).toBe("Connected");
-    // The key exchange and login take longer than the page's load, so the typing above happened while connecting.
+    // The socket was held back, so the typing above happened while the page was connecting.
     expect(typedWhile).toBe("Connecting…");
     // The PTY has the window's size (sent as a resize frame), not the 80x24 it was opened with.
     const size = /(\d+) (\d+)/.exec((await screenText(page)).split("typed-42")[1] ?? "");
     expect(size).not.toBeNull();
     expect(size?.[0]).not.toBe("24 80");
     // Screen-reader mode: the output is in the accessibility tree too, and the key never reaches the page.
-    expect(await page.locator("#terminal .xterm-accessibility").count()).toBe(1);
+    const tree = page.locator("#terminal .xterm-accessibility-tree");
+    await waitFor("the output in the accessibility tree", async () =>
+      ((await tree.textContent()) ?? "").includes("typed-42") ? true : undefined,
+    );
     expect(await page.content()).not.toContain(key.split("\n")[1]);
 
     if (process.env.UPDATE_SCREENSHOTS === "1") {
@@ -127,11 +170,28 @@ describe.skipIf(process.env.RAC_E2E === "skip")("an SSH session in a real browse
     });
   });
 
-  it("closes the page's session when the remote shell exits, with the exit status", async () => {
-    const endpoint = await sshEndpoint(edge, "Exit", { username: sshd.fixture.user, password: sshd.fixture.password });
+  it("pastes, applies font-size and color-scheme, and reports the shell's exit status", async () => {
+    const settings = {
+      username: sshd.fixture.user,
+      password: sshd.fixture.password,
+      "font-size": "18",
+      "color-scheme": "green-black",
+    };
+    const endpoint = await sshEndpoint(edge, "Exit", settings);
     const launched = await api(edge, "POST", `/rac/endpoints/${endpoint.pk}/launch/`, {});
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: edge.base });
     const page = await context.newPage();
     await page.goto(`${edge.base}/if/rac/${launched.token}/`);
+    await waitFor("the connection", async () => ((await state(page)) === "Connected" ? true : undefined));
+    const rows = page.locator("#terminal .xterm-rows");
+    expect(await rows.evaluate((element) => getComputedStyle(element).fontSize)).toBe("18px");
+    expect(await rows.evaluate((element) => getComputedStyle(element).color)).toBe("rgb(0, 255, 0)");
+    // The Paste button sends the clipboard's text as typed input.
+    await page.evaluate(() => navigator.clipboard.writeText("echo pasted-$((2*21))\n"));
+    await page.locator("#paste").click();
+    await waitFor("the pasted command's output", async () =>
+      (await screenText(page)).includes("pasted-42") ? true : undefined,
+    );
     await page.keyboard.type("exit 7\n");
     await waitFor("the exit on the page", async () =>
       (await state(page)) === "Disconnected: the remote command exited with status 7" ? true : undefined,
