@@ -14,6 +14,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import { updateReadme } from "./readme.mjs";
+import { benchSessions, spliceSessions } from "./sessions.mjs";
 
 const here = import.meta.dirname;
 const edge = path.resolve(process.env.BENCH_EDGE ?? path.join(here, "../apps/edge"));
@@ -361,14 +362,23 @@ authentication query leads the batch of the reads that do not depend on the call
 | \`wrangler dev\` spawn to first answer | ${apiServer.readyMs.toFixed(0)} ms | ${baselineServer.readyMs.toFixed(0)} ms |
 | first request after start | ${apiServer.firstRequestMs.toFixed(1)} ms | ${baselineServer.firstRequestMs.toFixed(1)} ms |
 
+<!-- sessions:start -->
+<!-- sessions:end -->
+
 ## Summary (copied into README.md by \`bench/readme.mjs\`)
 
 <!-- summary:start -->
 ${summary}
+<!-- sessions-summary:start -->
+<!-- sessions-summary:end -->
 <!-- summary:end -->
 `;
   writeFileSync(OUT, report);
-  console.log(report);
+  for (const child of children) stop(child);
+  children.length = 0;
+  // The data plane (bench/sessions.mjs) after the API servers are gone, so they do not share the cores.
+  spliceSessions(OUT, await benchSessions());
+  console.log(readFileSync(OUT, "utf8"));
   if (option("out") === undefined && !updateReadme()) console.warn("README.md has no <!-- bench:start --> / <!-- bench:end --> markers; left alone.");
 } finally {
   for (const child of children) stop(child);

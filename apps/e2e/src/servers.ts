@@ -19,7 +19,11 @@ export interface Desktop {
 /** Xtigervnc (VNC Authentication only, on 127.0.0.1), a known root colour, and an xterm at the top left. */
 export async function startDesktop(dir: string, display: number, password: string, colour: string): Promise<Desktop> {
   const port = 5900 + display;
-  if (await listening(port)) throw new Error(`port ${port} is taken: another VNC server runs on display :${display}`);
+  if (await listening(port)) {
+    throw new Error(
+      `port ${port} is taken (display :${display}): choose others with RAC_E2E_PORTS=port,inspector,display`,
+    );
+  }
   const passwordFile = path.join(dir, "vncpasswd");
   run("sh", ["-c", `vncpasswd -f > '${passwordFile}'`], { input: `${password}\n` });
   const args = [
@@ -56,7 +60,8 @@ export interface Edge {
 
 /** `wrangler dev` on the given ports with a fresh local D1 (migrations applied first) and its own bootstrap token. */
 export async function startEdge(dir: string, port: number, inspectorPort: number, vars: Record<string, string>) {
-  if (await listening(port)) throw new Error(`port ${port} is taken`);
+  if (await listening(port))
+    throw new Error(`port ${port} is taken: choose others with RAC_E2E_PORTS=port,inspector,display`);
   const persist = path.join(dir, "d1");
   const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" };
   run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { cwd: EDGE_DIR, env });

@@ -1,4 +1,4 @@
-/** The Debian packages the end-to-end tests need: installed when missing and allowed (root with apt), else named in the failure. */
+/** The Debian packages the end-to-end tests need: installed when missing (root with apt), else named in the failure. */
 import { existsSync } from "node:fs";
 import { run } from "./processes.ts";
 

@@ -11,13 +11,17 @@ import { stopAll, waitFor } from "../src/processes.ts";
 import { api, type Desktop, type Edge, scratch, startDesktop, startEdge, vncEndpoint } from "../src/servers.ts";
 import { ensurePackages } from "../src/system.ts";
 
-const DISPLAY = 32;
-const PORT = 8831;
-const INSPECTOR = 9331;
+/** `wrangler dev`'s port, its inspector's, and the X display (VNC on 5900 + display); RAC_E2E_PORTS overrides. */
+const [PORT, INSPECTOR, DISPLAY] = (process.env.RAC_E2E_PORTS ?? "8831,9331,32").split(",").map(Number) as [
+  number,
+  number,
+  number,
+];
 const PASSWORD = "e2e-pass";
 /** The root colours: the first set before the session, the second typed into the xterm through the session. */
 const BLUE = { hex: "#204080", rgb: [0x20, 0x40, 0x80] };
 const GREEN = { hex: "#40a060", rgb: [0x40, 0xa0, 0x60] };
+const RED = { hex: "#a04020", rgb: [0xa0, 0x40, 0x20] };
 const SCREENSHOT = path.resolve(import.meta.dirname, "..", "..", "..", "docs", "vnc-session.png");
 
 const state = (page: Page) => page.locator("#state").textContent();
@@ -32,7 +36,8 @@ describe.skipIf(process.env.RAC_E2E === "skip")("a VNC session in a real browser
     ensurePackages();
     dir = scratch("rac-e2e-vnc-");
     desktop = await startDesktop(dir, DISPLAY, PASSWORD, BLUE.hex);
-    edge = await startEdge(dir, PORT, INSPECTOR, { RAC_REVOCATION_POLL_MS: "500", RAC_TARGETS: "127.0.0.1:5932" });
+    const targets = `127.0.0.1:${desktop.port}`;
+    edge = await startEdge(dir, PORT, INSPECTOR, { RAC_REVOCATION_POLL_MS: "500", RAC_TARGETS: targets });
     context = await launchChromium(dir);
   });
 
@@ -42,7 +47,7 @@ describe.skipIf(process.env.RAC_E2E === "skip")("a VNC session in a real browser
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("shows the desktop, takes typing into the xterm, and reports the token's revocation", async () => {
+  it("shows the desktop, takes typing and both clipboard directions, and reports the revocation", async () => {
     const endpoint = await vncEndpoint(edge, "Office desk", `127.0.0.1:${desktop.port}`, { password: PASSWORD });
     const launched = await api(edge, "POST", `/rac/endpoints/${endpoint.pk}/launch/`, {});
     const page = await context.newPage();
@@ -66,6 +71,33 @@ describe.skipIf(process.env.RAC_E2E === "skip")("a VNC session in a real browser
     await waitFor("the typed command's colour", async () =>
       same(await pixel(page, 1000, 740), GREEN.rgb) ? true : undefined,
     );
+
+    // The remote's clipboard reaches the page: text selected in the xterm (X's PRIMARY) lands in the panel.
+    await page.waitForTimeout(300); // the prompt after xsetroot, so the screenshot reads cleanly
+    await page.keyboard.type("echo clipboardcheck", { delay: 10 });
+    await page.keyboard.press("Enter");
+    await page.waitForTimeout(300);
+    const scale = box.width / 1024;
+    const line = 3; // the xterm's third line: the echo's output, in its 6x13 font
+    await page.mouse.dblclick(box.x + 20 * scale, box.y + (2 + (line - 1) * 13 + 6) * scale);
+    await waitFor("the remote clipboard in the page", async () =>
+      (await page.locator("#clipboard-text").inputValue()) === "clipboardcheck" ? true : undefined,
+    );
+
+    // The page's clipboard reaches the remote: sent from the panel, pasted into the xterm with a middle click.
+    await page.locator("#clipboard-toggle").click();
+    await page.locator("#clipboard-text").fill(`xsetroot -solid '${RED.hex}'`);
+    await page.locator("#clipboard-send").click();
+    const moved = (await canvas.boundingBox())!; // the open panel pushed the screen down
+    await page.mouse.click(moved.x + moved.width * 0.1, moved.y + moved.height * 0.2, { button: "middle" });
+    // xterm inserts the paste when the selection arrives, which may be after a key typed at once: press Enter until
+    // the pasted command has run (an early Enter only prints an empty prompt).
+    await waitFor("the pasted command's colour", async () => {
+      if (same(await pixel(page, 1000, 740), RED.rgb)) return true;
+      await page.keyboard.press("Enter");
+      await page.waitForTimeout(500);
+      return undefined;
+    });
 
     if (process.env.UPDATE_SCREENSHOTS === "1") {
       mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
@@ -109,11 +141,12 @@ describe.skipIf(process.env.RAC_E2E === "skip")("a VNC session in a real browser
   });
 
   it("refuses a target outside RAC_TARGETS before connecting, and the page says why", async () => {
-    const endpoint = await vncEndpoint(edge, "Not allowed", "127.0.0.1:5939", { password: PASSWORD });
+    const elsewhere = `127.0.0.1:${desktop.port + 1}`; // never contacted: refused before any connect
+    const endpoint = await vncEndpoint(edge, "Not allowed", elsewhere, { password: PASSWORD });
     const launched = await api(edge, "POST", `/rac/endpoints/${endpoint.pk}/launch/`, {});
     const page = await context.newPage();
     await page.goto(`${edge.base}/if/rac/${launched.token}/`);
-    const expected = "Could not connect: the target 127.0.0.1:5939 is not allowed by this gateway (RAC_TARGETS)";
+    const expected = `Could not connect: the target ${elsewhere} is not allowed by this gateway (RAC_TARGETS)`;
     await waitFor("the allowlist refusal", async () => ((await state(page)) === expected ? true : undefined));
   });
 });

@@ -2,7 +2,7 @@ import { clock } from "../clock.ts";
 import { disconnectToken, sessionState } from "../repositories/connections.ts";
 import { SessionViolation, type TargetSession } from "./protocol.ts";
 
-/** How often a socket checks that its token is still live and still its own (tests and `RAC_REVOCATION_POLL_MS` shorten it). */
+/** How often a socket checks that its token is live and its own (`RAC_REVOCATION_POLL_MS` and tests shorten it). */
 export const REVOCATION_POLL_MS = 30_000;
 /** Target -> browser reads: one 64 KiB view each, sent as one binary frame. */
 const READ_SIZE = 64 * 1024;
@@ -16,6 +16,7 @@ export const CLOSE = {
   takenOver: { code: 4009, reason: "opened in another window" },
   serverClosed: { code: 4010, reason: "the server closed the connection" },
   unsupported: { code: 1003, reason: "this session takes binary frames only" },
+  badControl: { code: 1007, reason: "text frames must be JSON control messages" },
   failed: { code: 1011, reason: "the session failed" },
 } as const;
 type Close = { code: number; reason: string };
@@ -98,8 +99,7 @@ export class Bridge {
   private fromBrowser(data: unknown): void {
     if (this.closed) return;
     if (typeof data === "string") {
-      if (this.target.control) this.queue(async () => this.target.control!(JSON.parse(data)));
-      else this.end(CLOSE.unsupported);
+      this.fromBrowserText(data);
       return;
     }
     const bytes = new Uint8Array(data as ArrayBuffer);
@@ -112,6 +112,23 @@ export class Bridge {
     } catch (error) {
       this.end(error instanceof SessionViolation ? { code: 1008, reason: error.reason } : CLOSE.failed);
     }
+  }
+
+  /** Text frames are JSON control messages (an SSH terminal's size); protocols without controls close on them. */
+  private fromBrowserText(data: string): void {
+    const control = this.target.control?.bind(this.target);
+    if (control === undefined) {
+      this.end(CLOSE.unsupported);
+      return;
+    }
+    let message: unknown;
+    try {
+      message = JSON.parse(data);
+    } catch {
+      this.end(CLOSE.badControl);
+      return;
+    }
+    this.queue(() => control(message));
   }
 
   /** Writes reach the target in order; a failed write ends the session. */
@@ -153,12 +170,11 @@ export class Bridge {
     clearInterval(this.local);
     clearTimeout(this.expiry);
     if (live.get(this.token.uuid) === this) live.delete(this.token.uuid);
-    if (close !== null) {
-      try {
-        this.socket.close(close.code, close.reason);
-      } catch {
-        // Already closed by the browser.
-      }
+    try {
+      // The browser's close is answered too, which completes the closing handshake.
+      this.socket.close(close?.code ?? 1000, close?.reason ?? "closed");
+    } catch {
+      // Already closed.
     }
     const bookkeeping = close === CLOSE.takenOver ? Promise.resolve() : this.disconnect();
     void Promise.allSettled([this.target.close(), bookkeeping]).then(() => this.finish());

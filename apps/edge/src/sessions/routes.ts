@@ -47,8 +47,10 @@ export async function sessionFetch(request: Request, env: Env, ctx: ExecutionCon
   const match = PATHS.exec(url.pathname.replace(/\/?$/, "/"));
   if (!match) return null;
   const [, kind, secret, status] = match as unknown as [string, "if" | "ws", string, string | undefined];
-  if (request.method !== "GET" && request.method !== "HEAD") {
-    return new Response(null, { status: 405, headers: { allow: "GET, HEAD" } });
+  // The socket opens a connection and records it, so only GET may; HEAD reads the pages.
+  const allowed = kind === "ws" ? ["GET"] : ["GET", "HEAD"];
+  if (!allowed.includes(request.method)) {
+    return new Response(null, { status: 405, headers: { allow: allowed.join(", ") } });
   }
   if (kind === "ws") return status ? notFound() : upgrade(request, env, ctx, secret);
   if (status) {
@@ -59,9 +61,8 @@ export async function sessionFetch(request: Request, env: Env, ctx: ExecutionCon
   if (found === null) return linkGone();
   const { token } = found;
   const template = PAGE_TEMPLATES[token.protocol];
-  if (template === undefined || env.ASSETS === undefined) {
-    return messagePage(501, token.endpoint_name, notServed(token.protocol));
-  }
+  if (template === undefined) return messagePage(501, token.endpoint_name, notServed(token.protocol));
+  if (env.ASSETS === undefined) throw new Error("the ASSETS binding is missing (wrangler.jsonc assets, apps/web/dist)");
   const settings = await tokenSettings(secret, token);
   const facts = {
     endpointName: token.endpoint_name,
@@ -112,9 +113,12 @@ async function upgrade(request: Request, env: Env, ctx: ExecutionContext, secret
     return json({ detail: error.reason }, error.status);
   }
   const session = crypto.randomUUID();
-  const claimed = await connectToken(env.DB, hash, clock.now(), null, session);
-  if (claimed === null) {
+  const claimed = await connectToken(env.DB, hash, clock.now(), null, session).catch(async (error: unknown) => {
     await target.close();
+    throw error;
+  });
+  if (claimed === null) {
+    await target.close(); // revoked while the target was being opened
     return notFound();
   }
   const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];

@@ -11,7 +11,6 @@ import net from "node:net";
 import type { TestProject } from "vitest/node";
 
 export const FAKE_PASSWORD = "fake-pass";
-export const PORTS = { vncAuth: 8834, none: 8835, unreachable: 8837, veNCrypt: 8838, stats: 8839 } as const;
 
 const stats = { authAttempts: 0, authFailures: 0, connections: 0 };
 
@@ -92,27 +91,37 @@ async function serve(socket: net.Socket, kind: Kind) {
   });
 }
 
+/** Listens on a port the system picks (several checkouts may run these tests at once) and answers it. */
+function listen(server: net.Server | http.Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port));
+  });
+}
+
 export default async function setup(project: TestProject) {
-  const servers: { close(callback: () => void): void }[] = [];
-  const listen = (server: net.Server | http.Server, port: number) =>
-    new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", () => resolve());
-      servers.push(server);
-    });
-  for (const kind of ["vncAuth", "none", "veNCrypt"] as const) {
-    const server = net.createServer((socket) => {
+  const servers: (net.Server | http.Server)[] = [];
+  const serving = async (server: net.Server | http.Server) => {
+    servers.push(server);
+    return listen(server);
+  };
+  const kind = (name: Kind) =>
+    net.createServer((socket) => {
       socket.on("error", () => {});
-      void serve(socket, kind).catch(() => socket.destroy());
+      void serve(socket, name).catch(() => socket.destroy());
     });
-    await listen(server, PORTS[kind]);
-  }
-  // The tests ask here how many VNC Authentication attempts the server has seen.
-  await listen(
-    http.createServer((_, response) => response.end(JSON.stringify(stats))),
-    PORTS.stats,
-  );
-  project.provide("fakeRfbPorts", PORTS);
+  // A port nobody listens on: taken from the system, then let go.
+  const closed = net.createServer();
+  const unreachable = await listen(closed);
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  project.provide("fakeRfbPorts", {
+    vncAuth: await serving(kind("vncAuth")),
+    none: await serving(kind("none")),
+    veNCrypt: await serving(kind("veNCrypt")),
+    unreachable,
+    // The tests ask here how many VNC Authentication attempts the servers have seen.
+    stats: await serving(http.createServer((_, response) => response.end(JSON.stringify(stats)))),
+  });
   return async () => {
     await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
   };

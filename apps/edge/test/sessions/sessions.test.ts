@@ -101,6 +101,11 @@ describe("the session socket before the upgrade", () => {
     const plain = await page(`/ws/rac/${token.token}/`);
     expect(plain.status).toBe(426);
     expect(plain.headers.get("upgrade")).toBe("websocket");
+    // Opening a socket records the connect, so HEAD (which must change nothing) is not allowed here.
+    const head = await page(`/ws/rac/${token.token}/`, "HEAD");
+    expect(head.status).toBe(405);
+    expect(head.headers.get("allow")).toBe("GET");
+    expect((await row(token.pk))!.connected_at).toBeNull();
     expect((await openSocket("no-such-token")).status).toBe(404);
     setNow(T);
     const expiring = await launched(endpoint.pk);
@@ -181,7 +186,7 @@ describe("the session socket before the upgrade", () => {
 });
 
 describe("a session", () => {
-  it("does the VNC Authentication at the edge, offers the browser only None, echoes `binary`, records the connect", async () => {
+  it("authenticates at the edge, offers the browser only None, echoes `binary`, records the connect", async () => {
     const endpoint = await vnc(ports.vncAuth);
     setNow(T);
     const token = await launched(endpoint.pk);
@@ -201,12 +206,19 @@ describe("a session", () => {
     expect([...(await peer.read(input.length))]).toEqual(input);
   });
 
+  it("uses the password prompted at launch (auth_mode prompt), merged last as at gateway connect", async () => {
+    const endpoint = await vnc(ports.vncAuth, { password: "overridden" });
+    await patch(`/api/v3/rac/endpoints/${endpoint.pk}/`, { auth_mode: "prompt" });
+    const token = await launched(endpoint.pk, { settings: { username: "someone", password: PASSWORD } });
+    await connected(token.token);
+  });
+
   it("works with a server that needs no password (None)", async () => {
     const token = await launched((await vnc(ports.none, {})).pk);
     await connected(token.token);
   });
 
-  it("read-only: forwards display messages only, strips length-changing encodings, closes on unknown types", async () => {
+  it("read-only: forwards display messages, strips length-changing encodings, closes on unknown ones", async () => {
     const token = await launched((await vnc(ports.vncAuth, { password: PASSWORD, "read-only": "true" })).pk);
     const peer = await connected(token.token);
     peer.send([

@@ -1,6 +1,6 @@
 // The VNC session page: noVNC over the Worker's WebSocket (/ws/rac/<token>/). The Worker has already
 // done the VNC server's security handshake, so no credential ever reaches this page.
-import RFB from "/static/novnc/core/rfb.js";
+import RFB from "@novnc/novnc";
 
 const body = document.body;
 const endpoint = body.dataset.endpoint ?? "";
@@ -45,7 +45,7 @@ const explained = (code) => code >= 4000 || code === 1003 || code === 1008 || co
 const DROP_PATIENCE_SECONDS = 20;
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The token's status, asking again while the Worker cannot be reached (`tries` times, a second apart); null if never. */
+/** The token's status, asking again while the Worker is unreachable (`tries` times, a second apart); null if never. */
 async function statusWithPatience(tries) {
   for (let attempt = 1; attempt <= tries; attempt++) {
     try {

@@ -6,7 +6,8 @@ const NONE = 1;
 const VNC_AUTH = 2;
 export const WRONG_PASSWORD = "the VNC server refused the stored password";
 export const PASSWORD_NEEDED =
-  "the VNC server asks for a password and none is stored for this endpoint (set `password` in its settings, or use auth_mode prompt)";
+  "the VNC server asks for a password and none is stored for this endpoint " +
+  "(set `password` in its settings, or use auth_mode prompt)";
 
 const text = (bytes: Uint8Array) => new TextDecoder("latin1").decode(bytes);
 
@@ -42,7 +43,8 @@ export async function securityHandshake(
   else if (offered.includes(VNC_AUTH)) throw new SessionRefused(PASSWORD_NEEDED);
   else
     throw new SessionRefused(
-      `the VNC server offers no security type the edge supports (offered: ${offered.join(", ")}; supported: None, VNC Authentication)`,
+      `the VNC server offers no security type the edge supports (offered: ${offered.join(", ")}; ` +
+        "supported: None, VNC Authentication)",
     );
   await write(Uint8Array.of(chosen));
 
