@@ -1,7 +1,9 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { readClientModels } from "./scripts/client-models.mjs";
+import { FIXTURE_FILE, SSHD_LOG } from "./test/node/sshd.ts";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
@@ -22,13 +24,18 @@ export default defineConfig(async () => {
             // authentik's client models, read from its package: every answer is checked against them.
             CLIENT_MODELS: readClientModels(),
           },
+          // test/ssh: the sshd fixture (keys, user) and its log, read from the Node side.
+          serviceBindings: {
+            SSHD: (request: Request) => new Response(readFileSync(new URL(request.url).pathname === "/log" ? SSHD_LOG : FIXTURE_FILE)),
+          },
         },
       }),
     ],
     test: {
       setupFiles: ["./test/apply-migrations.ts"],
       // Fake RFB servers in Node for the session tests (test/sessions/); their ports reach the tests by `inject`.
-      globalSetup: ["./test/sessions/fakeRfb.ts"],
+      // test/node/globalSetup.ts: builds the SSH module and starts sshd for test/ssh/.
+      globalSetup: ["./test/sessions/fakeRfb.ts", "./test/node/globalSetup.ts"],
       reporters: ["default", "json"],
       outputFile: { json: "reports/vitest.json" },
     },

@@ -10,6 +10,8 @@ declare namespace Cloudflare {
     AUTH_FAILURES: RateLimit;
     /** What `@goauthentik/api` declares (scripts/client-models.mjs), for test/clientModels.ts. */
     CLIENT_MODELS: unknown;
+    /** test/ssh: the sshd fixture (GET /) and its log (GET /log). */
+    SSHD: Fetcher;
   }
   // Types `exports.default` from cloudflare:workers as the Worker's own entry.
   interface GlobalProps {

@@ -162,3 +162,22 @@ export async function updateEndpoint(db: D1Database, uuid: string, input: Patche
 export async function deleteEndpoint(db: D1Database, uuid: string): Promise<void> {
   await db.prepare("DELETE FROM endpoints WHERE uuid = ?1").bind(uuid).run();
 }
+
+/**
+ * Trust on first use for SSH: stores `keyLine` as the endpoint's `host-key` setting when it has none (or an
+ * empty one). True when the endpoint's stored key is now this one; false when another key is stored.
+ */
+export async function recordHostKey(db: D1Database, uuid: string, keyLine: string): Promise<boolean> {
+  const path = `'$."host-key"'`;
+  const stored = await db
+    .prepare(
+      `UPDATE endpoints SET settings = json_set(settings, ${path}, ?2)
+       WHERE uuid = ?1 AND coalesce(json_extract(settings, ${path}), '') = '' RETURNING uuid`,
+    )
+    .bind(uuid, keyLine)
+    .first();
+  if (stored !== null) return true;
+  const read = `SELECT json_extract(settings, ${path}) AS key FROM endpoints WHERE uuid = ?1`;
+  const current = await db.prepare(read).bind(uuid).first<{ key: unknown }>();
+  return current?.key === keyLine;
+}

@@ -91,7 +91,9 @@ export class Bridge {
     } catch {
       // A reset from the target ends the session like a close.
     }
-    this.end(CLOSE.serverClosed);
+    const reason = this.target.endReason?.() ?? "";
+    // A close reason is limited to 123 bytes; the protocol's own words are short.
+    this.end(reason === "" ? CLOSE.serverClosed : { code: CLOSE.serverClosed.code, reason: reason.slice(0, 120) });
   }
 
   private fromBrowser(data: unknown): void {

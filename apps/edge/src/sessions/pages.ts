@@ -1,7 +1,7 @@
 /** The session pages' HTML: a live token's page (an asset, endpoint filled in) and the "no longer valid" page. */
 
 /** Where apps/web's build puts the page templates (under `/-/`, which the Worker owns: never served as they are). */
-export const PAGE_TEMPLATES: Record<string, string> = { vnc: "/-/pages/vnc.html" };
+export const PAGE_TEMPLATES: Record<string, string> = { vnc: "/-/pages/vnc.html", ssh: "/-/pages/ssh.html" };
 
 /** The token is a credential in the URL: keep it out of referrers, caches and frames. */
 export const PAGE_HEADERS = {
@@ -39,7 +39,22 @@ export interface PageFacts {
   protocol: string;
   /** `read-only: "true"` in the settings: the page shows a view-only session (the edge enforces it regardless). */
   readOnly: boolean;
+  /** SSH: Guacamole's `font-size` and `color-scheme` settings, for the terminal. */
+  fontSize?: string;
+  colorScheme?: string;
 }
+
+/**
+ * xterm.js sets its theme and cell sizes in <style> elements, which a style-src without inline styles blocks (the
+ * SSH e2e test sees the font size fall back): the terminal page allows inline styles, and nothing else changes.
+ */
+const TERMINAL_HEADERS = {
+  ...PAGE_HEADERS,
+  "content-security-policy": PAGE_HEADERS["content-security-policy"].replace(
+    "style-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+  ),
+};
 
 export async function sessionPage(
   assets: Fetcher,
@@ -56,8 +71,10 @@ export async function sessionPage(
         element.setAttribute("data-endpoint", facts.endpointName);
         element.setAttribute("data-protocol", facts.protocol);
         element.setAttribute("data-read-only", String(facts.readOnly));
+        if (facts.fontSize) element.setAttribute("data-font-size", facts.fontSize);
+        if (facts.colorScheme) element.setAttribute("data-color-scheme", facts.colorScheme);
       },
     })
-    .transform(new Response(asset.body, { headers: PAGE_HEADERS }));
+    .transform(new Response(asset.body, { headers: facts.protocol === "ssh" ? TERMINAL_HEADERS : PAGE_HEADERS }));
   return page;
 }

@@ -16,6 +16,8 @@ export interface TargetSession {
   /** Bytes the browser gets right after the upgrade (VNC: the edge's own ProtocolVersion). */
   greeting?: Uint8Array;
   close(): Promise<void>;
+  /** Why the target ended, in words, for the socket's close reason once `readable` is done (SSH: the exit status). */
+  endReason?(): string;
 }
 
 export interface OpenContext {
@@ -23,6 +25,8 @@ export interface OpenContext {
   endpointName: string;
   /** Cancels a slow open (the handshake timeout). */
   signal?: AbortSignal;
+  /** SSH trust on first use: records the presented host key on the endpoint; true when it is the stored one. */
+  trustOnFirstUse?(keyLine: string): Promise<boolean>;
 }
 
 export type SessionOpener = (settings: Record<string, string>, context: OpenContext) => Promise<TargetSession>;

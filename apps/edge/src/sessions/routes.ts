@@ -10,21 +10,23 @@ import {
   recordSessionError,
   sessionStatus,
 } from "../repositories/connections.ts";
+import { recordHostKey } from "../repositories/endpoints.ts";
 import { tokenSettings } from "../tokenSettings.ts";
 import { Bridge, REVOCATION_POLL_MS } from "./bridge.ts";
 import { linkGone, messagePage, PAGE_TEMPLATES, sessionPage } from "./pages.ts";
 import { type SessionOpener, SessionRefused } from "./protocol.ts";
+import { openSshSession, sshPort } from "./sshOpener.ts";
 import { openVnc, vncPort } from "./vnc/opener.ts";
 
 /** The data plane's openers by endpoint protocol; protocols without one answer 501. */
-export const openers: Partial<Record<string, SessionOpener>> = { vnc: openVnc };
-const portOf: Partial<Record<string, (settings: Record<string, string>) => number>> = { vnc: vncPort };
+export const openers: Partial<Record<string, SessionOpener>> = { vnc: openVnc, ssh: openSshSession };
+const portOf: Partial<Record<string, (settings: Record<string, string>) => number>> = { vnc: vncPort, ssh: sshPort };
 
 /** Tests shorten the poll here; operators with `RAC_REVOCATION_POLL_MS`. */
 export const sessionTiming = { pollMs: REVOCATION_POLL_MS };
 
 const notServed = (protocol: string) =>
-  `${protocol.toUpperCase()} sessions are not served by the edge yet; only VNC endpoints open here.`;
+  `${protocol.toUpperCase()} sessions are not served by the edge yet; only VNC and SSH endpoints open here.`;
 const notFound = () => json({ detail: "Not found." }, 404);
 
 const PATHS = /^\/(if|ws)\/rac\/([A-Za-z0-9_-]+)\/(status\/)?$/;
@@ -66,6 +68,8 @@ export async function sessionFetch(request: Request, env: Env, ctx: ExecutionCon
     endpointName: token.endpoint_name,
     protocol: token.protocol,
     readOnly: settings["read-only"] === "true",
+    fontSize: settings["font-size"],
+    colorScheme: settings["color-scheme"],
   };
   const page = await sessionPage(env.ASSETS, url.origin, template, facts);
   return request.method === "HEAD" ? new Response(null, page) : page;
@@ -99,7 +103,10 @@ async function upgrade(request: Request, env: Env, ctx: ExecutionContext, secret
   try {
     const settings = await tokenSettings(secret, token);
     allowedTarget(env, token.protocol, settings);
-    target = await opener(settings, { endpointName: token.endpoint_name });
+    target = await opener(settings, {
+      endpointName: token.endpoint_name,
+      trustOnFirstUse: (keyLine) => recordHostKey(env.DB, token.endpoint_id, keyLine),
+    });
   } catch (error) {
     if (!(error instanceof SessionRefused)) throw error;
     await recordSessionError(env.DB, hash, clock.now(), error.reason);
