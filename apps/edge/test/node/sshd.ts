@@ -100,6 +100,23 @@ function waitForPort(port: number, deadline: number): Promise<void> {
   });
 }
 
+/** An sshd that a killed test run left behind on this fixture's own config (it would answer with old keys). */
+function stopLeftover(dir: string): void {
+  const pidFile = path.join(dir, "sshd.pid");
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, "utf8").trim());
+  try {
+    if (pid > 0 && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(path.join(dir, "sshd_config"))) {
+      process.kill(pid, "SIGTERM");
+      // Wait (up to 3 s) until it has let go of the port.
+      for (let i = 0; i < 30 && existsSync(`/proc/${pid}`); i++)
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  } catch {
+    // Not running any more.
+  }
+}
+
 /** Starts sshd on `port` (and a silent listener on `silentPort`); returns the fixture and the stop function. */
 export async function startSshd(
   port = SSHD_PORT,
@@ -108,6 +125,7 @@ export async function startSshd(
   const dir = dirFor(port);
   ensureOpenSsh();
   ensureUser();
+  stopLeftover(dir);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   mkdirSync("/run/sshd", { recursive: true });
