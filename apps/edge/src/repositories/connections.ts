@@ -152,7 +152,8 @@ export async function disconnectToken(
     db
       .prepare(
         `DELETE FROM connection_tokens AS t WHERE ${LIVE_BY_HASH} AND ${OUTPOST_SERVES}
-           AND (t.expires IS NULL OR EXISTS (SELECT 1 FROM providers dp WHERE dp.id = t.provider_id AND dp.delete_token_on_disconnect = 1))
+           AND (t.expires IS NULL
+             OR EXISTS (SELECT 1 FROM providers dp WHERE dp.id = t.provider_id AND dp.delete_token_on_disconnect = 1))
          RETURNING uuid`,
       )
       .bind(hash, now, outpost),
