@@ -299,7 +299,11 @@ try {
       ],
     },
     { name: "list 100 connection tokens (100 rows)", port, requests: [{ method: "GET", path: small.listPath }] },
-    { name: "list 100 connection tokens (1,000 rows)", port: medium.server.port, requests: [{ method: "GET", path: medium.listPath }] },
+    {
+      name: "list 100 connection tokens (1,000 rows)",
+      port: medium.server.port,
+      requests: [{ method: "GET", path: medium.listPath }],
+    },
     { name: "list 100 connection tokens (10,000 rows)", port: large.server.port, requests: [{ method: "GET", path: large.listPath }] },
     {
       name: "launch + disconnect",
@@ -342,7 +346,10 @@ try {
   const fmt = (value) => value.toFixed(2);
   /** D1 rows read and written by one pass of the scenario ("n/a" for the baseline, which reports none). */
   const rows = (r) => (r.d1 ? `${r.d1.rowsRead} | ${r.d1.rowsWritten}` : "n/a | n/a");
-  const row = (r) => `| ${r.name} | ${fmt(r.median)} | ${fmt(r.p99)} | ${Math.round(r.rps)} | ${r.total} | ${fmt(r.ratio)}x | ${rows(r)} |`;
+  const row = (r) => {
+    const latency = `${fmt(r.median)} | ${fmt(r.p99)} | ${Math.round(r.rps)} | ${r.total} | ${fmt(r.ratio)}x`;
+    return `| ${r.name} | ${latency} | ${rows(r)} |`;
+  };
   const list100 = results.find((r) => r.name.includes("(100 rows)"));
   const list1k = results.find((r) => r.name.includes("(1,000 rows)"));
   const list10k = results.find((r) => r.name.includes("(10,000 rows)"));

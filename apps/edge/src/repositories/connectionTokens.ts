@@ -40,7 +40,11 @@ export function liveCount(now: number, field?: CountedField, value?: string | nu
   return { sql: `(${total.sql} - (${expired}))`, params: [...total.params, value, now] };
 }
 
-const COUNTED_BY: Record<keyof FilterTargets, CountedField> = { endpoint: "endpoint_id", provider: "provider_id", user: "user_id" };
+const COUNTED_BY: Record<keyof FilterTargets, CountedField> = {
+  endpoint: "endpoint_id",
+  provider: "provider_id",
+  user: "user_id",
+};
 
 /** The live-token count from counter rows, with no filter or one; two filters read the matching tokens instead. */
 export function liveCountOf(targets: FilterTargets, now: number): Condition | undefined {

@@ -208,8 +208,10 @@ export async function disconnectToken(
     selectGateway(db, hash, now, outpost),
     db
       .prepare(
-        `DELETE FROM connection_tokens AS t WHERE ${LIVE_BY_HASH} AND ${OUTPOST_SERVES} AND (?4 IS NULL OR t.session_id = ?4)
-           AND (t.expires IS NULL OR EXISTS (SELECT 1 FROM providers dp WHERE dp.id = t.provider_id AND dp.delete_token_on_disconnect = 1))
+        `DELETE FROM connection_tokens AS t
+         WHERE ${LIVE_BY_HASH} AND ${OUTPOST_SERVES} AND (?4 IS NULL OR t.session_id = ?4)
+           AND (t.expires IS NULL
+             OR EXISTS (SELECT 1 FROM providers dp WHERE dp.id = t.provider_id AND dp.delete_token_on_disconnect = 1))
          RETURNING uuid`,
       )
       .bind(hash, now, outpost, session),
