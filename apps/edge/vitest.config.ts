@@ -3,7 +3,6 @@ import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { readClientModels } from "./scripts/client-models.mjs";
-import { FIXTURE_FILE, SSHD_LOG } from "./test/node/sshd.ts";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
@@ -26,7 +25,11 @@ export default defineConfig(async () => {
           },
           // test/ssh: the sshd fixture (keys, user) and its log, read from the Node side.
           serviceBindings: {
-            SSHD: (request: Request) => new Response(readFileSync(new URL(request.url).pathname === "/log" ? SSHD_LOG : FIXTURE_FILE)),
+            // globalSetup (test/node/globalSetup.ts) names the folder once it has picked sshd's port.
+            SSHD: (request: Request) => {
+              const file = new URL(request.url).pathname === "/log" ? "sshd.log" : "fixture.json";
+              return new Response(readFileSync(path.join(process.env.RAC_SSHD_DIR ?? "", file)));
+            },
           },
         },
       }),

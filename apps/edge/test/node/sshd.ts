@@ -6,16 +6,14 @@
 import { execFileSync, spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { type AddressInfo, connect, createServer } from "node:net";
 import path from "node:path";
 import type { SshFixture } from "../ssh/fixture";
 
 export const SSHD_PORT = 2240;
 /** A TCP port that accepts connections and never says anything (timeout tests). */
 export const SILENT_PORT = 2241;
-const dirFor = (port: number) => `/tmp/rac-edge-sshd-${port}`;
-export const SSHD_LOG = path.join(dirFor(SSHD_PORT), "sshd.log");
-export const FIXTURE_FILE = path.join(dirFor(SSHD_PORT), "fixture.json");
+export const dirFor = (port: number) => `/tmp/rac-edge-sshd-${port}`;
 export const TEST_USER = "racedge";
 export const TEST_PASSWORD = "correct horse battery";
 
@@ -97,6 +95,18 @@ function waitForPort(port: number, deadline: number): Promise<void> {
       });
     };
     attempt();
+  });
+}
+
+/** A loopback port free right now (the kernel's pick), so parallel test runs never share one. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
   });
 }
 
