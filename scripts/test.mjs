@@ -21,7 +21,18 @@ const readReport = (dir, file) => {
   const full = path.join(dir, "reports", file);
   return existsSync(full) ? readFileSync(full, "utf8") : null;
 };
+/** The reports a package's test script writes: a suite that stopped before writing one failed. */
+const expectedReports = (dir) => {
+  const manifest = path.join(dir, "package.json");
+  const script = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, "utf8")).scripts?.test ?? "") : "";
+  return [...(script.includes("vitest") ? ["vitest.json"] : []), ...(script.includes("deno") ? ["deno.xml"] : [])];
+};
 for (const dir of packages) {
+  for (const file of expectedReports(dir)) {
+    if (readReport(dir, file) !== null) continue;
+    console.error(`${path.relative(root, dir)}: no ${file}: the suite stopped before reporting (counted as 1 failed)`);
+    failed += 1;
+  }
   const vitest = readReport(dir, "vitest.json");
   if (vitest) {
     for (const file of JSON.parse(vitest).testResults) {
