@@ -115,7 +115,8 @@ describe("the session socket before the upgrade", () => {
     const theirs = await launched(endpoint.pk, {}, user.token);
     expect((await patch(`/api/v3/core/users/${user.id}/`, { is_active: false })).status).toBe(200);
     expect((await openSocket(theirs.token)).status).toBe(404);
-    expect((await row(theirs.pk))!.connected_at).toBeNull();
+    // Deactivation revokes the user's tokens in its own batch: no connect could be recorded.
+    expect(await row(theirs.pk)).toBeNull();
   });
 
   it("501 for RDP endpoints (SSH is served since issue 13: test/ssh/)", async () => {
