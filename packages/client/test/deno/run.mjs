@@ -97,7 +97,12 @@ try {
       "test/deno/",
     ],
     // The Worker is on loopback: no proxy in the environment (Deno's fetch honours HTTP_PROXY) may stand in between.
-    { cwd: client, env: { ...env, DENO_NO_PACKAGE_JSON: "1", RAC_EDGE_URL: url, RAC_EDGE_TOKEN: token, NO_PROXY: loopback, no_proxy: loopback }, stdio: "inherit", timeout: 180_000 },
+    {
+      cwd: client,
+      env: { ...env, DENO_NO_PACKAGE_JSON: "1", RAC_EDGE_URL: url, RAC_EDGE_TOKEN: token, NO_PROXY: loopback, no_proxy: loopback },
+      stdio: "inherit",
+      timeout: 180_000,
+    },
   );
   status = result.status ?? 1;
 } catch (error) {
