@@ -396,6 +396,22 @@ const objectBody = (fields: string[]) =>
     )
     .map(([known, extra]) => ({ ...extra, ...known }));
 
+/** Free-text fields: any short text is valid there. */
+const TEXT_FIELDS = ["name", "title", "username", "description", "expression", "meta_description", "meta_publisher", "group"];
+/**
+ * A body of the fields with plausible values and nothing else (other optional fields left out):
+ * creates and updates that can succeed, so the fuzzer also walks the success paths.
+ */
+const plausibleBody = (fields: string[]) =>
+  fc.record(
+    Object.fromEntries(
+      fields.flatMap((field) => {
+        if (PLAUSIBLE[field]) return [[field, PLAUSIBLE[field]]];
+        return TEXT_FIELDS.includes(field) ? [[field, fc.stringMatching(/^[a-z][a-z0-9 ]{0,20}$/)]] : [];
+      }),
+    ),
+  );
+
 type Body = { kind: "none" } | { kind: "json"; value: unknown } | { kind: "text"; text: string } | { kind: "bytes"; bytes: number[] } | { kind: "oversized" };
 
 /**
@@ -410,6 +426,7 @@ const UNSTORABLE_TEXTS = [
   '{"@field":{"a":-1e400}}',
   '{"@field":9007199254740993}',
   '{"@field":{"a":[12345678901234567890]}}',
+  '{"@field":{"a":1e-400}}',
   '{"@field":"a\\u0000b"}',
   '{"@field":{"__proto__":{"x":1},"constructor":{"prototype":[]}}}',
 ];
@@ -426,12 +443,13 @@ const NOT_UTF8: number[][] = [
 const bodyFor = (path: string): fc.Arbitrary<Body> =>
   fc.oneof(
     {
-      weight: 2,
+      weight: 1,
       arbitrary: fc
         .tuple(fc.constantFrom(...UNSTORABLE_TEXTS), fc.constantFrom("name", "settings", ...fieldsOf(path)))
         .map(([text, field]): Body => ({ kind: "text", text: text.replace("@field", field) })),
     },
     { weight: 1, arbitrary: fc.constantFrom(...NOT_UTF8).map((bytes): Body => ({ kind: "bytes", bytes })) },
+    { weight: 6, arbitrary: plausibleBody(fieldsOf(path)).map((value): Body => ({ kind: "json", value })) },
     { weight: 12, arbitrary: objectBody(fieldsOf(path)).map((value): Body => ({ kind: "json", value })) },
     { weight: 2, arbitrary: jsonish.map((value): Body => ({ kind: "json", value })) },
     { weight: 2, arbitrary: deeplyNested.map((value): Body => ({ kind: "json", value })) },
@@ -817,19 +835,31 @@ describe("input is stored exactly as sent, or refused with nothing changed", () 
   it("refuses numbers no field can hold exactly, also inside free-form objects", async () => {
     const provider = await makeProvider();
     const path = `/api/v3/providers/rac/${provider.pk}/`;
-    for (const text of ['{"settings":{"a":1e309}}', '{"settings":[-1e400]}', '{"settings":{"a":9007199254740993}}', '{"maximum_connections":1e400}']) {
-      expect(await refused("PATCH", path, text), text).toMatchObject({ detail: expect.stringMatching(/^JSON parse error - numbers must/) });
+    const cases = [
+      '{"settings":{"a":1e309}}',
+      '{"settings":[-1e400]}',
+      '{"settings":{"a":9007199254740993}}',
+      '{"maximum_connections":1e400}',
+      '{"settings":{"tiny":1e-400}}',
+    ];
+    for (const text of cases) {
+      expect(await refused("PATCH", path, text), text).toMatchObject({ detail: expect.stringMatching(/^JSON parse error - (numbers must|integers beyond)/) });
     }
     const user = await makeUser();
     const attributes = `/api/v3/core/users/${user.id}/`;
     expect(await refused("PATCH", attributes, '{"attributes":{"n":12345678901234567890}}')).toEqual({
-      detail: "JSON parse error - numbers must lie within ±9007199254740991 (2^53 - 1)",
+      detail: "JSON parse error - integers beyond ±9007199254740991 (2^53 - 1) must be exact doubles",
     });
-    // The edges that fit are stored as sent.
-    const exact = '{"settings":{"max":9007199254740991,"min":-9007199254740991,"f":0.1,"e":1e-7}}';
+    expect(await refused("PATCH", path, '{"settings":{"tiny":1e-400}}')).toEqual({ detail: "JSON parse error - numbers must not round to zero" });
+    // The edges that fit are stored as sent; decimals are doubles, as in any JSON (a written zero is zero).
+    const exact =
+      '{"settings":{"max":9007199254740991,"min":-9007199254740991,"f":0.1,"e":1e-7,"big":1.5e300,"zero":0.0e-999,"p":9007199254740994,"js":-254922024984232820000}}';
     const reply = await send("PATCH", path, { authorization: `Bearer ${superuser.token}`, "content-type": "application/json" }, exact);
     expect(reply.status).toBe(200);
-    expect((await get(path)).body.settings).toEqual({ max: 9007199254740991, min: -9007199254740991, f: 0.1, e: 1e-7 });
+    const stored = { max: 9007199254740991, min: -9007199254740991, f: 0.1, e: 1e-7, big: 1.5e300, zero: 0, p: 9007199254740994, js: -254922024984232820000 };
+    expect((await get(path)).body.settings).toEqual(stored);
+    // 2^53 + 2 is a double exactly; JSON.stringify writes large doubles as integers, which read back as written.
+    expect((await get(path)).text).toContain('"p":9007199254740994,"js":-254922024984232820000');
   });
 
   it("stores __proto__, constructor and prototype keys of every free-form object as sent", async () => {

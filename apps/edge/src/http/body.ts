@@ -11,10 +11,45 @@ export const MAX_JSON_DEPTH = 100;
 /** A UTF-16 surrogate without its pair: not a Unicode character, so no text column can hold it as sent. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+export const INEXACT_INTEGER = `integers beyond ±${Number.MAX_SAFE_INTEGER} (2^53 - 1) must be exact doubles`;
+
+/**
+ * Why a JSON number cannot be stored as sent, or null, from its source text: one that overflows
+ * (`1e309` would be Infinity), an integer literal beyond ±(2^53 - 1) that would be rounded (neither
+ * exactly a double nor written as one, as JSON.stringify writes large doubles), or a non-zero one
+ * that underflows to 0 (`1e-400`). Other decimals are IEEE doubles, as in any JSON.
+ */
+function inexactNumber(value: number, source: string): string | null {
+  if (!Number.isFinite(value)) return "numbers must be finite";
+  if (/^-?\d+$/.test(source) && !Number.isSafeInteger(value) && BigInt(source) !== BigInt(value) && String(value) !== source) {
+    return INEXACT_INTEGER;
+  }
+  if (value === 0 && /[1-9]/.test(source.split(/e/i)[0]!)) return "numbers must not round to zero";
+  return null;
+}
+
+const JSON_STRING = /"(?:[^"\\]|\\.)*"/g;
+const JSON_NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
+/**
+ * JSON.parse, refusing numbers it would store differently: each number token of the (valid) text,
+ * strings blanked out first, is checked against the value it parses to. A scan, not a reviver:
+ * V8's reviver recurses, and deep documents would exhaust the stack.
+ */
+function parseExact(text: string): unknown {
+  const value = JSON.parse(text);
+  if (/\d/.test(text)) {
+    for (const source of text.replace(JSON_STRING, '""').match(JSON_NUMBER) ?? []) {
+      const problem = inexactNumber(Number(source), source);
+      if (problem !== null) throw new SyntaxError(problem);
+    }
+  }
+  return value;
+}
+
 /**
  * Why a parsed body cannot be stored exactly as sent, or null. Iterative, so any depth is safe:
- * nesting beyond `MAX_JSON_DEPTH`, strings or keys with lone surrogates, and numbers no field can
- * hold exactly (JSON.parse turns `1e309` into Infinity and rounds integers beyond 2^53).
+ * nesting beyond `MAX_JSON_DEPTH` and strings or keys with lone surrogates.
  */
 function unstorable(value: unknown): string | null {
   const pending: [unknown, number][] = [[value, 0]];
@@ -22,9 +57,6 @@ function unstorable(value: unknown): string | null {
     const [item, depth] = pending.pop()!;
     if (typeof item === "string") {
       if (LONE_SURROGATE.test(item)) return "strings must be well-formed Unicode (a lone surrogate was found)";
-    } else if (typeof item === "number") {
-      if (!Number.isFinite(item)) return "numbers must be finite";
-      if (Math.abs(item) > Number.MAX_SAFE_INTEGER) return `numbers must lie within ±${Number.MAX_SAFE_INTEGER} (2^53 - 1)`;
     } else if (item !== null && typeof item === "object") {
       if (depth >= MAX_JSON_DEPTH) return `nested deeper than ${MAX_JSON_DEPTH} levels`;
       for (const [key, child] of Object.entries(item)) {
@@ -71,7 +103,7 @@ async function readLimited(request: Request): Promise<Uint8Array> {
  * Reads a JSON object body the way DRF's JSONParser does: no content type and no body is `{}`,
  * another content type 415, malformed JSON 400, anything but an object a non-field error.
  * Stricter than DRF where a value could not be stored as sent: bytes that are not UTF-8, lone
- * surrogates, and numbers beyond 2^53 or infinite are a 400 parse error.
+ * surrogates, integers beyond 2^53, and numbers that overflow or underflow are a 400 parse error.
  */
 export async function readObject(request: Request): Promise<Record<string, unknown>> {
   const bytes = await readLimited(request);
@@ -89,7 +121,7 @@ export async function readObject(request: Request): Promise<Record<string, unkno
   if (text.trim() === "") return {};
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseExact(text);
   } catch (error) {
     throw errors.badRequest(`JSON parse error - ${(error as Error).message}`);
   }

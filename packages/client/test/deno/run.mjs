@@ -17,6 +17,7 @@ const deno = path.join(client, "node_modules/.bin/deno");
 const state = mkdtempSync(path.join(tmpdir(), "rac-edge-deno-"));
 const token = `deno-${randomBytes(16).toString("hex")}`;
 const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
+const loopback = ["127.0.0.1", "localhost", process.env.NO_PROXY ?? process.env.no_proxy].filter(Boolean).join(",");
 
 const freePort = () =>
   new Promise((resolve, reject) => {
@@ -96,7 +97,13 @@ try {
       "--junit-path=reports/deno.xml",
       "test/deno/",
     ],
-    { cwd: client, env: { ...env, DENO_NO_PACKAGE_JSON: "1", RAC_EDGE_URL: url, RAC_EDGE_TOKEN: token }, stdio: "inherit", timeout: 300_000 },
+    // The Worker is on loopback: no proxy in the environment (Deno's fetch honours HTTP_PROXY) may stand in between.
+    {
+      cwd: client,
+      env: { ...env, DENO_NO_PACKAGE_JSON: "1", RAC_EDGE_URL: url, RAC_EDGE_TOKEN: token, NO_PROXY: loopback, no_proxy: loopback },
+      stdio: "inherit",
+      timeout: 300_000,
+    },
   );
   status = result.status ?? 1;
 } catch (error) {
