@@ -10,9 +10,10 @@ import { type AddressInfo, connect, createServer } from "node:net";
 import path from "node:path";
 import type { SshFixture } from "../ssh/fixture";
 
-export const SSHD_PORT = 2240;
+/** The workerd tests' sshd; RAC_TEST_SSHD_PORT moves it (and the silent port after it) for parallel checkouts. */
+export const SSHD_PORT = Number(process.env.RAC_TEST_SSHD_PORT) || 2240;
 /** A TCP port that accepts connections and never says anything (timeout tests). */
-export const SILENT_PORT = 2241;
+export const SILENT_PORT = SSHD_PORT + 1;
 export const dirFor = (port: number) => `/tmp/rac-edge-sshd-${port}`;
 export const TEST_USER = "racedge";
 export const TEST_PASSWORD = "correct horse battery";
