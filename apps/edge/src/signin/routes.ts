@@ -2,7 +2,7 @@ import { clock } from "../clock.ts";
 import { randomKey, sha256Hex } from "../crypto.ts";
 import type { Env } from "../env.ts";
 import { activeUserByUsername, deleteSession, recordLogin, rehashPassword } from "../repositories/browserSessions.ts";
-import { failureOverLimit, FAILURE_WINDOW_SECONDS } from "../throttle.ts";
+import { FAILURE_WINDOW_SECONDS, failureOverLimit } from "../throttle.ts";
 import { CSRF_COOKIE, cookie, SESSION_COOKIE, setCookie } from "./cookies.ts";
 import { sameToken } from "./csrf.ts";
 import { loginPage, page, redirect } from "./html.ts";

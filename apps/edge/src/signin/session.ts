@@ -2,8 +2,7 @@ import { type Caller, callerFrom } from "../auth.ts";
 import { clock } from "../clock.ts";
 import { randomKey, sha256Hex } from "../crypto.ts";
 import type { Env } from "../env.ts";
-import { insertSession, selectSessionCaller } from "../repositories/browserSessions.ts";
-import { ABSOLUTE_MS } from "../repositories/browserSessions.ts";
+import { ABSOLUTE_MS, insertSession, selectSessionCaller } from "../repositories/browserSessions.ts";
 import { CSRF_COOKIE, cookie, SESSION_COOKIE, setCookie } from "./cookies.ts";
 import { sessionChecks } from "./csrf.ts";
 
