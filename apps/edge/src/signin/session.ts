@@ -39,7 +39,7 @@ export const clearedCookies = (url: URL): [string, string][] => [
 
 /** Where a sign-in may send the browser: a path on this origin, else the library. */
 export function safeNext(next: string | null, url: URL): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/if/user/";
+  if (!next?.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/if/user/";
   try {
     const target = new URL(next, url.origin);
     return target.origin === url.origin ? target.pathname + target.search : "/if/user/";
