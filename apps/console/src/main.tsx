@@ -1,6 +1,6 @@
 /** The admin console: a hash-routed shell around one page per collection. */
 import { render } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { client, signedOut, toSignIn } from "./api.ts";
 import { ConnectionTokens } from "./pages/ConnectionTokens.tsx";
 import { Endpoints } from "./pages/Endpoints.tsx";
@@ -31,6 +31,7 @@ interface Me {
 function App() {
   const [path, setPath] = useState(current());
   const [me, setMe] = useState<Me | null>(null);
+  const loaded = useRef(false);
   useEffect(() => {
     const onHash = () => setPath(current());
     addEventListener("hashchange", onHash);
@@ -43,7 +44,9 @@ function App() {
   useEffect(() => {
     const found = PAGES.find((page) => page.path === path);
     document.title = `${found?.label ?? "Not found"} · rac-edge admin`;
-    document.getElementById("main")?.focus();
+    // After a navigation (not on the first load) focus moves to the new page, as a full page load would reset it.
+    if (loaded.current) document.getElementById("main")?.focus();
+    loaded.current = true;
   }, [path]);
   const found = PAGES.find((page) => page.path === path);
   const Page = found?.page;

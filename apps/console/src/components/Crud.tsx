@@ -52,6 +52,7 @@ export function Crud<T>({ title, singular, resource, fields, columns, pk, name, 
     };
     return (
       <Form
+        focusFirst
         key={row === null ? "new" : String(pk(row))}
         id="edit"
         fields={fields}

@@ -1,7 +1,7 @@
 /** A form for one API object: labelled controls, DRF's field errors next to their fields, progress while saving. */
 import { isApiError } from "@rac-edge/client";
 import type { ComponentChildren, JSX } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 
 export interface Option {
   value: string;
@@ -77,10 +77,16 @@ interface Props {
   submitLabel: string;
   onSubmit: (values: Values) => Promise<unknown>;
   onCancel: () => void;
+  /** Moves focus into the form when it opens (a keyboard user who pressed "Create" lands in it). */
+  focusFirst?: boolean;
   children?: ComponentChildren;
 }
 
-export function Form({ id, title, fields, initial, submitLabel, onSubmit, onCancel, children }: Props) {
+export function Form({ id, title, fields, initial, submitLabel, onSubmit, onCancel, focusFirst, children }: Props) {
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (focusFirst) formRef.current?.querySelector<HTMLElement>("input, select, textarea")?.focus();
+  }, []);
   const [values, setValues] = useState<Values>(initial);
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
@@ -102,7 +108,7 @@ export function Form({ id, title, fields, initial, submitLabel, onSubmit, onCanc
   const known = new Set(fields.map((field) => field.name));
   const general = Object.entries(errors).filter(([name]) => !known.has(name));
   return (
-    <form class="panel" aria-labelledby={`${id}-title`} onSubmit={submit} aria-busy={busy}>
+    <form ref={formRef} class="panel" aria-labelledby={`${id}-title`} onSubmit={submit} aria-busy={busy}>
       <h2 id={`${id}-title`}>{title}</h2>
       {general.length > 0 && (
         <div class="error" role="alert">

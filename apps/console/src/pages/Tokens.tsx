@@ -48,6 +48,7 @@ export function Tokens() {
         toolbar={(reload) =>
           creating ? (
             <Form
+              focusFirst
               id="token"
               title="New API token"
               fields={FIELDS}

@@ -8,7 +8,7 @@ import { choices } from "../components/useOptions.ts";
 
 const FIELDS: Field[] = [
   { name: "username", label: "Username", required: true },
-  { name: "name", label: "Name" },
+  { name: "name", label: "Name", required: true },
   { name: "email", label: "Email" },
   {
     name: "type",
@@ -41,6 +41,7 @@ export function Users() {
       </p>
       {passwordFor && (
         <Form
+          focusFirst
           key={passwordFor.pk}
           id="password"
           title={`Set the password of ${passwordFor.username}`}
@@ -74,7 +75,7 @@ export function Users() {
             <button
               type="button"
               class="secondary"
-              aria-label={`Set the password of ${row.username}`}
+              aria-label={`Set password for ${row.username}`}
               onClick={() => setPasswordFor(row)}
             >
               Set password
