@@ -28,6 +28,12 @@ export class Access {
     return this.caller.outpostId === null ? own : withGrants(own, await outpostGrants(this.db, this.caller.outpostId));
   }
 
+  /** The codenames held globally (superusers hold every one implicitly: an empty list for them). */
+  async globalPermissions(): Promise<string[]> {
+    if (this.caller.superuser) return [];
+    return [...(await this.load())].filter(([, pks]) => pks.has("")).map(([perm]) => perm);
+  }
+
   /** Holds the permission globally (object_pk ''). */
   async hasGlobal(perm: string): Promise<boolean> {
     if (this.caller.superuser) return true;

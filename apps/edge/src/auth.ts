@@ -5,7 +5,9 @@ import type { Env } from "./env.ts";
 import type { Condition } from "./lists.ts";
 import { ensureBootstrap } from "./repositories/bootstrap.ts";
 import { type Grants, grantsFromColumn } from "./repositories/permissions.ts";
+import { knownSession, type SessionCallerRow, selectSessionCaller } from "./repositories/browserSessions.ts";
 import { type CallerRow, knownKey, selectCallerWithGrants } from "./repositories/tokens.ts";
+import { cookie, SESSION_COOKIE } from "./signin/cookies.ts";
 
 export interface Caller {
   userId: number;
@@ -19,9 +21,11 @@ export interface Caller {
   outpostId: string | null;
   /** The grants, read with the token (not for superusers): Access needs no query of its own. */
   grants?: Grants;
+  /** Set when the request came with a browser session cookie instead of a bearer token. */
+  session?: { keyHash: string; csrf: string; lastSeen: number };
 }
 
-function callerOf(row: CallerRow & { grants: string | null }): Caller {
+function callerOf(row: CallerRow & { grants: string | null } & Partial<SessionCallerRow>, keyHash?: string): Caller {
   const caller: Caller = {
     userId: row.user_id,
     username: row.username,
@@ -32,6 +36,7 @@ function callerOf(row: CallerRow & { grants: string | null }): Caller {
   };
   const grants = grantsFromColumn(row.grants);
   if (grants !== null) caller.grants = grants;
+  if (keyHash !== undefined) caller.session = { keyHash, csrf: row.csrf!, lastSeen: row.last_seen! };
   return caller;
 }
 
@@ -63,12 +68,18 @@ export function bootstrapRefusal(env: Env): ApiError | null {
  * malformed header is refused here. The bootstrap superuser is
  * ensured once per isolate and key.
  */
-export async function authentication(request: Request, env: Env): Promise<{ query: D1PreparedStatement; knownKey: Condition }> {
+export async function authentication(request: Request, env: Env): Promise<{ query: D1PreparedStatement; knownKey: Condition; sessionHash?: string }> {
   if (env.BOOTSTRAP_TOKEN && bootstrapped !== env.BOOTSTRAP_TOKEN) {
     await ensureBootstrap(env.DB, env.BOOTSTRAP_TOKEN, env.BOOTSTRAP_EMAIL ?? "");
     bootstrapped = env.BOOTSTRAP_TOKEN;
   }
   const header = request.headers.get("authorization")?.trim() ?? "";
+  // Without an Authorization header, a browser's session cookie (Django's SessionAuthentication).
+  const session = header === "" ? cookie(request, SESSION_COOKIE) : null;
+  if (session) {
+    const sessionHash = await sha256Hex(session);
+    return { query: selectSessionCaller(env.DB, sessionHash, clock.now()), knownKey: knownSession(sessionHash), sessionHash };
+  }
   const space = header.indexOf(" ");
   if (space < 0) throw errors.notAuthenticated();
   if (header.slice(0, space).toLowerCase() !== "bearer") throw errors.unsupportedAuth();
@@ -79,8 +90,8 @@ export async function authentication(request: Request, env: Env): Promise<{ quer
 }
 
 /** The caller found by the authentication query; unknown, expired and inactive answer 403. */
-export function callerFrom(result: D1Result): Caller {
-  const row = result.results[0] as (CallerRow & { grants: string | null }) | undefined;
-  if (row === undefined) throw errors.tokenInvalid();
-  return callerOf(row);
+export function callerFrom(result: D1Result, sessionHash?: string): Caller {
+  const row = result.results[0] as (CallerRow & { grants: string | null } & Partial<SessionCallerRow>) | undefined;
+  if (row === undefined) throw sessionHash === undefined ? errors.tokenInvalid() : errors.notAuthenticated();
+  return callerOf(row, sessionHash);
 }

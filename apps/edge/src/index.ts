@@ -12,9 +12,11 @@ import { outpostRoutes } from "./routes/outposts.ts";
 import { propertyMappingRoutes } from "./routes/propertyMappings.ts";
 import { providerRoutes } from "./routes/providers.ts";
 import { rbacRoutes } from "./routes/rbac.ts";
+import { sessionRoutes } from "./routes/session.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { userRoutes } from "./routes/users.ts";
 import { sessionFetch } from "./sessions/routes.ts";
+import { signinFetch } from "./signin/routes.ts";
 import { scheduled } from "./sweep.ts";
 
 /** Every route module. The router, and anything that must cover every route, read this one list. */
@@ -22,6 +24,8 @@ export const routes: Routes[] = [
   flowRoutes,
   providerRoutes,
   rbacRoutes,
+  // Before userRoutes: `/core/users/me/` would otherwise match `/core/users/:key/`.
+  sessionRoutes,
   userRoutes,
   tokenRoutes,
   applicationRoutes,
@@ -39,7 +43,7 @@ export const api = createApi(...routes, healthRoutes);
 /** The data plane's paths (`/if/rac/`, `/ws/rac/`, token in the path) first, then the API. */
 async function fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   try {
-    return (await sessionFetch(request, env, ctx)) ?? (await api(request, env, ctx));
+    return (await sessionFetch(request, env, ctx)) ?? (await signinFetch(request, env)) ?? (await api(request, env, ctx));
   } catch (error) {
     return errorResponse(error);
   }

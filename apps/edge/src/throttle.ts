@@ -11,8 +11,14 @@ export const FAILURE_WINDOW_SECONDS = 60;
  * binding or the header (a request that did not come through Cloudflare) nothing is counted.
  */
 export async function authenticationFailed(request: Request, env: Env, error: unknown): Promise<never> {
+  if (!(error instanceof ApiError) || error.status !== 403) throw error;
+  throw (await failureOverLimit(request, env)) ? errors.throttled(FAILURE_WINDOW_SECONDS) : error;
+}
+
+/** Counts one failed authentication (an API key or a sign-in) for the client: true past the limit. */
+export async function failureOverLimit(request: Request, env: Env): Promise<boolean> {
   const address = request.headers.get("cf-connecting-ip");
-  if (!(error instanceof ApiError) || error.status !== 403 || !env.AUTH_FAILURES || !address) throw error;
+  if (!env.AUTH_FAILURES || !address) return false;
   const { success } = await env.AUTH_FAILURES.limit({ key: address });
-  throw success ? error : errors.throttled(FAILURE_WINDOW_SECONDS);
+  return !success;
 }

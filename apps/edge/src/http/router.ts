@@ -7,6 +7,7 @@ import type { Condition } from "../lists.ts";
 import type { OperationDoc } from "../openapi/operation.ts";
 import type { Reads } from "../repositories/d1.ts";
 import { metered, serverTiming } from "../repositories/meter.ts";
+import { sessionChecks } from "../signin/csrf.ts";
 import { authenticationFailed } from "../throttle.ts";
 import { corsFor, isPreflight } from "./cors.ts";
 import { errorResponse } from "./responses.ts";
@@ -93,16 +94,17 @@ function dispatch(methods: Partial<Record<Method, Handler>>) {
     if (open && request.method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: allowed } });
     if (open) throw errors.methodNotAllowed(request.method);
     const failed = (error: unknown) => authenticationFailed(request, env, error);
-    const { query, knownKey } = await authentication(request, env).catch(failed);
+    const { query, knownKey, sessionHash } = await authentication(request, env).catch(failed);
     const base: RequestContext = { request, url, params: request.params, env, db: env.DB, knownKey };
     const reads = request.method === "OPTIONS" ? undefined : handler?.prefetch?.(base);
     const [authenticated, ...results] = reads ? await env.DB.batch([query, ...reads.statements]) : [await query.all()];
     let caller: Caller;
     try {
-      caller = callerFrom(authenticated!);
+      caller = callerFrom(authenticated!, sessionHash);
     } catch (error) {
       return await failed(error);
     }
+    if (caller.session !== undefined) await sessionChecks(request, env, caller.session);
     if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: allowed } });
     if (handler === undefined) throw errors.methodNotAllowed(request.method);
     const context: Context = { ...base, caller, access: new Access(env.DB, caller) };
@@ -129,7 +131,7 @@ function finish(response: Response): Response {
   if (response.status === 101) return response;
   const finished = new Response(response.body, response);
   if (!finished.headers.has("cache-control")) finished.headers.set("cache-control", "private, no-cache");
-  finished.headers.append("vary", "Authorization");
+  finished.headers.append("vary", "Authorization, Cookie");
   return finished;
 }
 

@@ -4,6 +4,7 @@ import { sha256Hex } from "../crypto.ts";
 import type { ListSpec } from "../lists.ts";
 import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
+import { revokeUserSessions } from "./browserSessions.ts";
 import { revokeUnlaunchable, revokeUserTokens } from "./revocations.ts";
 
 export interface UserRow {
@@ -135,7 +136,7 @@ export async function updateUser(db: D1Database, id: number, input: PatchedUserR
   const sql = `UPDATE users SET ${["id = id", ...sets].join(", ")} WHERE id = ?1 RETURNING ${USER_COLUMNS}`;
   const statements = [db.prepare(sql).bind(id, ...values)];
   // Access ends with the change, in the same batch: live connection tokens go at once.
-  if (input.is_active === false) statements.push(revokeUserTokens(db, id));
+  if (input.is_active === false) statements.push(revokeUserTokens(db, id), revokeUserSessions(db, id));
   else if (input.is_superuser === false) statements.push(revokeUnlaunchable(db, id));
   try {
     const [updated] = await db.batch<UserRow>(statements);

@@ -151,9 +151,7 @@ const update = (schema: v.GenericSchema<unknown, PatchedConnectionTokenRequest>)
     await access.require(MODEL, "change", current.pk);
     const { input, errors: fieldErrors } = check(schema, await readObject(request));
     const pkErrors: FieldErrors =
-      input.pk !== undefined && normalizeUuid(input.pk) !== current.pk
-        ? { pk: [`pk is read-only: omit it or send this token's pk "${current.pk}".`] }
-        : {};
+      input.pk !== undefined && normalizeUuid(input.pk) !== current.pk ? { pk: [`pk is read-only: omit it or send this token's pk "${current.pk}".`] } : {};
     // Every problem of the body in one 400: formats, the pk, unknown references. What the token
     // already points at needs no check; a new target must be one the caller may view.
     const refs = newRefs(tokenRefs(input.provider, input.endpoint), tokenRefs(current.provider, current.endpoint));

@@ -1,6 +1,7 @@
 import {
   ApiError,
   type ConnectionLifetime,
+  type ConnectionToken,
   connectionLifetime,
   errors,
   type GatewayConnection,
@@ -15,6 +16,7 @@ import {
   PromptSettingsSchema,
 } from "@rac-edge/core";
 import * as v from "valibot";
+import type { Access } from "../access.ts";
 import type { Caller } from "../auth.ts";
 import { clock, iso } from "../clock.ts";
 import { randomKey, sha256Hex } from "../crypto.ts";
@@ -55,27 +57,40 @@ function launchExpiry(target: LaunchTarget, now: number): number | null {
 const launch = prefetching(
   ({ db, params }) => launchTargetByKey(db, params.key!),
   async ({ db, request, caller, access }, found) => {
-    const target = found();
-    if (target === null) throw errors.notFound();
-    await access.require("authentik_providers_rac.endpoint", "view", target.uuid);
-    const input = validate(launchRequestSchema(target.auth_mode), await readObject(request)) as LaunchRequest;
-    const now = clock.now();
-    const expires = launchExpiry(target, now);
-    const secret = randomKey();
-    const result = await insertConnection(db, {
-      uuid: crypto.randomUUID(),
-      endpoint: target.uuid,
-      userId: caller.userId,
-      tokenHash: await sha256Hex(secret),
-      settings: await sealSettings(secret, input.settings),
-      now,
-      expires,
-    });
-    if ("refused" in result) throw errors.conflict(LIMIT_REACHED + (result.callerHoldsOne ? ALREADY_CONNECTED : ""));
-    const token = await presentedToken(access, result.token);
-    return created({ ...token, token: secret } satisfies LaunchedConnectionToken);
+    const { token, secret } = await launchConnection(db, caller, access, found(), await readObject(request));
+    return created({ ...(await presentedToken(access, token)), token: secret } satisfies LaunchedConnectionToken);
   },
 );
+
+/**
+ * A launch for the caller (the API's and the launch_url's): view permission, prompt settings, expiry,
+ * then the atomic limit check + insert. Refusals throw ApiErrors with authentik's texts.
+ */
+export async function launchConnection(
+  db: D1Database,
+  caller: Caller,
+  access: Access,
+  target: LaunchTarget | null,
+  body: Record<string, unknown>,
+): Promise<{ token: ConnectionToken; secret: string }> {
+  if (target === null) throw errors.notFound();
+  await access.require("authentik_providers_rac.endpoint", "view", target.uuid);
+  const input = validate(launchRequestSchema(target.auth_mode), body) as LaunchRequest;
+  const now = clock.now();
+  const expires = launchExpiry(target, now);
+  const secret = randomKey();
+  const result = await insertConnection(db, {
+    uuid: crypto.randomUUID(),
+    endpoint: target.uuid,
+    userId: caller.userId,
+    tokenHash: await sha256Hex(secret),
+    settings: await sealSettings(secret, input.settings),
+    now,
+    expires,
+  });
+  if ("refused" in result) throw errors.conflict(LIMIT_REACHED + (result.callerHoldsOne ? ALREADY_CONNECTED : ""));
+  return { token: result.token, secret };
+}
 
 /** The gateway routes take an outpost's API token (limited to its providers) or a superuser's. */
 function gatewayOutpost(caller: Caller): string | null {
