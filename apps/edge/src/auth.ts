@@ -4,8 +4,8 @@ import { sha256Hex } from "./crypto.ts";
 import type { Env } from "./env.ts";
 import type { Condition } from "./lists.ts";
 import { ensureBootstrap } from "./repositories/bootstrap.ts";
-import { type Grants, grantsFromColumn } from "./repositories/permissions.ts";
 import { knownSession, type SessionCallerRow, selectSessionCaller } from "./repositories/browserSessions.ts";
+import { type Grants, grantsFromColumn } from "./repositories/permissions.ts";
 import { type CallerRow, knownKey, selectCallerWithGrants } from "./repositories/tokens.ts";
 import { cookie, SESSION_COOKIE } from "./signin/cookies.ts";
 

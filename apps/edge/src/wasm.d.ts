@@ -5,6 +5,7 @@ declare module "*.wasm" {
 }
 declare module "argon2id/lib/setup.js" {
   import type { computeHash } from "argon2id";
+
   type Loader = (imports: WebAssembly.Imports) => Promise<{ instance: WebAssembly.Instance }>;
   export default function setupWasm(simd: Loader, noSimd: Loader): Promise<computeHash>;
 }

@@ -284,6 +284,8 @@ function bodyFor(row: Row, target: Target): Record<string, unknown> | undefined 
     case "assign":
     case "unassign":
       return { permissions: ["authentik_flows.view_flow"] };
+    case "setPassword":
+      return { password: "matrix-password-123" };
     default:
       return undefined;
   }

@@ -390,6 +390,10 @@ describe("@goauthentik/api@2024.6.4-1724423607 against the Worker", () => {
     expect(await core.coreUsersRetrieve({ id: user.pk })).toEqual(user);
     expect((await core.coreUsersUpdate({ id: user.pk, userRequest: { username, name: "Ada L." } })).name).toBe("Ada L.");
     expect((await core.coreUsersPartialUpdate({ id: user.pk, patchedUserRequest: { email: "ada@example.test" } })).email).toBe("ada@example.test");
+    await core.coreUsersSetPasswordCreate({ id: user.pk, userPasswordSetRequest: { password: "interop-password" } });
+    expect((await responseError(core.coreUsersSetPasswordCreate({ id: user.pk, userPasswordSetRequest: { password: "short" } }))).status).toBe(400);
+    const me = await core.coreUsersMeRetrieve();
+    expect(me.user).toMatchObject({ username: "akadmin", isSuperuser: true, groups: [], systemPermissions: [] });
 
     const identifier = unique("token");
     const token = await core.coreTokensCreate({ tokenRequest: { identifier, user: user.pk, intent: IntentEnum.Api, expiring: false } });

@@ -65,7 +65,8 @@ export type Action =
   | "connect"
   | "disconnect"
   | "assign"
-  | "unassign";
+  | "unassign"
+  | "setPassword";
 
 export interface Row {
   subject: Subject;
@@ -148,6 +149,17 @@ export const MATRIX: Record<string, Row> = {
   // The gateway: outposts serving the token's provider, and superusers; not the token's own user.
   "POST /api/v3/rac/gateway/connect/": row("gateway", "connect", { noGrants: 403, otherGrant: 403, owner: 403, outpost: 200, superuser: 200 }),
   "POST /api/v3/rac/gateway/disconnect/": row("gateway", "disconnect", { noGrants: 403, otherGrant: 403, owner: 403, outpost: 200, superuser: 200 }),
+
+  // The caller themself, whoever they are (bearer or session).
+  "GET /api/v3/core/users/me/": row("none", "read", { noGrants: 200, otherGrant: 200, owner: 200, outpost: 200, superuser: 200 }),
+  // set_password: change_user on the user (the owner holds it); the user's own is tested in test/signin/.
+  "POST /api/v3/core/users/:key/set_password/": row("user", "setPassword", {
+    noGrants: 404,
+    otherGrant: 404,
+    owner: 204,
+    outpost: 404,
+    superuser: 204,
+  }),
 
   // RBAC: the global assign/unassign permission; object grants on the user do not count.
   "POST /api/v3/rbac/permissions/assigned_by_users/:id/assign/": row("user", "assign", {

@@ -43,13 +43,36 @@ export interface ClientOptions {
    * base ending in `/api/v3` (`https://rac.example.com/api/v3/`) means the same.
    */
   baseUrl: string;
-  /** An API token's key, sent as `Authorization: Bearer <token>`. */
-  token: string;
+  /** An API token's key, sent as `Authorization: Bearer <token>`. Omit it to use the browser's session cookie. */
+  token?: string;
+  /**
+   * Cookie mode (a signed-in browser, no token): the fetch `credentials`. Unsafe methods then send the
+   * `csrftoken` cookie's value as `X-CSRFToken` (Django's double submit), as the Worker requires.
+   */
+  credentials?: "include" | "same-origin";
+  /** Where cookie mode reads the CSRF token; defaults to the `csrftoken` cookie of `document.cookie`. */
+  csrfToken?: () => string | null;
   /**
    * Defaults to the global `fetch`. Inject one to call a Worker through a service binding
    * (`env.RAC.fetch`), `exports.default.fetch` in tests, or to add retries and logging.
    */
   fetch?: (request: Request) => Promise<Response>;
+}
+
+/** authentik's UserSelf, as `users.me()` answers it. */
+export interface SessionUserSelf {
+  pk: number;
+  username: string;
+  name: string;
+  is_active: boolean;
+  is_superuser: boolean;
+  groups: { name: string; pk: string }[];
+  email: string;
+  avatar: string;
+  uid: string;
+  settings: Record<string, unknown>;
+  type: User["type"];
+  system_permissions: string[];
 }
 
 export type QueryValue = string | number | boolean | readonly (string | number | boolean)[] | undefined;
@@ -121,18 +144,44 @@ function normalizeBaseUrl(baseUrl: string): string {
     .replace(/\/+$/, "");
 }
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** The `csrftoken` cookie of the page (cookie mode in a browser); null elsewhere. */
+export function csrfCookie(cookies: string | undefined = (globalThis as { document?: { cookie?: string } }).document?.cookie) {
+  for (const part of (cookies ?? "").split(";")) {
+    const [name, ...value] = part.trim().split("=");
+    if (name === "csrftoken") return decodeURIComponent(value.join("="));
+  }
+  return null;
+}
+
 export function createClient(options: ClientOptions) {
+  if (options.token === undefined && options.credentials === undefined) {
+    throw new TypeError("createClient needs a token, or credentials (cookie mode) in a signed-in browser");
+  }
   const send = options.fetch ?? ((request: Request) => fetch(request));
   const base = normalizeBaseUrl(options.baseUrl) + API;
+  const csrfToken = options.csrfToken ?? (() => csrfCookie());
+
+  function headersFor(method: string, body: unknown): Record<string, string> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+    else if (!SAFE_METHODS.has(method)) {
+      const csrf = csrfToken();
+      if (csrf) headers["x-csrftoken"] = csrf;
+    }
+    if (body !== undefined) headers["content-type"] = "application/json";
+    return headers;
+  }
 
   /**
    * One call to a path below `/api/v3/`. Non-2xx answers throw ApiError with the status and
    * authentik's parsed error body (or `{"detail": <text>}` when the body is not JSON).
    */
   async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { authorization: `Bearer ${options.token}`, accept: "application/json" };
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const response = await send(new Request(base + path, { method, headers, body: body === undefined ? null : JSON.stringify(body) }));
+    const init: RequestInit = { method, headers: headersFor(method, body), body: body === undefined ? null : JSON.stringify(body) };
+    if (options.token === undefined) init.credentials = options.credentials!;
+    const response = await send(new Request(base + path, init));
     const text = await response.text();
     if (!response.ok) {
       let parsed: unknown;
@@ -210,7 +259,14 @@ export function createClient(options: ClientOptions) {
       instances: resource<Flow, FlowRequest, Partial<FlowRequest>, string, FlowFilter>("flows/instances/"),
     },
     core: {
-      users: resource<User, UserRequest, PatchedUserRequest, number, UserFilter>("core/users/"),
+      users: {
+        ...resource<User, UserRequest, PatchedUserRequest, number, UserFilter>("core/users/"),
+        /** The caller, as authentik's SessionUser (`{"user": {...}}`). */
+        me: () => request<{ user: SessionUserSelf }>("GET", "core/users/me/"),
+        /** At least 8 characters, not the username; `current_password` when setting one's own without change_user. */
+        setPassword: (id: number, body: { password: string; current_password?: string }) =>
+          request<void>("POST", `core/users/${segment(id)}set_password/`, body),
+      },
       tokens: {
         ...resource<Token, TokenRequest, PatchedTokenRequest, string, TokenFilter>("core/tokens/"),
         /** The plain key, shown once (a second call is a 410). */

@@ -6,6 +6,7 @@ export {
   type ClientOptions,
   type ConnectionTokenFilter,
   createClient,
+  csrfCookie,
   type EndpointFilter,
   type FlowFilter,
   type ListQuery,
@@ -16,6 +17,7 @@ export {
   type QueryValue,
   type ReadResource,
   type Resource,
+  type SessionUserSelf,
   type TokenFilter,
   type UserFilter,
 } from "./createClient.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, createClient } from "../src/index.ts";
+import { ApiError, createClient, csrfCookie } from "../src/index.ts";
 
 /** A fake server: answers from a table and records what it was sent. */
 function fakeFetch(answers: Record<string, { status: number; body?: unknown; text?: string }> = {}) {
@@ -116,5 +116,26 @@ describe("createClient", () => {
     expect(await seen[6]!.json()).toEqual({});
     expect(await seen[10]!.json()).toEqual({ token: "secret" });
     expect("create" in c.rac.connectionTokens).toBe(false);
+  });
+
+  it("cookie mode: credentials, no Authorization, X-CSRFToken from the csrftoken cookie on unsafe methods only", async () => {
+    const { fetch, seen } = fakeFetch({ "GET /api/v3/core/users/me/": { status: 200, body: { user: { pk: 1 } } } });
+    let cookies = "theme=dark; csrftoken=abc123; other=1";
+    const client = createClient({ baseUrl: "https://rac.test", credentials: "include", fetch, csrfToken: () => csrfCookie(cookies) });
+    expect(await client.core.users.me()).toEqual({ user: { pk: 1 } });
+    await client.core.users.setPassword(7, { password: "long-enough" });
+    cookies = "";
+    await client.flows.instances.destroy("x");
+    expect(seen.map((request) => request.credentials)).toEqual(["include", "include", "include"]);
+    expect(seen.map((request) => request.headers.get("authorization"))).toEqual([null, null, null]);
+    expect(seen.map((request) => request.headers.get("x-csrftoken"))).toEqual([null, "abc123", null]);
+    expect(seen[1]!.url).toBe("https://rac.test/api/v3/core/users/7/set_password/");
+    expect(await seen[1]!.json()).toEqual({ password: "long-enough" });
+  });
+
+  it("cookie mode reads document.cookie by default, and a client needs a token or credentials", () => {
+    expect(csrfCookie("a=1; csrftoken=t%3D1")).toBe("t=1");
+    expect(csrfCookie(undefined)).toBeNull();
+    expect(() => createClient({ baseUrl: "https://rac.test" })).toThrow(TypeError);
   });
 });

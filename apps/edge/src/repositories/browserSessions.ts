@@ -1,4 +1,4 @@
-import { condition, type Condition } from "../lists.ts";
+import { type Condition, condition } from "../lists.ts";
 import { verifyPassword } from "../signin/passwords.ts";
 import { grantsColumn } from "./permissions.ts";
 import type { CallerRow } from "./tokens.ts";

@@ -2,9 +2,9 @@ import { DEFAULT_AVATAR, errors, type GroupMember, type PatchedUserRequest, type
 import { iso } from "../clock.ts";
 import { sha256Hex } from "../crypto.ts";
 import type { ListSpec } from "../lists.ts";
+import { revokeUserSessions } from "./browserSessions.ts";
 import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
-import { revokeUserSessions } from "./browserSessions.ts";
 import { revokeUnlaunchable, revokeUserTokens } from "./revocations.ts";
 
 export interface UserRow {

@@ -7,7 +7,7 @@ import { endpointApplicationSlug } from "../repositories/library.ts";
 import { launchConnection } from "../routes/connections.ts";
 import { sameToken } from "./csrf.ts";
 import { escapeHtml, page, redirect } from "./html.ts";
-import { csrfRefused, crossOrigin, readForm } from "./routes.ts";
+import { crossOrigin, csrfRefused, readForm } from "./routes.ts";
 import { loginRedirect, pageCaller } from "./session.ts";
 
 /** An ApiError's body in words: `detail`, or each field's messages. */

@@ -1,5 +1,5 @@
-import simd from "argon2id/dist/simd.wasm";
 import noSimd from "argon2id/dist/no-simd.wasm";
+import simd from "argon2id/dist/simd.wasm";
 import setupWasm from "argon2id/lib/setup.js";
 
 /** OWASP's minimum for Argon2id: 19 MiB, 2 passes, 1 lane. */

@@ -2,7 +2,7 @@ import { clock } from "../clock.ts";
 import { randomKey, sha256Hex } from "../crypto.ts";
 import type { Env } from "../env.ts";
 import { activeUserByUsername, deleteSession, recordLogin, rehashPassword } from "../repositories/browserSessions.ts";
-import { failureOverLimit, FAILURE_WINDOW_SECONDS } from "../throttle.ts";
+import { FAILURE_WINDOW_SECONDS, failureOverLimit } from "../throttle.ts";
 import { CSRF_COOKIE, cookie, SESSION_COOKIE, setCookie } from "./cookies.ts";
 import { sameToken } from "./csrf.ts";
 import { loginPage, page, redirect } from "./html.ts";
@@ -29,10 +29,13 @@ const methodNotAllowed = (allowed: string) => new Response("Method not allowed."
 
 export const csrfRefused = () => page(403, "Forbidden", "<h1>Forbidden</h1><p>CSRF verification failed: reload the page and try again.</p>");
 
-/** Browsers send Origin with POSTs: one from another site is refused even when its form token matches. */
-export const crossOrigin = (request: Request, url: URL) => {
-  const origin = request.headers.get("origin");
-  return origin !== null && origin !== url.origin;
+/**
+ * Browsers mark every request with Sec-Fetch-Site: a form posted from another site (or subdomain) is refused even
+ * when its token matches. (Not Origin against the URL: wrangler dev rewrites the host the Worker sees.)
+ */
+export const crossOrigin = (request: Request, _url?: URL) => {
+  const site = request.headers.get("sec-fetch-site");
+  return site !== null && site !== "same-origin" && site !== "none";
 };
 
 async function loginGet(request: Request, url: URL): Promise<Response> {

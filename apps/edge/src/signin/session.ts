@@ -2,8 +2,7 @@ import { type Caller, callerFrom } from "../auth.ts";
 import { clock } from "../clock.ts";
 import { randomKey, sha256Hex } from "../crypto.ts";
 import type { Env } from "../env.ts";
-import { insertSession, selectSessionCaller } from "../repositories/browserSessions.ts";
-import { ABSOLUTE_MS } from "../repositories/browserSessions.ts";
+import { ABSOLUTE_MS, insertSession, selectSessionCaller } from "../repositories/browserSessions.ts";
 import { CSRF_COOKIE, cookie, SESSION_COOKIE, setCookie } from "./cookies.ts";
 import { sessionChecks } from "./csrf.ts";
 
@@ -40,7 +39,7 @@ export const clearedCookies = (url: URL): [string, string][] => [
 
 /** Where a sign-in may send the browser: a path on this origin, else the library. */
 export function safeNext(next: string | null, url: URL): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/if/user/";
+  if (!next?.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/if/user/";
   try {
     const target = new URL(next, url.origin);
     return target.origin === url.origin ? target.pathname + target.search : "/if/user/";
