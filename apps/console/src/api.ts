@@ -1,23 +1,8 @@
-/** The console's one API client: `@rac-edge/client` riding the browser's session cookie. */
+/** The console's one API client: `@rac-edge/client` in cookie mode (no key ever lives in the page). */
 import { type Client, createClient, isApiError } from "@rac-edge/client";
 
-/** Django's double-submit token: the `csrftoken` cookie, echoed in `X-CSRFToken` on unsafe methods. */
-function csrfToken(): string {
-  const match = /(?:^|;\s*)csrftoken=([^;]*)/.exec(document.cookie);
-  return match ? decodeURIComponent(match[1]!) : "";
-}
-
-const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
-
-/** Same-origin requests with the cookie; the bearer header the client adds is dropped (no key lives in the page). */
-function sessionFetch(request: Request): Promise<Response> {
-  const headers = new Headers(request.headers);
-  headers.delete("authorization");
-  if (!SAFE.has(request.method)) headers.set("x-csrftoken", csrfToken());
-  return fetch(new Request(request, { headers, credentials: "same-origin" }));
-}
-
-export const client: Client = createClient({ baseUrl: location.origin, token: "", fetch: sessionFetch });
+/** Cookie mode: the session cookie rides along, unsafe methods echo the `csrftoken` cookie in X-CSRFToken. */
+export const client: Client = createClient({ baseUrl: location.origin, credentials: "same-origin" });
 
 /** Not signed in (no session, or it expired): off to the sign-in page, back here afterwards. */
 export function toSignIn(): void {

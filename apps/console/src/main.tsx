@@ -35,8 +35,8 @@ function App() {
   useEffect(() => {
     const onHash = () => setPath(current());
     addEventListener("hashchange", onHash);
-    client
-      .request<Me>("GET", "core/users/me/")
+    client.core.users
+      .me()
       .then(setMe)
       .catch((error) => signedOut(error) && toSignIn());
     return () => removeEventListener("hashchange", onHash);

@@ -21,6 +21,7 @@ const [PORT, INSPECTOR, DISPLAY] = (process.env.RAC_E2E_CONSOLE_PORTS ?? "8837,9
 ];
 const PASSWORD = "console-pass";
 const ADMIN_PASSWORD = "console-admin-password";
+const ALICE_PASSWORD = "alice-console-password";
 const SCREENSHOT = path.resolve(import.meta.dirname, "..", "..", "..", "docs", "admin-console.png");
 const PAGES = [
   "providers",
@@ -140,6 +141,17 @@ describe.skipIf(process.env.RAC_E2E === "skip")("the admin console in a real bro
     await admin.getByRole("button", { name: "Grant", exact: true }).click();
     await admin.getByRole("status").filter({ hasText: "Granted authentik_providers_rac.view_endpoint." }).waitFor();
 
+    // Her password, set from the console (the field starts empty and is never filled from the API).
+    await open(admin, "users");
+    await admin.getByRole("button", { name: "Set password for alice" }).click();
+    expect(await admin.getByLabel("New password").inputValue()).toBe("");
+    await admin.getByLabel("New password").fill("short");
+    await admin.getByRole("button", { name: "Set password", exact: true }).click();
+    await admin.locator("#password-password-error").waitFor(); // too short: the API's message under the field
+    await admin.getByLabel("New password").fill(ALICE_PASSWORD);
+    await admin.getByRole("button", { name: "Set password", exact: true }).click();
+    await admin.getByRole("status").filter({ hasText: "Password of alice set." }).waitFor();
+
     // alice launches with her own API token and opens the desktop in her own browser context.
     const users = await api(edge, "GET", "/core/users/?username=alice");
     const alice = (users.results as { pk: number }[])[0]!;
@@ -168,6 +180,34 @@ describe.skipIf(process.env.RAC_E2E === "skip")("the admin console in a real bro
       await waitFor("the revocation on alice's page", async () =>
         (await state()) === "Disconnected: access revoked" ? true : undefined,
       );
+    } finally {
+      await session.close();
+    }
+  });
+
+  it("shows a user with grants what the API lets them see: alice sees her one endpoint of two", async () => {
+    const other = (await api(edge, "GET", "/rac/endpoints/?search=Front")).results as { provider: number }[];
+    await api(edge, "POST", "/rac/endpoints/", {
+      name: "Back office",
+      provider: other[0]!.provider,
+      protocol: "vnc",
+      host: `127.0.0.1:${desktop.port}`,
+      auth_mode: "static",
+    });
+    const session = await browser.newContext();
+    try {
+      const page = await session.newPage();
+      await page.goto(`${edge.base}/if/admin/`);
+      await page.getByLabel("Username").fill("alice");
+      await page.getByLabel("Password").fill(ALICE_PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByText("Signed in as alice").waitFor();
+      await page.goto(`${edge.base}/if/admin/#/endpoints`);
+      await page.getByRole("status").filter({ hasText: "1 in all" }).waitFor();
+      expect(await page.getByRole("cell", { name: "Front desk", exact: true }).count()).toBe(1);
+      expect(await page.getByRole("cell", { name: "Back office", exact: true }).count()).toBe(0);
+      await open(admin, "endpoints");
+      await admin.getByRole("status").filter({ hasText: "2 in all" }).waitFor();
     } finally {
       await session.close();
     }

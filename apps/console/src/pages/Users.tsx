@@ -50,7 +50,7 @@ export function Users() {
           submitLabel="Set password"
           onCancel={() => setPasswordFor(null)}
           onSubmit={async (values) => {
-            await client.request("POST", `core/users/${passwordFor.pk}/set_password/`, { password: values.password });
+            await client.core.users.setPassword(passwordFor.pk, { password: String(values.password) });
             setNotice(`Password of ${passwordFor.username} set.`);
             setPasswordFor(null);
           }}
