@@ -208,9 +208,46 @@ describe.skipIf(process.env.RAC_E2E === "skip")("the admin console in a real bro
       expect(await page.getByRole("cell", { name: "Back office", exact: true }).count()).toBe(0);
       await open(admin, "endpoints");
       await admin.getByRole("status").filter({ hasText: "2 in all" }).waitFor();
+
+      // Deactivated from the console: her session ends, and the console sends her to sign in.
+      await open(admin, "users");
+      await admin.getByRole("button", { name: "Deactivate alice" }).click();
+      await admin.getByRole("status").filter({ hasText: "alice is deactivated." }).waitFor();
+      await page.reload();
+      await page.waitForURL(/\/if\/login\//);
     } finally {
       await session.close();
     }
+  });
+
+  it("pages and searches lists with the API's pagination, and shows a new API token's key once", async () => {
+    for (let i = 1; i <= 25; i++) {
+      const name = `mapping-${String(i).padStart(2, "0")}`;
+      await api(edge, "POST", "/propertymappings/provider/rac/", { name, static_settings: {} });
+    }
+    await open(admin, "property-mappings");
+    await admin.getByText("Page 1 of 2").waitFor();
+    expect(await admin.getByRole("cell", { name: /^mapping-/ }).count()).toBe(20);
+    await admin.getByRole("button", { name: "Next page" }).click();
+    await admin.getByText("Page 2 of 2").waitFor();
+    await admin.getByLabel("Search property mappings").fill("mapping-07");
+    await admin.getByRole("button", { name: "Search", exact: true }).click();
+    await admin.getByRole("status").filter({ hasText: "1 in all" }).waitFor();
+    expect(await admin.getByRole("cell", { name: "mapping-07", exact: true }).count()).toBe(1);
+
+    await open(admin, "tokens");
+    await admin.getByRole("button", { name: "Create API token" }).click();
+    await admin.getByLabel("Identifier").fill("console-key");
+    await admin.getByRole("button", { name: "Create", exact: true }).click();
+    const key = await admin.getByLabel("Key", { exact: true }).inputValue();
+    expect(key.length).toBeGreaterThan(20);
+    const me = await fetch(`${edge.base}/api/v3/core/users/me/`, { headers: { authorization: `Bearer ${key}` } });
+    expect(((await me.json()) as { user: { username: string } }).user.username).toBe("akadmin");
+    // Shown once: the API refuses a second look, and the list shows only the identifier.
+    await api(edge, "GET", "/core/tokens/console-key/view_key/", undefined, [410]);
+    await admin.getByRole("button", { name: "Done" }).click();
+    await admin.getByRole("cell", { name: "console-key", exact: true }).waitFor();
+    expect(await admin.content()).not.toContain(key);
   });
 
   it("has no serious or critical axe-core violation on any page, with a form open where a page has one", async () => {
