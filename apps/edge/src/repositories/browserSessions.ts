@@ -27,7 +27,8 @@ export const selectSessionCaller = (db: D1Database, keyHash: string, now: number
     )
     .bind(keyHash, now - IDLE_MS, now - ABSOLUTE_MS);
 
-export const knownSession = (keyHash: string): Condition => condition("SELECT 1 FROM browser_sessions WHERE key_hash = ?", keyHash);
+export const knownSession = (keyHash: string): Condition =>
+  condition("SELECT 1 FROM browser_sessions WHERE key_hash = ?", keyHash);
 
 /** Keeps an active session alive (the idle timeout counts from here). */
 export async function touchSession(db: D1Database, keyHash: string, now: number): Promise<void> {
@@ -62,7 +63,9 @@ export const activeUserByUsername = (db: D1Database, username: string): Promise<
 /** Stores a password hash and ends the user's sessions in one batch; false when the user is gone. */
 export async function setPassword(db: D1Database, userId: number, hash: string, now: number): Promise<boolean> {
   const [updated] = await db.batch([
-    db.prepare("UPDATE users SET password = ?2, password_change_date = ?3 WHERE id = ?1 RETURNING id").bind(userId, hash, now),
+    db
+      .prepare("UPDATE users SET password = ?2, password_change_date = ?3 WHERE id = ?1 RETURNING id")
+      .bind(userId, hash, now),
     revokeUserSessions(db, userId),
   ]);
   return (updated?.results.length ?? 0) > 0;
@@ -80,6 +83,9 @@ export async function recordLogin(db: D1Database, userId: number, now: number): 
 
 /** Whether the password is the user's current one (a user changing their own password proves it). */
 export async function verifiedCurrentPassword(db: D1Database, userId: number, password: string): Promise<boolean> {
-  const row = await db.prepare("SELECT password FROM users WHERE id = ?1").bind(userId).first<{ password: string | null }>();
+  const row = await db
+    .prepare("SELECT password FROM users WHERE id = ?1")
+    .bind(userId)
+    .first<{ password: string | null }>();
   return row !== null && (await verifyPassword(password, row.password)) !== "wrong";
 }

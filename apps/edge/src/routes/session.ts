@@ -85,7 +85,8 @@ export const sessionRoutes: Routes = {
       {
         summary: "The caller as a SessionUser",
         description:
-          "authentik's `{\"user\": UserSelf}` for a bearer token or a browser session; `settings` is empty and `original` (impersonation) never appears. `system_permissions` lists the caller's global grants.",
+          'authentik\'s `{"user": UserSelf}` for a bearer token or a browser session; `settings` is empty and ' +
+          "`original` (impersonation) never appears. `system_permissions` lists the caller's global grants.",
         success: { status: 200, description: "The caller.", schema: SessionUserSchema },
         operationId: "core_users_me_retrieve",
       },
@@ -97,11 +98,16 @@ export const sessionRoutes: Routes = {
       {
         summary: "Set a user's password",
         description:
-          "Superusers, or `change_user` on the user. A user may set their own password without that permission by also sending `current_password` (an extension). At least 8 characters, not the username. Stored as Argon2id (m=19 MiB, t=2, p=1); every browser session of the user ends.",
+          "Superusers, or `change_user` on the user. A user may set their own password without that permission by " +
+          "also sending `current_password` (an extension). At least 8 characters, not the username. Stored as " +
+          "Argon2id (m=19 MiB, t=2, p=1); every browser session of the user ends.",
         path: { key: { name: "id", type: "integer", description: "The user's integer id." } },
         body: { schema: SetPasswordSchema, required: true },
         success: { status: 204, description: "The password is set." },
-        errors: { 400: "Too short, equal to the username, or a missing/wrong `current_password`.", 404: "No such user." },
+        errors: {
+          400: "Too short, equal to the username, or a missing/wrong `current_password`.",
+          404: "No such user.",
+        },
         operationId: "core_users_set_password_create",
       },
       setPasswordHandler,

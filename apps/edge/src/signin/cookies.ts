@@ -13,7 +13,8 @@ export function cookie(request: Request, name: string): string | null {
 }
 
 /** `Secure` everywhere but plain-HTTP localhost (wrangler dev), where browsers would drop the cookie. */
-const secure = (url: URL) => (url.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname) ? "" : "; Secure");
+const secure = (url: URL) =>
+  url.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname) ? "" : "; Secure";
 
 export interface CookieOptions {
   httpOnly: boolean;

@@ -21,7 +21,11 @@ export function sameToken(a: string, b: string): boolean {
  * (Django's double submit, bound to the session so a planted cookie cannot stand in); the session's
  * idle timer restarts, written at most once a minute.
  */
-export async function sessionChecks(request: Request, env: Env, session: { keyHash: string; csrf: string; lastSeen: number }): Promise<void> {
+export async function sessionChecks(
+  request: Request,
+  env: Env,
+  session: { keyHash: string; csrf: string; lastSeen: number },
+): Promise<void> {
   if (!SAFE.has(request.method)) {
     const header = request.headers.get(CSRF_HEADER);
     if (!header) throw csrfFailed("CSRF token missing.");

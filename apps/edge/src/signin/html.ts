@@ -43,4 +43,5 @@ export function loginPage(csrf: string, next: string, username: string, error: s
 
 /** The sign-out button every signed-in page carries (a POST with the session's CSRF token). */
 export const logoutForm = (csrf: string) => `<form method="post" action="/if/logout/" class="logout">
-<input type="hidden" name="csrfmiddlewaretoken" value="${escapeHtml(csrf)}"><button type="submit">Sign out</button></form>`;
+<input type="hidden" name="csrfmiddlewaretoken" value="${escapeHtml(csrf)}">
+<button type="submit">Sign out</button></form>`;

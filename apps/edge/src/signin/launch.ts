@@ -64,11 +64,13 @@ export async function launchPage(request: Request, env: Env, url: URL, slug: str
     const prompt = target.auth_mode === "prompt";
     const crossSite = request.headers.get("sec-fetch-site") === "cross-site";
     if (request.method === "HEAD") return new Response(null, { status: 200, headers: { "cache-control": "no-store" } });
-    if (request.method === "GET" && (prompt || crossSite)) return confirmPage(url, caller.session!.csrf, prompt, crossSite);
+    if (request.method === "GET" && (prompt || crossSite))
+      return confirmPage(url, caller.session!.csrf, prompt, crossSite);
     let body: Record<string, unknown> = {};
     if (request.method === "POST") {
       const form = await readForm(request);
-      if (form === null || !sameToken(form.get("csrfmiddlewaretoken") ?? "", caller.session!.csrf)) return csrfRefused();
+      if (form === null || !sameToken(form.get("csrfmiddlewaretoken") ?? "", caller.session!.csrf))
+        return csrfRefused();
       if (crossOrigin(request, url)) return csrfRefused();
       if (prompt) body = { settings: { username: form.get("username") ?? "", password: form.get("password") ?? "" } };
     }

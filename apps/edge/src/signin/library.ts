@@ -17,12 +17,14 @@ export async function libraryPage(request: Request, env: Env, url: URL): Promise
     const items = endpoints
       .map((row) => {
         const href = endpointLaunchUrl(row.app_slug, row.endpoint_uuid)!;
-        const label = `${escapeHtml(row.endpoint_name)} <span class="protocol">${escapeHtml(row.protocol.toUpperCase())}</span>`;
+        const protocol = `<span class="protocol">${escapeHtml(row.protocol.toUpperCase())}</span>`;
+        const label = `${escapeHtml(row.endpoint_name)} ${protocol}`;
         return `<li><a href="${escapeHtml(href)}" data-endpoint="${escapeHtml(row.endpoint_uuid)}">${label}</a></li>`;
       })
       .join("\n");
     return `<section aria-labelledby="app-${escapeHtml(endpoints[0]!.app_slug)}">
-<h2 id="app-${escapeHtml(endpoints[0]!.app_slug)}">${escapeHtml(endpoints[0]!.app_name)}</h2><ul>${items}</ul></section>`;
+<h2 id="app-${escapeHtml(endpoints[0]!.app_slug)}">${escapeHtml(endpoints[0]!.app_name)}</h2>
+<ul>${items}</ul></section>`;
   });
   const body = sections.length > 0 ? sections.join("\n") : "<p>No remote desktops are available to you yet.</p>";
   const header = `<header><h1>Your applications</h1><p>Signed in as ${escapeHtml(caller.username)}</p>

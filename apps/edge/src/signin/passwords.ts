@@ -20,7 +20,8 @@ const argon2id = (params: Parameters<Hasher>[0]) => {
 
 const encoder = new TextEncoder();
 const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/=+$/, "");
-const unb64 = (text: string) => Uint8Array.from(atob(text.padEnd(Math.ceil(text.length / 4) * 4, "=")), (c) => c.charCodeAt(0));
+const unb64 = (text: string) =>
+  Uint8Array.from(atob(text.padEnd(Math.ceil(text.length / 4) * 4, "=")), (c) => c.charCodeAt(0));
 
 /** Constant time for equal lengths: the comparison must not tell how much of a hash matched. */
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -46,9 +47,15 @@ async function verifyArgon2(password: string, match: RegExpExecArray): Promise<V
   const [, m, t, p, salt, expected] = match as unknown as string[];
   const params = { memorySize: Number(m), passes: Number(t), parallelism: Number(p) };
   const stored = unb64(expected!);
-  const hash = await argon2id({ password: encoder.encode(password), salt: unb64(salt!), ...params, tagLength: stored.length });
+  const hash = await argon2id({
+    password: encoder.encode(password),
+    salt: unb64(salt!),
+    ...params,
+    tagLength: stored.length,
+  });
   if (!sameBytes(hash, stored)) return "wrong";
-  const current = params.memorySize === ARGON2.memorySize && params.passes === ARGON2.passes && params.parallelism === 1;
+  const current =
+    params.memorySize === ARGON2.memorySize && params.passes === ARGON2.passes && params.parallelism === 1;
   return current ? "ok" : "rehash";
 }
 
@@ -67,7 +74,7 @@ async function verifyDjango(password: string, stored: string): Promise<Verdict> 
   return sameBytes(bits, unb64(expected)) ? "rehash" : "wrong";
 }
 
-/** "ok", "rehash" (right, but stored in an older form: store hashPassword's), "wrong", or "reset" (cannot check here). */
+/** "ok"; "rehash" (right, but stored in an older form: store hashPassword's); "wrong"; "reset" (not checkable here). */
 export async function verifyPassword(password: string, stored: string | null): Promise<Verdict> {
   if (stored === null) return "wrong";
   const argon = PHC.exec(stored);

@@ -25,9 +25,11 @@ export async function readForm(request: Request): Promise<URLSearchParams | null
   return bytes.byteLength > MAX_FORM_BYTES ? null : new URLSearchParams(new TextDecoder().decode(bytes));
 }
 
-const methodNotAllowed = (allowed: string) => new Response("Method not allowed.", { status: 405, headers: { allow: allowed, "content-type": "text/plain" } });
+const methodNotAllowed = (allowed: string) =>
+  new Response("Method not allowed.", { status: 405, headers: { allow: allowed, "content-type": "text/plain" } });
 
-export const csrfRefused = () => page(403, "Forbidden", "<h1>Forbidden</h1><p>CSRF verification failed: reload the page and try again.</p>");
+export const csrfRefused = () =>
+  page(403, "Forbidden", "<h1>Forbidden</h1><p>CSRF verification failed: reload the page and try again.</p>");
 
 /**
  * Browsers mark every request with Sec-Fetch-Site: a form posted from another site (or subdomain) is refused even
@@ -68,7 +70,8 @@ async function loginPost(request: Request, env: Env, url: URL): Promise<Response
       response.headers.set("retry-after", String(FAILURE_WINDOW_SECONDS));
       return response;
     }
-    const reset = verdict === "reset" ? " If your account was imported, ask an administrator to set a new password." : "";
+    const reset =
+      verdict === "reset" ? " If your account was imported, ask an administrator to set a new password." : "";
     return loginPage(csrf, next, username, LOGIN_FAILED + reset);
   }
   if (verdict === "rehash") await rehashPassword(env.DB, user.id, await hashPassword(password));

@@ -23,7 +23,8 @@ async function person(): Promise<{ id: number; browser: Browser }> {
 const viewEndpoint = (userId: number, pk: string) =>
   grant(userId, ["authentik_providers_rac.view_endpoint"], { model: "authentik_providers_rac.endpoint", pk });
 
-const tokensOf = (userId: number) => env.DB.prepare("SELECT count(*) AS n FROM connection_tokens WHERE user_id = ?1").bind(userId).first<number>("n");
+const tokensOf = (userId: number) =>
+  env.DB.prepare("SELECT count(*) AS n FROM connection_tokens WHERE user_id = ?1").bind(userId).first<number>("n");
 
 describe("the library", () => {
   it("not signed in: 302 to the sign-in page with next", async () => {
@@ -87,7 +88,9 @@ describe("launch_url", () => {
     expect((await browse("GET", endpoint.url, browser)).status).toBe(302);
     const full = await browse("GET", endpoint.url, browser);
     expect(full.status).toBe(409);
-    expect(await full.text()).toContain("Maximum connection limit reached. (You are already connected in another tab/window)");
+    expect(await full.text()).toContain(
+      "Maximum connection limit reached. (You are already connected in another tab/window)",
+    );
     const wrongSlug = await browse("GET", `/application/rac/not-the-app/${endpoint.pk}/`, browser);
     expect(wrongSlug.status).toBe(404);
   });
@@ -101,7 +104,11 @@ describe("launch_url", () => {
     expect(html).toContain('<label for="prompt-username">');
     expect(html).toContain('<label for="prompt-password">');
     expect(await tokensOf(id)).toBe(0);
-    const missing = await browse("POST", endpoint.url, browser, { csrfmiddlewaretoken: browser.csrf, username: "", password: "" });
+    const missing = await browse("POST", endpoint.url, browser, {
+      csrfmiddlewaretoken: browser.csrf,
+      username: "",
+      password: "",
+    });
     expect(missing.status).toBe(400);
     const ok = { csrfmiddlewaretoken: browser.csrf, username: "remote", password: "secret" };
     expect((await browse("POST", endpoint.url, browser, ok)).status).toBe(302);

@@ -23,11 +23,17 @@ describe("set_password", () => {
   it("enforces the rules with DRF-shaped 400s and stores Argon2id, never the password", async () => {
     const user = await makeUser({ username: "rules-user-name" });
     const path = `/api/v3/core/users/${user.id}/set_password/`;
-    expect((await post(path, { password: "short" })).body).toEqual({ password: ["Ensure this field has at least 8 characters."] });
-    expect((await post(path, { password: "rules-user-name" })).body).toEqual({ password: ["The password is too similar to the username."] });
+    expect((await post(path, { password: "short" })).body).toEqual({
+      password: ["Ensure this field has at least 8 characters."],
+    });
+    expect((await post(path, { password: "rules-user-name" })).body).toEqual({
+      password: ["The password is too similar to the username."],
+    });
     expect((await post(path, {})).status).toBe(400);
     expect((await post(path, { password: PASSWORD })).status).toBe(204);
-    const row = await env.DB.prepare("SELECT password FROM users WHERE id = ?1").bind(user.id).first<{ password: string }>();
+    const row = await env.DB.prepare("SELECT password FROM users WHERE id = ?1")
+      .bind(user.id)
+      .first<{ password: string }>();
     expect(row!.password).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect((await post("/api/v3/core/users/999999/set_password/", { password: PASSWORD })).status).toBe(404);
   });
@@ -40,7 +46,9 @@ describe("set_password", () => {
     await grant(bob.id, ["authentik_core.view_user"]);
     expect((await post(path, { password: "another-password" }, { token: bob.token })).status).toBe(403);
     const own = (body: unknown) => post(path, body, { token: alice.token });
-    expect((await own({ password: "another-password" })).body).toEqual({ current_password: ["This field is required."] });
+    expect((await own({ password: "another-password" })).body).toEqual({
+      current_password: ["This field is required."],
+    });
     expect((await own({ password: "another-password", current_password: "wrong-one" })).status).toBe(400);
     expect((await own({ password: "another-password", current_password: PASSWORD })).status).toBe(204);
     await grant(bob.id, ["authentik_core.change_user"], { model: "authentik_core.user", pk: alice.id });
@@ -149,7 +157,8 @@ describe("the API with a session cookie", () => {
   });
 
   it("deactivating, deleting or changing the password revokes the sessions in the same change", async () => {
-    const sessions = (id: number) => env.DB.prepare("SELECT count(*) AS n FROM browser_sessions WHERE user_id = ?1").bind(id).first("n");
+    const sessions = (id: number) =>
+      env.DB.prepare("SELECT count(*) AS n FROM browser_sessions WHERE user_id = ?1").bind(id).first("n");
     const a = await userWithPassword();
     await signedIn(a.username, PASSWORD);
     expect(await sessions(a.id)).toBe(1);

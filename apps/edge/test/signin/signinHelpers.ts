@@ -19,10 +19,18 @@ export function setCookies(response: Response): Record<string, string> {
 }
 
 export const cookieHeader = (browser: Partial<Browser>) =>
-  [browser.session && `rac_session=${browser.session}`, browser.csrf && `csrftoken=${browser.csrf}`].filter(Boolean).join("; ");
+  [browser.session && `rac_session=${browser.session}`, browser.csrf && `csrftoken=${browser.csrf}`]
+    .filter(Boolean)
+    .join("; ");
 
 /** A page request as a browser sends it (cookies, optional form). */
-export async function browse(method: string, path: string, browser: Partial<Browser>, form?: Record<string, string>, headers: Record<string, string> = {}) {
+export async function browse(
+  method: string,
+  path: string,
+  browser: Partial<Browser>,
+  form?: Record<string, string>,
+  headers: Record<string, string> = {},
+) {
   const init: RequestInit = { method, headers: { cookie: cookieHeader(browser), ...headers }, redirect: "manual" };
   if (form) {
     init.body = new URLSearchParams(form).toString();
