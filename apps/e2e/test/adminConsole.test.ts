@@ -81,9 +81,7 @@ describe.skipIf(process.env.RAC_E2E === "skip")("the admin console in a real bro
     await admin.getByLabel("Username").fill("akadmin");
     await admin.getByLabel("Password").fill(ADMIN_PASSWORD);
     await admin.getByRole("button", { name: "Sign in" }).click();
-    await admin.waitForURL(`${edge.base}/if/admin/`).catch(async (error) => {
-      throw new Error(`${error} at ${admin.url()}: ${await admin.locator("body").innerText()}`);
-    });
+    await admin.waitForURL(`${edge.base}/if/admin/`);
     await admin.getByText("Signed in as akadmin").waitFor();
     await admin.locator("main h1", { hasText: "Providers" }).waitFor();
   });
