@@ -9,7 +9,7 @@
 // BENCH_PORT_BASE / BENCH_INSPECTOR_BASE: the first ports of the servers (4 of each), instead of any free ones.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -442,7 +442,10 @@ ${summary}
 <!-- sessions-summary:end -->
 <!-- summary:end -->
 `;
-  writeFileSync(OUT, report);
+  // The admin console's size section (bench/console-size.mjs) is kept across runs of this script.
+  const previous = existsSync(OUT) ? readFileSync(OUT, "utf8") : "";
+  const consoleSize = /<!-- console-size:start -->[\s\S]*<!-- console-size:end -->/.exec(previous)?.[0];
+  writeFileSync(OUT, consoleSize ? `${report}\n${consoleSize}\n` : report);
   for (const child of children) stop(child);
   children.length = 0;
   // The data plane (bench/sessions.mjs) after the API servers are gone, so they do not share the cores.

@@ -1,3 +1,4 @@
+import { consoleFetch } from "./console.ts";
 import type { Env } from "./env.ts";
 import { errorResponse } from "./http/responses.ts";
 import { createApi, type Routes } from "./http/router.ts";
@@ -43,7 +44,7 @@ export const api = createApi(...routes, healthRoutes);
 /** The data plane's paths (`/if/rac/`, `/ws/rac/`, token in the path) first, then the API. */
 async function fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   try {
-    return (await sessionFetch(request, env, ctx)) ?? (await signinFetch(request, env)) ?? (await api(request, env, ctx));
+    return (await sessionFetch(request, env, ctx)) ?? (await signinFetch(request, env)) ?? (await consoleFetch(request, env)) ?? (await api(request, env, ctx));
   } catch (error) {
     return errorResponse(error);
   }

@@ -32,6 +32,8 @@ for (const [from, to] of [
 ]) {
   cpSync(path.join(xterm, from), path.join(dist, "static", "xterm", to));
 }
+// The admin console (apps/console, built first: a dependency of this package) is served at /if/admin/.
+cpSync(path.join(web, "..", "console", "dist"), path.join(dist, "if", "admin"), { recursive: true });
 cpSync(path.join(novnc, "LICENSE.txt"), path.join(dist, "static", "novnc", "LICENSE.txt"));
 await build({
   entryPoints: [path.join(src, "vnc", "session.js")],
