@@ -6,6 +6,7 @@ import { counted } from "./counts.ts";
 import { oneRow, type Reads, uniqueViolation } from "./d1.ts";
 import { grantsColumn } from "./permissions.ts";
 import { userColumns, userFromPrefixedRow } from "./users.ts";
+import { modelEvent } from "./events.ts";
 
 export interface CallerRow {
   identifier: string;
@@ -128,15 +129,16 @@ export interface NewToken {
  */
 export async function insertToken(db: D1Database, token: NewToken): Promise<Token> {
   const key = randomKey();
+  const uuid = crypto.randomUUID();
   try {
-    const [, selected] = await db.batch<TokenRow>([
+    const [, , selected] = await db.batch<TokenRow>([
       db
         .prepare(
           `INSERT INTO tokens (uuid, identifier, user_id, intent, description, expires, expiring, key_hash, key_pending)
            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`,
         )
         .bind(
-          crypto.randomUUID(),
+          uuid,
           token.identifier,
           token.userId,
           token.intent,
@@ -146,6 +148,7 @@ export async function insertToken(db: D1Database, token: NewToken): Promise<Toke
           await sha256Hex(key),
           key,
         ),
+      modelEvent(db, "model_created", "authentik_core.token", uuid),
       db.prepare(selectWhere("t.identifier = ?1")).bind(token.identifier),
     ]);
     return tokenFromRow(selected!.results[0]!);
@@ -162,6 +165,7 @@ export async function updateToken(db: D1Database, uuid: string, input: PatchedTo
     const values = fields.map((field) => WRITABLE[field]![1](input[field as keyof PatchedTokenRequest]));
     statements.push(db.prepare(`UPDATE tokens SET ${sets} WHERE uuid = ?1`).bind(uuid, ...values));
   }
+  statements.push(modelEvent(db, "model_updated", "authentik_core.token", uuid));
   statements.push(db.prepare(selectWhere("t.uuid = ?1")).bind(uuid));
   try {
     const results = await db.batch<TokenRow>(statements);
@@ -174,7 +178,10 @@ export async function updateToken(db: D1Database, uuid: string, input: PatchedTo
 }
 
 export async function deleteToken(db: D1Database, uuid: string): Promise<void> {
-  await db.prepare("DELETE FROM tokens WHERE uuid = ?1").bind(uuid).run();
+  await db.batch([
+    modelEvent(db, "model_deleted", "authentik_core.token", uuid),
+    db.prepare("DELETE FROM tokens WHERE uuid = ?1").bind(uuid),
+  ]);
 }
 
 /**
