@@ -33,8 +33,12 @@ function filters(url: URL): Condition[] {
   return out;
 }
 
-const planList = ({ db, url, knownKey }: RequestContext, visible: string[] | null = null) =>
-  planListPage<never>(db, url, eventList, { filters: filters(url), visible, guard: knownKey, count: eventList.total });
+const planList = ({ db, url, knownKey }: RequestContext, visible: string[] | null = null) => {
+  const where = filters(url);
+  // The counter row counts every event: it answers the count only when no filter applies.
+  const count = where.length === 0 ? eventList.total : undefined;
+  return planListPage<never>(db, url, eventList, { filters: where, visible, guard: knownKey, count });
+};
 
 /** Superusers and global `view_event` holders read the page with the authentication; others their granted events. */
 const list = prefetching(planList, async (context: Context, prefetched) => {
