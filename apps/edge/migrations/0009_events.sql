@@ -13,10 +13,10 @@ CREATE TABLE events (
   created INTEGER NOT NULL,
   expires INTEGER NOT NULL
 );
+-- Two indexes only, as each one is a row written per event: the list's order and the sweep. Filters
+-- walk the newest events through `events_created` and stop after a page.
 CREATE INDEX events_created ON events(created);
 CREATE INDEX events_expires ON events(expires);
-CREATE INDEX events_action ON events(action, created);
-CREATE INDEX events_username ON events(username, created);
 
 -- The list's total from a counter row (migration 0007), not count(*) over 90 days of events.
 INSERT INTO row_counts (tbl, field, value, n) SELECT 'events', '', '', count(*) FROM events;
