@@ -7,6 +7,7 @@ export {
   type ConnectionTokenFilter,
   createClient,
   type EndpointFilter,
+  type EventFilter,
   type FlowFilter,
   type ListQuery,
   type MutableResource,
