@@ -83,6 +83,8 @@ export interface EventSpec {
 }
 
 const USER_JSON = "(SELECT json_object('pk', id, 'username', username, 'email', email) FROM users WHERE id = ?)";
+/** The actor's user, read once: `who.user` (JSON text) for the event's two user columns. */
+const WHO = `(SELECT coalesce(${USER_JSON}, ?) AS user) AS who`;
 
 /** The INSERT of one event: appended to the batch of the write it describes, so both commit or neither. */
 export function eventStatement(db: D1Database, spec: EventSpec): D1PreparedStatement {
@@ -95,22 +97,20 @@ export function eventStatement(db: D1Database, spec: EventSpec): D1PreparedState
   return db
     .prepare(
       `INSERT INTO events (event_uuid, action, app, user, username, client_ip, context, created, expires)
-       SELECT ?, ?, ?, coalesce(${USER_JSON}, ?), coalesce((SELECT username FROM users WHERE id = ?), ?), ?,
-         ${context.sql}, ?, ? FROM ${source.sql}`,
+       SELECT ?, ?, ?, who.user, json_extract(who.user, '$.username'), ?, ${context.sql}, ?, ?
+       FROM ${WHO} CROSS JOIN ${source.sql}`,
     )
     .bind(
       crypto.randomUUID(),
       spec.action,
       spec.app,
-      actor.userId,
-      anonymous,
-      actor.userId,
-      ANONYMOUS_EVENT_USER.username,
       actor.clientIp,
       JSON.stringify(base),
       ...context.params,
       now,
       now + actor.retentionDays * 86_400_000,
+      actor.userId,
+      anonymous,
       ...source.params,
     );
 }
