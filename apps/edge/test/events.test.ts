@@ -117,9 +117,7 @@ describe("events: written with the change", () => {
     const path = `/api/v3/rbac/permissions/assigned_by_users/${user.id}/unassign/`;
     expect((await patch(path, { permissions: [codename] })).status).toBe(204);
     expect((await patch(path, { permissions: [codename] })).status).toBe(204);
-    const rows = await env.DB.prepare(
-      "SELECT action, context FROM events WHERE json_extract(context, '$.target_user.pk') = ?1 ORDER BY created, action",
-    )
+    const rows = await env.DB.prepare("SELECT action, context FROM events WHERE json_extract(context, '$.target_user.pk') = ?1 ORDER BY created, action")
       .bind(user.id)
       .all<{ action: string; context: string }>();
     expect(rows.results.map((row) => row.action)).toEqual(["permission_assigned", "permission_unassigned"]);

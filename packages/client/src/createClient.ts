@@ -98,14 +98,7 @@ export type FlowFilter = "slug" | "name" | "designation";
 export type UserFilter = "username" | "name" | "email" | "path" | "is_active" | "is_superuser" | "uuid" | "type";
 export type TokenFilter = "identifier" | "intent" | "description" | "managed" | "user__username" | "expiring";
 export type ApplicationFilter = "name" | "slug" | "group";
-export type EventFilter =
-  | "action"
-  | "username"
-  | "client_ip"
-  | "context_model_app"
-  | "context_model_name"
-  | "context_model_pk"
-  | "context_authorized_app";
+export type EventFilter = "action" | "username" | "client_ip" | "context_model_app" | "context_model_name" | "context_model_pk" | "context_authorized_app";
 export type OutpostFilter = "name__iexact" | "name__icontains" | "providers__isnull" | "providers_by_pk";
 
 const API = "/api/v3/";

@@ -10,8 +10,8 @@ import {
 import type { ListSpec } from "../lists.ts";
 import { counted } from "./counts.ts";
 import { isForeignKeyViolation, oneRow, type Reads, uniqueViolation } from "./d1.ts";
-import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
 import { modelEvent } from "./events.ts";
+import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
 
 interface ApplicationRow {
   uuid: string;
@@ -161,8 +161,5 @@ export async function updateApplication(db: D1Database, uuid: string, input: Pat
 
 /** The provider, if any, becomes free for another application. */
 export async function deleteApplication(db: D1Database, uuid: string): Promise<void> {
-  await db.batch([
-    modelEvent(db, "model_deleted", "authentik_core.application", uuid),
-    db.prepare("DELETE FROM applications WHERE uuid = ?1").bind(uuid),
-  ]);
+  await db.batch([modelEvent(db, "model_deleted", "authentik_core.application", uuid), db.prepare("DELETE FROM applications WHERE uuid = ?1").bind(uuid)]);
 }

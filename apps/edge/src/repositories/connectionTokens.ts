@@ -4,9 +4,9 @@ import type { Condition, ListSpec } from "../lists.ts";
 import { type CountedField, counted } from "./counts.ts";
 import { oneRow, type Reads } from "./d1.ts";
 import { ENDPOINT_PROVIDER_JOIN, endpointColumns, endpointFromRow, endpointOwnColumns } from "./endpoints.ts";
+import { modelEvent } from "./events.ts";
 import { existingProviders, PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
 import { memberColumns, memberFromPrefixedRow } from "./users.ts";
-import { modelEvent } from "./events.ts";
 
 export type ConnectionTokenRow = Record<string, unknown>;
 

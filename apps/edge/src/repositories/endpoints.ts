@@ -12,8 +12,8 @@ import type { ListSpec } from "../lists.ts";
 import { shownSettings } from "../secretSettings.ts";
 import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads } from "./d1.ts";
-import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
 import { modelEvent } from "./events.ts";
+import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
 
 /**
  * Joins an endpoint's provider (as `p`, with its application as `pa`) to `e`, the endpoints
@@ -163,10 +163,7 @@ export async function updateEndpoint(db: D1Database, uuid: string, input: Patche
 
 /** One statement: foreign keys remove its connection tokens and mapping links. */
 export async function deleteEndpoint(db: D1Database, uuid: string): Promise<void> {
-  await db.batch([
-    modelEvent(db, "model_deleted", "authentik_providers_rac.endpoint", uuid),
-    db.prepare("DELETE FROM endpoints WHERE uuid = ?1").bind(uuid),
-  ]);
+  await db.batch([modelEvent(db, "model_deleted", "authentik_providers_rac.endpoint", uuid), db.prepare("DELETE FROM endpoints WHERE uuid = ?1").bind(uuid)]);
 }
 
 /**

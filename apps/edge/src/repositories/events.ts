@@ -4,8 +4,8 @@ import {
   type Event,
   type EventAction,
   type EventUser,
-  maskSecrets,
   type ModelName,
+  maskSecrets,
   normalizeUuid,
 } from "@rac-edge/core";
 import { clock, iso } from "../clock.ts";

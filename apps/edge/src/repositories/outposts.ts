@@ -18,8 +18,8 @@ import { randomKey, sha256Hex } from "../crypto.ts";
 import type { ListSpec } from "../lists.ts";
 import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
-import { newUserValues } from "./users.ts";
 import { modelEvent } from "./events.ts";
+import { newUserValues } from "./users.ts";
 
 interface OutpostRow {
   uuid: string;

@@ -115,9 +115,7 @@ export async function updateMapping(db: D1Database, current: RacPropertyMapping,
   const values = fields.map((field) => WRITABLE[field]!(input[field as keyof PatchedRacPropertyMappingRequest]));
   try {
     const [updated] = await db.batch<MappingRow>([
-      db
-        .prepare(`UPDATE property_mappings SET ${sets} WHERE uuid = ?1 RETURNING uuid, managed, name, expression, static_settings`)
-        .bind(current.pk, ...values),
+      db.prepare(`UPDATE property_mappings SET ${sets} WHERE uuid = ?1 RETURNING uuid, managed, name, expression, static_settings`).bind(current.pk, ...values),
       modelEvent(db, "model_updated", "authentik_providers_rac.racpropertymapping", current.pk),
     ]);
     const row = updated!.results[0];

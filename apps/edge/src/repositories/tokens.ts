@@ -4,9 +4,9 @@ import { randomKey, sha256Hex } from "../crypto.ts";
 import { type Condition, condition, type ListSpec } from "../lists.ts";
 import { counted } from "./counts.ts";
 import { oneRow, type Reads, uniqueViolation } from "./d1.ts";
+import { modelEvent } from "./events.ts";
 import { grantsColumn } from "./permissions.ts";
 import { userColumns, userFromPrefixedRow } from "./users.ts";
-import { modelEvent } from "./events.ts";
 
 export interface CallerRow {
   identifier: string;
@@ -137,17 +137,7 @@ export async function insertToken(db: D1Database, token: NewToken): Promise<Toke
           `INSERT INTO tokens (uuid, identifier, user_id, intent, description, expires, expiring, key_hash, key_pending)
            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`,
         )
-        .bind(
-          uuid,
-          token.identifier,
-          token.userId,
-          token.intent,
-          token.description,
-          token.expires,
-          token.expiring ? 1 : 0,
-          await sha256Hex(key),
-          key,
-        ),
+        .bind(uuid, token.identifier, token.userId, token.intent, token.description, token.expires, token.expiring ? 1 : 0, await sha256Hex(key), key),
       modelEvent(db, "model_created", "authentik_core.token", uuid),
       db.prepare(selectWhere("t.identifier = ?1")).bind(token.identifier),
     ]);
@@ -178,10 +168,7 @@ export async function updateToken(db: D1Database, uuid: string, input: PatchedTo
 }
 
 export async function deleteToken(db: D1Database, uuid: string): Promise<void> {
-  await db.batch([
-    modelEvent(db, "model_deleted", "authentik_core.token", uuid),
-    db.prepare("DELETE FROM tokens WHERE uuid = ?1").bind(uuid),
-  ]);
+  await db.batch([modelEvent(db, "model_deleted", "authentik_core.token", uuid), db.prepare("DELETE FROM tokens WHERE uuid = ?1").bind(uuid)]);
 }
 
 /**

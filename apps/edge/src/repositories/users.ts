@@ -4,8 +4,8 @@ import { sha256Hex } from "../crypto.ts";
 import type { ListSpec } from "../lists.ts";
 import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
-import { revokeUnlaunchable, revokeUserTokens } from "./revocations.ts";
 import { lastInserted, modelEvent } from "./events.ts";
+import { revokeUnlaunchable, revokeUserTokens } from "./revocations.ts";
 
 export interface UserRow {
   id: number;
@@ -106,22 +106,22 @@ export async function insertUser(db: D1Database, input: UserRequest): Promise<Us
   try {
     const [inserted] = await db.batch<UserRow>([
       db
-      .prepare(
-        `INSERT INTO users (uuid, uid, username, name, email, is_active, is_superuser, attributes, path, type)
+        .prepare(
+          `INSERT INTO users (uuid, uid, username, name, email, is_active, is_superuser, attributes, path, type)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING ${USER_COLUMNS}`,
-      )
-      .bind(
-        uuid,
-        uid,
-        input.username,
-        input.name,
-        input.email ?? "",
-        input.is_active === false ? 0 : 1,
-        input.is_superuser ? 1 : 0,
-        JSON.stringify(input.attributes ?? {}),
-        input.path ?? "users",
-        input.type ?? "internal",
-      ),
+        )
+        .bind(
+          uuid,
+          uid,
+          input.username,
+          input.name,
+          input.email ?? "",
+          input.is_active === false ? 0 : 1,
+          input.is_superuser ? 1 : 0,
+          JSON.stringify(input.attributes ?? {}),
+          input.path ?? "users",
+          input.type ?? "internal",
+        ),
       modelEvent(db, "model_created", "authentik_core.user", 0, lastInserted()),
     ]);
     return userFromRow(inserted!.results[0]!);

@@ -210,9 +210,11 @@ export class Bridge {
 
   /** What gateway disconnect does, only while this socket still holds the token, with the end event. */
   private async disconnect(ending: SessionEnd): Promise<void> {
-    await disconnectToken(this.db, this.token.hash, clock.now(), null, this.token.session, ending).catch((error: unknown) => {
-      console.error("session disconnect bookkeeping failed", error);
-    });
+    await disconnectToken(this.db, this.token.hash, clock.now(), null, this.token.session, ending).catch(
+      (error: unknown) => {
+        console.error("session disconnect bookkeeping failed", error);
+      },
+    );
   }
 
   private async recordEnd(ending: SessionEnd): Promise<void> {

@@ -349,13 +349,17 @@ describe("disconnect bookkeeping when a session closes", () => {
 
 describe("session events", () => {
   const eventsOf = async (token: string, action: string) => {
-    const sql = "SELECT user, client_ip, context FROM events WHERE action = ?1 AND json_extract(context, '$.connection_token') = ?2";
-    const rows = await env.DB.prepare(sql).bind(action, token).all<{ user: string; client_ip: string | null; context: string }>();
+    const sql =
+      "SELECT user, client_ip, context FROM events WHERE action = ?1 AND json_extract(context, '$.connection_token') = ?2";
+    const rows = await env.DB.prepare(sql)
+      .bind(action, token)
+      .all<{ user: string; client_ip: string | null; context: string }>();
     return rows.results.map((row) => ({ ...row, user: JSON.parse(row.user), context: JSON.parse(row.context) }));
   };
   const waitFor = async (token: string, action: string) => {
     const deadline = Date.now() + 5000;
-    while ((await eventsOf(token, action)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    while ((await eventsOf(token, action)).length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 25));
     return eventsOf(token, action);
   };
 
@@ -372,13 +376,22 @@ describe("session events", () => {
     expect(connect).toMatchObject({
       user: { pk: user.id, username: user.username },
       client_ip: "198.51.100.9",
-      context: { endpoint: { model_name: "endpoint", pk: endpoint.pk.replaceAll("-", ""), name: `RAC Endpoint ${endpoint.name}` } },
+      context: {
+        endpoint: {
+          model_name: "endpoint",
+          pk: endpoint.pk.replaceAll("-", ""),
+          name: `RAC Endpoint ${endpoint.name}`,
+        },
+      },
     });
     peer.socket.close(1000, "bye");
     const [disconnect] = await waitFor(token.pk, "rac_disconnect");
     expect(disconnect!.user.username).toBe(user.username);
     expect(disconnect!.client_ip).toBe("198.51.100.9");
-    expect(disconnect!.context).toMatchObject({ endpoint: { pk: endpoint.pk, name: endpoint.name }, reason: "closed by the browser" });
+    expect(disconnect!.context).toMatchObject({
+      endpoint: { pk: endpoint.pk, name: endpoint.name },
+      reason: "closed by the browser",
+    });
     expect(disconnect!.context.duration_ms).toBeGreaterThanOrEqual(0);
     expect(disconnect!.context.bytes_to_browser).toBeGreaterThan(0);
     expect(disconnect!.context.bytes_to_target).toBeGreaterThan(0);
