@@ -161,5 +161,6 @@ export async function updateApplication(db: D1Database, uuid: string, input: Pat
 
 /** The provider, if any, becomes free for another application. */
 export async function deleteApplication(db: D1Database, uuid: string): Promise<void> {
-  await db.batch([modelEvent(db, "model_deleted", "authentik_core.application", uuid), db.prepare("DELETE FROM applications WHERE uuid = ?1").bind(uuid)]);
+  const remove = db.prepare("DELETE FROM applications WHERE uuid = ?1").bind(uuid);
+  await db.batch([modelEvent(db, "model_deleted", "authentik_core.application", uuid), remove]);
 }

@@ -123,6 +123,9 @@ export interface GatewayToken extends Omit<GatewayRow, "provider_mappings" | "en
   endpoint_mappings: SettingsMapping[];
 }
 
+/** The session's endpoint in its events, as authentik's `model_to_dict`. */
+const ENDPOINT_JSON = modelJson("authentik_providers_rac.endpoint", "e");
+
 /** `?1` token hash, `?2` now, `?3` the calling outpost (null for a superuser). */
 const LIVE_BY_HASH = "t.token_hash = ?1 AND (t.expires IS NULL OR t.expires > ?2)";
 const OUTPOST_SERVES = "(?3 IS NULL OR EXISTS (SELECT 1 FROM outpost_providers op WHERE op.outpost_id = ?3 AND op.provider_id = t.provider_id))";
@@ -177,11 +180,12 @@ export async function connectToken(
       action: "rac_connect",
       app: EVENT_APPS.session,
       context: session === null ? {} : { session },
-      contextSql: { sql: `json_set(?, '$.endpoint', ${modelJson("authentik_providers_rac.endpoint", "e")}, '$.connection_token', t.uuid)`, params: [] },
+      contextSql: { sql: `json_set(?, '$.endpoint', ${ENDPOINT_JSON}, '$.connection_token', t.uuid)`, params: [] },
       source: {
         sql: `connection_tokens t JOIN endpoints e ON e.uuid = t.endpoint_id
           WHERE t.token_hash = ? AND (t.expires IS NULL OR t.expires > ?) AND t.connected_at = ?
-            AND (? IS NULL OR EXISTS (SELECT 1 FROM outpost_providers op WHERE op.outpost_id = ? AND op.provider_id = t.provider_id))`,
+            AND (? IS NULL OR EXISTS (SELECT 1 FROM outpost_providers op
+              WHERE op.outpost_id = ? AND op.provider_id = t.provider_id))`,
         params: [hash, now, now, outpost, outpost],
       },
       ...(actor ? { actor } : {}),

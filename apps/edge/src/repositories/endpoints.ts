@@ -163,7 +163,8 @@ export async function updateEndpoint(db: D1Database, uuid: string, input: Patche
 
 /** One statement: foreign keys remove its connection tokens and mapping links. */
 export async function deleteEndpoint(db: D1Database, uuid: string): Promise<void> {
-  await db.batch([modelEvent(db, "model_deleted", "authentik_providers_rac.endpoint", uuid), db.prepare("DELETE FROM endpoints WHERE uuid = ?1").bind(uuid)]);
+  const remove = db.prepare("DELETE FROM endpoints WHERE uuid = ?1").bind(uuid);
+  await db.batch([modelEvent(db, "model_deleted", "authentik_providers_rac.endpoint", uuid), remove]);
 }
 
 /**

@@ -213,7 +213,8 @@ export const eventList: ListSpec = {
 /** null for unknown and malformed keys (both answer 404). */
 export function eventByKey(db: D1Database, key: string): Reads<Event | null> {
   const uuid = normalizeUuid(key);
-  const statement = uuid === null ? null : db.prepare(`SELECT ${eventList.select} FROM events ev WHERE ev.event_uuid = ?1`).bind(uuid);
+  const sql = `SELECT ${eventList.select} FROM events ev WHERE ev.event_uuid = ?1`;
+  const statement = uuid === null ? null : db.prepare(sql).bind(uuid);
   return oneRow(statement, eventFromRow);
 }
 

@@ -79,7 +79,8 @@ export async function updateFlow(db: D1Database, current: Flow, input: Partial<F
 /** Refused while RAC providers use the flow as their authorization flow (FK RESTRICT). */
 export async function deleteFlow(db: D1Database, flow: Flow): Promise<void> {
   try {
-    await db.batch([modelEvent(db, "model_deleted", "authentik_flows.flow", flow.pk), db.prepare("DELETE FROM flows WHERE uuid = ?1").bind(flow.pk)]);
+    const remove = db.prepare("DELETE FROM flows WHERE uuid = ?1").bind(flow.pk);
+    await db.batch([modelEvent(db, "model_deleted", "authentik_flows.flow", flow.pk), remove]);
   } catch (error) {
     if (!isForeignKeyViolation(error)) throw error;
     const { results } = await db

@@ -79,7 +79,7 @@ export function assignStatements(db: D1Database, userId: number, grants: Grant[]
 
 /** The ids answered by a batch of assignStatements: the inserts' rows (the events return none). */
 export const assignedIds = (results: D1Result[]): { id: string }[] =>
-  results.filter((result) => result.results.length > 0).map((result) => ({ id: (result.results[0] as { id: string }).id }));
+  results.filter((result) => result.results.length > 0).map((result) => result.results[0] as { id: string });
 
 export function unassignStatements(db: D1Database, userId: number, grants: Grant[]): D1PreparedStatement[] {
   const remove = "DELETE FROM permissions WHERE user_id = ?1 AND codename = ?2 AND object_pk = ?3";
@@ -100,12 +100,13 @@ function permissionEvent(
 ): D1PreparedStatement {
   const grantRow = "SELECT 1 FROM permissions WHERE user_id = ? AND codename = ? AND object_pk = ?";
   const target = "json_object('pk', u.id, 'username', u.username, 'email', u.email)";
+  const grantParams = [userId, grant.codename, grant.objectPk];
   return eventStatement(db, {
     action,
     app: EVENT_APPS.rbac,
     context: { permission: grant.codename, object_pk: grant.objectPk === "" ? null : grant.objectPk },
     contextSql: { sql: `json_set(?, '$.target_user', ${target})`, params: [] },
-    source: { sql: `users u WHERE u.id = ? AND ${held} (${grantRow})`, params: [userId, userId, grant.codename, grant.objectPk] },
+    source: { sql: `users u WHERE u.id = ? AND ${held} (${grantRow})`, params: [userId, ...grantParams] },
   });
 }
 

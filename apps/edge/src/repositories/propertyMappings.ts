@@ -114,8 +114,10 @@ export async function updateMapping(db: D1Database, current: RacPropertyMapping,
   const sets = fields.map((field, index) => `${field} = ?${index + 2}`).join(", ");
   const values = fields.map((field) => WRITABLE[field]!(input[field as keyof PatchedRacPropertyMappingRequest]));
   try {
+    const returning = "RETURNING uuid, managed, name, expression, static_settings";
+    const update = `UPDATE property_mappings SET ${sets} WHERE uuid = ?1 ${returning}`;
     const [updated] = await db.batch<MappingRow>([
-      db.prepare(`UPDATE property_mappings SET ${sets} WHERE uuid = ?1 RETURNING uuid, managed, name, expression, static_settings`).bind(current.pk, ...values),
+      db.prepare(update).bind(current.pk, ...values),
       modelEvent(db, "model_updated", "authentik_providers_rac.racpropertymapping", current.pk),
     ]);
     const row = updated!.results[0];

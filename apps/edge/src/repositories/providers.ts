@@ -156,5 +156,6 @@ export async function updateProvider(db: D1Database, id: number, input: PatchedR
 
 /** Cascades (foreign keys) to endpoints, connection tokens and links; unlinks the application. */
 export async function deleteProvider(db: D1Database, id: number): Promise<void> {
-  await db.batch([modelEvent(db, "model_deleted", "authentik_providers_rac.racprovider", id), db.prepare("DELETE FROM providers WHERE id = ?1").bind(id)]);
+  const remove = db.prepare("DELETE FROM providers WHERE id = ?1").bind(id);
+  await db.batch([modelEvent(db, "model_deleted", "authentik_providers_rac.racprovider", id), remove]);
 }

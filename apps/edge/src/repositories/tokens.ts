@@ -130,6 +130,8 @@ export interface NewToken {
 export async function insertToken(db: D1Database, token: NewToken): Promise<Token> {
   const key = randomKey();
   const uuid = crypto.randomUUID();
+  const keyHash = await sha256Hex(key);
+  const expiring = token.expiring ? 1 : 0;
   try {
     const [, , selected] = await db.batch<TokenRow>([
       db
@@ -137,7 +139,7 @@ export async function insertToken(db: D1Database, token: NewToken): Promise<Toke
           `INSERT INTO tokens (uuid, identifier, user_id, intent, description, expires, expiring, key_hash, key_pending)
            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`,
         )
-        .bind(uuid, token.identifier, token.userId, token.intent, token.description, token.expires, token.expiring ? 1 : 0, await sha256Hex(key), key),
+        .bind(uuid, token.identifier, token.userId, token.intent, token.description, token.expires, expiring, keyHash, key),
       modelEvent(db, "model_created", "authentik_core.token", uuid),
       db.prepare(selectWhere("t.identifier = ?1")).bind(token.identifier),
     ]);
@@ -168,7 +170,8 @@ export async function updateToken(db: D1Database, uuid: string, input: PatchedTo
 }
 
 export async function deleteToken(db: D1Database, uuid: string): Promise<void> {
-  await db.batch([modelEvent(db, "model_deleted", "authentik_core.token", uuid), db.prepare("DELETE FROM tokens WHERE uuid = ?1").bind(uuid)]);
+  const remove = db.prepare("DELETE FROM tokens WHERE uuid = ?1").bind(uuid);
+  await db.batch([modelEvent(db, "model_deleted", "authentik_core.token", uuid), remove]);
 }
 
 /**

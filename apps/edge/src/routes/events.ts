@@ -64,11 +64,15 @@ const FILTERS = [
   { name: "context_model_app", type: "string", description: "Exact `context.model.app` (`authentik_providers_rac`)." },
   { name: "context_model_name", type: "string", description: "Exact `context.model.model_name` (`endpoint`)." },
   { name: "context_model_pk", type: "string", description: "The object's pk; dashes of a uuid are ignored." },
-  { name: "context_authorized_app", type: "string", description: "The launched application's uuid (`authorize_application`)." },
+  { name: "context_authorized_app", type: "string", description: "The launched application's uuid." },
 ] as const;
 
-const NOTE =
-  "The audit trail: each event is written in the same D1 batch as the change it records, so an event exists if and only if its change happened. Visible to superusers and holders of `authentik_events.view_event` (globally, or per event). Events expire after `EVENTS_RETENTION_DAYS` (default 90) and are swept by the Cron Trigger. Secrets never appear in `context`.";
+const NOTE = [
+  "The audit trail: each event is written in the same D1 batch as the change it records,",
+  "so an event exists if and only if its change happened. Visible to superusers and holders of",
+  "`authentik_events.view_event` (globally, or per event). Events expire after `EVENTS_RETENTION_DAYS`",
+  "(default 90) and are swept by the Cron Trigger. Secrets never appear in `context`.",
+].join(" ");
 
 export const eventRoutes: Routes = {
   "/api/v3/events/events/": {
