@@ -15,4 +15,6 @@ export interface Env {
   RAC_TARGETS?: string;
   /** The session sockets' revocation poll in milliseconds (default 30 s). */
   RAC_REVOCATION_POLL_MS?: string;
+  /** Days an audit event is kept before the Cron Trigger sweeps it (default 90). */
+  EVENTS_RETENTION_DAYS?: string;
 }

@@ -7,6 +7,7 @@ import { applicationRoutes } from "./routes/applications.ts";
 import { connectionRoutes } from "./routes/connections.ts";
 import { connectionTokenRoutes } from "./routes/connectionTokens.ts";
 import { endpointRoutes } from "./routes/endpoints.ts";
+import { eventRoutes } from "./routes/events.ts";
 import { flowRoutes } from "./routes/flows.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { outpostRoutes } from "./routes/outposts.ts";
@@ -35,6 +36,7 @@ export const routes: Routes[] = [
   outpostRoutes,
   connectionTokenRoutes,
   connectionRoutes,
+  eventRoutes,
   schemaRoutes(() => routes),
 ];
 

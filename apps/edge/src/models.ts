@@ -11,4 +11,5 @@ export const MODEL_TABLES: Record<ModelName, { table: string; pk: string; intege
   "authentik_providers_rac.endpoint": { table: "endpoints", pk: "uuid", integer: false },
   "authentik_providers_rac.racpropertymapping": { table: "property_mappings", pk: "uuid", integer: false },
   "authentik_providers_rac.connectiontoken": { table: "connection_tokens", pk: "uuid", integer: false },
+  "authentik_events.event": { table: "events", pk: "event_uuid", integer: false },
 };

@@ -1,6 +1,7 @@
 import { clock } from "./clock.ts";
 import type { Env } from "./env.ts";
 import { deleteExpiredConnectionTokens } from "./repositories/connections.ts";
+import { deleteExpiredEvents } from "./repositories/events.ts";
 import { metered, serverTiming } from "./repositories/meter.ts";
 
 /** Tokens one sweep statement removes at most, and statements one run makes at most. */
@@ -30,9 +31,28 @@ export async function sweepExpired(db: D1Database, now: number, limits: SweepLim
   return removed;
 }
 
+/**
+ * Deletes audit events past their `expires` (EVENTS_RETENTION_DAYS after they were written), with
+ * the same bounds per run as the tokens' sweep; the next run goes on where this one stopped.
+ */
+export async function sweepExpiredEvents(db: D1Database, now: number, limits: SweepLimits = {}): Promise<number> {
+  const { batch = SWEEP_BATCH, steps = SWEEP_STEPS } = limits;
+  let removed = 0;
+  for (let step = 0; step < steps; step++) {
+    const deleted = await deleteExpiredEvents(db, now, batch);
+    removed += deleted;
+    if (deleted < batch) break;
+  }
+  return removed;
+}
+
 /** The Cron Trigger (every 5 minutes). */
 export async function scheduled(_controller: ScheduledController, env: Env): Promise<void> {
   const { db, cost } = metered(env.DB);
-  const removed = await sweepExpired(db, clock.now());
-  if (removed > 0) console.log(`swept ${removed} expired connection token(s); ${serverTiming(cost)}`);
+  const now = clock.now();
+  const removed = await sweepExpired(db, now);
+  const events = await sweepExpiredEvents(db, now);
+  if (removed + events > 0) {
+    console.log(`swept ${removed} expired connection token(s), ${events} expired event(s); ${serverTiming(cost)}`);
+  }
 }

@@ -113,6 +113,7 @@ const RELATIONS: Record<ModelName, Relation[]> = {
   "authentik_core.application": [],
   "authentik_core.token": [],
   "authentik_providers_rac.connectiontoken": [],
+  "authentik_events.event": [],
 };
 
 /**

@@ -61,6 +61,19 @@ const mappingSpec = (path: string): SubjectSpec => ({
 });
 
 const SUBJECTS: Record<Subject, SubjectSpec> = {
+  // An event: the model_created of a new flow, found through its own model's pk.
+  event: {
+    model: "authentik_events.event",
+    async make() {
+      const flow = await makeFlow();
+      const sql = "SELECT event_uuid FROM events WHERE json_extract(context, '$.model.pk') = ?1";
+      const row = await env.DB.prepare(sql).bind(flow.pk.replaceAll("-", "")).first<{ event_uuid: string }>();
+      return { key: row!.event_uuid, pk: row!.event_uuid };
+    },
+    createBody: () => ({}),
+    putBody: () => ({}),
+    patchBody: () => ({}),
+  },
   // Routes about no object (no path parameter): a flow stands in for the object grants of otherGrant and owner.
   none: {
     model: "authentik_flows.flow",

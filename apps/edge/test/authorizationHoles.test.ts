@@ -309,6 +309,7 @@ describe("6. HEAD changes nothing", () => {
     const application = (await post("/api/v3/core/applications/", { name: "a", slug: unique("app") })).body;
     const mapping = (await post("/api/v3/propertymappings/rac/", { name: unique("m"), static_settings: {} })).body;
     const connection = await launched(endpoint.pk);
+    const event = (await get(`/api/v3/events/events/?context_model_pk=${flow.pk}`)).body.results[0].pk as string;
     const keys: [string, string][] = [
       ["/flows/", flow.slug],
       ["/providers/", String(provider.pk)],
@@ -319,6 +320,7 @@ describe("6. HEAD changes nothing", () => {
       ["/propertymappings/", mapping.pk],
       ["/outposts/", outpost.pk],
       ["/connection_tokens/", connection.pk],
+      ["/events/", event],
     ];
     const { ADMIN } = await import("./helpers.ts");
     const gets = ROUTE_METHODS.filter((route) => route.method === "GET");

@@ -152,6 +152,20 @@ describe("@rac-edge/client against the Worker", () => {
     expect((await apiError(admin.core.users.retrieve(user.pk))).status).toBe(404);
   });
 
+  it("events: the audit trail of the client's own writes, filtered, every page, retrieve", async () => {
+    const slug = unique("flow");
+    const flow = await admin.flows.instances.create({ name: slug, slug, title: slug, designation: "authorization" });
+    await admin.flows.instances.destroy(slug);
+    const page = await admin.events.events.list({ context_model_pk: flow.pk, ordering: "created" });
+    expect(page.results.map((event) => event.action)).toEqual(["model_created", "model_deleted"]);
+    const all = [];
+    for await (const event of admin.events.events.all({ context_model_name: "flow", search: slug, page_size: 1 })) all.push(event);
+    expect(all.map((event) => event.pk).sort()).toEqual(page.results.map((event) => event.pk).sort());
+    expect(await admin.events.events.retrieve(page.results[0]!.pk)).toEqual(page.results[0]);
+    const nobody = await makeUser();
+    expect((await clientFor(nobody.token).events.events.list()).results).toEqual([]);
+  });
+
   it("answers errors as ApiError with authentik's bodies, and serves the document", async () => {
     const error = await apiError(admin.providers.rac.create({ name: "", authorization_flow: "not-a-uuid" }));
     expect(error.status).toBe(400);

@@ -46,6 +46,7 @@ interface Fixtures {
   mapping: { pk: string; key: string };
   outpost: { pk: string; key: string };
   connectionToken: { pk: string; key: string; secret: string };
+  event: { pk: string; key: string };
 }
 type Kind = keyof Fixtures;
 
@@ -61,6 +62,7 @@ const PATH_FIXTURES: [string, Kind][] = [
   ["/api/v3/outposts/instances/", "outpost"],
   ["/api/v3/rac/connection_tokens/", "connectionToken"],
   ["/api/v3/rbac/permissions/assigned_by_users/", "user"],
+  ["/api/v3/events/events/", "event"],
 ];
 
 const fixtureOf = (path: string): Kind => {
@@ -93,6 +95,10 @@ async function makeFixtures(): Promise<Fixtures> {
   const outpost = await makeOutpost([provider.pk]);
   outpostToken = outpost.token;
   const connection = await launched(endpoint.pk, { settings: { username: "fuzz", password: "fuzz" } });
+  // The launch's own event (events are read only: no request removes it).
+  const event = await env.DB.prepare("SELECT event_uuid FROM events WHERE json_extract(context, '$.connection_token') = ?1")
+    .bind(connection.pk)
+    .first<string>("event_uuid");
   const result: Fixtures = {
     flow: { pk: flow.pk, key: flow.slug },
     provider: { pk: provider.pk, key: String(provider.pk) },
@@ -103,6 +109,7 @@ async function makeFixtures(): Promise<Fixtures> {
     mapping: { pk: mapping.pk, key: mapping.pk },
     outpost: { pk: outpost.pk, key: outpost.pk },
     connectionToken: { pk: connection.pk, key: connection.pk, secret: connection.token },
+    event: { pk: event!, key: event! },
   };
   const objectGrants: [string, string, string | number][] = [
     ["authentik_flows", "flow", result.flow.pk],
@@ -114,6 +121,7 @@ async function makeFixtures(): Promise<Fixtures> {
     ["authentik_providers_rac", "racpropertymapping", result.mapping.pk],
     ["authentik_outposts", "outpost", result.outpost.pk],
     ["authentik_providers_rac", "connectiontoken", result.connectionToken.pk],
+    ["authentik_events", "event", result.event.pk],
   ];
   for (const [app, model, pk] of objectGrants) {
     await grant(

@@ -14,12 +14,15 @@ import {
   CoreApi,
   type Endpoint,
   EndpointFromJSON,
+  EventFromJSON,
+  EventsApi,
   FlowDesignationEnum,
   FlowsApi,
   GroupMemberFromJSON,
   IntentEnum,
   instanceOfConnectionToken,
   instanceOfEndpoint,
+  instanceOfEvent,
   instanceOfGroupMember,
   instanceOfPagination,
   instanceOfRACPropertyMapping,
@@ -73,6 +76,7 @@ const core = recorded(new CoreApi(configuration));
 const outposts = recorded(new OutpostsApi(configuration));
 const rbac = recorded(new RbacApi(configuration));
 const schemaApi = recorded(new SchemaApi(configuration));
+const events = recorded(new EventsApi(configuration));
 
 interface Shape {
   fromJson(json: unknown): object;
@@ -93,6 +97,7 @@ const TOKEN: Shape = {
   additive: ["expires"],
 };
 const USED_BY: Shape = { fromJson: UsedByFromJSON, instanceOf: instanceOfUsedBy };
+const EVENT: Shape = { fromJson: EventFromJSON, instanceOf: instanceOfEvent };
 const PAGINATION: Shape = { fromJson: PaginationFromJSON, instanceOf: instanceOfPagination };
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
@@ -448,6 +453,21 @@ describe("@goauthentik/api@2024.6.4-1724423607 against the Worker", () => {
     expect((await outposts.outpostsInstancesUsedByList({ uuid: created.pk })).map((used) => used.pk)).toEqual([String(provider.pk)]);
     await outposts.outpostsInstancesDestroy({ uuid: created.pk });
     expect((await responseError(outposts.outpostsInstancesRetrieve({ uuid: created.pk }))).status).toBe(404);
+  });
+
+  it("events: list with authentik's filters, retrieve", async () => {
+    const slug = unique("flow");
+    const flowRequest = { name: slug, slug, title: "t", designation: FlowDesignationEnum.Authorization };
+    const flow = await flows.flowsInstancesCreate({ flowRequest });
+    const query = { action: "model_created", contextModelApp: "authentik_flows", contextModelName: "flow", contextModelPk: flow.pk };
+    const page = await shaped("eventsEventsList", events.eventsEventsListRaw({ ...query, username: "akadmin", ordering: "-created" }), EVENT, "page");
+    expect(page.results).toHaveLength(1);
+    const [event] = page.results;
+    expect(event!.action).toBe("model_created");
+    expect(event!.created).toBeInstanceOf(Date);
+    expect(event!.context).toMatchObject({ model: { app: "authentik_flows", model_name: "flow", name: `Flow ${slug} (${slug})` } });
+    expect((await events.eventsEventsList({ search: slug, pageSize: 5 })).results.map((one) => one.pk)).toContain(event!.pk);
+    expect(await shaped("eventsEventsRetrieve", events.eventsEventsRetrieveRaw({ eventUuid: event!.pk }), EVENT)).toEqual(event);
   });
 
   it("the schema, without a token", async () => {

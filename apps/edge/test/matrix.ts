@@ -48,7 +48,8 @@ export type Subject =
   | "mappingAlias"
   | "outpost"
   | "connectionToken"
-  | "gateway";
+  | "gateway"
+  | "event";
 
 /** What the request does with the subject. */
 export type Action =
@@ -160,6 +161,10 @@ export const MATRIX: Record<string, Row> = {
     outpost: 404,
     superuser: 204,
   }),
+
+  // Events: read only; superusers and view_event holders (globally or on the event).
+  "GET /api/v3/events/events/": row("event", "list", LIST),
+  "GET /api/v3/events/events/:key/": row("event", "retrieve", READ),
 
   // RBAC: the global assign/unassign permission; object grants on the user do not count.
   "POST /api/v3/rbac/permissions/assigned_by_users/:id/assign/": row("user", "assign", {

@@ -7,6 +7,7 @@ import {
   type Endpoint,
   type EndpointRequest,
   type ErrorBody,
+  type Event,
   type Flow,
   type FlowRequest,
   type GatewayConnection,
@@ -120,6 +121,7 @@ export type FlowFilter = "slug" | "name" | "designation";
 export type UserFilter = "username" | "name" | "email" | "path" | "is_active" | "is_superuser" | "uuid" | "type";
 export type TokenFilter = "identifier" | "intent" | "description" | "managed" | "user__username" | "expiring";
 export type ApplicationFilter = "name" | "slug" | "group";
+export type EventFilter = "action" | "username" | "client_ip" | "context_model_app" | "context_model_name" | "context_model_pk" | "context_authorized_app";
 export type OutpostFilter = "name__iexact" | "name__icontains" | "providers__isnull" | "providers_by_pk";
 
 const API = "/api/v3/";
@@ -216,6 +218,12 @@ export function createClient(options: ClientOptions) {
     };
   }
 
+  /** The read side only: events have no used_by and cannot be written. */
+  const readOnly = <T, Key extends string | number, F extends string>(all: Resource<T, never, never, Key, F>) => ({
+    list: all.list,
+    all: all.all,
+    retrieve: all.retrieve,
+  });
   const permissions =
     <T>(method: string, action: string) =>
     (user: number, body: PermissionAssign) =>
@@ -273,6 +281,10 @@ export function createClient(options: ClientOptions) {
         viewKey: (identifier: string) => request<{ key: string }>("GET", `core/tokens/${segment(identifier)}view_key/`),
       },
       applications: resource<Application, ApplicationRequest, PatchedApplicationRequest, string, ApplicationFilter>("core/applications/"),
+    },
+    events: {
+      /** The audit trail, read only: list (newest first), every page, retrieve. */
+      events: readOnly(resource<Event, never, never, string, EventFilter>("events/events/")),
     },
     outposts: {
       instances: resource<Outpost, OutpostRequest, PatchedOutpostRequest, string, OutpostFilter>("outposts/instances/"),

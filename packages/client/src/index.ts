@@ -8,6 +8,7 @@ export {
   createClient,
   csrfCookie,
   type EndpointFilter,
+  type EventFilter,
   type FlowFilter,
   type ListQuery,
   type MutableResource,

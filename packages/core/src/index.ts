@@ -3,6 +3,7 @@ export * from "./connectionTokens.ts";
 export * from "./duration.ts";
 export * from "./endpoints.ts";
 export * from "./errors.ts";
+export * from "./events.ts";
 export * from "./fields.ts";
 export * from "./flows.ts";
 export * from "./host.ts";

@@ -15,6 +15,7 @@ export const MODELS = [
   "authentik_providers_rac.endpoint",
   "authentik_providers_rac.racpropertymapping",
   "authentik_providers_rac.connectiontoken",
+  "authentik_events.event",
 ] as const;
 export type ModelName = (typeof MODELS)[number];
 

@@ -6,6 +6,7 @@ import type { Env } from "../env.ts";
 import type { Condition } from "../lists.ts";
 import type { OperationDoc } from "../openapi/operation.ts";
 import type { Reads } from "../repositories/d1.ts";
+import { actAs, requestActor } from "../repositories/events.ts";
 import { metered, serverTiming } from "../repositories/meter.ts";
 import { sessionChecks } from "../signin/csrf.ts";
 import { authenticationFailed } from "../throttle.ts";
@@ -107,6 +108,8 @@ function dispatch(methods: Partial<Record<Method, Handler>>) {
     if (caller.session !== undefined) await sessionChecks(request, env, caller.session);
     if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: allowed } });
     if (handler === undefined) throw errors.methodNotAllowed(request.method);
+    // The request's own binding carries who writes: every repository write records its event with it.
+    actAs(env.DB, requestActor(request, caller.userId, env.EVENTS_RETENTION_DAYS));
     const context: Context = { ...base, caller, access: new Access(env.DB, caller) };
     if (reads !== undefined) context.prefetched = () => reads.read(results);
     return withoutBody(request, await handler(context));

@@ -27,6 +27,7 @@ export const RESPONSE_NAMES: ReadonlyMap<v.GenericSchema, string> = new Map<v.Ge
   [core.ApplicationSchema, "Application"],
   [core.OutpostSchema, "Outpost"],
   [core.UsedBySchema, "UsedBy"],
+  [core.EventSchema, "Event"],
   [core.PermissionAssignResultSchema, "PermissionAssignResult"],
   [core.PaginationSchema, "Pagination"],
   [GenericErrorSchema, "GenericError"],

@@ -10,6 +10,7 @@ import {
 import type { ListSpec } from "../lists.ts";
 import { counted } from "./counts.ts";
 import { isForeignKeyViolation, oneRow, type Reads, uniqueViolation } from "./d1.ts";
+import { modelEvent } from "./events.ts";
 import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
 
 interface ApplicationRow {
@@ -111,7 +112,7 @@ const WRITABLE: Record<string, [string, (value: unknown) => unknown]> = {
 export async function insertApplication(db: D1Database, input: ApplicationRequest): Promise<Application> {
   const uuid = crypto.randomUUID();
   try {
-    const [, selected] = await db.batch<ApplicationRow>([
+    const [, , selected] = await db.batch<ApplicationRow>([
       db
         .prepare(
           `INSERT INTO applications (uuid, name, slug, provider_id, open_in_new_tab, meta_launch_url, meta_description, meta_publisher, policy_engine_mode, "group")
@@ -129,6 +130,7 @@ export async function insertApplication(db: D1Database, input: ApplicationReques
           input.policy_engine_mode ?? "any",
           input.group ?? "",
         ),
+      modelEvent(db, "model_created", "authentik_core.application", uuid),
       db.prepare(selectWhere("a.uuid = ?1")).bind(uuid),
     ]);
     return applicationFromRow(selected!.results[0]!);
@@ -145,6 +147,7 @@ export async function updateApplication(db: D1Database, uuid: string, input: Pat
     const values = fields.map((field) => WRITABLE[field]![1](input[field as keyof PatchedApplicationRequest]));
     statements.push(db.prepare(`UPDATE applications SET ${sets} WHERE uuid = ?1`).bind(uuid, ...values));
   }
+  statements.push(modelEvent(db, "model_updated", "authentik_core.application", uuid));
   statements.push(db.prepare(selectWhere("a.uuid = ?1")).bind(uuid));
   try {
     const results = await db.batch<ApplicationRow>(statements);
@@ -158,5 +161,6 @@ export async function updateApplication(db: D1Database, uuid: string, input: Pat
 
 /** The provider, if any, becomes free for another application. */
 export async function deleteApplication(db: D1Database, uuid: string): Promise<void> {
-  await db.prepare("DELETE FROM applications WHERE uuid = ?1").bind(uuid).run();
+  const remove = db.prepare("DELETE FROM applications WHERE uuid = ?1").bind(uuid);
+  await db.batch([modelEvent(db, "model_deleted", "authentik_core.application", uuid), remove]);
 }

@@ -4,6 +4,7 @@ import type { Condition, ListSpec } from "../lists.ts";
 import { type CountedField, counted } from "./counts.ts";
 import { oneRow, type Reads } from "./d1.ts";
 import { ENDPOINT_PROVIDER_JOIN, endpointColumns, endpointFromRow, endpointOwnColumns } from "./endpoints.ts";
+import { modelEvent } from "./events.ts";
 import { existingProviders, PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
 import { memberColumns, memberFromPrefixedRow } from "./users.ts";
 
@@ -183,7 +184,8 @@ export async function endpointProvider(db: D1Database, endpoint: string): Promis
  * limit (as a launch would). Answers 404 if the token is gone, 409 if the limit refused the move.
  */
 export async function moveConnectionToken(db: D1Database, uuid: string, provider: number, endpoint: string, now: number): Promise<ConnectionToken> {
-  const [, selected] = await db.batch<ConnectionTokenRow>([
+  const where = { sql: "t.uuid = ? AND t.provider_id = ? AND t.endpoint_id = ?", params: [uuid, provider, endpoint] };
+  const [, , selected] = await db.batch<ConnectionTokenRow>([
     db
       .prepare(
         `UPDATE connection_tokens SET provider_id = ?2, endpoint_id = ?3,
@@ -194,6 +196,8 @@ export async function moveConnectionToken(db: D1Database, uuid: string, provider
                OR (SELECT count(*) FROM connection_tokens c WHERE c.endpoint_id = ?3 AND (c.expires IS NULL OR c.expires > ?4)) < target.maximum_connections))`,
       )
       .bind(uuid, provider, endpoint, now),
+    // Written when the token is where it was asked to go (a move the limit refused changed nothing).
+    modelEvent(db, "model_updated", "authentik_providers_rac.connectiontoken", uuid, where),
     selectConnectionToken(db, uuid, now),
   ]);
   const row = selected!.results[0];
@@ -206,5 +210,8 @@ export async function moveConnectionToken(db: D1Database, uuid: string, provider
 }
 
 export async function deleteConnectionToken(db: D1Database, uuid: string): Promise<void> {
-  await db.prepare("DELETE FROM connection_tokens WHERE uuid = ?1").bind(uuid).run();
+  await db.batch([
+    modelEvent(db, "model_deleted", "authentik_providers_rac.connectiontoken", uuid),
+    db.prepare("DELETE FROM connection_tokens WHERE uuid = ?1").bind(uuid),
+  ]);
 }

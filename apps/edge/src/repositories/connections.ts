@@ -1,6 +1,7 @@
 import { type ConnectionToken, errors, normalizeUuid, type SettingsMapping } from "@rac-edge/core";
 import { type ConnectionTokenRow, connectionTokenFromRow, selectConnectionToken } from "./connectionTokens.ts";
 import { isForeignKeyViolation, oneRow, parseJson, type Reads } from "./d1.ts";
+import { type Actor, EVENT_APPS, eventStatement, modelJson } from "./events.ts";
 
 /** What a launch needs to know about its endpoint before writing anything. */
 export interface LaunchTarget {
@@ -46,6 +47,7 @@ export async function insertConnection(db: D1Database, input: NewConnection): Pr
            OR (SELECT count(*) FROM connection_tokens c WHERE c.endpoint_id = e.uuid AND (c.expires IS NULL OR c.expires > ?5)) < e.maximum_connections)`,
       )
       .bind(input.uuid, input.userId, input.tokenHash, input.settings, input.now, input.expires, input.endpoint),
+    launchEvent(db, input.uuid),
     selectConnectionToken(db, input.uuid, input.now),
     db
       // Asked only when the insert was refused (no row with the new uuid): a launch that succeeds
@@ -58,13 +60,32 @@ export async function insertConnection(db: D1Database, input: NewConnection): Pr
       .bind(input.endpoint, input.userId, input.uuid, input.now),
     db.prepare("SELECT 1 AS found FROM endpoints WHERE uuid = ?1").bind(input.endpoint),
   ]);
-  const [, selected, holds, endpoint] = await batch.catch(callerGone);
+  const [, , selected, holds, endpoint] = await batch.catch(callerGone);
   // The read-back of the fresh uuid says whether the INSERT wrote it: `meta.changes` also counts
   // the counter rows its triggers write (migration 0007).
   const row = selected!.results[0];
   if (row !== undefined) return { token: connectionTokenFromRow(row as ConnectionTokenRow) };
   if (endpoint!.results.length === 0) throw errors.notFound(); // deleted meanwhile: no limit refused anything
   return { refused: true, callerHoldsOne: (holds!.results[0] as { held: number } | undefined)?.held === 1 };
+}
+
+/**
+ * authentik's `authorize_application` of a launch, written only if the token was inserted: the
+ * application of the endpoint's provider (null without one) and the endpoint, as authentik records them.
+ */
+function launchEvent(db: D1Database, uuid: string): D1PreparedStatement {
+  const application = `CASE WHEN a.uuid IS NULL THEN NULL ELSE ${modelJson("authentik_core.application", "a")} END`;
+  const set = `'$.authorized_application', ${application}, '$.endpoint', e.name, '$.connection_token', ct.uuid`;
+  return eventStatement(db, {
+    action: "authorize_application",
+    app: EVENT_APPS.launch,
+    contextSql: { sql: `json_set(?, ${set})`, params: [] },
+    source: {
+      sql: `connection_tokens ct JOIN endpoints e ON e.uuid = ct.endpoint_id
+        LEFT JOIN applications a ON a.provider_id = ct.provider_id WHERE ct.uuid = ?`,
+      params: [uuid],
+    },
+  });
 }
 
 /**
@@ -101,6 +122,9 @@ export interface GatewayToken extends Omit<GatewayRow, "provider_mappings" | "en
   provider_mappings: SettingsMapping[];
   endpoint_mappings: SettingsMapping[];
 }
+
+/** The session's endpoint in its events, as authentik's `model_to_dict`. */
+const ENDPOINT_JSON = modelJson("authentik_providers_rac.endpoint", "e");
 
 /** `?1` token hash, `?2` now, `?3` the calling outpost (null for a superuser). */
 const LIVE_BY_HASH = "t.token_hash = ?1 AND (t.expires IS NULL OR t.expires > ?2)";
@@ -142,14 +166,30 @@ export async function connectToken(
   now: number,
   outpost: string | null,
   session: string | null = null,
+  actor?: Actor,
 ): Promise<GatewayToken | null> {
-  const [, selected] = await db.batch<GatewayRow>([
+  const [, , selected] = await db.batch<GatewayRow>([
     db
       .prepare(
         `UPDATE connection_tokens AS t SET connected_at = ?2, session_id = coalesce(?4, session_id), session_error = NULL
          WHERE ${LIVE_BY_HASH} AND ${OUTPOST_SERVES}`,
       )
       .bind(hash, now, outpost, session),
+    // Written when the UPDATE found the token: the same conditions, read after it.
+    eventStatement(db, {
+      action: "rac_connect",
+      app: EVENT_APPS.session,
+      context: session === null ? {} : { session },
+      contextSql: { sql: `json_set(?, '$.endpoint', ${ENDPOINT_JSON}, '$.connection_token', t.uuid)`, params: [] },
+      source: {
+        sql: `connection_tokens t JOIN endpoints e ON e.uuid = t.endpoint_id
+          WHERE t.token_hash = ? AND (t.expires IS NULL OR t.expires > ?) AND t.connected_at = ?
+            AND (? IS NULL OR EXISTS (SELECT 1 FROM outpost_providers op
+              WHERE op.outpost_id = ? AND op.provider_id = t.provider_id))`,
+        params: [hash, now, now, outpost, outpost],
+      },
+      ...(actor ? { actor } : {}),
+    }),
     selectGateway(db, hash, now, outpost),
   ]);
   return gatewayToken(selected!.results[0]);
@@ -202,6 +242,7 @@ export async function disconnectToken(
   now: number,
   outpost: string | null,
   session: string | null = null,
+  ending?: SessionEnd,
 ): Promise<{ token: GatewayToken; deleted: boolean } | null> {
   // A data-plane socket (`session`) disconnects only while it still holds the token: after a takeover the newer one does.
   const [selected, deleted] = await db.batch<GatewayRow>([
@@ -215,10 +256,35 @@ export async function disconnectToken(
          RETURNING uuid`,
       )
       .bind(hash, now, outpost, session),
+    // The socket's end is recorded whatever the token's state (a revoked token is already gone).
+    ...(ending ? [sessionEndEvent(db, ending)] : []),
   ]);
   const token = gatewayToken(selected!.results[0]);
   // The returned row, not `meta.changes`: that also counts the counter rows the triggers write.
   return token && { token, deleted: deleted!.results.length > 0 };
+}
+
+/** How a data-plane socket ended, for its `rac_disconnect` or `rac_revoked` event. */
+export interface SessionEnd {
+  action: "rac_disconnect" | "rac_revoked";
+  /** The token's user and the browser's address. */
+  actor: Actor;
+  context: {
+    connection_token: string;
+    endpoint: { pk: string; name: string };
+    reason: string;
+    duration_ms: number;
+    bytes_to_target: number;
+    bytes_to_browser: number;
+  };
+}
+
+const sessionEndEvent = (db: D1Database, ending: SessionEnd) =>
+  eventStatement(db, { action: ending.action, app: EVENT_APPS.session, context: ending.context, actor: ending.actor });
+
+/** A socket's end when no disconnect bookkeeping runs (another socket took the token over): the event alone. */
+export async function recordSessionEnd(db: D1Database, ending: SessionEnd): Promise<void> {
+  await sessionEndEvent(db, ending).run();
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Condition } from "../lists.ts";
 
 /** Tables with counter rows (migration 0007), and the columns counted by value. */
 type CoreTable = "flows" | "providers" | "users" | "tokens" | "applications" | "property_mappings" | "outposts";
-export type CountedTable = CoreTable | "endpoints" | "connection_tokens";
+export type CountedTable = CoreTable | "endpoints" | "connection_tokens" | "events";
 export type CountedField = "provider_id" | "endpoint_id" | "user_id";
 
 /**

@@ -12,6 +12,7 @@ import type { ListSpec } from "../lists.ts";
 import { shownSettings } from "../secretSettings.ts";
 import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads } from "./d1.ts";
+import { modelEvent } from "./events.ts";
 import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
 
 /**
@@ -130,6 +131,7 @@ export async function insertEndpoint(db: D1Database, input: EndpointRequest): Pr
       ),
   ];
   if (input.property_mappings?.length) statements.push(linkMappings(db, uuid, input.property_mappings));
+  statements.push(modelEvent(db, "model_created", "authentik_providers_rac.endpoint", uuid));
   statements.push(selectByUuid(db, uuid));
   const results = await db.batch<EndpointRow>(statements);
   return endpointFromRow(results[results.length - 1]!.results[0]!);
@@ -151,6 +153,7 @@ export async function updateEndpoint(db: D1Database, uuid: string, input: Patche
     statements.push(db.prepare("DELETE FROM endpoint_property_mappings WHERE endpoint_id = ?1").bind(uuid));
     if (input.property_mappings.length > 0) statements.push(linkMappings(db, uuid, input.property_mappings));
   }
+  statements.push(modelEvent(db, "model_updated", "authentik_providers_rac.endpoint", uuid));
   statements.push(selectByUuid(db, uuid));
   const results = await db.batch<EndpointRow>(statements);
   const row = results[results.length - 1]!.results[0];
@@ -160,7 +163,8 @@ export async function updateEndpoint(db: D1Database, uuid: string, input: Patche
 
 /** One statement: foreign keys remove its connection tokens and mapping links. */
 export async function deleteEndpoint(db: D1Database, uuid: string): Promise<void> {
-  await db.prepare("DELETE FROM endpoints WHERE uuid = ?1").bind(uuid).run();
+  const remove = db.prepare("DELETE FROM endpoints WHERE uuid = ?1").bind(uuid);
+  await db.batch([modelEvent(db, "model_deleted", "authentik_providers_rac.endpoint", uuid), remove]);
 }
 
 /**

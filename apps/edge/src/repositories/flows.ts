@@ -2,6 +2,7 @@ import { DEFAULT_FLOW_BACKGROUND, errors, type Flow, type FlowRequest } from "@r
 import type { ListSpec } from "../lists.ts";
 import { counted } from "./counts.ts";
 import { isForeignKeyViolation, oneRow, type Reads, uniqueViolation } from "./d1.ts";
+import { modelEvent } from "./events.ts";
 
 interface FlowRow {
   uuid: string;
@@ -48,10 +49,12 @@ const slugTaken = (error: unknown) => {
 export async function insertFlow(db: D1Database, input: FlowRequest): Promise<Flow> {
   const uuid = crypto.randomUUID();
   try {
-    await db
-      .prepare("INSERT INTO flows (uuid, name, slug, title, designation) VALUES (?1, ?2, ?3, ?4, ?5)")
-      .bind(uuid, input.name, input.slug, input.title, input.designation)
-      .run();
+    await db.batch([
+      db
+        .prepare("INSERT INTO flows (uuid, name, slug, title, designation) VALUES (?1, ?2, ?3, ?4, ?5)")
+        .bind(uuid, input.name, input.slug, input.title, input.designation),
+      modelEvent(db, "model_created", "authentik_flows.flow", uuid),
+    ]);
   } catch (error) {
     throw slugTaken(error);
   }
@@ -61,10 +64,12 @@ export async function insertFlow(db: D1Database, input: FlowRequest): Promise<Fl
 export async function updateFlow(db: D1Database, current: Flow, input: Partial<FlowRequest>): Promise<Flow> {
   const next = { ...current, ...input };
   try {
-    await db
-      .prepare("UPDATE flows SET name = ?2, slug = ?3, title = ?4, designation = ?5 WHERE uuid = ?1")
-      .bind(current.pk, next.name, next.slug, next.title, next.designation)
-      .run();
+    await db.batch([
+      db
+        .prepare("UPDATE flows SET name = ?2, slug = ?3, title = ?4, designation = ?5 WHERE uuid = ?1")
+        .bind(current.pk, next.name, next.slug, next.title, next.designation),
+      modelEvent(db, "model_updated", "authentik_flows.flow", current.pk),
+    ]);
   } catch (error) {
     throw slugTaken(error);
   }
@@ -74,7 +79,8 @@ export async function updateFlow(db: D1Database, current: Flow, input: Partial<F
 /** Refused while RAC providers use the flow as their authorization flow (FK RESTRICT). */
 export async function deleteFlow(db: D1Database, flow: Flow): Promise<void> {
   try {
-    await db.prepare("DELETE FROM flows WHERE uuid = ?1").bind(flow.pk).run();
+    const remove = db.prepare("DELETE FROM flows WHERE uuid = ?1").bind(flow.pk);
+    await db.batch([modelEvent(db, "model_deleted", "authentik_flows.flow", flow.pk), remove]);
   } catch (error) {
     if (!isForeignKeyViolation(error)) throw error;
     const { results } = await db

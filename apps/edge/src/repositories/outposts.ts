@@ -18,6 +18,7 @@ import { randomKey, sha256Hex } from "../crypto.ts";
 import type { ListSpec } from "../lists.ts";
 import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
+import { modelEvent } from "./events.ts";
 import { newUserValues } from "./users.ts";
 
 interface OutpostRow {
@@ -147,6 +148,7 @@ export async function insertOutpost(db: D1Database, input: OutpostRequest): Prom
       )
       .bind(uuid, input.name, input.type, JSON.stringify(input.config ?? {}), identifier, tokenUuid),
     linkProviders(db, uuid, input.providers),
+    modelEvent(db, "model_created", "authentik_outposts.outpost", uuid),
     selectByUuid(db, uuid),
   ];
   try {
@@ -188,6 +190,7 @@ export async function updateOutpost(db: D1Database, uuid: string, input: Patched
   if (input.providers !== undefined) {
     statements.push(db.prepare("DELETE FROM outpost_providers WHERE outpost_id = ?1").bind(uuid), linkProviders(db, uuid, input.providers));
   }
+  statements.push(modelEvent(db, "model_updated", "authentik_outposts.outpost", uuid));
   statements.push(selectByUuid(db, uuid));
   try {
     const results = await db.batch<OutpostRow>(statements);
@@ -205,5 +208,6 @@ export async function updateOutpost(db: D1Database, uuid: string, input: Patched
  */
 export async function deleteOutpost(db: D1Database, outpost: Outpost): Promise<void> {
   const account = db.prepare(`DELETE FROM users WHERE ${OWN_ACCOUNT}`).bind(outpost.pk);
-  await db.batch([account, db.prepare("DELETE FROM outposts WHERE uuid = ?1").bind(outpost.pk)]);
+  const event = modelEvent(db, "model_deleted", "authentik_outposts.outpost", outpost.pk);
+  await db.batch([event, account, db.prepare("DELETE FROM outposts WHERE uuid = ?1").bind(outpost.pk)]);
 }

@@ -1,3 +1,5 @@
+import { EVENT_APPS, eventStatement } from "./events.ts";
+
 /** Grants by codename: object_pk '' is global. */
 export type Grants = Map<string, Set<string>>;
 
@@ -61,7 +63,9 @@ export interface Grant {
  * authentik's `PermissionAssignResult`: the no-op update on conflict makes RETURNING see held rows.
  */
 export function assignStatements(db: D1Database, userId: number, grants: Grant[]): D1PreparedStatement[] {
-  return grants.map((grant) =>
+  // Events first: each is written only for a grant the user does not hold yet.
+  const events = grants.map((grant) => permissionEvent(db, "permission_assigned", userId, grant, "NOT EXISTS"));
+  const inserts = grants.map((grant) =>
     db
       .prepare(
         `INSERT INTO permissions (user_id, codename, object_pk) VALUES (?1, ?2, ?3)
@@ -70,15 +74,40 @@ export function assignStatements(db: D1Database, userId: number, grants: Grant[]
       )
       .bind(userId, grant.codename, grant.objectPk),
   );
+  return [...events, ...inserts];
 }
 
-/** The ids answered by a batch of assignStatements. */
-export const assignedIds = (results: D1Result[]): { id: string }[] => results.map((result) => ({ id: (result.results[0] as { id: string }).id }));
+/** The ids answered by a batch of assignStatements: the inserts' rows (the events return none). */
+export const assignedIds = (results: D1Result[]): { id: string }[] =>
+  results.filter((result) => result.results.length > 0).map((result) => result.results[0] as { id: string });
 
 export function unassignStatements(db: D1Database, userId: number, grants: Grant[]): D1PreparedStatement[] {
-  return grants.map((grant) =>
-    db.prepare("DELETE FROM permissions WHERE user_id = ?1 AND codename = ?2 AND object_pk = ?3").bind(userId, grant.codename, grant.objectPk),
-  );
+  const remove = "DELETE FROM permissions WHERE user_id = ?1 AND codename = ?2 AND object_pk = ?3";
+  return grants.flatMap((grant) => [
+    // Before the DELETE, and only for a grant the user holds.
+    permissionEvent(db, "permission_unassigned", userId, grant, "EXISTS"),
+    db.prepare(remove).bind(userId, grant.codename, grant.objectPk),
+  ]);
+}
+
+/** `permission_assigned` or `permission_unassigned` of one grant, with the user it is given to or taken from. */
+function permissionEvent(
+  db: D1Database,
+  action: "permission_assigned" | "permission_unassigned",
+  userId: number,
+  grant: Grant,
+  held: "EXISTS" | "NOT EXISTS",
+): D1PreparedStatement {
+  const grantRow = "SELECT 1 FROM permissions WHERE user_id = ? AND codename = ? AND object_pk = ?";
+  const target = "json_object('pk', u.id, 'username', u.username, 'email', u.email)";
+  const grantParams = [userId, grant.codename, grant.objectPk];
+  return eventStatement(db, {
+    action,
+    app: EVENT_APPS.rbac,
+    context: { permission: grant.codename, object_pk: grant.objectPk === "" ? null : grant.objectPk },
+    contextSql: { sql: `json_set(?, '$.target_user', ${target})`, params: [] },
+    source: { sql: `users u WHERE u.id = ? AND ${held} (${grantRow})`, params: [userId, ...grantParams] },
+  });
 }
 
 /** Whether a user may launch an endpoint: a superuser, or view on it (global or its own). */

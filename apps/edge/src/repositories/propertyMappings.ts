@@ -11,6 +11,7 @@ import type { ListSpec } from "../lists.ts";
 import { shownSettings } from "../secretSettings.ts";
 import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
+import { modelEvent } from "./events.ts";
 
 interface MappingRow {
   uuid: string;
@@ -83,14 +84,16 @@ export async function insertMapping(db: D1Database, input: RacPropertyMappingReq
   await requireUnique(db, input, null);
   const uuid = crypto.randomUUID();
   try {
-    const row = await db
-      .prepare(
-        `INSERT INTO property_mappings (uuid, name, managed, expression, static_settings) VALUES (?1, ?2, ?3, ?4, ?5)
-         RETURNING uuid, managed, name, expression, static_settings`,
-      )
-      .bind(uuid, input.name, input.managed ?? null, input.expression ?? "", JSON.stringify(input.static_settings))
-      .first<MappingRow>();
-    return mappingFromRow(row!);
+    const [inserted] = await db.batch<MappingRow>([
+      db
+        .prepare(
+          `INSERT INTO property_mappings (uuid, name, managed, expression, static_settings) VALUES (?1, ?2, ?3, ?4, ?5)
+           RETURNING uuid, managed, name, expression, static_settings`,
+        )
+        .bind(uuid, input.name, input.managed ?? null, input.expression ?? "", JSON.stringify(input.static_settings)),
+      modelEvent(db, "model_created", "authentik_providers_rac.racpropertymapping", uuid),
+    ]);
+    return mappingFromRow(inserted!.results[0]!);
   } catch (error) {
     throw taken(error);
   }
@@ -111,11 +114,14 @@ export async function updateMapping(db: D1Database, current: RacPropertyMapping,
   const sets = fields.map((field, index) => `${field} = ?${index + 2}`).join(", ");
   const values = fields.map((field) => WRITABLE[field]!(input[field as keyof PatchedRacPropertyMappingRequest]));
   try {
-    const row = await db
-      .prepare(`UPDATE property_mappings SET ${sets} WHERE uuid = ?1 RETURNING uuid, managed, name, expression, static_settings`)
-      .bind(current.pk, ...values)
-      .first<MappingRow>();
-    if (row === null) throw errors.notFound(); // deleted meanwhile
+    const returning = "RETURNING uuid, managed, name, expression, static_settings";
+    const update = `UPDATE property_mappings SET ${sets} WHERE uuid = ?1 ${returning}`;
+    const [updated] = await db.batch<MappingRow>([
+      db.prepare(update).bind(current.pk, ...values),
+      modelEvent(db, "model_updated", "authentik_providers_rac.racpropertymapping", current.pk),
+    ]);
+    const row = updated!.results[0];
+    if (row === undefined) throw errors.notFound(); // deleted meanwhile
     return mappingFromRow(row);
   } catch (error) {
     throw taken(error);
@@ -124,5 +130,8 @@ export async function updateMapping(db: D1Database, current: RacPropertyMapping,
 
 /** One statement: foreign keys unlink it from every provider and endpoint. */
 export async function deleteMapping(db: D1Database, uuid: string): Promise<void> {
-  await db.prepare("DELETE FROM property_mappings WHERE uuid = ?1").bind(uuid).run();
+  await db.batch([
+    modelEvent(db, "model_deleted", "authentik_providers_rac.racpropertymapping", uuid),
+    db.prepare("DELETE FROM property_mappings WHERE uuid = ?1").bind(uuid),
+  ]);
 }

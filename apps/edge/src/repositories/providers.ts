@@ -3,6 +3,7 @@ import type { ListSpec } from "../lists.ts";
 import { shownSettings } from "../secretSettings.ts";
 import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
+import { lastInserted, modelEvent } from "./events.ts";
 
 /**
  * A provider's columns with its application and related ids, for `p` joined as in
@@ -115,6 +116,7 @@ export async function insertProvider(db: D1Database, input: RacProviderRequest):
         input.connection_expiry ?? DEFAULT_CONNECTION_EXPIRY,
         input.delete_token_on_disconnect ? 1 : 0,
       ),
+    modelEvent(db, "model_created", "authentik_providers_rac.racprovider", 0, lastInserted()),
   ];
   if (input.property_mappings?.length) {
     statements.push(linkMappings(db, "name", input.name, input.property_mappings));
@@ -140,6 +142,7 @@ export async function updateProvider(db: D1Database, id: number, input: PatchedR
     statements.push(db.prepare("DELETE FROM provider_property_mappings WHERE provider_id = ?1").bind(id));
     if (input.property_mappings.length > 0) statements.push(linkMappings(db, "id", id, input.property_mappings));
   }
+  statements.push(modelEvent(db, "model_updated", "authentik_providers_rac.racprovider", id));
   statements.push(db.prepare(selectWhere("p.id = ?1")).bind(id));
   try {
     const results = await db.batch<ProviderRow>(statements);
@@ -153,5 +156,6 @@ export async function updateProvider(db: D1Database, id: number, input: PatchedR
 
 /** Cascades (foreign keys) to endpoints, connection tokens and links; unlinks the application. */
 export async function deleteProvider(db: D1Database, id: number): Promise<void> {
-  await db.prepare("DELETE FROM providers WHERE id = ?1").bind(id).run();
+  const remove = db.prepare("DELETE FROM providers WHERE id = ?1").bind(id);
+  await db.batch([modelEvent(db, "model_deleted", "authentik_providers_rac.racprovider", id), remove]);
 }

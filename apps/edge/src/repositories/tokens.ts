@@ -4,6 +4,7 @@ import { randomKey, sha256Hex } from "../crypto.ts";
 import { type Condition, condition, type ListSpec } from "../lists.ts";
 import { counted } from "./counts.ts";
 import { oneRow, type Reads, uniqueViolation } from "./d1.ts";
+import { modelEvent } from "./events.ts";
 import { grantsColumn } from "./permissions.ts";
 import { userColumns, userFromPrefixedRow } from "./users.ts";
 
@@ -128,24 +129,18 @@ export interface NewToken {
  */
 export async function insertToken(db: D1Database, token: NewToken): Promise<Token> {
   const key = randomKey();
+  const uuid = crypto.randomUUID();
+  const keyHash = await sha256Hex(key);
+  const expiring = token.expiring ? 1 : 0;
   try {
-    const [, selected] = await db.batch<TokenRow>([
+    const [, , selected] = await db.batch<TokenRow>([
       db
         .prepare(
           `INSERT INTO tokens (uuid, identifier, user_id, intent, description, expires, expiring, key_hash, key_pending)
            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`,
         )
-        .bind(
-          crypto.randomUUID(),
-          token.identifier,
-          token.userId,
-          token.intent,
-          token.description,
-          token.expires,
-          token.expiring ? 1 : 0,
-          await sha256Hex(key),
-          key,
-        ),
+        .bind(uuid, token.identifier, token.userId, token.intent, token.description, token.expires, expiring, keyHash, key),
+      modelEvent(db, "model_created", "authentik_core.token", uuid),
       db.prepare(selectWhere("t.identifier = ?1")).bind(token.identifier),
     ]);
     return tokenFromRow(selected!.results[0]!);
@@ -162,6 +157,7 @@ export async function updateToken(db: D1Database, uuid: string, input: PatchedTo
     const values = fields.map((field) => WRITABLE[field]![1](input[field as keyof PatchedTokenRequest]));
     statements.push(db.prepare(`UPDATE tokens SET ${sets} WHERE uuid = ?1`).bind(uuid, ...values));
   }
+  statements.push(modelEvent(db, "model_updated", "authentik_core.token", uuid));
   statements.push(db.prepare(selectWhere("t.uuid = ?1")).bind(uuid));
   try {
     const results = await db.batch<TokenRow>(statements);
@@ -174,7 +170,8 @@ export async function updateToken(db: D1Database, uuid: string, input: PatchedTo
 }
 
 export async function deleteToken(db: D1Database, uuid: string): Promise<void> {
-  await db.prepare("DELETE FROM tokens WHERE uuid = ?1").bind(uuid).run();
+  const remove = db.prepare("DELETE FROM tokens WHERE uuid = ?1").bind(uuid);
+  await db.batch([modelEvent(db, "model_deleted", "authentik_core.token", uuid), remove]);
 }
 
 /**

@@ -5,6 +5,7 @@ import type { ListSpec } from "../lists.ts";
 import { revokeUserSessions } from "./browserSessions.ts";
 import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
+import { lastInserted, modelEvent } from "./events.ts";
 import { revokeUnlaunchable, revokeUserTokens } from "./revocations.ts";
 
 export interface UserRow {
@@ -104,25 +105,27 @@ const WRITABLE: Record<string, (value: unknown) => unknown> = {
 export async function insertUser(db: D1Database, input: UserRequest): Promise<User> {
   const { uuid, uid } = await newUserValues();
   try {
-    const row = await db
-      .prepare(
-        `INSERT INTO users (uuid, uid, username, name, email, is_active, is_superuser, attributes, path, type)
+    const [inserted] = await db.batch<UserRow>([
+      db
+        .prepare(
+          `INSERT INTO users (uuid, uid, username, name, email, is_active, is_superuser, attributes, path, type)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING ${USER_COLUMNS}`,
-      )
-      .bind(
-        uuid,
-        uid,
-        input.username,
-        input.name,
-        input.email ?? "",
-        input.is_active === false ? 0 : 1,
-        input.is_superuser ? 1 : 0,
-        JSON.stringify(input.attributes ?? {}),
-        input.path ?? "users",
-        input.type ?? "internal",
-      )
-      .first<UserRow>();
-    return userFromRow(row!);
+        )
+        .bind(
+          uuid,
+          uid,
+          input.username,
+          input.name,
+          input.email ?? "",
+          input.is_active === false ? 0 : 1,
+          input.is_superuser ? 1 : 0,
+          JSON.stringify(input.attributes ?? {}),
+          input.path ?? "users",
+          input.type ?? "internal",
+        ),
+      modelEvent(db, "model_created", "authentik_core.user", 0, lastInserted()),
+    ]);
+    return userFromRow(inserted!.results[0]!);
   } catch (error) {
     throw usernameTaken(error);
   }
@@ -134,7 +137,7 @@ export async function updateUser(db: D1Database, id: number, input: PatchedUserR
   const values = fields.map((field) => WRITABLE[field]!(input[field as keyof PatchedUserRequest]));
   // `id = id` keeps the statement valid (and RETURNING the row) when nothing changes.
   const sql = `UPDATE users SET ${["id = id", ...sets].join(", ")} WHERE id = ?1 RETURNING ${USER_COLUMNS}`;
-  const statements = [db.prepare(sql).bind(id, ...values)];
+  const statements = [db.prepare(sql).bind(id, ...values), modelEvent(db, "model_updated", "authentik_core.user", id)];
   // Access ends with the change, in the same batch: live connection tokens go at once.
   if (input.is_active === false) statements.push(revokeUserTokens(db, id), revokeUserSessions(db, id));
   else if (input.is_superuser === false) statements.push(revokeUnlaunchable(db, id));
@@ -153,13 +156,11 @@ export async function updateUser(db: D1Database, id: number, input: PatchedUserR
  * working at once. An outpost's service account is kept while its outpost exists: false then.
  */
 export async function deleteUser(db: D1Database, id: number): Promise<boolean> {
-  const deleted = await db
-    .prepare(
-      `DELETE FROM users WHERE id = ?1
-         AND NOT EXISTS (SELECT 1 FROM outposts o JOIN tokens t ON t.uuid = o.token_uuid WHERE t.user_id = ?1)
-       RETURNING id`,
-    )
-    .bind(id)
-    .first();
-  return deleted !== null;
+  const kept = "EXISTS (SELECT 1 FROM outposts o JOIN tokens ot ON ot.uuid = o.token_uuid WHERE ot.user_id = ?)";
+  // The event reads the row before it goes, under the same condition as the DELETE.
+  const [, deleted] = await db.batch([
+    modelEvent(db, "model_deleted", "authentik_core.user", id, { sql: `t.id = ? AND NOT ${kept}`, params: [id, id] }),
+    db.prepare(`DELETE FROM users WHERE id = ?1 AND NOT ${kept.replace("?", "?1")} RETURNING id`).bind(id),
+  ]);
+  return deleted!.results.length > 0;
 }

@@ -1,5 +1,6 @@
 import { clock } from "../clock.ts";
-import { disconnectToken, sessionState } from "../repositories/connections.ts";
+import { disconnectToken, recordSessionEnd, type SessionEnd, sessionState } from "../repositories/connections.ts";
+import type { Actor } from "../repositories/events.ts";
 import { SessionViolation, type TargetSession } from "./protocol.ts";
 
 /** How often a socket checks that its token is live and its own (`RAC_REVOCATION_POLL_MS` and tests shorten it). */
@@ -28,6 +29,9 @@ export interface BridgeToken {
   expires: number | null;
   /** This socket's id, stored on the token when it took it. */
   session: string;
+  endpoint: { pk: string; name: string };
+  /** The token's user and the browser's address, for the socket's end event. */
+  actor: Actor;
 }
 
 /** How often a socket looks at its in-memory takeover flag (no I/O: another request may not close this socket). */
@@ -48,6 +52,9 @@ export class Bridge {
   /** Set by a newer socket for the same token in this isolate; acted on in this socket's own request context. */
   private takenOver = false;
   private expiry: number | null = null;
+  private readonly opened = clock.now();
+  private bytesToTarget = 0;
+  private bytesToBrowser = 0;
   /** Settles once the socket is closed and the disconnect is recorded. */
   readonly done: Promise<void>;
   private finish!: () => void;
@@ -86,6 +93,7 @@ export class Bridge {
         const { value, done } = await reader.read(new Uint8Array(READ_SIZE));
         if (done || value === undefined) break;
         if (this.closed) break;
+        this.bytesToBrowser += value.byteLength;
         this.socket.send(value);
       }
     } catch {
@@ -108,7 +116,10 @@ export class Bridge {
         ? this.target.fromBrowser(bytes)
         : { toBrowser: [], toTarget: [bytes] };
       for (const chunk of toBrowser) this.socket.send(chunk);
-      for (const chunk of toTarget) this.queue(() => this.target.write(chunk));
+      for (const chunk of toTarget) {
+        this.bytesToTarget += chunk.byteLength;
+        this.queue(() => this.target.write(chunk));
+      }
     } catch (error) {
       this.end(error instanceof SessionViolation ? { code: 1008, reason: error.reason } : CLOSE.failed);
     }
@@ -176,14 +187,37 @@ export class Bridge {
     } catch {
       // Already closed.
     }
-    const bookkeeping = close === CLOSE.takenOver ? Promise.resolve() : this.disconnect();
+    const ending = this.ending(close);
+    const bookkeeping = close === CLOSE.takenOver ? this.recordEnd(ending) : this.disconnect(ending);
     void Promise.allSettled([this.target.close(), bookkeeping]).then(() => this.finish());
   }
 
-  /** What gateway disconnect does, only while this socket still holds the token. */
-  private async disconnect(): Promise<void> {
-    await disconnectToken(this.db, this.token.hash, clock.now(), null, this.token.session).catch((error: unknown) => {
-      console.error("session disconnect bookkeeping failed", error);
-    });
+  /** The socket's end event: `rac_revoked` when the token was taken away, `rac_disconnect` otherwise. */
+  private ending(close: Close | null): SessionEnd {
+    return {
+      action: close === CLOSE.revoked ? "rac_revoked" : "rac_disconnect",
+      actor: this.token.actor,
+      context: {
+        connection_token: this.token.uuid,
+        endpoint: this.token.endpoint,
+        reason: close === null ? "closed by the browser" : close.reason,
+        duration_ms: clock.now() - this.opened,
+        bytes_to_target: this.bytesToTarget,
+        bytes_to_browser: this.bytesToBrowser,
+      },
+    };
+  }
+
+  /** What gateway disconnect does, only while this socket still holds the token, with the end event. */
+  private async disconnect(ending: SessionEnd): Promise<void> {
+    await disconnectToken(this.db, this.token.hash, clock.now(), null, this.token.session, ending).catch(
+      (error: unknown) => {
+        console.error("session disconnect bookkeeping failed", error);
+      },
+    );
+  }
+
+  private async recordEnd(ending: SessionEnd): Promise<void> {
+    await recordSessionEnd(this.db, ending).catch((error: unknown) => console.error("session end event failed", error));
   }
 }

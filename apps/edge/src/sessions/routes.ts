@@ -11,6 +11,7 @@ import {
   sessionStatus,
 } from "../repositories/connections.ts";
 import { recordHostKey } from "../repositories/endpoints.ts";
+import { type Actor, retentionDays } from "../repositories/events.ts";
 import { tokenSettings } from "../tokenSettings.ts";
 import { Bridge, REVOCATION_POLL_MS } from "./bridge.ts";
 import { linkGone, messagePage, PAGE_TEMPLATES, sessionPage } from "./pages.ts";
@@ -87,6 +88,12 @@ function allowedTarget(env: Env, protocol: string, settings: Record<string, stri
   }
 }
 
+/** A socket's events name the token's user and the browser's address (no http_request: not an API write). */
+function socketActor(request: Request, env: Env, userId: number): Actor {
+  const clientIp = request.headers.get("cf-connecting-ip");
+  return { userId, clientIp, retentionDays: retentionDays(env.EVENTS_RETENTION_DAYS) };
+}
+
 async function upgrade(request: Request, env: Env, ctx: ExecutionContext, secret: string): Promise<Response> {
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
     return new Response(JSON.stringify({ detail: "This is a WebSocket endpoint: send Upgrade: websocket." }), {
@@ -113,7 +120,8 @@ async function upgrade(request: Request, env: Env, ctx: ExecutionContext, secret
     return json({ detail: error.reason }, error.status);
   }
   const session = crypto.randomUUID();
-  const claimed = await connectToken(env.DB, hash, clock.now(), null, session).catch(async (error: unknown) => {
+  const actor = socketActor(request, env, token.user_id);
+  const claimed = await connectToken(env.DB, hash, clock.now(), null, session, actor).catch(async (error: unknown) => {
     await target.close();
     throw error;
   });
@@ -130,7 +138,14 @@ async function upgrade(request: Request, env: Env, ctx: ExecutionContext, secret
     env.DB,
     server,
     target,
-    { uuid: claimed.uuid, hash, expires: claimed.expires, session },
+    {
+      uuid: claimed.uuid,
+      hash,
+      expires: claimed.expires,
+      session,
+      endpoint: { pk: claimed.endpoint_id, name: claimed.endpoint_name },
+      actor,
+    },
     pollMs,
   );
   bridge.start();

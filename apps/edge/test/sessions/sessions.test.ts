@@ -347,3 +347,66 @@ describe("disconnect bookkeeping when a session closes", () => {
     expect(await row(token.pk)).toBeNull();
   });
 });
+
+describe("session events", () => {
+  const eventsOf = async (token: string, action: string) => {
+    const sql =
+      "SELECT user, client_ip, context FROM events WHERE action = ?1 AND json_extract(context, '$.connection_token') = ?2";
+    const rows = await env.DB.prepare(sql)
+      .bind(action, token)
+      .all<{ user: string; client_ip: string | null; context: string }>();
+    return rows.results.map((row) => ({ ...row, user: JSON.parse(row.user), context: JSON.parse(row.context) }));
+  };
+  const waitFor = async (token: string, action: string) => {
+    const deadline = Date.now() + 5000;
+    while ((await eventsOf(token, action)).length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 25));
+    return eventsOf(token, action);
+  };
+
+  it("rac_connect when the socket opens, rac_disconnect with duration and bytes when it closes", async () => {
+    const endpoint = await vnc(ports.vncAuth);
+    const user = await makeUser({ superuser: true });
+    const token = await launched(endpoint.pk, {}, user.token);
+    const reply = await openSocket(token.token, { "cf-connecting-ip": "198.51.100.9" });
+    expect(reply.status).toBe(101);
+    const peer = new Peer(reply.socket!);
+    open.push(peer);
+    await peer.handshake();
+    const [connect] = await eventsOf(token.pk, "rac_connect");
+    expect(connect).toMatchObject({
+      user: { pk: user.id, username: user.username },
+      client_ip: "198.51.100.9",
+      context: {
+        endpoint: {
+          model_name: "endpoint",
+          pk: endpoint.pk.replaceAll("-", ""),
+          name: `RAC Endpoint ${endpoint.name}`,
+        },
+      },
+    });
+    peer.socket.close(1000, "bye");
+    const [disconnect] = await waitFor(token.pk, "rac_disconnect");
+    expect(disconnect!.user.username).toBe(user.username);
+    expect(disconnect!.client_ip).toBe("198.51.100.9");
+    expect(disconnect!.context).toMatchObject({
+      endpoint: { pk: endpoint.pk, name: endpoint.name },
+      reason: "closed by the browser",
+    });
+    expect(disconnect!.context.duration_ms).toBeGreaterThanOrEqual(0);
+    expect(disconnect!.context.bytes_to_browser).toBeGreaterThan(0);
+    expect(disconnect!.context.bytes_to_target).toBeGreaterThan(0);
+    expect(JSON.stringify(disconnect)).not.toContain(PASSWORD);
+  });
+
+  it("rac_revoked with the reason when the token is taken away", async () => {
+    const endpoint = await vnc(ports.vncAuth);
+    const token = await launched(endpoint.pk);
+    const peer = await connected(token.token);
+    expect((await del(`${TOKENS}${token.pk}/`)).status).toBe(204);
+    expect(await peer.waitClosed()).toEqual({ code: 4003, reason: "access revoked" });
+    const [revoked] = await waitFor(token.pk, "rac_revoked");
+    expect(revoked!.context).toMatchObject({ reason: "access revoked", endpoint: { pk: endpoint.pk } });
+    expect(await eventsOf(token.pk, "rac_disconnect")).toEqual([]);
+  });
+});
