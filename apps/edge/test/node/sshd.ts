@@ -10,9 +10,10 @@ import { connect, createServer } from "node:net";
 import path from "node:path";
 import type { SshFixture } from "../ssh/fixture";
 
-export const SSHD_PORT = 2240;
+/** Overridable so parallel runs on one machine (worktrees) do not collide. */
+export const SSHD_PORT = Number(process.env.RAC_EDGE_SSHD_PORT ?? 2240);
 /** A TCP port that accepts connections and never says anything (timeout tests). */
-export const SILENT_PORT = 2241;
+export const SILENT_PORT = Number(process.env.RAC_EDGE_SILENT_PORT ?? 2241);
 const dirFor = (port: number) => `/tmp/rac-edge-sshd-${port}`;
 export const SSHD_LOG = path.join(dirFor(SSHD_PORT), "sshd.log");
 export const FIXTURE_FILE = path.join(dirFor(SSHD_PORT), "fixture.json");
