@@ -5,6 +5,7 @@ import { schemaRoutes } from "./openapi/route.ts";
 import { applicationRoutes } from "./routes/applications.ts";
 import { connectionRoutes } from "./routes/connections.ts";
 import { connectionTokenRoutes } from "./routes/connectionTokens.ts";
+import { effectiveSettingsRoutes } from "./routes/effectiveSettings.ts";
 import { endpointRoutes } from "./routes/endpoints.ts";
 import { flowRoutes } from "./routes/flows.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -26,6 +27,7 @@ export const routes: Routes[] = [
   tokenRoutes,
   applicationRoutes,
   endpointRoutes,
+  effectiveSettingsRoutes,
   propertyMappingRoutes,
   outpostRoutes,
   connectionTokenRoutes,

@@ -104,7 +104,12 @@ describe("GET /api/v3/schema/", () => {
     expect(op("/core/tokens/{identifier}/view_key/", "get").operationId).toBe("core_tokens_view_key_retrieve");
     expect(op("/rac/endpoints/{pbm_uuid}/", "get").parameters).toEqual([
       { name: "pbm_uuid", in: "path", required: true, description: "The endpoint's uuid.", schema: { type: "string", format: "uuid" } },
+      // Issue 15: single-object GETs answer an ETag and honour If-None-Match; writes honour If-Match.
+      expect.objectContaining({ name: "If-None-Match", in: "header", required: false }),
     ]);
+    expect(op("/rac/endpoints/{pbm_uuid}/", "get").responses["304"]).toBeDefined();
+    expect(op("/rac/endpoints/{pbm_uuid}/", "patch").responses["412"]).toBeDefined();
+    expect(op("/rac/endpoints/{pbm_uuid}/", "delete").parameters).toContainEqual(expect.objectContaining({ name: "If-Match", in: "header" }));
     expect(op("/schema/", "get").security).toEqual([]); // public, as authentik's
     expect(op("/schema/", "get").responses["403"]).toBeUndefined();
     expect(op("/providers/rac/", "get").security).toBeUndefined(); // the document-wide bearer requirement applies
