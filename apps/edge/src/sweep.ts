@@ -1,6 +1,7 @@
 import { clock } from "./clock.ts";
 import type { Env } from "./env.ts";
 import { deleteExpiredConnectionTokens } from "./repositories/connections.ts";
+import { deleteExpiredRecords } from "./repositories/idempotency.ts";
 import { metered, serverTiming } from "./repositories/meter.ts";
 
 /** Tokens one sweep statement removes at most, and statements one run makes at most. */
@@ -30,9 +31,25 @@ export async function sweepExpired(db: D1Database, now: number, limits: SweepLim
   return removed;
 }
 
+/** Expired Idempotency-Key records (older than 24 hours), bounded per run as the tokens are. */
+export async function sweepIdempotencyKeys(db: D1Database, now: number, limits: SweepLimits = {}): Promise<number> {
+  const { batch = SWEEP_BATCH, steps = SWEEP_STEPS } = limits;
+  let removed = 0;
+  for (let step = 0; step < steps; step++) {
+    const deleted = await deleteExpiredRecords(db, now, batch);
+    removed += deleted;
+    if (deleted < batch) break;
+  }
+  return removed;
+}
+
 /** The Cron Trigger (every 5 minutes). */
 export async function scheduled(_controller: ScheduledController, env: Env): Promise<void> {
   const { db, cost } = metered(env.DB);
-  const removed = await sweepExpired(db, clock.now());
-  if (removed > 0) console.log(`swept ${removed} expired connection token(s); ${serverTiming(cost)}`);
+  const now = clock.now();
+  const removed = await sweepExpired(db, now);
+  const records = await sweepIdempotencyKeys(db, now);
+  if (removed + records > 0) {
+    console.log(`swept ${removed} expired connection token(s), ${records} idempotency record(s); ${serverTiming(cost)}`);
+  }
 }

@@ -11,6 +11,7 @@ import { guarded, isPreconditionFailure, type VersionedRow, versionGuard, versio
 import { usedByHandler } from "../usedBy.ts";
 import { check, readObject, throwFieldErrors } from "./body.ts";
 import { etagOf, ifMatchHolds, taggedJson } from "./etag.ts";
+import { idempotent } from "./idempotency.ts";
 import { json, noContent } from "./responses.ts";
 import { type Context, type Handler, prefetching, type RequestContext, type Routes } from "./router.ts";
 
@@ -123,7 +124,8 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
     await resource.authorize?.(context, input, null);
     // Format errors and unknown references answer together, as DRF validates every field at once.
     throwFieldErrors(fieldErrors, await missingRefs(context.db, resource.refs?.(input) ?? [], context.access));
-    return taggedJson(null, await present(context, await raceSafe(resource.create(context, input))), 201);
+    const db = context.writing?.() ?? context.db;
+    return taggedJson(null, await present(context, await raceSafe(resource.create({ ...context, db }, input))), 201);
   };
   const byKey = ({ db, params }: RequestContext) => resource.byKey(db, params.key!);
   const retrieve = prefetching(byKey, async (context, found) => {
@@ -158,7 +160,7 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
     ordering: Object.keys(resource.list.ordering),
   });
   return {
-    [resource.path]: { GET: documented(docs.list, list), POST: documented(docs.create, create) },
+    [resource.path]: { GET: documented(docs.list, list), POST: documented(docs.create, idempotent(create)) },
     [`${resource.path}:key/`]: {
       GET: documented(docs.retrieve, retrieve),
       PUT: documented(docs.update, update(resource.createSchema)),

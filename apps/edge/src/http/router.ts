@@ -22,9 +22,20 @@ export interface RequestContext {
   knownKey: Condition;
 }
 
+/** An SQL condition (its one parameter `?6`) saying whether a write happened, for its Idempotency-Key record. */
+export interface WriteCondition {
+  sql: string;
+  param: unknown;
+}
+
 export interface Context extends RequestContext {
   caller: Caller;
   access: Access;
+  /**
+   * The binding a POST's one write goes through: with an Idempotency-Key (src/http/idempotency.ts),
+   * its batch also records the key, if `onlyIf` holds after the write; absent: `db` itself.
+   */
+  writing?: (onlyIf?: WriteCondition) => D1Database;
   /** The results of the handler's `prefetch`, read on call (see `prefetching`). */
   prefetched?: () => unknown;
 }

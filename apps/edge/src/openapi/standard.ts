@@ -86,6 +86,8 @@ export function standardDocs(doc: ResourceDoc, schemas: StandardSchemas): Record
       description: join("Needs the global `add_` permission.", notes.create),
       body: { schema: schemas.createSchema ?? schemas.updateSchema, required: true },
       success: { status: 201, description: `The created ${noun}.`, schema: schemas.schema },
+      conditional: "idempotent",
+      errors: { 409: "Only with an `Idempotency-Key`: the first request with it was applied but its answer is not recorded yet." },
     },
     retrieve: {
       summary: `Retrieve a ${noun}`,

@@ -19,6 +19,7 @@ import type { Caller } from "../auth.ts";
 import { clock, iso } from "../clock.ts";
 import { randomKey, sha256Hex } from "../crypto.ts";
 import { readBody, readObject, validate } from "../http/body.ts";
+import { idempotent } from "../http/idempotency.ts";
 import { created, json } from "../http/responses.ts";
 import { carriesSecret, type Handler, prefetching, type Routes } from "../http/router.ts";
 import { documented } from "../openapi/operation.ts";
@@ -54,7 +55,7 @@ function launchExpiry(target: LaunchTarget, now: number): number | null {
  */
 const launch = prefetching(
   ({ db, params }) => launchTargetByKey(db, params.key!),
-  async ({ db, request, caller, access }, found) => {
+  async ({ db, request, caller, access, writing }, found) => {
     const target = found();
     if (target === null) throw errors.notFound();
     await access.require("authentik_providers_rac.endpoint", "view", target.uuid);
@@ -62,8 +63,11 @@ const launch = prefetching(
     const now = clock.now();
     const expires = launchExpiry(target, now);
     const secret = randomKey();
-    const result = await insertConnection(db, {
-      uuid: crypto.randomUUID(),
+    const uuid = crypto.randomUUID();
+    // An Idempotency-Key is recorded only if the insert was not refused by the limit.
+    const written = writing?.({ sql: "EXISTS (SELECT 1 FROM connection_tokens WHERE uuid = ?6)", param: uuid }) ?? db;
+    const result = await insertConnection(written, {
+      uuid,
       endpoint: target.uuid,
       userId: caller.userId,
       tokenHash: await sha256Hex(secret),
@@ -137,13 +141,14 @@ export const connectionRoutes: Routes = {
           description: "`{}`, or for an endpoint whose `auth_mode` is `prompt`, `settings` with `username` and `password` (required then, refused otherwise).",
         },
         success: { status: 201, description: "The new connection token and its secret.", schema: LaunchedConnectionTokenSchema },
+        conditional: "idempotent",
         errors: {
           400: "Invalid or missing prompt settings, or the provider's `connection_expiry` is negative.",
           404: "No such endpoint.",
-          409: "`Maximum connection limit reached.`, with ` (You are already connected in another tab/window)` when the caller holds one of the live tokens.",
+          409: "`Maximum connection limit reached.`, with ` (You are already connected in another tab/window)` when the caller holds one of the live tokens. With an `Idempotency-Key` whose first request was applied but whose answer is not recorded yet, a 409 saying so.",
         },
       },
-      carriesSecret(launch),
+      carriesSecret(idempotent(launch)),
     ),
   },
   "/api/v3/rac/gateway/connect/": {
