@@ -9,16 +9,21 @@ const PROVIDERS = "/api/v3/providers/rac/";
 /** A PATCH through the Worker with a binding that runs `meanwhile` right after the request's `after`-th round trip. */
 async function patchWithRace(path: string, body: unknown, ifMatch: string, after: number, meanwhile: () => Promise<unknown>) {
   let batches = 0;
-  const db = new Proxy(env.DB, {
-    get(target, property) {
-      if (property !== "batch") return Reflect.get(target, property, target).bind?.(target) ?? Reflect.get(target, property);
-      return async (statements: D1PreparedStatement[]) => {
-        const results = await target.batch(statements);
-        if (++batches === after) await meanwhile();
-        return results;
-      };
-    },
-  });
+  // The router reads through sessions of the binding: they are watched alike.
+  const watch = <D extends object>(inner: D): D =>
+    new Proxy(inner, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target) as (...args: unknown[]) => any;
+        if (property === "withSession") return (constraint?: string) => watch(value.call(target, constraint));
+        if (property !== "batch") return typeof value === "function" ? value.bind(target) : value;
+        return async (statements: D1PreparedStatement[]) => {
+          const results = await value.call(target, statements);
+          if (++batches === after) await meanwhile();
+          return results;
+        };
+      },
+    });
+  const db = watch(env.DB);
   const request = new Request(`${BASE}${path}`, {
     method: "PATCH",
     headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json", "if-match": ifMatch },
