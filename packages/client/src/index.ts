@@ -2,6 +2,7 @@ export type * from "@rac-edge/core";
 export { ApiError, isApiError } from "@rac-edge/core";
 export {
   type ApplicationFilter,
+  type CallOptions,
   type Client,
   type ClientOptions,
   type ConnectionTokenFilter,
@@ -16,6 +17,7 @@ export {
   type QueryValue,
   type ReadResource,
   type Resource,
+  type Tagged,
   type TokenFilter,
   type UserFilter,
 } from "./createClient.ts";
