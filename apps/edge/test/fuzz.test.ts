@@ -598,7 +598,23 @@ interface Case {
   caller: Caller;
   contentType: string | null;
   body: Body;
+  /** Preconditions and retries (issue 15): If-Match, If-None-Match, Idempotency-Key, x-d1-bookmark. */
+  extra: Record<string, string>;
 }
+
+/** Few idempotency keys, so they repeat with other bodies (422); stale and odd ETags (412); bookmarks. */
+const preconditionArb: fc.Arbitrary<Record<string, string>> = fc.oneof(
+  { weight: 4, arbitrary: fc.constant({}) },
+  fc.record(
+    {
+      "if-match": fc.constantFrom('"stale"', "*", 'W/"x"', '"a", "b"', "garbage"),
+      "if-none-match": fc.constantFrom('"stale"', "*", "W/*"),
+      "idempotency-key": fc.constantFrom("fuzz-key-1", "fuzz-key-2", "bad key", "x".repeat(300)),
+      "x-d1-bookmark": fc.constantFrom("00000000-00000001-00000000-00000000000000000000000000000000", "nonsense"),
+    },
+    { requiredKeys: [] },
+  ),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Running a case.
@@ -614,6 +630,7 @@ async function run(c: Case): Promise<void> {
   if (auth !== undefined) headers.authorization = auth;
   const body = c.method === "GET" || c.method === "HEAD" ? undefined : bodyText(c.body, f);
   if (c.contentType !== null && body !== undefined) headers["content-type"] = c.contentType;
+  Object.assign(headers, c.extra);
   const path = resolvePath(c.path, f) + queryText(c.query, f);
   const reply: RawReply = await send(c.method, path, headers, body);
   const after = await dumpTables();
@@ -662,6 +679,7 @@ describe("fuzzing every route (seed 42)", () => {
             caller: fc.oneof({ weight: 9, arbitrary: fc.constant<Caller>("superuser") }, fc.constantFrom<Caller>("granted", "plain", "outpost")),
             contentType: fc.oneof({ weight: 9, arbitrary: fc.constant<string | null>("application/json") }, contentTypeArb),
             body: bodyFor(route.path),
+            extra: preconditionArb,
           }),
         ),
       );
@@ -682,6 +700,7 @@ describe("fuzzing every route (seed 42)", () => {
             caller: fc.oneof({ weight: 8, arbitrary: fc.constant<Caller>("superuser") }, fc.constantFrom<Caller>("granted", "plain", "outpost")),
             contentType: fc.constant<string | null>(null),
             body: fc.constant<Body>({ kind: "none" }),
+            extra: fc.constant<Record<string, string>>({}),
           }),
         ),
       );
@@ -702,6 +721,7 @@ describe("fuzzing every route (seed 42)", () => {
             caller: fc.oneof({ weight: 8, arbitrary: fc.constant<Caller>("superuser") }, fc.constantFrom<Caller>("granted", "plain")),
             contentType: fc.constant<string | null>("application/json"),
             body: fc.oneof({ weight: 3, arbitrary: objectBody(fieldsOf(route.path)).map((value): Body => ({ kind: "json", value })) }, bodyFor(route.path)),
+            extra: preconditionArb,
           }),
         ),
       );
@@ -722,6 +742,7 @@ describe("fuzzing every route (seed 42)", () => {
             caller: callerArb,
             contentType: contentTypeArb,
             body: bodyFor(route.path),
+            extra: fc.constant<Record<string, string>>({}),
           }),
         ),
       );

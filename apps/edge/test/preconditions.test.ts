@@ -124,3 +124,24 @@ describe("If-Match on PUT, PATCH and DELETE", () => {
     expect((await get(path)).body.name).toBe(provider.name);
   });
 });
+
+describe("If-Match on connection tokens (outside the CRUD layer)", () => {
+  it("a stale ETag answers 412 for PATCH and DELETE and changes nothing; the current one applies", async () => {
+    const { makeEndpoint, launched, TOKENS } = await import("./connectionFixtures.ts");
+    const endpoint = await makeEndpoint();
+    const other = await makeEndpoint({ provider: endpoint.provider });
+    const token = await launched(endpoint.pk);
+    const path = `${TOKENS}${token.pk}/`;
+    const etag = (await get(path)).headers.get("etag")!;
+    expect((await get(path, { headers: { "if-none-match": etag } })).status).toBe(304);
+    expect((await patch(path, { endpoint: other.pk })).status).toBe(200);
+    const before = await dumpTables();
+    expect((await patch(path, { endpoint: endpoint.pk }, { headers: { "if-match": etag } })).status).toBe(412);
+    expect((await del(path, { headers: { "if-match": etag } })).status).toBe(412);
+    expect(await dumpTables()).toBe(before);
+    const current = (await get(path)).headers.get("etag")!;
+    const moved = await patch(path, { endpoint: endpoint.pk }, { headers: { "if-match": current } });
+    expect([moved.status, moved.body.endpoint]).toEqual([200, endpoint.pk]);
+    expect((await del(path, { headers: { "if-match": moved.headers.get("etag")! } })).status).toBe(204);
+  });
+});
