@@ -20,7 +20,10 @@ export function corsFor(origins: string | undefined): Cors | null {
     .split(",")
     .map((origin) => origin.trim().replace(/\/+$/, ""))
     .filter((origin) => origin !== "");
-  const pair = list.length === 0 ? null : cors({ origin: list, allowMethods: CORS_ALLOWED_METHODS, allowHeaders: CORS_ALLOWED_HEADERS, exposeHeaders: CORS_EXPOSED_HEADERS, maxAge: 600 });
+  const pair =
+    list.length === 0
+      ? null
+      : cors({ origin: list, allowMethods: CORS_ALLOWED_METHODS, allowHeaders: CORS_ALLOWED_HEADERS, exposeHeaders: CORS_EXPOSED_HEADERS, maxAge: 600 });
   const withVary: Cors | null =
     pair === null
       ? null

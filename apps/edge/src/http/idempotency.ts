@@ -38,8 +38,7 @@ export function idempotent(handler: Handler): Handler {
     const replayed = await replay();
     if (replayed !== null) return replayed;
     const record = { userId: caller.userId, keyHash, requestHash, status: 201, now };
-    const writing = (onlyIf?: WriteCondition) =>
-      joined(context.db, { afterFirst: recordStatements(context.db, record, onlyIf) });
+    const writing = (onlyIf?: WriteCondition) => joined(context.db, { afterFirst: recordStatements(context.db, record, onlyIf) });
     let response: Response;
     try {
       response = await handler({ ...context, writing });

@@ -45,8 +45,7 @@ export async function completeRecord(db: D1Database, userId: number, keyHash: st
   await db.prepare("UPDATE idempotency_keys SET body = ?3 WHERE user_id = ?1 AND key_hash = ?2").bind(userId, keyHash, body).run();
 }
 
-export const isRecordConflict = (error: unknown): boolean =>
-  /UNIQUE constraint failed: idempotency_keys\./.test(String((error as Error)?.message ?? error));
+export const isRecordConflict = (error: unknown): boolean => /UNIQUE constraint failed: idempotency_keys\./.test(String((error as Error)?.message ?? error));
 
 /** Removes at most `limit` expired records; answers how many went. */
 export async function deleteExpiredRecords(db: D1Database, now: number, limit: number): Promise<number> {

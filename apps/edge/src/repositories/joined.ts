@@ -46,8 +46,7 @@ class JoinedStatement {
   }
 }
 
-const unwrap = (statement: D1PreparedStatement): D1PreparedStatement =>
-  (statement as unknown as Partial<JoinedStatement>)[INNER] ?? statement;
+const unwrap = (statement: D1PreparedStatement): D1PreparedStatement => (statement as unknown as Partial<JoinedStatement>)[INNER] ?? statement;
 
 export function joined(db: D1Database, extra: Joined): D1Database {
   const before = extra.before ?? [];

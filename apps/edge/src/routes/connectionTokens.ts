@@ -38,8 +38,8 @@ import {
   visibleTokens,
 } from "../repositories/connectionTokens.ts";
 import { runReads } from "../repositories/d1.ts";
-import { isPreconditionFailure } from "../repositories/preconditions.ts";
 import { mayLaunch } from "../repositories/permissions.ts";
+import { isPreconditionFailure } from "../repositories/preconditions.ts";
 import { presentedToken } from "../secretSettings.ts";
 import { usedByHandler } from "../usedBy.ts";
 
@@ -170,9 +170,7 @@ const update = (schema: v.GenericSchema<unknown, PatchedConnectionTokenRequest>)
     const written = await precondition(context, versioned, current, (token) => presentedToken(access, token));
     const { input, errors: fieldErrors } = check(schema, await readObject(request));
     const pkErrors: FieldErrors =
-      input.pk !== undefined && normalizeUuid(input.pk) !== current.pk
-        ? { pk: [`pk is read-only: omit it or send this token's pk "${current.pk}".`] }
-        : {};
+      input.pk !== undefined && normalizeUuid(input.pk) !== current.pk ? { pk: [`pk is read-only: omit it or send this token's pk "${current.pk}".`] } : {};
     // Every problem of the body in one 400: formats, the pk, unknown references. What the token
     // already points at needs no check; a new target must be one the caller may view.
     const refs = newRefs(tokenRefs(input.provider, input.endpoint), tokenRefs(current.provider, current.endpoint));
