@@ -131,10 +131,11 @@ describe("GET /api/v3/schema/", () => {
       "search",
     ]);
     const create = document.paths["/rac/endpoints/"].post;
-    expect(Object.keys(create.responses)).toEqual(["201", "400", "403", "413", "415", "429", "500", "503"]);
+    // Issue 15: creates take an Idempotency-Key (422 for another request, 409 while its answer is unrecorded).
+    expect(Object.keys(create.responses)).toEqual(["201", "400", "403", "409", "413", "415", "422", "429", "500", "503"]);
     expect(create.requestBody).toEqual({ required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/EndpointRequest" } } } });
     const launch = document.paths["/rac/endpoints/{pbm_uuid}/launch/"].post;
-    expect(Object.keys(launch.responses)).toEqual(["201", "400", "403", "404", "409", "413", "415", "429", "500", "503"]);
+    expect(Object.keys(launch.responses)).toEqual(["201", "400", "403", "404", "409", "413", "415", "422", "429", "500", "503"]);
     expect(document.paths["/core/tokens/{identifier}/view_key/"].get.responses["410"]).toBeDefined();
     expect(document.paths["/providers/rac/{id}/"].delete.responses["204"]).toEqual({ description: "Deleted; no body." });
     const schemas = document.components.schemas;
