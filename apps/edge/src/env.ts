@@ -1,5 +1,7 @@
 export interface Env {
   DB: D1Database;
+  /** Set per request by the API router (not a binding): the primary's session for authentication. */
+  DB_PRIMARY?: D1Database;
   /** When set, the superuser `akadmin` exists and holds an API token with this key. */
   BOOTSTRAP_TOKEN?: string;
   BOOTSTRAP_EMAIL?: string;

@@ -6,6 +6,7 @@ import { schemaRoutes } from "./openapi/route.ts";
 import { applicationRoutes } from "./routes/applications.ts";
 import { connectionRoutes } from "./routes/connections.ts";
 import { connectionTokenRoutes } from "./routes/connectionTokens.ts";
+import { effectiveSettingsRoutes } from "./routes/effectiveSettings.ts";
 import { endpointRoutes } from "./routes/endpoints.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { flowRoutes } from "./routes/flows.ts";
@@ -32,6 +33,7 @@ export const routes: Routes[] = [
   tokenRoutes,
   applicationRoutes,
   endpointRoutes,
+  effectiveSettingsRoutes,
   propertyMappingRoutes,
   outpostRoutes,
   connectionTokenRoutes,

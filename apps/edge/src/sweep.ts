@@ -2,6 +2,7 @@ import { clock } from "./clock.ts";
 import type { Env } from "./env.ts";
 import { deleteExpiredConnectionTokens } from "./repositories/connections.ts";
 import { deleteExpiredEvents } from "./repositories/events.ts";
+import { deleteExpiredRecords } from "./repositories/idempotency.ts";
 import { metered, serverTiming } from "./repositories/meter.ts";
 
 /** Tokens one sweep statement removes at most, and statements one run makes at most. */
@@ -46,13 +47,27 @@ export async function sweepExpiredEvents(db: D1Database, now: number, limits: Sw
   return removed;
 }
 
+/** Expired Idempotency-Key records (older than 24 hours), bounded per run as the tokens are. */
+export async function sweepIdempotencyKeys(db: D1Database, now: number, limits: SweepLimits = {}): Promise<number> {
+  const { batch = SWEEP_BATCH, steps = SWEEP_STEPS } = limits;
+  let removed = 0;
+  for (let step = 0; step < steps; step++) {
+    const deleted = await deleteExpiredRecords(db, now, batch);
+    removed += deleted;
+    if (deleted < batch) break;
+  }
+  return removed;
+}
+
 /** The Cron Trigger (every 5 minutes). */
 export async function scheduled(_controller: ScheduledController, env: Env): Promise<void> {
   const { db, cost } = metered(env.DB);
   const now = clock.now();
   const removed = await sweepExpired(db, now);
   const events = await sweepExpiredEvents(db, now);
-  if (removed + events > 0) {
-    console.log(`swept ${removed} expired connection token(s), ${events} expired event(s); ${serverTiming(cost)}`);
+  const records = await sweepIdempotencyKeys(db, now);
+  if (removed + events + records > 0) {
+    const what = `${removed} expired connection token(s), ${events} expired event(s), ${records} idempotency record(s)`;
+    console.log(`swept ${what}; ${serverTiming(cost)}`);
   }
 }

@@ -119,24 +119,28 @@ export function countingDb(db: D1Database) {
         return value.bind(target);
       },
     });
-  const wrapped = new Proxy(db, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (property === "prepare") return (sql: string) => wrapStatement(value.call(target, sql));
-      if (property === "batch") {
-        return (statements: D1PreparedStatement[]) => {
-          counter.queries++;
-          return value
-            .call(
-              target,
-              statements.map((s) => (s as unknown as { __target?: D1PreparedStatement }).__target ?? s),
-            )
-            .then(read);
-        };
-      }
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
+  // The router reads through D1 sessions (withSession): they are counted alike.
+  const wrapDb = <D extends object>(db: D): D =>
+    new Proxy(db, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver) as (...args: unknown[]) => any;
+        if (property === "prepare") return (sql: string) => wrapStatement(value.call(target, sql));
+        if (property === "withSession") return (constraint?: string) => wrapDb(value.call(target, constraint));
+        if (property === "batch") {
+          return (statements: D1PreparedStatement[]) => {
+            counter.queries++;
+            return value
+              .call(
+                target,
+                statements.map((s) => (s as unknown as { __target?: D1PreparedStatement }).__target ?? s),
+              )
+              .then(read);
+          };
+        }
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  const wrapped = wrapDb(db);
   return { db: wrapped, counter };
 }
 

@@ -147,6 +147,8 @@ export const MATRIX: Record<string, Row> = {
 
   // Launch needs view on the endpoint (403 otherwise, as authentik's launch flow denies access).
   "POST /api/v3/rac/endpoints/:key/launch/": row("endpoint", "launch", { noGrants: 403, otherGrant: 403, owner: 201, outpost: 403, superuser: 201 }),
+  // Effective settings: exactly who may retrieve the endpoint (404 for anyone else).
+  "GET /api/v3/rac/endpoints/:key/effective_settings/": row("endpoint", "retrieve", READ),
   // The gateway: outposts serving the token's provider, and superusers; not the token's own user.
   "POST /api/v3/rac/gateway/connect/": row("gateway", "connect", { noGrants: 403, otherGrant: 403, owner: 403, outpost: 200, superuser: 200 }),
   "POST /api/v3/rac/gateway/disconnect/": row("gateway", "disconnect", { noGrants: 403, otherGrant: 403, owner: 403, outpost: 200, superuser: 200 }),

@@ -104,7 +104,12 @@ describe("GET /api/v3/schema/", () => {
     expect(op("/core/tokens/{identifier}/view_key/", "get").operationId).toBe("core_tokens_view_key_retrieve");
     expect(op("/rac/endpoints/{pbm_uuid}/", "get").parameters).toEqual([
       { name: "pbm_uuid", in: "path", required: true, description: "The endpoint's uuid.", schema: { type: "string", format: "uuid" } },
+      // Issue 15: single-object GETs answer an ETag and honour If-None-Match; writes honour If-Match.
+      expect.objectContaining({ name: "If-None-Match", in: "header", required: false }),
     ]);
+    expect(op("/rac/endpoints/{pbm_uuid}/", "get").responses["304"]).toBeDefined();
+    expect(op("/rac/endpoints/{pbm_uuid}/", "patch").responses["412"]).toBeDefined();
+    expect(op("/rac/endpoints/{pbm_uuid}/", "delete").parameters).toContainEqual(expect.objectContaining({ name: "If-Match", in: "header" }));
     expect(op("/schema/", "get").security).toEqual([]); // public, as authentik's
     expect(op("/schema/", "get").responses["403"]).toBeUndefined();
     expect(op("/providers/rac/", "get").security).toBeUndefined(); // the document-wide bearer requirement applies
@@ -126,10 +131,11 @@ describe("GET /api/v3/schema/", () => {
       "search",
     ]);
     const create = document.paths["/rac/endpoints/"].post;
-    expect(Object.keys(create.responses)).toEqual(["201", "400", "403", "413", "415", "429", "500", "503"]);
+    // Issue 15: creates take an Idempotency-Key (422 for another request, 409 while its answer is unrecorded).
+    expect(Object.keys(create.responses)).toEqual(["201", "400", "403", "409", "413", "415", "422", "429", "500", "503"]);
     expect(create.requestBody).toEqual({ required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/EndpointRequest" } } } });
     const launch = document.paths["/rac/endpoints/{pbm_uuid}/launch/"].post;
-    expect(Object.keys(launch.responses)).toEqual(["201", "400", "403", "404", "409", "413", "415", "429", "500", "503"]);
+    expect(Object.keys(launch.responses)).toEqual(["201", "400", "403", "404", "409", "413", "415", "422", "429", "500", "503"]);
     expect(document.paths["/core/tokens/{identifier}/view_key/"].get.responses["410"]).toBeDefined();
     expect(document.paths["/providers/rac/{id}/"].delete.responses["204"]).toEqual({ description: "Deleted; no body." });
     const schemas = document.components.schemas;

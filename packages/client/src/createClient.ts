@@ -4,6 +4,7 @@ import {
   type ApplicationRequest,
   type ConnectionToken,
   type ConnectionTokenRequest,
+  type EffectiveSettings,
   type Endpoint,
   type EndpointRequest,
   type ErrorBody,
@@ -58,6 +59,29 @@ export interface ClientOptions {
    * (`env.RAC.fetch`), `exports.default.fetch` in tests, or to add retries and logging.
    */
   fetch?: (request: Request) => Promise<Response>;
+  /**
+   * Read-your-writes across regions (default true): the client keeps the latest `x-d1-bookmark`
+   * the Worker answered and sends it with every request, so its reads see its own writes even when
+   * D1 serves them from a read replica. `false`: no bookmark is sent.
+   */
+  bookmarks?: boolean;
+}
+
+/** Preconditions and retries of one call (issue 15). */
+export interface CallOptions {
+  /** The ETag the change is based on (`retrieveWithEtag`): a 412 ApiError when the object changed meanwhile. */
+  ifMatch?: string;
+  /**
+   * A key chosen by the client (a random UUID, say) for a POST it may retry: a retry with the same key
+   * and body within 24 hours answers the first answer again without a second write.
+   */
+  idempotencyKey?: string;
+}
+
+/** An object with the ETag of its representation, for a later `ifMatch`. */
+export interface Tagged<T> {
+  object: T;
+  etag: string | null;
 }
 
 /** authentik's UserSelf, as `users.me()` answers it. */
@@ -97,20 +121,22 @@ export interface ReadResource<T, Key extends string | number, F extends string> 
   /** Every object across all pages (from `query.page`, default 1), fetched one page at a time. */
   all(query?: ListQuery<F>): AsyncGenerator<T, void, undefined>;
   retrieve(key: Key): Promise<T>;
+  /** The object and its ETag, to send as `ifMatch` with a later change. */
+  retrieveWithEtag(key: Key): Promise<Tagged<T>>;
   /** The objects pointing at this one, and what deleting it does to them. */
   usedBy(key: Key): Promise<UsedBy[]>;
 }
 
 /** Update and delete, without create (connection tokens are created by a launch). */
 export interface MutableResource<T, Update, Patch, Key extends string | number, F extends string> extends ReadResource<T, Key, F> {
-  update(key: Key, body: Update): Promise<T>;
-  partialUpdate(key: Key, body: Patch): Promise<T>;
-  destroy(key: Key): Promise<void>;
+  update(key: Key, body: Update, options?: CallOptions): Promise<T>;
+  partialUpdate(key: Key, body: Patch, options?: CallOptions): Promise<T>;
+  destroy(key: Key, options?: CallOptions): Promise<void>;
 }
 
 /** A standard collection: list, create, retrieve, PUT, PATCH, DELETE and used_by. */
 export interface Resource<T, Create, Patch, Key extends string | number, F extends string = never> extends MutableResource<T, Create, Patch, Key, F> {
-  create(body: Create): Promise<T>;
+  create(body: Create, options?: CallOptions): Promise<T>;
 }
 
 export type ProviderFilter = "application__isnull" | "name__iexact";
@@ -180,10 +206,18 @@ export function createClient(options: ClientOptions) {
    * One call to a path below `/api/v3/`. Non-2xx answers throw ApiError with the status and
    * authentik's parsed error body (or `{"detail": <text>}` when the body is not JSON).
    */
-  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const init: RequestInit = { method, headers: headersFor(method, body), body: body === undefined ? null : JSON.stringify(body) };
+  let bookmark: string | null = null;
+  async function exchange<T>(method: string, path: string, body?: unknown, call: CallOptions = {}): Promise<{ body: T; headers: Headers }> {
+    const headers = headersFor(method, body);
+    if (call.ifMatch !== undefined) headers["if-match"] = call.ifMatch;
+    if (call.idempotencyKey !== undefined) headers["idempotency-key"] = call.idempotencyKey;
+    if (bookmark !== null) headers["x-d1-bookmark"] = bookmark;
+    const init: RequestInit = { method, headers, body: body === undefined ? null : JSON.stringify(body) };
     if (options.token === undefined) init.credentials = options.credentials!;
     const response = await send(new Request(base + path, init));
+    const answered = response.headers.get("x-d1-bookmark");
+    // Bookmarks sort in commit order: keep the latest (answers of concurrent calls may arrive out of order).
+    if (options.bookmarks !== false && answered !== null && (bookmark === null || answered > bookmark)) bookmark = answered;
     const text = await response.text();
     if (!response.ok) {
       let parsed: unknown;
@@ -194,7 +228,11 @@ export function createClient(options: ClientOptions) {
       }
       throw new ApiError(response.status, (parsed !== null && typeof parsed === "object" ? parsed : { detail: text || response.statusText }) as ErrorBody);
     }
-    return (text === "" ? undefined : JSON.parse(text)) as T;
+    return { body: (text === "" ? undefined : JSON.parse(text)) as T, headers: response.headers };
+  }
+
+  async function request<T>(method: string, path: string, body?: unknown, call?: CallOptions): Promise<T> {
+    return (await exchange<T>(method, path, body, call)).body;
   }
 
   function resource<T, Create, Patch, Key extends string | number, F extends string = never>(path: string): Resource<T, Create, Patch, Key, F> {
@@ -209,11 +247,15 @@ export function createClient(options: ClientOptions) {
           page = result.pagination.next;
         }
       },
-      create: (body) => request<T>("POST", path, body),
+      create: (body, call) => request<T>("POST", path, body, call),
       retrieve: (key) => request<T>("GET", item(key)),
-      update: (key, body) => request<T>("PUT", item(key), body),
-      partialUpdate: (key, body) => request<T>("PATCH", item(key), body),
-      destroy: (key) => request<void>("DELETE", item(key)),
+      async retrieveWithEtag(key) {
+        const { body, headers } = await exchange<T>("GET", item(key));
+        return { object: body, etag: headers.get("etag") };
+      },
+      update: (key, body, call) => request<T>("PUT", item(key), body, call),
+      partialUpdate: (key, body, call) => request<T>("PATCH", item(key), body, call),
+      destroy: (key, call) => request<void>("DELETE", item(key), undefined, call),
       usedBy: (key) => request<UsedBy[]>("GET", `${item(key)}used_by/`),
     };
   }
@@ -235,6 +277,8 @@ export function createClient(options: ClientOptions) {
 
   return {
     request,
+    /** The latest `x-d1-bookmark` the Worker answered (null before the first answer, or with `bookmarks: false`). */
+    bookmark: () => bookmark,
     providers: {
       rac: resource<RacProvider, RacProviderRequest, PatchedRacProviderRequest, number, ProviderFilter>("providers/rac/"),
     },
@@ -242,7 +286,10 @@ export function createClient(options: ClientOptions) {
       endpoints: {
         ...resource<Endpoint, EndpointRequest, PatchedEndpointRequest, string, EndpointFilter>("rac/endpoints/"),
         /** Creates a connection token for the caller; `token` (the secret) is shown only here. */
-        launch: (key: string, body: LaunchRequest = {}) => request<LaunchedConnectionToken>("POST", `rac/endpoints/${segment(key)}launch/`, body),
+        launch: (key: string, body: LaunchRequest = {}, call?: CallOptions) =>
+          request<LaunchedConnectionToken>("POST", `rac/endpoints/${segment(key)}launch/`, body, call),
+        /** The settings a connection would use now, each with its source (secrets masked). */
+        effectiveSettings: (key: string) => request<EffectiveSettings>("GET", `rac/endpoints/${segment(key)}effective_settings/`),
       },
       /** Created by `rac.endpoints.launch`, so no `create`. */
       connectionTokens: connectionTokens as MutableResource<

@@ -2,6 +2,7 @@ export type * from "@rac-edge/core";
 export { ApiError, isApiError } from "@rac-edge/core";
 export {
   type ApplicationFilter,
+  type CallOptions,
   type Client,
   type ClientOptions,
   type ConnectionTokenFilter,
@@ -19,6 +20,7 @@ export {
   type ReadResource,
   type Resource,
   type SessionUserSelf,
+  type Tagged,
   type TokenFilter,
   type UserFilter,
 } from "./createClient.ts";

@@ -138,4 +138,30 @@ describe("createClient", () => {
     expect(csrfCookie(undefined)).toBeNull();
     expect(() => createClient({ baseUrl: "https://rac.test" })).toThrow(TypeError);
   });
+
+  it("sends If-Match and Idempotency-Key when asked, reads ETags, and carries the latest D1 bookmark", async () => {
+    const seen: Request[] = [];
+    const bookmarks = ["00000000-00000002-00000000-0", "00000000-00000009-00000000-0", "00000000-00000003-00000000-0"];
+    const fetch = async (request: Request) => {
+      seen.push(request);
+      const headers = { etag: '"abc"', "x-d1-bookmark": bookmarks[seen.length - 1] ?? bookmarks[0]! };
+      return new Response(JSON.stringify({ pk: 1 }), { status: 200, headers });
+    };
+    const c = createClient({ baseUrl: "https://rac.test", token: "k", fetch });
+    expect(c.bookmark()).toBeNull();
+    expect(await c.providers.rac.retrieveWithEtag(1)).toEqual({ object: { pk: 1 }, etag: '"abc"' });
+    await c.providers.rac.partialUpdate(1, { name: "n" }, { ifMatch: '"abc"' });
+    await c.rac.endpoints.launch("e", {}, { idempotencyKey: "key-1" });
+    await c.providers.rac.destroy(1, { ifMatch: "*" });
+    expect(seen.map((request) => request.headers.get("if-match"))).toEqual([null, '"abc"', null, "*"]);
+    expect(seen.map((request) => request.headers.get("idempotency-key"))).toEqual([null, null, "key-1", null]);
+    // The first call has no bookmark; later ones the latest answered (an older answer does not win).
+    expect(seen.map((request) => request.headers.get("x-d1-bookmark"))).toEqual([null, bookmarks[0], bookmarks[1], bookmarks[1]]);
+    expect(c.bookmark()).toBe(bookmarks[1]);
+    const off = createClient({ baseUrl: "https://rac.test", token: "k", fetch, bookmarks: false });
+    await off.schema();
+    await off.schema();
+    expect(seen.at(-1)!.headers.get("x-d1-bookmark")).toBeNull();
+    expect(off.bookmark()).toBeNull();
+  });
 });

@@ -52,7 +52,8 @@ export const PromptSettingsSchema = v.object({
   ),
 });
 export type PromptSettings = v.InferOutput<typeof PromptSettingsSchema>;
-const PROMPT_KEYS: readonly string[] = Object.keys(PromptSettingsSchema.entries);
+/** The settings a prompt-mode launch gives (merged last, over every other layer). */
+export const PROMPT_KEYS: readonly string[] = Object.keys(PromptSettingsSchema.entries);
 
 /**
  * The launch's `settings`: an object with exactly the prompt keys. Its errors stay under
@@ -103,3 +104,17 @@ export type GatewayConnection = v.InferOutput<typeof GatewayConnectionSchema>;
 
 export const GatewayDisconnectionSchema = v.object({ connection_token: v.string(), deleted: v.boolean() });
 export type GatewayDisconnection = v.InferOutput<typeof GatewayDisconnectionSchema>;
+
+/**
+ * `GET /rac/endpoints/{pbm_uuid}/effective_settings/`: what a connection to the endpoint would use
+ * now, each key with its value (secrets masked) and source. `prompt`: the keys a prompt-mode
+ * launch would set over these (its values exist only per launch, so they are not in `settings`).
+ */
+export const EffectiveSettingsSchema = v.object({
+  endpoint: v.string(),
+  protocol: v.string(),
+  auth_mode: v.string(),
+  settings: v.record(v.string(), v.object({ value: v.string(), source: v.string() })),
+  prompt: v.array(v.string()),
+});
+export type EffectiveSettings = v.InferOutput<typeof EffectiveSettingsSchema>;

@@ -11,6 +11,7 @@
  * (`[1,2]`, `{"a":"b"}`).
  */
 import { parseHost } from "./host.ts";
+import { maskSecrets } from "./secrets.ts";
 
 export type ConnectionSettings = Record<string, string>;
 type JsonObject = Record<string, unknown>;
@@ -79,6 +80,34 @@ export function mergeSettings(...layers: readonly unknown[]): JsonObject {
   return merged;
 }
 
+/** Where a setting's value comes from: the last layer that set (or merged into) its key. */
+export type SettingSource = "default" | "provider" | "endpoint" | `mapping:${string}` | "prompt";
+
+/** A layer of the merge with its name, for `mergeSettingsExplained`. */
+export interface NamedLayer {
+  source: SettingSource;
+  value: unknown;
+}
+
+/**
+ * The same merge as mergeSettings, with each top-level key's source: the last layer that gave it
+ * a value (a `null` removes the key and its source). Keys merged from several layers (objects,
+ * lists) name the last of them.
+ */
+export function mergeSettingsExplained(layers: readonly NamedLayer[]): { merged: JsonObject; sources: Record<string, SettingSource> } {
+  let merged: JsonObject = {};
+  const sources: Record<string, SettingSource> = {};
+  for (const layer of layers) {
+    if (!isObject(layer.value)) continue;
+    merged = mergeObjects(merged, layer.value);
+    for (const [key, value] of Object.entries(layer.value)) {
+      if (value === null) Reflect.deleteProperty(sources, key);
+      else define(sources, key, layer.source);
+    }
+  }
+  return { merged, sources };
+}
+
 /** One Guacamole parameter value as text. */
 export function settingText(value: unknown): string {
   if (typeof value === "string") return value;
@@ -94,16 +123,36 @@ export function stringifySettings(merged: JsonObject): ConnectionSettings {
 
 const byName = (mappings: readonly SettingsMapping[]) => [...mappings].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
+/** The layers of a connection's settings, in merge order, each with its source. */
+export function settingsLayers(sources: SettingsSources): NamedLayer[] {
+  const mapped = (mappings: readonly SettingsMapping[]): NamedLayer[] =>
+    byName(mappings).map((mapping) => ({ source: `mapping:${mapping.name}`, value: mapping.static_settings }));
+  return [
+    { source: "default", value: defaultSettings(sources.host) },
+    { source: "provider", value: sources.providerSettings },
+    { source: "endpoint", value: sources.endpointSettings },
+    ...mapped(sources.providerMappings),
+    ...mapped(sources.endpointMappings),
+    { source: "prompt", value: sources.prompt },
+  ];
+}
+
 /** The settings a gateway opens the connection with. */
 export function connectionSettings(sources: SettingsSources): ConnectionSettings {
-  return stringifySettings(
-    mergeSettings(
-      defaultSettings(sources.host),
-      sources.providerSettings,
-      sources.endpointSettings,
-      ...byName(sources.providerMappings).map((mapping) => mapping.static_settings),
-      ...byName(sources.endpointMappings).map((mapping) => mapping.static_settings),
-      sources.prompt,
-    ),
-  );
+  return stringifySettings(mergeSettings(...settingsLayers(sources).map((layer) => layer.value)));
+}
+
+/** A setting as explained to an operator: its text (secrets masked) and where it comes from. */
+export interface ExplainedSetting {
+  value: string;
+  source: SettingSource;
+}
+
+/** The settings a gateway would open the connection with, each with its source, secrets masked. */
+export function explainSettings(sources: SettingsSources): Record<string, ExplainedSetting> {
+  const { merged, sources: origin } = mergeSettingsExplained(settingsLayers(sources));
+  const shown = stringifySettings(maskSecrets(merged));
+  const out: Record<string, ExplainedSetting> = {};
+  for (const [key, value] of Object.entries(shown)) define(out, key, { value, source: origin[key]! });
+  return out;
 }

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { connectionSettings, defaultSettings, hostSettings, mergeSettings, type SettingsSources, settingText, stringifySettings } from "../src/settings.ts";
+import {
+  connectionSettings,
+  defaultSettings,
+  explainSettings,
+  hostSettings,
+  mergeSettings,
+  type SettingsSources,
+  settingText,
+  stringifySettings,
+} from "../src/settings.ts";
 
 const sources = (overrides: Partial<SettingsSources> = {}): SettingsSources => ({
   host: "x:1324",
@@ -137,5 +146,37 @@ describe("merge rules", () => {
     [{ k: "v" }, '{"k":"v"}'],
   ])("settingText(%j) = %j", (value, expected) => {
     expect(settingText(value)).toBe(expected);
+  });
+});
+
+describe("explainSettings: each key's value and source", () => {
+  it("names the last layer that set a key, masks secrets, and drops keys a later null removed", () => {
+    const explained = explainSettings(
+      sources({
+        providerSettings: { port: 22, username: "p", "drive-path": "/x" },
+        endpointSettings: { username: "e", password: "hunter2" },
+        providerMappings: [{ name: "b", static_settings: { "color-depth": 16 } }],
+        endpointMappings: [
+          { name: "a", static_settings: { "color-depth": 24, "drive-path": null } },
+          { name: "c", static_settings: { extra: { k: 1 } } },
+        ],
+        prompt: { username: "typed" },
+      }),
+    );
+    expect(explained).toEqual({
+      hostname: { value: "x", source: "default" },
+      port: { value: "22", source: "provider" },
+      "client-name": { value: "authentik", source: "default" },
+      username: { value: "typed", source: "prompt" },
+      password: { value: "********", source: "endpoint" },
+      "color-depth": { value: "24", source: "mapping:a" },
+      extra: { value: '{"k":1}', source: "mapping:c" },
+    });
+  });
+
+  it("agrees with connectionSettings on every value that is not a secret", () => {
+    const input = sources({ providerSettings: { a: [1] }, endpointSettings: { a: [2], b: true } });
+    const values = Object.fromEntries(Object.entries(explainSettings(input)).map(([key, setting]) => [key, setting.value]));
+    expect(values).toEqual(connectionSettings(input));
   });
 });

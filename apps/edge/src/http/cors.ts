@@ -1,7 +1,9 @@
 import { cors } from "itty-router";
 
 /** Request headers a browser client may send: the token, JSON bodies and the extensions' preconditions. */
-export const CORS_ALLOWED_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-Match"];
+export const CORS_ALLOWED_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match", "x-d1-bookmark"];
+/** Answer headers a browser client may read: preconditions, replays and the D1 bookmark. */
+export const CORS_EXPOSED_HEADERS = ["ETag", "Idempotent-Replayed", "x-d1-bookmark"];
 export const CORS_ALLOWED_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
 type Cors = ReturnType<typeof cors>;
@@ -18,7 +20,10 @@ export function corsFor(origins: string | undefined): Cors | null {
     .split(",")
     .map((origin) => origin.trim().replace(/\/+$/, ""))
     .filter((origin) => origin !== "");
-  const pair = list.length === 0 ? null : cors({ origin: list, allowMethods: CORS_ALLOWED_METHODS, allowHeaders: CORS_ALLOWED_HEADERS, maxAge: 600 });
+  const pair =
+    list.length === 0
+      ? null
+      : cors({ origin: list, allowMethods: CORS_ALLOWED_METHODS, allowHeaders: CORS_ALLOWED_HEADERS, exposeHeaders: CORS_EXPOSED_HEADERS, maxAge: 600 });
   const withVary: Cors | null =
     pair === null
       ? null

@@ -7,9 +7,12 @@ import { documented } from "../openapi/operation.ts";
 import { type ResourceDoc, standardDocs } from "../openapi/standard.ts";
 import { missingRefs, newRefs, type Ref } from "../refs.ts";
 import { failed, isForeignKeyViolation, type Reads, runReads } from "../repositories/d1.ts";
+import { guarded, isPreconditionFailure, type VersionedRow, versionGuard, versionOf } from "../repositories/preconditions.ts";
 import { usedByHandler } from "../usedBy.ts";
 import { check, readObject, throwFieldErrors } from "./body.ts";
-import { created, json, noContent } from "./responses.ts";
+import { etagOf, ifMatchHolds, taggedJson } from "./etag.ts";
+import { idempotent } from "./idempotency.ts";
+import { json, noContent } from "./responses.ts";
 import { type Context, type Handler, prefetching, type RequestContext, type Routes } from "./router.ts";
 
 /** What a standard resource supplies; its SQL stays in its repository. */
@@ -28,6 +31,8 @@ export interface CrudResource<T extends { pk: string | number }, Create, Patch> 
   count?(url: URL): Condition | undefined;
   /** Reads in the list's batch that check the filters' ids (django-filter's 400 for an unknown choice). */
   precheck?(url: URL, db: D1Database): Precheck;
+  /** The object's stored row, whose version conditional writes (If-Match) check. */
+  row: VersionedRow;
   /** The object a path key names (planned: it rides in the authentication's batch); null for unknown or malformed keys. */
   byKey(db: D1Database, key: string): Reads<T | null>;
   createSchema: v.GenericSchema<unknown, Create>;
@@ -61,9 +66,32 @@ async function raceSafe<T>(write: Promise<T>): Promise<T> {
   try {
     return await write;
   } catch (error) {
+    if (isPreconditionFailure(error)) throw errors.preconditionFailed();
     if (isForeignKeyViolation(error)) throw errors.nonField("A referenced object was deleted while this request was handled; nothing was changed.");
     throw error;
   }
+}
+
+/**
+ * With If-Match: the representation and its row version read again in one batch, compared with the
+ * header (412 on a mismatch), and a binding whose every write batch is conditional on that version, so
+ * a change between this read and the write answers 412 as well. Without: the binding as it is.
+ */
+export async function precondition<T extends { pk: string | number }>(
+  context: Context,
+  model: { row: VersionedRow; byKey(db: D1Database, key: string): Reads<T | null> },
+  current: T,
+  present: (object: T) => Promise<unknown>,
+): Promise<D1Database> {
+  const ifMatch = context.request.headers.get("if-match");
+  if (ifMatch === null) return context.db;
+  const plan = model.byKey(context.db, context.params.key!);
+  const results = await context.db.batch([...plan.statements, versionOf(context.db, model.row, current.pk)]);
+  const fresh = await plan.read(results.slice(0, -1));
+  const version = (results.at(-1)!.results[0] as { version?: number } | undefined)?.version;
+  if (fresh === null || version === undefined) throw errors.preconditionFailed();
+  if (!ifMatchHolds(ifMatch, await etagOf(JSON.stringify(await present(fresh))))) throw errors.preconditionFailed();
+  return guarded(context.db, versionGuard(context.db, model.row, current.pk, version));
 }
 
 /** list, create, retrieve, PUT, PATCH, DELETE and used_by with authentik's permission rules. */
@@ -96,29 +124,33 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
     await resource.authorize?.(context, input, null);
     // Format errors and unknown references answer together, as DRF validates every field at once.
     throwFieldErrors(fieldErrors, await missingRefs(context.db, resource.refs?.(input) ?? [], context.access));
-    return created(await present(context, await raceSafe(resource.create(context, input))));
+    const db = context.writing?.() ?? context.db;
+    return taggedJson(null, await present(context, await raceSafe(resource.create({ ...context, db }, input))), 201);
   };
   const byKey = ({ db, params }: RequestContext) => resource.byKey(db, params.key!);
   const retrieve = prefetching(byKey, async (context, found) => {
     const object = await visibleObject(resource.model, context.access, found());
-    return json(await present(context, object));
+    return taggedJson(context.request, await present(context, object));
   });
   const update = (schema: v.GenericSchema<unknown, Patch>) =>
     prefetching(byKey, async (context, found) => {
       const current = await visibleObject(resource.model, context.access, found());
       await context.access.require(resource.model, "change", current.pk);
+      const db = await precondition(context, resource, current, (object) => present(context, object));
       const { input, errors: fieldErrors } = check(schema, await readObject(context.request));
       await resource.authorize?.(context, input, current);
       // The object's response fields carry its references under the request's names: those it
       // keeps need no lookup (a deletion meanwhile fails the write's foreign key: raceSafe).
       const refs = newRefs(resource.refs?.(input) ?? [], resource.refs?.(current as unknown as Patch) ?? []);
       throwFieldErrors(fieldErrors, await missingRefs(context.db, refs, context.access));
-      return json(await present(context, await raceSafe(resource.update(context, current, input))));
+      const updated = await raceSafe(resource.update({ ...context, db }, current, input));
+      return taggedJson(null, await present(context, updated));
     });
   const remove = prefetching(byKey, async (context, found) => {
     const current = await visibleObject(resource.model, context.access, found());
     await context.access.require(resource.model, "delete", current.pk);
-    await resource.remove(context, current);
+    const db = await precondition(context, resource, current, (object) => present(context, object));
+    await raceSafe(resource.remove({ ...context, db }, current));
     return noContent();
   });
   const docs = standardDocs(resource.doc, {
@@ -128,7 +160,7 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
     ordering: Object.keys(resource.list.ordering),
   });
   return {
-    [resource.path]: { GET: documented(docs.list, list), POST: documented(docs.create, create) },
+    [resource.path]: { GET: documented(docs.list, list), POST: documented(docs.create, idempotent(create)) },
     [`${resource.path}:key/`]: {
       GET: documented(docs.retrieve, retrieve),
       PUT: documented(docs.update, update(resource.createSchema)),

@@ -12,6 +12,7 @@ import { sessionChecks } from "../signin/csrf.ts";
 import { authenticationFailed } from "../throttle.ts";
 import { corsFor, isPreflight } from "./cors.ts";
 import { errorResponse } from "./responses.ts";
+import { BOOKMARK_HEADER, requestSessions } from "./sessions.ts";
 
 /** What a handler knows before the caller is authenticated. */
 export interface RequestContext {
@@ -24,9 +25,20 @@ export interface RequestContext {
   knownKey: Condition;
 }
 
+/** An SQL condition (its one parameter `?6`) saying whether a write happened, for its Idempotency-Key record. */
+export interface WriteCondition {
+  sql: string;
+  param: unknown;
+}
+
 export interface Context extends RequestContext {
   caller: Caller;
   access: Access;
+  /**
+   * The binding a POST's one write goes through: with an Idempotency-Key (src/http/idempotency.ts),
+   * its batch also records the key, if `onlyIf` holds after the write; absent: `db` itself.
+   */
+  writing?: (onlyIf?: WriteCondition) => D1Database;
   /** The results of the handler's `prefetch`, read on call (see `prefetching`). */
   prefetched?: () => unknown;
 }
@@ -94,11 +106,13 @@ function dispatch(methods: Partial<Record<Method, Handler>>) {
     // Public paths answer their other methods without a token too, as DRF's AllowAny views do.
     if (open && request.method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: allowed } });
     if (open) throw errors.methodNotAllowed(request.method);
-    const failed = (error: unknown) => authenticationFailed(request, env, error);
-    const { query, knownKey, sessionHash } = await authentication(request, env).catch(failed);
-    const base: RequestContext = { request, url, params: request.params, env, db: env.DB, knownKey };
+    // Authentication, permissions and the prefetch read the primary (src/http/sessions.ts).
+    const primary = { ...env, DB: env.DB_PRIMARY ?? env.DB };
+    const failed = (error: unknown) => authenticationFailed(request, primary, error);
+    const { query, knownKey, sessionHash } = await authentication(request, primary).catch(failed);
+    const base: RequestContext = { request, url, params: request.params, env, db: primary.DB, knownKey };
     const reads = request.method === "OPTIONS" ? undefined : handler?.prefetch?.(base);
-    const [authenticated, ...results] = reads ? await env.DB.batch([query, ...reads.statements]) : [await query.all()];
+    const [authenticated, ...results] = reads ? await primary.DB.batch([query, ...reads.statements]) : [await query.all()];
     let caller: Caller;
     try {
       caller = callerFrom(authenticated!, sessionHash);
@@ -110,7 +124,7 @@ function dispatch(methods: Partial<Record<Method, Handler>>) {
     if (handler === undefined) throw errors.methodNotAllowed(request.method);
     // The request's own binding carries who writes: every repository write records its event with it.
     actAs(env.DB, requestActor(request, caller.userId, env.EVENTS_RETENTION_DAYS));
-    const context: Context = { ...base, caller, access: new Access(env.DB, caller) };
+    const context: Context = { ...base, db: env.DB, caller, access: new Access(primary.DB, caller) };
     if (reads !== undefined) context.prefetched = () => reads.read(results);
     return withoutBody(request, await handler(context));
   };
@@ -157,13 +171,16 @@ export function createApi(...modules: Routes[]) {
     }
     return cors === null ? finish(response) : cors.corsify(finish(response), request);
   };
-  // Every D1 call of the request goes through one metered binding; its sum is the Server-Timing.
+  // Every D1 call of the request goes through one metered binding (both sessions); its sum is the Server-Timing.
   return async (request: Request, env: Env, ctx: ExecutionContext): Promise<Response> => {
     const { db, cost } = metered(env.DB);
-    const response = await answer(request, { ...env, DB: db }, ctx);
-    if (env.SERVER_TIMING !== "true" || response.status === 101) return response;
-    const timed = new Response(response.body, response);
-    timed.headers.append("server-timing", serverTiming(cost));
-    return timed;
+    const sessions = requestSessions(db, request);
+    const response = await answer(request, { ...env, DB: sessions.reads, DB_PRIMARY: sessions.primary }, ctx);
+    if (response.status === 101) return response;
+    const finished = new Response(response.body, response);
+    const bookmark = sessions.bookmark();
+    if (bookmark !== null) finished.headers.set(BOOKMARK_HEADER, bookmark);
+    if (env.SERVER_TIMING === "true") finished.headers.append("server-timing", serverTiming(cost));
+    return finished;
   };
 }

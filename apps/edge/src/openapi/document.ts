@@ -73,12 +73,53 @@ const ERROR_STATUS_TEXT: Record<number, string> = {
   404: "Not found.",
   409: "Conflict.",
   410: "Gone.",
+  412: "`If-Match` names no current representation: the object changed since it was read (or meanwhile); nothing was changed.",
+  422: "This `Idempotency-Key` was already used by this caller for a different request (method, path or body) in the last 24 hours.",
   413: "The body is over 1 MiB.",
   415: "The body is not JSON.",
   429: "Too many failed authentications from this address: `Request was throttled. Expected available in N seconds.`",
   500: "An unexpected fault: `A server error occurred.`; the cause is logged, never answered.",
   503: "The deployment is misconfigured (an invalid `BOOTSTRAP_TOKEN`); the detail says what to fix.",
 };
+
+const ETAG_HEADER = {
+  ETag: { description: "A strong entity tag of this representation as this caller receives it.", schema: { type: "string" } },
+};
+
+const CONDITIONAL_HEADERS: Record<NonNullable<OperationDoc["conditional"]>, Json> = {
+  read: {
+    name: "If-None-Match",
+    in: "header",
+    required: false,
+    description: "ETags the client holds: when one is current, the answer is 304 without a body.",
+    schema: { type: "string" },
+  },
+  write: {
+    name: "If-Match",
+    in: "header",
+    required: false,
+    description: "Apply only if the object's current ETag is listed (or `*`); otherwise, or if it changes meanwhile, 412.",
+    schema: { type: "string" },
+  },
+  idempotent: {
+    name: "Idempotency-Key",
+    in: "header",
+    required: false,
+    description: "A client-chosen key: a retry with the same key and body within 24 hours answers the first answer again without writing.",
+    schema: { type: "string", minLength: 1, maxLength: 255 },
+  },
+};
+
+/** What a conditional operation adds to its responses: the ETag header, 304 or 412/422. */
+function addConditional(responses: Json, doc: OperationDoc, genericError: Json): void {
+  const success = responses[doc.success.status] as Json;
+  if (doc.conditional !== "idempotent" && doc.success.status !== 204) success.headers = ETAG_HEADER;
+  if (doc.conditional === "read") {
+    responses[304] = { description: "The client's copy (If-None-Match) is current; no body.", headers: ETAG_HEADER };
+  }
+  const status = doc.conditional === "write" ? 412 : doc.conditional === "idempotent" ? 422 : undefined;
+  if (status !== undefined) responses[status] = { description: ERROR_STATUS_TEXT[status]!, content: json(genericError) };
+}
 
 function operation(route: string, method: Method, doc: OperationDoc, schemas: ResponseSchemas, requests: (schema: OperationDoc["body"]) => Json): Json {
   const { path, params } = documentPath(route, doc);
@@ -97,15 +138,16 @@ function operation(route: string, method: Method, doc: OperationDoc, schemas: Re
     const schema = status === 400 ? { oneOf: [schemas.ref(ValidationErrorSchema), genericError] } : genericError;
     responses[status] = { description: when ?? ERROR_STATUS_TEXT[status]!, content: json(schema) };
   }
+  if (doc.conditional) addConditional(responses, doc, genericError);
+  const headers = doc.conditional ? [CONDITIONAL_HEADERS[doc.conditional]] : [];
+  const parameters = [...params, ...(doc.query ?? []).map((param) => parameter(param, param.name!, "query")), ...headers];
   return {
     operationId: operationId(path, method, doc),
     tags: [path.split("/")[1]!],
     summary: doc.summary,
     ...(doc.description ? { description: doc.description } : {}),
     ...(doc.public ? { security: [] } : {}),
-    ...(params.length + (doc.query?.length ?? 0) > 0
-      ? { parameters: [...params, ...(doc.query ?? []).map((param) => parameter(param, param.name!, "query"))] }
-      : {}),
+    ...(parameters.length > 0 ? { parameters } : {}),
     ...(doc.body
       ? {
           requestBody: {

@@ -18,6 +18,7 @@ export const RESPONSE_NAMES: ReadonlyMap<v.GenericSchema, string> = new Map<v.Ge
   [core.LaunchedConnectionTokenSchema, "LaunchedConnectionToken"],
   [core.GatewayConnectionSchema, "GatewayConnection"],
   [core.GatewayDisconnectionSchema, "GatewayDisconnection"],
+  [core.EffectiveSettingsSchema, "EffectiveSettings"],
   [core.RacPropertyMappingSchema, "RACPropertyMapping"],
   [core.FlowSchema, "Flow"],
   [core.GroupMemberSchema, "GroupMember"],

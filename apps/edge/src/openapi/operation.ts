@@ -17,7 +17,7 @@ export interface ParamDoc {
 }
 
 /** Error statuses an operation may answer beyond the ones every operation can (403, 429, 500, 503). */
-export type ErrorStatus = 400 | 404 | 409 | 410;
+export type ErrorStatus = 400 | 404 | 409 | 410 | 412 | 422;
 
 export interface OperationDoc {
   summary: string;
@@ -37,6 +37,11 @@ export interface OperationDoc {
   };
   /** When each further error status is answered. */
   errors?: Partial<Record<ErrorStatus, string>>;
+  /**
+   * HTTP preconditions: `read` answers an ETag and honours If-None-Match (304); `write` honours If-Match
+   * (412) and answers the new ETag; `idempotent` (a POST) honours Idempotency-Key (replay, 422).
+   */
+  conditional?: "read" | "write" | "idempotent";
   /** Answers without a token (`security: []`, no 403). */
   public?: boolean;
   /** drf-spectacular's id (`providers_rac_list`); derived from the path when absent. */

@@ -70,6 +70,7 @@ export function standardDocs(doc: ResourceDoc, schemas: StandardSchemas): Record
     path,
     body: { schema: partial ? schemas.patchSchema : schemas.updateSchema, required: !partial },
     success: { status: 200, description: `The updated ${noun}.`, schema: schemas.schema },
+    conditional: "write",
     errors: { 404: NOT_FOUND, ...(doc.updateConflict ? { 409: doc.updateConflict } : {}) },
   });
   return {
@@ -85,6 +86,8 @@ export function standardDocs(doc: ResourceDoc, schemas: StandardSchemas): Record
       description: join("Needs the global `add_` permission.", notes.create),
       body: { schema: schemas.createSchema ?? schemas.updateSchema, required: true },
       success: { status: 201, description: `The created ${noun}.`, schema: schemas.schema },
+      conditional: "idempotent",
+      errors: { 409: "Only with an `Idempotency-Key`: the first request with it was applied but its answer is not recorded yet." },
     },
     retrieve: {
       summary: `Retrieve a ${noun}`,
@@ -92,6 +95,7 @@ export function standardDocs(doc: ResourceDoc, schemas: StandardSchemas): Record
       path,
       success: { status: 200, description: `The ${noun}.`, schema: schemas.schema },
       errors: { 404: NOT_FOUND },
+      conditional: "read",
     },
     update: update(false),
     partialUpdate: update(true),
@@ -100,6 +104,7 @@ export function standardDocs(doc: ResourceDoc, schemas: StandardSchemas): Record
       description: join("Needs the `delete_` permission, globally or on the object.", notes.destroy),
       path,
       success: { status: 204, description: "Deleted; no body." },
+      conditional: "write",
       errors: { 404: NOT_FOUND, ...(doc.deleteRefused ? { 400: doc.deleteRefused } : {}) },
     },
     usedBy: {

@@ -133,6 +133,43 @@ const mappings = (link: string, owner: string, id: string) =>
   `(SELECT json_group_array(json_object('name', m.name, 'static_settings', json(m.static_settings)))
     FROM ${link} l JOIN property_mappings m ON m.uuid = l.mapping_id WHERE l.${owner} = ${id})`;
 
+/** The rows an endpoint's connection settings are merged from, without a token (no prompt). */
+export interface EndpointSettingsSources {
+  uuid: string;
+  protocol: string;
+  auth_mode: string;
+  host: string;
+  provider_settings: unknown;
+  endpoint_settings: unknown;
+  provider_mappings: SettingsMapping[];
+  endpoint_mappings: SettingsMapping[];
+}
+
+/** An endpoint's settings sources by uuid, as planned reads (it rides in the authentication's batch). */
+export function endpointSettingsSources(db: D1Database, uuid: string | null): Reads<EndpointSettingsSources | null> {
+  const statement =
+    uuid === null
+      ? null
+      : db
+          .prepare(
+            `SELECT e.uuid, e.protocol, e.auth_mode, e.host, p.settings AS provider_settings, e.settings AS endpoint_settings,
+               ${mappings("provider_property_mappings", "provider_id", "p.id")} AS provider_mappings,
+               ${mappings("endpoint_property_mappings", "endpoint_id", "e.uuid")} AS endpoint_mappings
+             FROM endpoints e JOIN providers p ON p.id = e.provider_id WHERE e.uuid = ?1`,
+          )
+          .bind(uuid);
+  return oneRow(statement, (row: Record<string, string>) => ({
+    uuid: row.uuid!,
+    protocol: row.protocol!,
+    auth_mode: row.auth_mode!,
+    host: row.host!,
+    provider_settings: parseJson(row.provider_settings!),
+    endpoint_settings: parseJson(row.endpoint_settings!),
+    provider_mappings: parseJson<SettingsMapping[]>(row.provider_mappings!),
+    endpoint_mappings: parseJson<SettingsMapping[]>(row.endpoint_mappings!),
+  }));
+}
+
 const selectGateway = (db: D1Database, hash: string, now: number, outpost: string | null) =>
   db
     .prepare(

@@ -70,9 +70,15 @@ function unwrap(statement: D1PreparedStatement): D1PreparedStatement {
   return (statement as unknown as Partial<MeteredStatement>)[INNER] ?? statement;
 }
 
-/** `db` with every statement and batch run through it counted in `cost`. */
-export function metered(inner: D1Database): { db: D1Database; cost: D1Cost } {
-  const cost: D1Cost = { rowsRead: 0, rowsWritten: 0, batches: 0, durationMs: 0 };
+/**
+ * `db` with every statement and batch run through it counted in `cost`; its sessions
+ * (`withSession`) are metered into the same `cost`.
+ */
+export function metered(
+  inner: D1Database | D1DatabaseSession,
+  cost: D1Cost = { rowsRead: 0, rowsWritten: 0, batches: 0, durationMs: 0 },
+): { db: D1Database; cost: D1Cost } {
+  const whole = inner as Partial<D1Database>;
   const db = {
     prepare: (sql: string) => new MeteredStatement(inner.prepare(sql), cost) as unknown as D1PreparedStatement,
     async batch<T = unknown>(statements: D1PreparedStatement[]): Promise<D1Result<T>[]> {
@@ -83,15 +89,16 @@ export function metered(inner: D1Database): { db: D1Database; cost: D1Cost } {
     },
     async exec(query: string): Promise<D1ExecResult> {
       // Migrations' kind of call: D1 answers a statement count and a duration, no rows.
-      const result = await inner.exec(query);
+      const result = await whole.exec!(query);
       cost.batches++;
       cost.durationMs += result.duration;
       return result;
     },
-    withSession: () => {
-      throw new Error("D1 sessions are not used: every request reads the primary.");
-    },
-    dump: () => inner.dump(),
+    // A binding without sessions (a session itself, or a stub in tests) stands for its own session.
+    withSession: (constraint?: string) => (whole.withSession ? metered(whole.withSession(constraint as never), cost).db : db),
+    /** A session's bookmark (null for the whole database, which has none). */
+    getBookmark: () => (inner as Partial<D1DatabaseSession>).getBookmark?.() ?? null,
+    dump: () => whole.dump!(),
   };
   return { db: db as unknown as D1Database, cost };
 }

@@ -29,6 +29,7 @@ export const applicationRoutes = crudRoutes<Application, ApplicationRequest, Pat
     Object.entries(FILTERS)
       .filter(([field]) => url.searchParams.has(field))
       .map(([field, column]) => condition(`${column} = ?`, url.searchParams.get(field))),
+  row: { table: "applications", column: "uuid" },
   byKey: applicationByKey,
   createSchema: ApplicationRequestSchema,
   patchSchema: PatchedApplicationRequestSchema,

@@ -14,6 +14,8 @@ import {
 import type * as v from "valibot";
 import { clock } from "../clock.ts";
 import { check, readObject, throwFieldErrors } from "../http/body.ts";
+import { precondition } from "../http/crud.ts";
+import { taggedJson } from "../http/etag.ts";
 import { json, noContent } from "../http/responses.ts";
 import { type Context, type Handler, prefetching, type RequestContext, type Routes } from "../http/router.ts";
 import { type Condition, type Precheck, planListPage } from "../lists.ts";
@@ -37,6 +39,7 @@ import {
 } from "../repositories/connectionTokens.ts";
 import { runReads } from "../repositories/d1.ts";
 import { mayLaunch } from "../repositories/permissions.ts";
+import { isPreconditionFailure } from "../repositories/preconditions.ts";
 import { presentedToken } from "../secretSettings.ts";
 import { usedByHandler } from "../usedBy.ts";
 
@@ -122,8 +125,23 @@ async function visibleToken({ access, caller }: Context, token: ConnectionToken 
 
 const retrieve = prefetching(byKey, async (context, found) => {
   const token = await visibleToken(context, found());
-  return json(await presentedToken(context.access, token));
+  return taggedJson(context.request, await presentedToken(context.access, token));
 });
+
+/** How If-Match finds the token again and which row's version its writes are conditional on. */
+const versioned = {
+  row: { table: "connection_tokens", column: "uuid" },
+  byKey: (db: D1Database, key: string) => connectionTokenByKey(db, key, clock.now()),
+};
+
+/** A guarded write whose row changed since the comparison: the client's 412. */
+async function conditionally<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    throw isPreconditionFailure(error) ? errors.preconditionFailed() : error;
+  }
+}
 
 /** The references a token's provider and endpoint make, for requireRefs. */
 const tokenRefs = (provider: number | undefined, endpoint: string | undefined): Ref[] => [
@@ -149,6 +167,7 @@ const update = (schema: v.GenericSchema<unknown, PatchedConnectionTokenRequest>)
     const { db, request, access } = context;
     const current = await visibleToken(context, found());
     await access.require(MODEL, "change", current.pk);
+    const written = await precondition(context, versioned, current, (token) => presentedToken(access, token));
     const { input, errors: fieldErrors } = check(schema, await readObject(request));
     const pkErrors: FieldErrors =
       input.pk !== undefined && normalizeUuid(input.pk) !== current.pk ? { pk: [`pk is read-only: omit it or send this token's pk "${current.pk}".`] } : {};
@@ -160,16 +179,17 @@ const update = (schema: v.GenericSchema<unknown, PatchedConnectionTokenRequest>)
     const endpoint = input.endpoint ?? current.endpoint;
     if ((await endpointProvider(db, endpoint)) !== provider) throw errors.field("endpoint", "This endpoint does not belong to the selected provider.");
     await requireOwnerMayLaunch(context, current, endpoint);
-    const moved = await moveConnectionToken(db, current.pk, provider, endpoint, clock.now());
-    return json(await presentedToken(access, moved));
+    const moved = await conditionally(moveConnectionToken(written, current.pk, provider, endpoint, clock.now()));
+    return taggedJson(null, await presentedToken(access, moved));
   });
 
 /** Owners may always delete (revoke) their tokens; others need the delete grant. */
 const remove = prefetching(byKey, async (context, found) => {
-  const { db, access, caller } = context;
+  const { access, caller } = context;
   const current = await visibleToken(context, found());
   if (current.user.pk !== caller.userId) await access.require(MODEL, "delete", current.pk);
-  await deleteConnectionToken(db, current.pk);
+  const written = await precondition(context, versioned, current, (token) => presentedToken(access, token));
+  await conditionally(deleteConnectionToken(written, current.pk));
   return noContent();
 });
 

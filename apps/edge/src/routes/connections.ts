@@ -21,8 +21,9 @@ import type { Caller } from "../auth.ts";
 import { clock, iso } from "../clock.ts";
 import { randomKey, sha256Hex } from "../crypto.ts";
 import { readBody, readObject, validate } from "../http/body.ts";
+import { idempotent } from "../http/idempotency.ts";
 import { created, json } from "../http/responses.ts";
-import { carriesSecret, type Handler, prefetching, type Routes } from "../http/router.ts";
+import { type Context, carriesSecret, type Handler, prefetching, type Routes } from "../http/router.ts";
 import { documented } from "../openapi/operation.ts";
 import { connectToken, disconnectToken, type GatewayToken, insertConnection, type LaunchTarget, launchTargetByKey } from "../repositories/connections.ts";
 import { sealSettings } from "../sealedSettings.ts";
@@ -56,8 +57,9 @@ function launchExpiry(target: LaunchTarget, now: number): number | null {
  */
 const launch = prefetching(
   ({ db, params }) => launchTargetByKey(db, params.key!),
-  async ({ db, request, caller, access }, found) => {
-    const { token, secret } = await launchConnection(db, caller, access, found(), await readObject(request));
+  async ({ db, request, caller, access, writing }, found) => {
+    const body = await readObject(request);
+    const { token, secret } = await launchConnection(db, caller, access, found(), body, writing);
     return created({ ...(await presentedToken(access, token)), token: secret } satisfies LaunchedConnectionToken);
   },
 );
@@ -72,6 +74,7 @@ export async function launchConnection(
   access: Access,
   target: LaunchTarget | null,
   body: Record<string, unknown>,
+  writing?: Context["writing"],
 ): Promise<{ token: ConnectionToken; secret: string }> {
   if (target === null) throw errors.notFound();
   await access.require("authentik_providers_rac.endpoint", "view", target.uuid);
@@ -79,8 +82,11 @@ export async function launchConnection(
   const now = clock.now();
   const expires = launchExpiry(target, now);
   const secret = randomKey();
-  const result = await insertConnection(db, {
-    uuid: crypto.randomUUID(),
+  const uuid = crypto.randomUUID();
+  // An Idempotency-Key is recorded only if the insert was not refused by the limit.
+  const written = writing?.({ sql: "EXISTS (SELECT 1 FROM connection_tokens WHERE uuid = ?6)", param: uuid }) ?? db;
+  const result = await insertConnection(written, {
+    uuid,
     endpoint: target.uuid,
     userId: caller.userId,
     tokenHash: await sha256Hex(secret),
@@ -152,13 +158,14 @@ export const connectionRoutes: Routes = {
           description: "`{}`, or for an endpoint whose `auth_mode` is `prompt`, `settings` with `username` and `password` (required then, refused otherwise).",
         },
         success: { status: 201, description: "The new connection token and its secret.", schema: LaunchedConnectionTokenSchema },
+        conditional: "idempotent",
         errors: {
           400: "Invalid or missing prompt settings, or the provider's `connection_expiry` is negative.",
           404: "No such endpoint.",
-          409: "`Maximum connection limit reached.`, with ` (You are already connected in another tab/window)` when the caller holds one of the live tokens.",
+          409: "`Maximum connection limit reached.`, with ` (You are already connected in another tab/window)` when the caller holds one of the live tokens. With an `Idempotency-Key` whose first request was applied but whose answer is not recorded yet, a 409 saying so.",
         },
       },
-      carriesSecret(launch),
+      carriesSecret(idempotent(launch)),
     ),
   },
   "/api/v3/rac/gateway/connect/": {

@@ -54,6 +54,7 @@ export const endpointRoutes = crudRoutes<Endpoint, EndpointRequest, PatchedEndpo
       },
     };
   },
+  row: { table: "endpoints", column: "uuid" },
   byKey: endpointByKey,
   createSchema: EndpointRequestSchema,
   patchSchema: PatchedEndpointRequestSchema,

@@ -12,6 +12,7 @@ export const flowRoutes = crudRoutes<Flow, FlowRequest, Partial<FlowRequest>>({
     (["slug", "name", "designation"] as const)
       .filter((field) => url.searchParams.has(field))
       .map((field) => condition(`f.${field} = ?`, url.searchParams.get(field))),
+  row: { table: "flows", column: "uuid" },
   byKey: flowByKey,
   createSchema: FlowRequestSchema,
   patchSchema: PatchedFlowRequestSchema,

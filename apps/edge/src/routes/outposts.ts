@@ -63,6 +63,7 @@ export const outpostRoutes = crudRoutes<Outpost, OutpostRequest, PatchedOutpostR
       },
     };
   },
+  row: { table: "outposts", column: "uuid" },
   byKey: outpostByKey,
   createSchema: OutpostRequestSchema,
   patchSchema: PatchedOutpostRequestSchema,

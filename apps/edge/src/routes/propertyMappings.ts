@@ -25,6 +25,7 @@ const resource = (path: string): CrudResource<RacPropertyMapping, RacPropertyMap
     if (name !== null) filters.push(condition("m.name = ?", name));
     return filters;
   },
+  row: { table: "property_mappings", column: "uuid" },
   byKey: mappingByKey,
   createSchema: RacPropertyMappingRequestSchema,
   patchSchema: PatchedRacPropertyMappingRequestSchema,

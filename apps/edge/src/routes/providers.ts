@@ -25,6 +25,7 @@ export const providerRoutes = crudRoutes<RacProvider, RacProviderRequest, Patche
     if (name !== null) filters.push(condition("p.name = ? COLLATE NOCASE", name));
     return filters;
   },
+  row: { table: "providers", column: "id" },
   byKey: providerByKey,
   createSchema: RacProviderRequestSchema,
   patchSchema: PatchedRacProviderRequestSchema,

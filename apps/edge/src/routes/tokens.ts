@@ -163,6 +163,7 @@ const crud = crudRoutes<Token, TokenRequest, PatchedTokenRequest>({
   list: tokenList,
   fromRow: tokenFromRow,
   filters: tokenFilters,
+  row: { table: "tokens", column: "uuid" },
   byKey: tokenByKey,
   createSchema: TokenRequestSchema,
   patchSchema: PatchedTokenRequestSchema,

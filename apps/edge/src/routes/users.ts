@@ -72,6 +72,7 @@ export const userRoutes = crudRoutes<User, UserRequest, PatchedUserRequest>({
   list: userList,
   fromRow: userFromRow,
   filters: userFilters,
+  row: { table: "users", column: "id" },
   byKey: userByKey,
   createSchema: UserRequestSchema,
   patchSchema: PatchedUserRequestSchema,
