@@ -61,7 +61,7 @@ describe("caching headers", () => {
     expect(cacheOf(key)).toBe("no-store");
   });
 
-  it("private, no-cache on the rest, errors included; Vary: Authorization everywhere", async () => {
+  it("private, no-cache on the rest, errors included; Vary: Authorization, Cookie everywhere (the API accepts a session cookie too)", async () => {
     const endpoint = await makeEndpoint();
     const connection = await launched(endpoint.pk);
     for (const reply of [
@@ -72,7 +72,7 @@ describe("caching headers", () => {
       await call("DELETE", "/api/v3/rac/gateway/connect/"),
     ]) {
       expect(cacheOf(reply)).toBe("private, no-cache");
-      expect(reply.headers.get("vary")).toBe("Authorization");
+      expect(reply.headers.get("vary")).toBe("Authorization, Cookie");
     }
   });
 });

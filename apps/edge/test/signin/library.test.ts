@@ -1,8 +1,11 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { makeEndpoint } from "../connectionFixtures.ts";
 import { grant, makeUser, post, unique } from "../helpers.ts";
 import { type Browser, browse, setPasswordFor, signedIn } from "./signinHelpers.ts";
+
+// Each Argon2id hash takes ~100 ms of CPU; on shared cores under the full suite a test can pass 5 s.
+vi.setConfig({ testTimeout: 30_000 });
 
 const PASSWORD = "library-password";
 

@@ -1,5 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { hashPassword, PBKDF2_LIMIT, passwordProblem, verifyPassword } from "../../src/signin/passwords.ts";
+
+// Each Argon2id hash takes ~100 ms of CPU; on shared cores under the full suite a test can pass 5 s.
+vi.setConfig({ testTimeout: 30_000 });
 
 async function django(password: string, iterations: number, salt: string): Promise<string> {
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, ["deriveBits"]);

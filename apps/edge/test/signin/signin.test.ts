@@ -1,9 +1,12 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ABSOLUTE_MS, IDLE_MS } from "../../src/repositories/browserSessions.ts";
 import { setNow } from "../connectionFixtures.ts";
 import { del, get, grant, makeUser, patch, post } from "../helpers.ts";
 import { browse, cookieHeader, setCookies, setPasswordFor, signedIn, signIn } from "./signinHelpers.ts";
+
+// Each Argon2id hash takes ~100 ms of CPU; on shared cores under the full suite a test can pass 5 s.
+vi.setConfig({ testTimeout: 30_000 });
 
 const PASSWORD = "a-long-password";
 
