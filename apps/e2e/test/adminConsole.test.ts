@@ -289,6 +289,11 @@ describe.skipIf(process.env.RAC_E2E === "skip")("the admin console in a real bro
     await admin.locator("main h1", { hasText: "Users" }).waitFor();
     await admin.getByRole("button", { name: "Create user" }).focus();
     await admin.keyboard.press("Enter");
+    // The form moves focus to its first field after it renders; typing before that would lose keys.
+    const username = admin.getByLabel("Username");
+    await waitFor("focus in the new user form", async () =>
+      (await username.evaluate((input) => input === document.activeElement)) ? true : undefined,
+    );
     await admin.keyboard.type("bob");
     expect(await admin.getByLabel("Username").inputValue()).toBe("bob");
   });
