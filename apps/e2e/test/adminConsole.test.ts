@@ -120,6 +120,17 @@ describe.skipIf(process.env.RAC_E2E === "skip")("the admin console in a real bro
     expect(await admin.content()).not.toContain(PASSWORD);
     await admin.getByRole("button", { name: "Save" }).click(); // the mask sent back keeps the stored password
     await admin.getByRole("status").filter({ hasText: "Saved endpoint." }).waitFor();
+    // Its effective settings, opened from the keyboard: each key with its value (secrets masked) and source.
+    await admin.getByRole("button", { name: "Settings preview of Front desk" }).focus();
+    await admin.keyboard.press("Enter");
+    const preview = admin.getByRole("table", { name: "Settings a connection to Front desk would use now" });
+    await preview.waitFor();
+    expect(await admin.evaluate(() => document.activeElement?.id)).toBe("preview-title");
+    const passwordRow = preview.getByRole("row").filter({ has: admin.getByRole("rowheader", { name: "password" }) });
+    expect((await passwordRow.getByRole("cell").allTextContents()).slice(-1)).toEqual(["endpoint"]);
+    expect(await passwordRow.textContent()).not.toContain(PASSWORD);
+    expect(await seriousViolations(admin)).toEqual([]);
+    await admin.getByRole("button", { name: "Close preview" }).click();
     const endpoints = await api(edge, "GET", "/rac/endpoints/?search=Front");
     const endpoint = (endpoints.results as { pk: string; name: string }[])[0]!;
     expect(endpoint.name).toBe("Front desk");
@@ -173,6 +184,7 @@ describe.skipIf(process.env.RAC_E2E === "skip")("the admin console in a real bro
       await open(admin, "connection-tokens");
       const row = admin.getByRole("row").filter({ hasText: "alice" });
       expect(await row.textContent()).toContain(`Front desk (127.0.0.1:${desktop.port})`);
+      expect(await row.textContent()).toMatch(/connected \d/); // since: the gateway's connect time
       await admin.getByRole("button", { name: "Revoke alice on Front desk" }).click();
       await admin.getByRole("status").filter({ hasText: "Revoked alice's connection to Front desk." }).waitFor();
       await waitFor("the revocation on alice's page", async () =>
@@ -277,6 +289,11 @@ describe.skipIf(process.env.RAC_E2E === "skip")("the admin console in a real bro
     await admin.locator("main h1", { hasText: "Users" }).waitFor();
     await admin.getByRole("button", { name: "Create user" }).focus();
     await admin.keyboard.press("Enter");
+    // The form moves focus to its first field after it renders; typing before that would lose keys.
+    const username = admin.getByLabel("Username");
+    await waitFor("focus in the new user form", async () =>
+      (await username.evaluate((input) => input === document.activeElement)) ? true : undefined,
+    );
     await admin.keyboard.type("bob");
     expect(await admin.getByLabel("Username").inputValue()).toBe("bob");
   });

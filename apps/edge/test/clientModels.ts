@@ -46,7 +46,7 @@ export const NULL_WHERE_CLIENT_SAYS_NOT: Record<string, string> = {
 };
 /** Keys rac-edge adds to a model (README's differences): `<Model>` to its extra keys. */
 export const ADDITIVE_KEYS: Record<string, string[]> = {
-  ConnectionToken: ["expires"],
+  ConnectionToken: ["expires", "created", "connected_at"],
 };
 
 export const camelOperation = (operationId: string) => operationId.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());

@@ -13,14 +13,26 @@ const row = (uuid: string) => env.DB.prepare("SELECT provider_id, endpoint_id, u
 const pks = (reply: { body: { results: { pk: string }[] } }) => reply.body.results.map((token) => token.pk);
 
 describe("shape and methods (reference cases 47 and 48)", () => {
-  it("list and retrieve answer the client's ConnectionToken plus expires; never the secret or settings", async () => {
+  it("list and retrieve answer the client's ConnectionToken plus expires, created, connected_at; never secrets", async () => {
     const endpoint = await makeEndpoint({ auth_mode: "prompt" });
     const token = await launched(endpoint.pk, { settings: { username: "alice", password: "hunter2" } });
     const { token: secret, ...expected } = token;
     const retrieved = await get(`${TOKENS}${token.pk}/`);
     expect(retrieved.status).toBe(200);
     expect(retrieved.body).toEqual(expected);
-    expect(Object.keys(retrieved.body).sort()).toEqual(["endpoint", "endpoint_obj", "expires", "pk", "provider", "provider_obj", "user"]);
+    expect(Object.keys(retrieved.body).sort()).toEqual([
+      "connected_at",
+      "created",
+      "endpoint",
+      "endpoint_obj",
+      "expires",
+      "pk",
+      "provider",
+      "provider_obj",
+      "user",
+    ]);
+    expect(retrieved.body.connected_at).toBeNull();
+    expect(Date.parse(retrieved.body.created)).toBeGreaterThan(0);
     expect(Object.keys(retrieved.body.user).sort()).toEqual(["attributes", "email", "is_active", "last_login", "name", "pk", "uid", "username"]);
     const listed = await get(`${TOKENS}?endpoint=${endpoint.pk}`);
     expect(listed.body.results).toEqual([expected]);

@@ -94,7 +94,7 @@ const TOKEN: Shape = {
   fromJson: ConnectionTokenFromJSON,
   instanceOf: instanceOfConnectionToken,
   nested: { provider_obj: PROVIDER, endpoint_obj: ENDPOINT, user: GROUP_MEMBER },
-  additive: ["expires"],
+  additive: ["expires", "created", "connected_at"],
 };
 const USED_BY: Shape = { fromJson: UsedByFromJSON, instanceOf: instanceOfUsedBy };
 const EVENT: Shape = { fromJson: EventFromJSON, instanceOf: instanceOfEvent };

@@ -1,5 +1,5 @@
 /**
- * Connection tokens: authentik's `ConnectionToken` (plus `expires`), the launch that creates them
+ * Connection tokens: authentik's `ConnectionToken` (plus `expires`, `created`, `connected_at`), the launch that creates them
  * and the gateway's connect/disconnect. The secret (`token`) is shown only in the launch answer.
  */
 import * as v from "valibot";
@@ -17,6 +17,10 @@ export const ConnectionTokenSchema = v.object({
   user: GroupMemberSchema,
   /** ISO 8601, or null for a token without a time limit (an additive field). */
   expires: v.nullable(v.string()),
+  /** ISO 8601: when the token was launched (an additive field). */
+  created: v.string(),
+  /** ISO 8601 of the gateway's last connect with it, or null before one (an additive field). */
+  connected_at: v.nullable(v.string()),
 });
 export type ConnectionToken = v.InferOutput<typeof ConnectionTokenSchema>;
 

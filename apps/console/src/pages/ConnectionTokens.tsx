@@ -32,6 +32,11 @@ export function ConnectionTokens() {
           { label: "User", cell: (row) => row.user.username },
           { label: "Endpoint", cell: (row) => `${row.endpoint_obj.name} (${row.endpoint_obj.host})` },
           { label: "Provider", cell: (row) => row.provider_obj.name },
+          {
+            label: "Since",
+            cell: (row) =>
+              row.connected_at === null ? `launched ${when(row.created)}` : `connected ${when(row.connected_at)}`,
+          },
           { label: "Expires", cell: (row) => when(row.expires) },
         ]}
         actions={(row, reload) => (

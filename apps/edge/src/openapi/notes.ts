@@ -23,9 +23,15 @@ export const FIELD_NOTES: Record<string, Record<string, string>> = {
   RACPropertyMapping: { expression: EXPRESSION },
   RACPropertyMappingRequest: { expression: EXPRESSION, static_settings: "Required on create and PUT: a JSON object merged into the connection settings." },
   PatchedRACPropertyMappingRequest: { expression: EXPRESSION },
-  ConnectionToken: { expires: "An extension: when the token expires (ISO 8601), or null for a token without a time limit." },
+  ConnectionToken: {
+    expires: "An extension: when the token expires (ISO 8601), or null for a token without a time limit.",
+    created: "An extension: when the token was launched (ISO 8601).",
+    connected_at: "An extension: the gateway's last connect with the token (ISO 8601), or null before one.",
+  },
   LaunchedConnectionToken: {
     expires: "When the token expires (ISO 8601), or null for a token without a time limit.",
+    created: "When the token was launched (ISO 8601).",
+    connected_at: "Null: the gateway has not connected with the token yet.",
     token: "The secret the gateway resolves. Shown only in this answer; stored hashed.",
   },
   ConnectionTokenRequest: { pk: TOKEN_PK },

@@ -10,7 +10,8 @@ import { memberColumns, memberFromPrefixedRow } from "./users.ts";
 
 export type ConnectionTokenRow = Record<string, unknown>;
 
-const TOKEN_COLUMNS = "t.uuid AS uuid, t.provider_id AS provider_id, t.endpoint_id AS endpoint_id, t.expires AS expires";
+const TOKEN_COLUMNS = `t.uuid AS uuid, t.provider_id AS provider_id, t.endpoint_id AS endpoint_id, t.expires AS expires,
+  t.created AS created, t.connected_at AS connected_at`;
 
 /**
  * A token with everything it nests, in one statement. The endpoint and its provider come from
@@ -84,6 +85,8 @@ const tokenOf = (row: ConnectionTokenRow, provider: RacProvider, endpoint: Endpo
   endpoint_obj: endpoint,
   user,
   expires: iso(row.expires as number | null),
+  created: iso(row.created as number)!,
+  connected_at: iso(row.connected_at as number | null),
 });
 
 /** A token from a row of COLUMNS (a single token: retrieve, launch, move). */
