@@ -31,6 +31,8 @@ describe("launch: the answer", () => {
         uid: admin!.uid,
       },
       expires: new Date(T + 8 * HOUR).toISOString(),
+      created: new Date(T).toISOString(),
+      connected_at: null,
       token: expect.stringMatching(/^[A-Za-z0-9]{64}$/),
     });
     const row = await env.DB.prepare("SELECT token_hash, expires, created, settings FROM connection_tokens WHERE uuid = ?1").bind(reply.body.pk).first();
