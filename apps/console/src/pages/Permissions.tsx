@@ -1,20 +1,10 @@
 /** Grants and revokes permissions by codename for one user, globally or on one object. */
+import { MODELS } from "@rac-edge/core";
 import { useState } from "preact/hooks";
 import { client } from "../api.ts";
 import { type Field, Form, toBody, type Values } from "../components/Form.tsx";
 import { choices, useOptions } from "../components/useOptions.ts";
 
-const MODELS = [
-  "authentik_core.user",
-  "authentik_core.token",
-  "authentik_core.application",
-  "authentik_flows.flow",
-  "authentik_outposts.outpost",
-  "authentik_providers_rac.racprovider",
-  "authentik_providers_rac.endpoint",
-  "authentik_providers_rac.racpropertymapping",
-  "authentik_providers_rac.connectiontoken",
-];
 
 export function Permissions() {
   const [notice, setNotice] = useState("");
