@@ -5,7 +5,6 @@ import { client } from "../api.ts";
 import { type Field, Form, toBody, type Values } from "../components/Form.tsx";
 import { choices, useOptions } from "../components/useOptions.ts";
 
-
 export function Permissions() {
   const [notice, setNotice] = useState("");
   const [action, setAction] = useState<"assign" | "unassign">("assign");
