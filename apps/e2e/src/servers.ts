@@ -119,7 +119,17 @@ export async function api(edge: Edge, method: string, route: string, body?: unkn
 }
 
 /** A flow, a provider and a VNC endpoint for the desktop, through the API; `settings` goes on the endpoint. */
-export async function vncEndpoint(edge: Edge, name: string, host: string, settings: Record<string, string>) {
+export const vncEndpoint = (edge: Edge, name: string, host: string, settings: Record<string, string>) =>
+  racEndpoint(edge, "vnc", name, host, settings);
+
+/** A flow, a provider and an endpoint of `protocol` on `host`, through the API. */
+export async function racEndpoint(
+  edge: Edge,
+  protocol: "vnc" | "ssh",
+  name: string,
+  host: string,
+  settings: Record<string, string>,
+) {
   const slug = `flow-${crypto.randomUUID().slice(0, 8)}`;
   const flow = await api(edge, "POST", "/flows/instances/", {
     name: slug,
@@ -134,7 +144,7 @@ export async function vncEndpoint(edge: Edge, name: string, host: string, settin
   return api(edge, "POST", "/rac/endpoints/", {
     name,
     provider: provider.pk,
-    protocol: "vnc",
+    protocol,
     host,
     auth_mode: "static",
     settings,

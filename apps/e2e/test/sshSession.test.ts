@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSshd } from "../../edge/test/node/sshd.ts";
 import type { SshFixture } from "../../edge/test/ssh/fixture.ts";
 import { stopAll, waitFor } from "../src/processes.ts";
-import { api, type Edge, scratch, startEdge } from "../src/servers.ts";
+import { api, type Edge, racEndpoint, scratch, startEdge } from "../src/servers.ts";
 import { ensurePackages } from "../src/system.ts";
 
 const PORT = 8841;
@@ -62,29 +62,9 @@ function delaySockets(page: Page, ms: number) {
 // biome-ignore lint/performance/useDomNodeTextContent: the rows are divs; innerText keeps their line breaks.
 const screenText = (page: Page) => page.locator("#terminal .xterm-rows").innerText();
 
-/** A flow, a provider and an SSH endpoint through the API. */
-async function sshEndpoint(edge: Edge, name: string, settings: Record<string, string>) {
-  const slug = `flow-${crypto.randomUUID().slice(0, 8)}`;
-  const flow = await api(edge, "POST", "/flows/instances/", {
-    name: slug,
-    slug,
-    title: slug,
-    designation: "authorization",
-  });
-  const provider = await api(edge, "POST", "/providers/rac/", {
-    name: `provider-${slug}`,
-    authorization_flow: flow.pk,
-  });
-  return api(edge, "POST", "/rac/endpoints/", {
-    name,
-    provider: provider.pk,
-    protocol: "ssh",
-    host: `127.0.0.1:${SSHD_PORT}`,
-    auth_mode: "static",
-    settings,
-    maximum_connections: -1,
-  });
-}
+/** A flow, a provider and an SSH endpoint on the test's sshd, through the API. */
+const sshEndpoint = (edge: Edge, name: string, settings: Record<string, string>) =>
+  racEndpoint(edge, "ssh", name, `127.0.0.1:${SSHD_PORT}`, settings);
 
 describe.skipIf(process.env.RAC_E2E === "skip")("an SSH session in a real browser", () => {
   let dir: string;
