@@ -140,7 +140,9 @@ async function load(port, scenario, amount) {
   const expected = scenario.status ?? [200, 201];
   const wrong = [...statuses].filter(([status]) => !expected.includes(status));
   if (wrong.length > 0 || result.errors > 0 || result.timeouts > 0) {
-    throw new Error(`${scenario.name}: unexpected answers ${JSON.stringify(wrong)}, ${result.errors} errors, ${result.timeouts} timeouts`);
+    throw new Error(
+      `${scenario.name}: unexpected answers ${JSON.stringify(wrong)}, ${result.errors} errors, ${result.timeouts} timeouts`,
+    );
   }
   return { latencies, seconds: (performance.now() - started) / 1000 };
 }
@@ -150,19 +152,32 @@ async function load(port, scenario, amount) {
  * A scenario runs against its own `port` (the API with 100 or with 10,000 connection tokens).
  */
 async function measure(baselinePort, scenarios) {
-  const all = [{ name: "baseline: one D1 query, fixed JSON", port: baselinePort, requests: [{ method: "GET", path: "/" }] }, ...scenarios];
+  const all = [
+    { name: "baseline: one D1 query, fixed JSON", port: baselinePort, requests: [{ method: "GET", path: "/" }] },
+    ...scenarios,
+  ];
   const pooled = all.map((scenario) => ({ scenario, latencies: [], seconds: 0 }));
   for (let round = 0; round < ROUNDS; round++) {
     for (const entry of pooled) {
       await load(entry.scenario.port, entry.scenario, WARMUP);
-      const run = await load(entry.scenario.port, entry.scenario, Math.round((entry.scenario.amount ?? AMOUNT) / ROUNDS));
+      const run = await load(
+        entry.scenario.port,
+        entry.scenario,
+        Math.round((entry.scenario.amount ?? AMOUNT) / ROUNDS),
+      );
       entry.latencies.push(...run.latencies);
       entry.seconds += run.seconds;
     }
   }
   const summaries = pooled.map(({ scenario, latencies, seconds }) => {
     const sorted = latencies.sort((a, b) => a - b);
-    return { name: scenario.name, median: percentile(sorted, 50), p99: percentile(sorted, 99), rps: sorted.length / seconds, total: sorted.length };
+    return {
+      name: scenario.name,
+      median: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      rps: sorted.length / seconds,
+      total: sorted.length,
+    };
   });
   const base = summaries[0];
   return summaries.map((summary) => ({ ...summary, ratio: summary.median / base.median }));
@@ -236,7 +251,12 @@ async function apiWithTokens(name, tokens) {
   wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], edge);
   const server = await serve(edge, name, ["--env-file", path.join(tmp, "vars")]);
   const call = (method, route, body) => api(server.port, method, route, body);
-  const flow = await call("POST", "/api/v3/flows/instances/", { name: "bench", slug: "bench", title: "bench", designation: "authorization" });
+  const flow = await call("POST", "/api/v3/flows/instances/", {
+    name: "bench",
+    slug: "bench",
+    title: "bench",
+    designation: "authorization",
+  });
   const listed = await call("POST", "/api/v3/providers/rac/", { name: "listed", authorization_flow: flow.pk });
   const endpoint = await call("POST", "/api/v3/rac/endpoints/", {
     name: "listed",
@@ -251,7 +271,8 @@ async function apiWithTokens(name, tokens) {
   wrangler(["d1", "execute", "DB", "--local", "--persist-to", state, "--file", sql], edge);
   const listPath = `/api/v3/rac/connection_tokens/?provider=${listed.pk}&page_size=100`;
   const check = await call("GET", listPath);
-  if (check.pagination.count !== tokens || check.results.length !== 100) throw new Error(`${name}: expected ${tokens} tokens, got ${check.pagination.count}`);
+  if (check.pagination.count !== tokens || check.results.length !== 100)
+    throw new Error(`${name}: expected ${tokens} tokens, got ${check.pagination.count}`);
   return { server, call, flow, listPath };
 }
 
@@ -267,7 +288,11 @@ try {
   const { flow, call } = small;
   const port = apiServer.port;
 
-  const provider = await call("POST", "/api/v3/providers/rac/", { name: "bench", authorization_flow: flow.pk, delete_token_on_disconnect: true });
+  const provider = await call("POST", "/api/v3/providers/rac/", {
+    name: "bench",
+    authorization_flow: flow.pk,
+    delete_token_on_disconnect: true,
+  });
   const endpoint = await call("POST", "/api/v3/rac/endpoints/", {
     name: "bench",
     provider: provider.pk,
@@ -304,7 +329,11 @@ try {
       port: medium.server.port,
       requests: [{ method: "GET", path: medium.listPath }],
     },
-    { name: "list 100 connection tokens (10,000 rows)", port: large.server.port, requests: [{ method: "GET", path: large.listPath }] },
+    {
+      name: "list 100 connection tokens (10,000 rows)",
+      port: large.server.port,
+      requests: [{ method: "GET", path: large.listPath }],
+    },
     {
       name: "launch + disconnect",
       port,
@@ -452,7 +481,8 @@ ${summary}
   // The data plane (bench/sessions.mjs) after the API servers are gone, so they do not share the cores.
   spliceSessions(OUT, await benchSessions());
   console.log(readFileSync(OUT, "utf8"));
-  if (option("out") === undefined && !updateReadme()) console.warn("README.md has no <!-- bench:start --> / <!-- bench:end --> markers; left alone.");
+  if (option("out") === undefined && !updateReadme())
+    console.warn("README.md has no <!-- bench:start --> / <!-- bench:end --> markers; left alone.");
 } finally {
   for (const child of children) stop(child);
 }

@@ -155,7 +155,12 @@ try {
     if (i > 900) throw new Error("wrangler dev did not start");
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const flow = await api("POST", "/flows/instances/", { name: "b", slug: "b", title: "b", designation: "authorization" });
+  const flow = await api("POST", "/flows/instances/", {
+    name: "b",
+    slug: "b",
+    title: "b",
+    designation: "authorization",
+  });
   const provider = await api("POST", "/providers/rac/", { name: "bench", authorization_flow: flow.pk });
   const endpoint = (settings) =>
     api("POST", "/rac/endpoints/", {

@@ -7,7 +7,9 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
-const packages = ["packages", "apps"].flatMap((dir) => readdirSync(path.join(root, dir)).map((name) => path.join(root, dir, name)));
+const packages = ["packages", "apps"].flatMap((dir) =>
+  readdirSync(path.join(root, dir)).map((name) => path.join(root, dir, name)),
+);
 for (const dir of packages) rmSync(path.join(dir, "reports"), { recursive: true, force: true });
 
 const run = (command, args) => spawnSync(command, args, { cwd: root, stdio: "inherit" }).status === 0;

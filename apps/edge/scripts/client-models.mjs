@@ -47,7 +47,9 @@ export function readClientModels() {
     const text = withoutComments(readFileSync(path.join(modelDir, file), "utf8"));
     const enumMatch = /export declare const (\w+): \{([^}]*)\}/.exec(text);
     if (enumMatch) {
-      enums[enumMatch[1]] = [...enumMatch[2].matchAll(/readonly \w+: "([^"]*)"/g)].map((m) => m[1]).filter((value) => value !== "11184809");
+      enums[enumMatch[1]] = [...enumMatch[2].matchAll(/readonly \w+: "([^"]*)"/g)]
+        .map((m) => m[1])
+        .filter((value) => value !== "11184809");
       continue;
     }
     const found = /export interface (\w+) \{/.exec(text);
@@ -73,7 +75,8 @@ export function readClientModels() {
   const apiDir = path.join(root, "apis");
   for (const file of readdirSync(apiDir).filter((name) => name.endsWith(".d.ts"))) {
     const text = readFileSync(path.join(apiDir, file), "utf8");
-    for (const m of text.matchAll(/(\w+)Raw\([^)]*\): Promise<runtime\.ApiResponse<([\s\S]*?)>>;/g)) operations[m[1]] = squash(m[2]);
+    for (const m of text.matchAll(/(\w+)Raw\([^)]*\): Promise<runtime\.ApiResponse<([\s\S]*?)>>;/g))
+      operations[m[1]] = squash(m[2]);
   }
   return { models, enums, operations };
 }

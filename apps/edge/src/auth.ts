@@ -68,7 +68,10 @@ export function bootstrapRefusal(env: Env): ApiError | null {
  * malformed header is refused here. The bootstrap superuser is
  * ensured once per isolate and key.
  */
-export async function authentication(request: Request, env: Env): Promise<{ query: D1PreparedStatement; knownKey: Condition; sessionHash?: string }> {
+export async function authentication(
+  request: Request,
+  env: Env,
+): Promise<{ query: D1PreparedStatement; knownKey: Condition; sessionHash?: string }> {
   if (env.BOOTSTRAP_TOKEN && bootstrapped !== env.BOOTSTRAP_TOKEN) {
     await ensureBootstrap(env.DB, env.BOOTSTRAP_TOKEN, env.BOOTSTRAP_EMAIL ?? "");
     bootstrapped = env.BOOTSTRAP_TOKEN;
@@ -78,7 +81,11 @@ export async function authentication(request: Request, env: Env): Promise<{ quer
   const session = header === "" ? cookie(request, SESSION_COOKIE) : null;
   if (session) {
     const sessionHash = await sha256Hex(session);
-    return { query: selectSessionCaller(env.DB, sessionHash, clock.now()), knownKey: knownSession(sessionHash), sessionHash };
+    return {
+      query: selectSessionCaller(env.DB, sessionHash, clock.now()),
+      knownKey: knownSession(sessionHash),
+      sessionHash,
+    };
   }
   const space = header.indexOf(" ");
   if (space < 0) throw errors.notAuthenticated();

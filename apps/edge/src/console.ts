@@ -12,7 +12,8 @@ const HEADERS: Record<string, string> = {
   "x-frame-options": "DENY",
   "x-content-type-options": "nosniff",
   "content-security-policy":
-    "default-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; " + "form-action 'self'; frame-ancestors 'none'",
+    "default-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; " +
+    "form-action 'self'; frame-ancestors 'none'",
 };
 
 /**
@@ -24,7 +25,10 @@ export async function consoleFetch(request: Request, env: Env): Promise<Response
   if (url.pathname === "/if/admin") return redirect(PREFIX);
   if (!url.pathname.startsWith(PREFIX)) return null;
   if (request.method !== "GET" && request.method !== "HEAD") {
-    return new Response("Method not allowed.", { status: 405, headers: { allow: "GET, HEAD", "content-type": "text/plain" } });
+    return new Response("Method not allowed.", {
+      status: 405,
+      headers: { allow: "GET, HEAD", "content-type": "text/plain" },
+    });
   }
   if ((await pageCaller(request, env)) === null) return redirect(loginRedirect(new URL(PREFIX, url)));
   if (env.ASSETS === undefined) throw new Error("the ASSETS binding is missing (wrangler.jsonc assets, apps/web/dist)");

@@ -48,7 +48,12 @@ export const api = createApi(...routes, healthRoutes);
 /** The data plane's paths (`/if/rac/`, `/ws/rac/`, token in the path) first, then the API. */
 async function fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   try {
-    return (await sessionFetch(request, env, ctx)) ?? (await signinFetch(request, env)) ?? (await consoleFetch(request, env)) ?? (await api(request, env, ctx));
+    return (
+      (await sessionFetch(request, env, ctx)) ??
+      (await signinFetch(request, env)) ??
+      (await consoleFetch(request, env)) ??
+      (await api(request, env, ctx))
+    );
   } catch (error) {
     return errorResponse(error);
   }

@@ -89,7 +89,12 @@ export function planListPage<Row>(
     // Every term must match a search field. The terms travel as one JSON value: D1 allows only 100
     // bound values per statement, and a search may hold any number of terms.
     const matches = spec.search.map((expr) => `instr(lower(${expr}), lower(term.value)) > 0`).join(" OR ");
-    where.push(condition(`NOT EXISTS (SELECT 1 FROM json_each(?) term WHERE NOT coalesce(${matches}, 0))`, JSON.stringify(terms)));
+    where.push(
+      condition(
+        `NOT EXISTS (SELECT 1 FROM json_each(?) term WHERE NOT coalesce(${matches}, 0))`,
+        JSON.stringify(terms),
+      ),
+    );
   }
   if (visible !== null) {
     // The bare IN reaches the visible rows through the primary key (a CAST alone would scan the
@@ -136,7 +141,9 @@ export function planListPage<Row>(
     [pageSql, ...relatedSql.map(([, sql]) => sql)].map((sql) => db.prepare(sql).bind(...params, limit, offset));
   const page = (paged: D1Result[]) => ({
     rows: paged[0]!.results as Row[],
-    related: Object.fromEntries(relatedSql.map(([name], index) => [name, paged[index + 1]!.results as Record<string, unknown>[]])),
+    related: Object.fromEntries(
+      relatedSql.map(([name], index) => [name, paged[index + 1]!.results as Record<string, unknown>[]]),
+    ),
   });
   const count = (results: D1Result[]) => {
     precheck.verify(results.slice(0, checked));
@@ -157,6 +164,9 @@ export function planListPage<Row>(
   const paged = pageStatements(request.pageSize, (request.page - 1) * request.pageSize);
   return {
     statements: [...precheck.statements, countStatement, ...paged],
-    read: async (results) => ({ pagination: paginate(request, count(results)).pagination, ...page(results.slice(checked + 1)) }),
+    read: async (results) => ({
+      pagination: paginate(request, count(results)).pagination,
+      ...page(results.slice(checked + 1)),
+    }),
   };
 }

@@ -38,7 +38,11 @@ const RELATIONS: Record<ModelName, Relation[]> = {
       action: "cascade",
       select: `SELECT e.uuid AS pk, ${ENDPOINT_NAME} AS name, NULL AS owner FROM endpoints e WHERE e.provider_id = ?1`,
     },
-    { model: "authentik_providers_rac.connectiontoken", action: "cascade", select: CONNECTION_TOKEN("ct.provider_id = ?1") },
+    {
+      model: "authentik_providers_rac.connectiontoken",
+      action: "cascade",
+      select: CONNECTION_TOKEN("ct.provider_id = ?1"),
+    },
     {
       model: "authentik_outposts.outpost",
       action: "cascade_many",
@@ -58,7 +62,11 @@ const RELATIONS: Record<ModelName, Relation[]> = {
     },
   ],
   "authentik_providers_rac.endpoint": [
-    { model: "authentik_providers_rac.connectiontoken", action: "cascade", select: CONNECTION_TOKEN("ct.endpoint_id = ?1") },
+    {
+      model: "authentik_providers_rac.connectiontoken",
+      action: "cascade",
+      select: CONNECTION_TOKEN("ct.endpoint_id = ?1"),
+    },
     {
       model: "authentik_providers_rac.racpropertymapping",
       action: "cascade_many",
@@ -85,12 +93,14 @@ const RELATIONS: Record<ModelName, Relation[]> = {
     {
       model: "authentik_providers_rac.racprovider",
       action: "cascade",
-      select: "SELECT CAST(p.id AS TEXT) AS pk, p.name AS name, NULL AS owner FROM providers p WHERE p.authorization_flow = ?1",
+      select:
+        "SELECT CAST(p.id AS TEXT) AS pk, p.name AS name, NULL AS owner FROM providers p WHERE p.authorization_flow = ?1",
     },
     {
       model: "authentik_providers_rac.racprovider",
       action: "set_null",
-      select: "SELECT CAST(p.id AS TEXT) AS pk, p.name AS name, NULL AS owner FROM providers p WHERE p.authentication_flow = ?1",
+      select:
+        "SELECT CAST(p.id AS TEXT) AS pk, p.name AS name, NULL AS owner FROM providers p WHERE p.authentication_flow = ?1",
     },
   ],
   "authentik_outposts.outpost": [
@@ -107,7 +117,11 @@ const RELATIONS: Record<ModelName, Relation[]> = {
       action: "cascade",
       select: `SELECT t.uuid AS pk, ${TOKEN_NAME} AS name, t.user_id AS owner FROM tokens t WHERE t.user_id = ?1`,
     },
-    { model: "authentik_providers_rac.connectiontoken", action: "cascade", select: CONNECTION_TOKEN("ct.user_id = ?1") },
+    {
+      model: "authentik_providers_rac.connectiontoken",
+      action: "cascade",
+      select: CONNECTION_TOKEN("ct.user_id = ?1"),
+    },
   ],
   // Nothing in rac-edge's schema points at these.
   "authentik_core.application": [],
@@ -133,7 +147,13 @@ export async function usedBy(db: D1Database, caller: Caller, model: ModelName, p
     .join(" UNION ALL ");
   const { results } = await db
     .prepare(`${sql} ORDER BY relation, name, pk`)
-    .bind(pk, caller.userId, caller.superuser ? 1 : 0, clock.now(), ...relations.map((relation) => codename(relation.model, "view")))
+    .bind(
+      pk,
+      caller.userId,
+      caller.superuser ? 1 : 0,
+      clock.now(),
+      ...relations.map((relation) => codename(relation.model, "view")),
+    )
     .all<{ relation: number; pk: string; name: string }>();
   return results.map((row) => {
     const relation = relations[row.relation]!;
@@ -146,7 +166,10 @@ export async function usedBy(db: D1Database, caller: Caller, model: ModelName, p
  * `<detail path>/used_by/`: any authenticated caller, on any existing object (404 otherwise),
  * as authentik's action skips the list's RBAC filter; the answer is a bare array.
  */
-export const usedByHandler = (model: ModelName, byKey: (db: D1Database, key: string) => Reads<{ pk: string | number } | null>): Handler =>
+export const usedByHandler = (
+  model: ModelName,
+  byKey: (db: D1Database, key: string) => Reads<{ pk: string | number } | null>,
+): Handler =>
   prefetching(
     ({ db, params }) => byKey(db, params.key!),
     async ({ db, caller }, found) => {

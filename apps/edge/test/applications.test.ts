@@ -21,7 +21,9 @@ async function makeApplication(body: Record<string, unknown> = {}) {
 
 /** The base Provider authentik nests in `provider_obj`: the RAC provider without its own fields. */
 async function baseProvider(pk: number) {
-  const { settings, outpost_set, connection_expiry, delete_token_on_disconnect, ...base } = (await get(`${PROVIDERS}${pk}/`)).body;
+  const { settings, outpost_set, connection_expiry, delete_token_on_disconnect, ...base } = (
+    await get(`${PROVIDERS}${pk}/`)
+  ).body;
   return base;
 }
 
@@ -64,7 +66,11 @@ describe("create", () => {
     });
     expect(reply.status).toBe(201);
     const providerObj = await baseProvider(provider.pk);
-    expect(providerObj).toMatchObject({ pk: provider.pk, assigned_application_slug: slug, assigned_application_name: "Linked" });
+    expect(providerObj).toMatchObject({
+      pk: provider.pk,
+      assigned_application_slug: slug,
+      assigned_application_name: "Linked",
+    });
     expect(Object.keys(providerObj).sort()).toEqual(
       [
         "pk",
@@ -103,7 +109,10 @@ describe("create", () => {
 
   it("meta_launch_url, when set, is the launch_url", async () => {
     const provider = await makeProvider();
-    const app = await makeApplication({ provider: String(provider.pk), meta_launch_url: "https://%(username)s.desk.example/" });
+    const app = await makeApplication({
+      provider: String(provider.pk),
+      meta_launch_url: "https://%(username)s.desk.example/",
+    });
     expect(app).toMatchObject({
       provider: provider.pk,
       meta_launch_url: "https://%(username)s.desk.example/",
@@ -121,7 +130,10 @@ describe("create", () => {
     [{ name: "n" }, { slug: ["This field is required."] }],
     [{ name: "n", slug: null }, { slug: ["This field may not be null."] }],
     [{ name: "n", slug: "" }, { slug: ["This field may not be blank."] }],
-    [{ name: "n", slug: "not a slug" }, { slug: ["Enter a valid “slug” consisting of letters, numbers, underscores or hyphens."] }],
+    [
+      { name: "n", slug: "not a slug" },
+      { slug: ["Enter a valid “slug” consisting of letters, numbers, underscores or hyphens."] },
+    ],
     [{ name: "n", slug: "s".repeat(51) }, { slug: ["Ensure this field has no more than 50 characters."] }],
     [{ name: "n", slug: "remote-desktops" }, { slug: ["Application with this slug already exists."] }],
     [{ name: "n", slug: "NEW", provider: "abc" }, { provider: ["Incorrect type. Expected pk value, received str."] }],
@@ -212,7 +224,10 @@ describe("retrieve, PUT, PATCH, DELETE", () => {
         .filter((pk: number) => pk === first.pk || pk === second.pk);
     expect(await linked()).toEqual([]);
 
-    expect((await patch(`${LIST}${app.slug}/`, { provider: first.pk })).body).toMatchObject({ provider: first.pk, launch_url: RAC_LAUNCH_URL });
+    expect((await patch(`${LIST}${app.slug}/`, { provider: first.pk })).body).toMatchObject({
+      provider: first.pk,
+      launch_url: RAC_LAUNCH_URL,
+    });
     expect(await assigned(first.pk)).toEqual([app.slug, app.name]);
     expect(await linked()).toEqual([first.pk]);
     expect(await unlinked()).toEqual([second.pk]);
@@ -265,7 +280,10 @@ describe("retrieve, PUT, PATCH, DELETE", () => {
     expect(reply.status).toBe(204);
     expect(reply.text).toBe("");
     expect((await get(`${LIST}${app.slug}/`)).status).toBe(404);
-    expect((await get(`${PROVIDERS}${provider.pk}/`)).body).toMatchObject({ assigned_application_slug: null, assigned_application_name: null });
+    expect((await get(`${PROVIDERS}${provider.pk}/`)).body).toMatchObject({
+      assigned_application_slug: null,
+      assigned_application_name: null,
+    });
     expect((await post(LIST, { name: "again", slug: unique("again"), provider: provider.pk })).status).toBe(201);
   });
 
@@ -273,7 +291,12 @@ describe("retrieve, PUT, PATCH, DELETE", () => {
     const provider = await makeProvider();
     const app = await makeApplication({ provider: provider.pk });
     expect((await del(`${PROVIDERS}${provider.pk}/`)).status).toBe(204);
-    expect((await get(`${LIST}${app.slug}/`)).body).toEqual({ ...app, provider: null, provider_obj: null, launch_url: null });
+    expect((await get(`${LIST}${app.slug}/`)).body).toEqual({
+      ...app,
+      provider: null,
+      provider_obj: null,
+      launch_url: null,
+    });
   });
 });
 
@@ -291,9 +314,20 @@ describe("list", () => {
     expect(slugs(await get(`${LIST}?search=${tag}&ordering=-name`))).toEqual([e.slug, c.slug, d.slug, a.slug, b.slug]);
     expect(slugs(await get(`${LIST}?search=${encodeURIComponent(`${tag} pub`)}`))).toEqual([c.slug]);
     const page = await get(`${LIST}?search=${tag}&page_size=2&page=3`);
-    expect(page.body.pagination).toEqual({ next: 0, previous: 2, count: 5, current: 3, total_pages: 3, start_index: 5, end_index: 5 });
+    expect(page.body.pagination).toEqual({
+      next: 0,
+      previous: 2,
+      count: 5,
+      current: 3,
+      total_pages: 3,
+      start_index: 5,
+      end_index: 5,
+    });
     expect(slugs(page)).toEqual([e.slug]);
-    expect(await get(`${LIST}?search=${tag}&page_size=2&page=4`)).toMatchObject({ status: 404, body: { detail: "Invalid page." } });
+    expect(await get(`${LIST}?search=${tag}&page_size=2&page=4`)).toMatchObject({
+      status: 404,
+      body: { detail: "Invalid page." },
+    });
   });
 
   it("filters on name, slug and group and orders by whitelisted fields", async () => {
@@ -311,23 +345,28 @@ describe("list", () => {
   });
 
   it("a page of 100 applications with providers costs a constant number of D1 queries", async () => {
-    const flow = (await post("/api/v3/flows/instances/", { name: "f", slug: unique("f"), title: "f", designation: "authorization" })).body.pk;
+    const flow = (
+      await post("/api/v3/flows/instances/", { name: "f", slug: unique("f"), title: "f", designation: "authorization" })
+    ).body.pk;
     const statements = [];
     for (let i = 0; i < 100; i++) {
       const name = unique("bulk");
       statements.push(
         env.DB.prepare("INSERT INTO providers (name, authorization_flow) VALUES (?1, ?2)").bind(name, flow),
-        env.DB.prepare("INSERT INTO applications (uuid, name, slug, provider_id) SELECT ?1, ?2, ?2, id FROM providers WHERE name = ?2").bind(
-          crypto.randomUUID(),
-          name,
-        ),
+        env.DB.prepare(
+          "INSERT INTO applications (uuid, name, slug, provider_id) SELECT ?1, ?2, ?2, id FROM providers WHERE name = ?2",
+        ).bind(crypto.randomUUID(), name),
       );
     }
     await env.DB.batch(statements);
     const one = await roundTrips(`${LIST}?page_size=1`);
     const hundred = await roundTrips(`${LIST}?page_size=100&search=bulk`);
     expect(hundred.body.results).toHaveLength(100);
-    expect(hundred.body.results.every((app: { provider_obj: { name: string } | null; name: string }) => app.provider_obj?.name === app.name)).toBe(true);
+    expect(
+      hundred.body.results.every(
+        (app: { provider_obj: { name: string } | null; name: string }) => app.provider_obj?.name === app.name,
+      ),
+    ).toBe(true);
     expect(hundred.queries).toBe(one.queries);
     expect(hundred.queries).toBeLessThanOrEqual(2);
   });
@@ -344,7 +383,10 @@ describe("permissions", () => {
       results: [],
     });
     const before = await appCount();
-    expect(await post(LIST, { name: "x", slug: unique("x") }, { token: user.token })).toMatchObject({ status: 403, body: FORBIDDEN });
+    expect(await post(LIST, { name: "x", slug: unique("x") }, { token: user.token })).toMatchObject({
+      status: 403,
+      body: FORBIDDEN,
+    });
     expect(await appCount()).toBe(before);
     expect(await get(`${LIST}${app.slug}/`, { token: user.token })).toMatchObject({ status: 404, body: NOT_FOUND });
     expect((await put(`${LIST}${app.slug}/`, { name: "x", slug: app.slug }, { token: user.token })).status).toBe(404);
@@ -360,10 +402,17 @@ describe("permissions", () => {
     const list = await get(`${LIST}?page_size=1000`, { token: user.token });
     expect(list.body.pagination.count).toBe((await get(LIST)).body.pagination.count);
     expect(await get(`${LIST}${app.slug}/`, { token: user.token })).toMatchObject({ status: 200, body: app });
-    expect(await patch(`${LIST}${app.slug}/`, { name: "x" }, { token: user.token })).toMatchObject({ status: 403, body: FORBIDDEN });
+    expect(await patch(`${LIST}${app.slug}/`, { name: "x" }, { token: user.token })).toMatchObject({
+      status: 403,
+      body: FORBIDDEN,
+    });
     expect(await del(`${LIST}${app.slug}/`, { token: user.token })).toMatchObject({ status: 403, body: FORBIDDEN });
     expect((await post(LIST, { name: "x", slug: unique("x") }, { token: user.token })).status).toBe(403);
-    await grant(user.id, ["authentik_core.add_application", "authentik_core.change_application", "authentik_core.delete_application"]);
+    await grant(user.id, [
+      "authentik_core.add_application",
+      "authentik_core.change_application",
+      "authentik_core.delete_application",
+    ]);
     expect((await post(LIST, { name: "x", slug: unique("x") }, { token: user.token })).status).toBe(201);
     expect((await patch(`${LIST}${app.slug}/`, { name: "changed" }, { token: user.token })).body.name).toBe("changed");
     expect((await del(`${LIST}${app.slug}/`, { token: user.token })).status).toBe(204);
@@ -373,7 +422,10 @@ describe("permissions", () => {
     const user = await makeUser();
     const mine = await makeApplication();
     const other = await makeApplication();
-    await grant(user.id, ["authentik_core.view_application", "authentik_core.change_application"], { model: MODEL, pk: mine.pk });
+    await grant(user.id, ["authentik_core.view_application", "authentik_core.change_application"], {
+      model: MODEL,
+      pk: mine.pk,
+    });
     const list = await get(LIST, { token: user.token });
     expect(list.body.pagination.count).toBe(1);
     expect(list.body.results).toEqual([mine]);
@@ -386,9 +438,15 @@ describe("permissions", () => {
   it("a superuser other than akadmin may do everything", async () => {
     const root = await makeUser({ superuser: true });
     const provider = await makeProvider();
-    const reply = await post(LIST, { name: "root", slug: unique("root"), provider: provider.pk }, { token: root.token });
+    const reply = await post(
+      LIST,
+      { name: "root", slug: unique("root"), provider: provider.pk },
+      { token: root.token },
+    );
     expect(reply.status).toBe(201);
-    expect((await patch(`${LIST}${reply.body.slug}/`, { provider: null }, { token: root.token })).body.provider).toBeNull();
+    expect(
+      (await patch(`${LIST}${reply.body.slug}/`, { provider: null }, { token: root.token })).body.provider,
+    ).toBeNull();
     expect((await del(`${LIST}${reply.body.slug}/`, { token: root.token })).status).toBe(204);
   });
 });

@@ -44,9 +44,18 @@ async function created(path: string, body: unknown, token?: string): Promise<any
 /** A connection token launched by a new user who may view the endpoint. */
 async function connection(endpoint: string): Promise<Target> {
   const owner = await makeUser();
-  await grant(owner.id, ["authentik_providers_rac.view_endpoint"], { model: "authentik_providers_rac.endpoint", pk: endpoint });
+  await grant(owner.id, ["authentik_providers_rac.view_endpoint"], {
+    model: "authentik_providers_rac.endpoint",
+    pk: endpoint,
+  });
   const token = await launched(endpoint, {}, owner.token);
-  return { key: token.pk, pk: token.pk, ownerToken: owner.token, secret: token.token, body: { provider: token.provider, endpoint: token.endpoint } };
+  return {
+    key: token.pk,
+    pk: token.pk,
+    ownerToken: owner.token,
+    secret: token.token,
+    body: { provider: token.provider, endpoint: token.endpoint },
+  };
 }
 
 const mappingSpec = (path: string): SubjectSpec => ({
@@ -151,7 +160,14 @@ const SUBJECTS: Record<Subject, SubjectSpec> = {
       auth_mode: "static",
       maximum_connections: -1,
     }),
-    putBody: () => ({ name: unique("endpoint"), provider: shared.provider, protocol: "ssh", host: "10.0.0.2", auth_mode: "static", maximum_connections: -1 }),
+    putBody: () => ({
+      name: unique("endpoint"),
+      provider: shared.provider,
+      protocol: "ssh",
+      host: "10.0.0.2",
+      auth_mode: "static",
+      maximum_connections: -1,
+    }),
     patchBody: () => ({ name: unique("endpoint") }),
   },
   mapping: mappingSpec("/api/v3/propertymappings/provider/rac/"),
@@ -159,7 +175,11 @@ const SUBJECTS: Record<Subject, SubjectSpec> = {
   outpost: {
     model: "authentik_outposts.outpost",
     async make() {
-      const outpost = await created("/api/v3/outposts/instances/", { name: unique("outpost"), type: "rac", providers: [shared.provider] });
+      const outpost = await created("/api/v3/outposts/instances/", {
+        name: unique("outpost"),
+        type: "rac",
+        providers: [shared.provider],
+      });
       return { key: outpost.pk, pk: outpost.pk };
     },
     createBody: () => ({ name: unique("outpost"), type: "rac", providers: [shared.provider] }),
@@ -202,7 +222,10 @@ const THROTTLED_ADDRESS = `198.51.100.7-${crypto.randomUUID()}`;
 /** Fails authentication from THROTTLED_ADDRESS until the limiter refuses it (the window may have rolled over). */
 async function throttle(): Promise<void> {
   for (let attempt = 0; attempt < 30; attempt++) {
-    const reply = await send("GET", "/api/v3/core/users/", { authorization: "Bearer wrong", "cf-connecting-ip": THROTTLED_ADDRESS });
+    const reply = await send("GET", "/api/v3/core/users/", {
+      authorization: "Bearer wrong",
+      "cf-connecting-ip": THROTTLED_ADDRESS,
+    });
     if (reply.status === 429) return;
   }
   throw new Error("the failed-authentication limiter never refused");
@@ -215,7 +238,9 @@ async function forgedOutpostKey(provider: number): Promise<string> {
   await env.DB.prepare("DELETE FROM tokens WHERE identifier = ?1").bind(identifier).run();
   const user = await makeUser();
   const key = `forged-${crypto.randomUUID()}`;
-  await env.DB.prepare("INSERT INTO tokens (uuid, identifier, user_id, intent, expiring, key_hash) VALUES (?1, ?2, ?3, 'api', 0, ?4)")
+  await env.DB.prepare(
+    "INSERT INTO tokens (uuid, identifier, user_id, intent, expiring, key_hash) VALUES (?1, ?2, ?3, 'api', 0, ?4)",
+  )
     .bind(crypto.randomUUID(), identifier, user.id, await sha256Hex(key))
     .run();
   return key;
@@ -249,7 +274,12 @@ const DETAILS: Partial<Record<CallerKind, string>> = {
   inactive: "Token invalid/expired",
 };
 
-async function authorizationHeader(kind: CallerKind, subject: Subject, target: Target, rowIndex: number): Promise<string | undefined> {
+async function authorizationHeader(
+  kind: CallerKind,
+  subject: Subject,
+  target: Target,
+  rowIndex: number,
+): Promise<string | undefined> {
   switch (kind) {
     case "anonymous":
       return undefined;
@@ -355,7 +385,9 @@ describe("authorization matrix", () => {
           headers["cf-connecting-ip"] = THROTTLED_ADDRESS;
         }
         if (body !== undefined) headers["content-type"] = "application/json";
-        const path = fillPath(route!.path, () => encodeURIComponent(target.key)) + (row.action === "list" ? "?page_size=1000" : "");
+        const path =
+          fillPath(route!.path, () => encodeURIComponent(target.key)) +
+          (row.action === "list" ? "?page_size=1000" : "");
         const before = await dumpTables();
         const reply = await send(route!.method, path, headers, body === undefined ? undefined : JSON.stringify(body));
         const after = await dumpTables();
@@ -363,13 +395,20 @@ describe("authorization matrix", () => {
         const problem = violation(route!.method, reply, before, after);
         if (problem !== null) problems.push(`${kind}: ${problem}`);
         const detail = kind === "malformed" ? MALFORMED[rowIndex % MALFORMED.length]!.detail : DETAILS[kind];
-        if (detail !== undefined && row.expect[kind] === 403 && (reply.body as { detail?: string } | null)?.detail !== detail) {
+        if (
+          detail !== undefined &&
+          row.expect[kind] === 403 &&
+          (reply.body as { detail?: string } | null)?.detail !== detail
+        ) {
           problems.push(`${kind}: ${reply.text}`);
         }
         if (row.action === "list" && reply.status === 200) {
           // Only the owner and superusers may see the target; the page must say so.
-          const listed = (reply.body as { results: { pk: unknown }[] }).results.some((item) => String(item.pk) === String(target.pk));
-          if (listed !== (kind === "owner" || kind === "superuser")) problems.push(`${kind}: target ${listed ? "listed" : "not listed"}`);
+          const listed = (reply.body as { results: { pk: unknown }[] }).results.some(
+            (item) => String(item.pk) === String(target.pk),
+          );
+          if (listed !== (kind === "owner" || kind === "superuser"))
+            problems.push(`${kind}: target ${listed ? "listed" : "not listed"}`);
         }
       }
       expect({ statuses, problems }).toEqual({ statuses: row.expect, problems: [] });

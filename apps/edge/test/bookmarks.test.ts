@@ -19,7 +19,11 @@ async function getWatchingSessions(path: string, headers: Record<string, string>
     },
   });
   const request = new Request(`${BASE}${path}`, { headers: { authorization: `Bearer ${ADMIN}`, ...headers } });
-  const response = await worker.fetch(request, { ...env, DB: db } as never, { waitUntil() {}, passThroughOnException() {} } as never);
+  const response = await worker.fetch(
+    request,
+    { ...env, DB: db } as never,
+    { waitUntil() {}, passThroughOnException() {} } as never,
+  );
   return { status: response.status, bookmark: response.headers.get("x-d1-bookmark"), constraints };
 }
 
@@ -29,7 +33,11 @@ describe("x-d1-bookmark (D1 Sessions)", () => {
     const read = await get(`/api/v3/providers/rac/${provider.pk}/`);
     const before = read.headers.get("x-d1-bookmark")!;
     expect(before).toMatch(BOOKMARK);
-    const write = await patch(`/api/v3/providers/rac/${provider.pk}/`, { name: `b-${crypto.randomUUID()}` }, { headers: { "x-d1-bookmark": before } });
+    const write = await patch(
+      `/api/v3/providers/rac/${provider.pk}/`,
+      { name: `b-${crypto.randomUUID()}` },
+      { headers: { "x-d1-bookmark": before } },
+    );
     const after = write.headers.get("x-d1-bookmark")!;
     expect(after).toMatch(BOOKMARK);
     expect(after > before).toBe(true);

@@ -49,10 +49,16 @@ export const ADDITIVE_KEYS: Record<string, string[]> = {
   ConnectionToken: ["expires", "created", "connected_at"],
 };
 
-export const camelOperation = (operationId: string) => operationId.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+export const camelOperation = (operationId: string) =>
+  operationId.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
 
 /** The problems of `value` as the client's `type`, each as `<where>: <what>`. */
-export function clientTypeProblems(value: unknown, type: string, where: string, model?: { name: string; field: string }): string[] {
+export function clientTypeProblems(
+  value: unknown,
+  type: string,
+  where: string,
+  model?: { name: string; field: string },
+): string[] {
   let base = type.trim();
   let nullable = false;
   if (base.endsWith(" | null")) {
@@ -73,7 +79,9 @@ export function clientTypeProblems(value: unknown, type: string, where: string, 
     case "boolean":
       return typeof value === base ? [] : wrong(typeof value);
     case "Date":
-      return typeof value === "string" && !Number.isNaN(Date.parse(value)) ? [] : wrong(`not a date (${JSON.stringify(value)})`);
+      return typeof value === "string" && !Number.isNaN(Date.parse(value))
+        ? []
+        : wrong(`not a date (${JSON.stringify(value)})`);
     case "{ [key: string]: any; }":
       return typeof value === "object" && !Array.isArray(value) ? [] : wrong("not an object");
   }
@@ -84,13 +92,16 @@ export function clientTypeProblems(value: unknown, type: string, where: string, 
   }
   const values = client.enums[base];
   const known = values && [...values, ...(VALUES_BEYOND_CLIENT_ENUM[base] ?? [])];
-  if (known) return known.includes(value as string) ? [] : wrong(`${JSON.stringify(value)} is none of ${values.join(", ")}`);
+  if (known)
+    return known.includes(value as string) ? [] : wrong(`${JSON.stringify(value)} is none of ${values.join(", ")}`);
   const fields = client.models[base];
   if (fields === undefined) return [`${where}: the client's type ${type} is unknown to this check`];
   if (typeof value !== "object" || Array.isArray(value)) return wrong("not an object");
   const object = value as Record<string, unknown>;
   const problems: string[] = [];
-  const extra = Object.keys(object).filter((key) => !(key in fields) && !("*" in fields) && !ADDITIVE_KEYS[base]?.includes(key));
+  const extra = Object.keys(object).filter(
+    (key) => !(key in fields) && !("*" in fields) && !ADDITIVE_KEYS[base]?.includes(key),
+  );
   if (extra.length > 0) problems.push(`${where}: ${extra.join(", ")} unknown to the client's ${base}`);
   for (const [key, field] of Object.entries(fields)) {
     if (key === "*") continue;
@@ -104,7 +115,8 @@ export function clientTypeProblems(value: unknown, type: string, where: string, 
 }
 
 /** The type the client's generated method for `operationId` parses, or undefined when it has none. */
-export const clientAnswerType = (operationId: string): string | undefined => client.operations[camelOperation(operationId)];
+export const clientAnswerType = (operationId: string): string | undefined =>
+  client.operations[camelOperation(operationId)];
 
 /** Throws when a 2xx answer of `operationId` does not fit the client's model. */
 export function checkClientModel(operationId: string | undefined, status: number, text: string): void {
@@ -116,5 +128,6 @@ export function checkClientModel(operationId: string | undefined, status: number
     return;
   }
   const problems = text === "" ? ["the answer has no body"] : clientTypeProblems(JSON.parse(text), type, "answer");
-  if (problems.length > 0) throw new Error(`${operationId} does not fit @goauthentik/api's ${type}:\n${problems.join("\n")}`);
+  if (problems.length > 0)
+    throw new Error(`${operationId} does not fit @goauthentik/api's ${type}:\n${problems.join("\n")}`);
 }

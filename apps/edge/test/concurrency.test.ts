@@ -11,7 +11,12 @@ import { isAuthentikError, type RawReply, send } from "./invariants.ts";
 const RACE = "A referenced object was deleted while this request was handled; nothing was changed.";
 
 const json = (method: string, path: string, body?: unknown, token = ADMIN): Promise<RawReply> =>
-  send(method, path, { authorization: `Bearer ${token}`, "content-type": "application/json" }, body === undefined ? undefined : JSON.stringify(body));
+  send(
+    method,
+    path,
+    { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body === undefined ? undefined : JSON.stringify(body),
+  );
 
 const rows = async <T = Record<string, unknown>>(sql: string, ...params: unknown[]) =>
   (
@@ -74,7 +79,9 @@ describe("concurrent PATCHes to one provider", () => {
         delete_token_on_disconnect: true,
         property_mappings: [poison],
       }));
-      const bodies: Record<string, unknown>[] = submitted.flatMap((body, i) => (i < failing.length ? [body, failing[i]!] : [body]));
+      const bodies: Record<string, unknown>[] = submitted.flatMap((body, i) =>
+        i < failing.length ? [body, failing[i]!] : [body],
+      );
       const replies = await Promise.all(bodies.map((body) => json("PATCH", path, body)));
       replies.forEach((reply, index) => {
         const body = bodies[index]!;
@@ -89,9 +96,14 @@ describe("concurrent PATCHes to one provider", () => {
       });
       const final = await json("GET", path);
       expect(submitted).toContainEqual(stateOf(final.body));
-      const stored = await rows("SELECT mapping_id FROM provider_property_mappings WHERE provider_id = ?1 ORDER BY mapping_id", provider.pk);
+      const stored = await rows(
+        "SELECT mapping_id FROM provider_property_mappings WHERE provider_id = ?1 ORDER BY mapping_id",
+        provider.pk,
+      );
       expect(stored.map((row) => row.mapping_id)).toEqual(stateOf(final.body).property_mappings);
-      expect(await rows("SELECT provider_id FROM provider_property_mappings WHERE mapping_id = ?1", poison)).toEqual([]);
+      expect(await rows("SELECT provider_id FROM provider_property_mappings WHERE mapping_id = ?1", poison)).toEqual(
+        [],
+      );
     }
   }, 60_000);
 
@@ -134,7 +146,10 @@ describe("deleting a provider while launching", () => {
       const started = Array.from({ length: 32 }, (_, i) =>
         i === 10 || i === 20
           ? { kind: "delete", reply: json("DELETE", `/api/v3/providers/rac/${provider.pk}/`) }
-          : { kind: "launch", reply: json("POST", launchPath(endpoints[i % 3]!.pk), {}, i % 2 === 0 ? ADMIN : user.token) },
+          : {
+              kind: "launch",
+              reply: json("POST", launchPath(endpoints[i % 3]!.pk), {}, i % 2 === 0 ? ADMIN : user.token),
+            },
       );
       const replies = await Promise.all(started.map((request) => request.reply));
       const launched = replies.filter((_, i) => started[i]!.kind === "launch");
@@ -173,7 +188,9 @@ describe("deleting a user while they launch, or while permissions are assigned t
       const user = await makeUser();
       await grant(user.id, ["authentik_providers_rac.view_endpoint"]);
       const started = Array.from({ length: 20 }, (_, i) =>
-        i === 8 ? json("DELETE", `/api/v3/core/users/${user.id}/`) : json("POST", launchPath(endpoint.pk), {}, user.token),
+        i === 8
+          ? json("DELETE", `/api/v3/core/users/${user.id}/`)
+          : json("POST", launchPath(endpoint.pk), {}, user.token),
       );
       const replies = await Promise.all(started);
       expect(replies[8]!.status).toBe(204);
@@ -192,9 +209,13 @@ describe("deleting a user while they launch, or while permissions are assigned t
       const started = Array.from({ length: 12 }, (_, i) =>
         i === 5
           ? json("DELETE", `/api/v3/core/users/${user.id}/`)
-          : json(i % 2 === 0 ? "POST" : "PATCH", `/api/v3/rbac/permissions/assigned_by_users/${user.id}/${i % 2 === 0 ? "assign" : "unassign"}/`, {
-              permissions: ["authentik_flows.view_flow", "authentik_core.view_user"],
-            }),
+          : json(
+              i % 2 === 0 ? "POST" : "PATCH",
+              `/api/v3/rbac/permissions/assigned_by_users/${user.id}/${i % 2 === 0 ? "assign" : "unassign"}/`,
+              {
+                permissions: ["authentik_flows.view_flow", "authentik_core.view_user"],
+              },
+            ),
       );
       const replies = await Promise.all(started);
       expect(replies[5]!.status).toBe(204);
@@ -226,27 +247,53 @@ describe("deleting referenced objects while writing what references them", () =>
             property_mappings: [mapping],
           }),
         ),
-        ...Array.from({ length: 4 }, () => json("POST", "/api/v3/outposts/instances/", { name: unique("outpost"), type: "rac", providers: [provider.pk] })),
         ...Array.from({ length: 4 }, () =>
-          json("POST", "/api/v3/providers/rac/", { name: unique("provider"), authorization_flow: provider.authorization_flow, property_mappings: [mapping] }),
+          json("POST", "/api/v3/outposts/instances/", {
+            name: unique("outpost"),
+            type: "rac",
+            providers: [provider.pk],
+          }),
         ),
-        ...Array.from({ length: 4 }, () => json("PATCH", `/api/v3/rac/endpoints/${existing.pk}/`, { provider: provider.pk, property_mappings: [mapping] })),
-        ...Array.from({ length: 2 }, () => json("POST", "/api/v3/core/applications/", { name: "a", slug: unique("app"), provider: provider.pk })),
+        ...Array.from({ length: 4 }, () =>
+          json("POST", "/api/v3/providers/rac/", {
+            name: unique("provider"),
+            authorization_flow: provider.authorization_flow,
+            property_mappings: [mapping],
+          }),
+        ),
+        ...Array.from({ length: 4 }, () =>
+          json("PATCH", `/api/v3/rac/endpoints/${existing.pk}/`, {
+            provider: provider.pk,
+            property_mappings: [mapping],
+          }),
+        ),
+        ...Array.from({ length: 2 }, () =>
+          json("POST", "/api/v3/core/applications/", { name: "a", slug: unique("app"), provider: provider.pk }),
+        ),
       ];
-      const deletes = [json("DELETE", `/api/v3/providers/rac/${provider.pk}/`), json("DELETE", `/api/v3/propertymappings/provider/rac/${mapping}/`)];
+      const deletes = [
+        json("DELETE", `/api/v3/providers/rac/${provider.pk}/`),
+        json("DELETE", `/api/v3/propertymappings/provider/rac/${mapping}/`),
+      ];
       const replies = await Promise.all([...writes, ...deletes]);
       for (const reply of replies) {
         expect(reply.status, reply.text).toBeLessThan(500);
         // A reference deleted before the check: Invalid pk; between the check and the write: the
         // race's non-field error; the PATCHed endpoint itself gone with its provider: 404.
-        if (reply.status === 400 && "non_field_errors" in (reply.body as object)) expect(reply.body).toEqual({ non_field_errors: [RACE] });
-        else if (reply.status === 400) expect(reply.text).toMatch(/^\{"\w+":\["Invalid pk \\"[^"\\]+\\" - object does not exist\."\]\}$/);
+        if (reply.status === 400 && "non_field_errors" in (reply.body as object))
+          expect(reply.body).toEqual({ non_field_errors: [RACE] });
+        else if (reply.status === 400)
+          expect(reply.text).toMatch(/^\{"\w+":\["Invalid pk \\"[^"\\]+\\" - object does not exist\."\]\}$/);
         else if (reply.status >= 400) expect(reply.body).toEqual({ detail: "Not found." });
       }
       expect(await rows("SELECT uuid FROM endpoints WHERE provider_id = ?1", provider.pk)).toEqual([]);
       expect(await rows("SELECT outpost_id FROM outpost_providers WHERE provider_id = ?1", provider.pk)).toEqual([]);
-      expect(await rows("SELECT provider_id FROM provider_property_mappings WHERE mapping_id = ?1", mapping)).toEqual([]);
-      expect(await rows("SELECT endpoint_id FROM endpoint_property_mappings WHERE mapping_id = ?1", mapping)).toEqual([]);
+      expect(await rows("SELECT provider_id FROM provider_property_mappings WHERE mapping_id = ?1", mapping)).toEqual(
+        [],
+      );
+      expect(await rows("SELECT endpoint_id FROM endpoint_property_mappings WHERE mapping_id = ?1", mapping)).toEqual(
+        [],
+      );
     }
   }, 60_000);
 });
@@ -263,14 +310,19 @@ describe("the connection limit at a larger scale", () => {
       expect(statusCounts(movable)).toEqual({ 201: 20 });
       const replies = await Promise.all([
         ...Array.from({ length: 150 }, (_, i) => json("POST", launchPath(limited.pk), {}, users[i % 10]!.token)),
-        ...movable.map((token) => json("PATCH", `${TOKENS}${(token.body as { pk: string }).pk}/`, { endpoint: limited.pk })),
+        ...movable.map((token) =>
+          json("PATCH", `${TOKENS}${(token.body as { pk: string }).pk}/`, { endpoint: limited.pk }),
+        ),
       ]);
       const counts = statusCounts(replies);
       expect((counts[201] ?? 0) + (counts[200] ?? 0)).toBe(5);
       expect(counts[409]).toBe(165);
       for (const reply of replies.filter((r) => r.status === 409))
         expect((reply.body as { detail: string }).detail).toMatch(/^Maximum connection limit reached\./);
-      const live = await rows<{ uuid: string }>("SELECT uuid FROM connection_tokens WHERE endpoint_id = ?1", limited.pk);
+      const live = await rows<{ uuid: string }>(
+        "SELECT uuid FROM connection_tokens WHERE endpoint_id = ?1",
+        limited.pk,
+      );
       expect(live).toHaveLength(5);
       await env.DB.prepare("DELETE FROM connection_tokens WHERE provider_id = ?1").bind(provider.pk).run();
     }
@@ -280,7 +332,9 @@ describe("the connection limit at a larger scale", () => {
 describe("races on one-time and unique things", () => {
   it("view_key: of 20 concurrent reads exactly one sees the key, the others 410", async () => {
     const reply = await post("/api/v3/core/tokens/", { identifier: unique("token") });
-    const replies = await Promise.all(Array.from({ length: 20 }, () => json("GET", `/api/v3/core/tokens/${reply.body.identifier}/view_key/`)));
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, () => json("GET", `/api/v3/core/tokens/${reply.body.identifier}/view_key/`)),
+    );
     expect(statusCounts(replies)).toEqual({ 200: 1, 410: 19 });
   });
 
@@ -300,10 +354,13 @@ describe("races on one-time and unique things", () => {
     for (const [path, body, field] of resources) {
       const replies = await Promise.all(Array.from({ length: 10 }, () => json("POST", path, body())));
       expect(statusCounts(replies), path).toEqual({ 201: 1, 400: 9 });
-      for (const reply of replies.filter((r) => r.status === 400)) expect(Object.keys(reply.body as object), path).toEqual([field]);
+      for (const reply of replies.filter((r) => r.status === 400))
+        expect(Object.keys(reply.body as object), path).toEqual([field]);
     }
     const sameProvider = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => json("POST", "/api/v3/core/applications/", { name: "a", slug: `${name}-${i}`, provider: provider.pk })),
+      Array.from({ length: 10 }, (_, i) =>
+        json("POST", "/api/v3/core/applications/", { name: "a", slug: `${name}-${i}`, provider: provider.pk }),
+      ),
     );
     expect(statusCounts(sameProvider)).toEqual({ 201: 1, 400: 9 });
   }, 60_000);

@@ -17,7 +17,10 @@ export interface EndpointFixture {
 }
 
 /** An endpoint through the API; a new provider unless one is given. Unlimited connections by default. */
-export async function makeEndpoint(overrides: Record<string, unknown> = {}, provider?: Record<string, unknown>): Promise<EndpointFixture> {
+export async function makeEndpoint(
+  overrides: Record<string, unknown> = {},
+  provider?: Record<string, unknown>,
+): Promise<EndpointFixture> {
   const providerPk = overrides.provider ?? (await makeProvider(provider)).pk;
   const reply = await post("/api/v3/rac/endpoints/", {
     name: unique("endpoint"),
@@ -32,7 +35,8 @@ export async function makeEndpoint(overrides: Record<string, unknown> = {}, prov
   return reply.body as EndpointFixture;
 }
 
-export const launch = (endpoint: string, body: unknown = {}, token?: string) => post(launchPath(endpoint), body, token === undefined ? {} : { token });
+export const launch = (endpoint: string, body: unknown = {}, token?: string) =>
+  post(launchPath(endpoint), body, token === undefined ? {} : { token });
 
 /** A launch that must succeed; its answer (with the secret in `token`). */
 export async function launched(endpoint: string, body: unknown = {}, token?: string) {

@@ -1,7 +1,20 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { count, launched, makeEndpoint, mentions, setNow, TOKENS } from "./connectionFixtures.ts";
-import { call, callWith, countingDb, del, get, grant, makeProvider, makeUser, patch, post, put, unique } from "./helpers.ts";
+import {
+  call,
+  callWith,
+  countingDb,
+  del,
+  get,
+  grant,
+  makeProvider,
+  makeUser,
+  patch,
+  post,
+  put,
+  unique,
+} from "./helpers.ts";
 
 const INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices.";
 const MODEL = "authentik_providers_rac.connectiontoken";
@@ -9,7 +22,10 @@ const MODEL = "authentik_providers_rac.connectiontoken";
 type User = Awaited<ReturnType<typeof makeUser>>;
 type Endpoint = Awaited<ReturnType<typeof makeEndpoint>>;
 
-const row = (uuid: string) => env.DB.prepare("SELECT provider_id, endpoint_id, user_id, expires FROM connection_tokens WHERE uuid = ?1").bind(uuid).first();
+const row = (uuid: string) =>
+  env.DB.prepare("SELECT provider_id, endpoint_id, user_id, expires FROM connection_tokens WHERE uuid = ?1")
+    .bind(uuid)
+    .first();
 const pks = (reply: { body: { results: { pk: string }[] } }) => reply.body.results.map((token) => token.pk);
 
 describe("shape and methods (reference cases 47 and 48)", () => {
@@ -33,7 +49,16 @@ describe("shape and methods (reference cases 47 and 48)", () => {
     ]);
     expect(retrieved.body.connected_at).toBeNull();
     expect(Date.parse(retrieved.body.created)).toBeGreaterThan(0);
-    expect(Object.keys(retrieved.body.user).sort()).toEqual(["attributes", "email", "is_active", "last_login", "name", "pk", "uid", "username"]);
+    expect(Object.keys(retrieved.body.user).sort()).toEqual([
+      "attributes",
+      "email",
+      "is_active",
+      "last_login",
+      "name",
+      "pk",
+      "uid",
+      "username",
+    ]);
     const listed = await get(`${TOKENS}?endpoint=${endpoint.pk}`);
     expect(listed.body.results).toEqual([expected]);
     for (const answer of [retrieved, listed]) {
@@ -95,12 +120,17 @@ describe("list: filters, search, ordering (reference case 49)", () => {
     tokens.b3 = (await launched(e3.pk, {}, bob.token)).pk;
   });
 
-  const ours = (reply: { body: { results: { pk: string }[] } }) => pks(reply).filter((pk) => Object.values(tokens).includes(pk));
+  const ours = (reply: { body: { results: { pk: string }[] } }) =>
+    pks(reply).filter((pk) => Object.values(tokens).includes(pk));
 
   it("session__user, endpoint and provider filter; they combine", async () => {
-    expect((await get(`${TOKENS}?session__user=${alice.id}`)).body.results.map((t: { pk: string }) => t.pk).sort()).toEqual([tokens.a1, tokens.a2].sort());
+    expect(
+      (await get(`${TOKENS}?session__user=${alice.id}`)).body.results.map((t: { pk: string }) => t.pk).sort(),
+    ).toEqual([tokens.a1, tokens.a2].sort());
     expect(pks(await get(`${TOKENS}?endpoint=${e1.pk}`)).sort()).toEqual([tokens.a1, tokens.b1].sort());
-    expect(pks(await get(`${TOKENS}?endpoint=${e1.pk.toUpperCase().replaceAll("-", "")}`)).sort()).toEqual([tokens.a1, tokens.b1].sort());
+    expect(pks(await get(`${TOKENS}?endpoint=${e1.pk.toUpperCase().replaceAll("-", "")}`)).sort()).toEqual(
+      [tokens.a1, tokens.b1].sort(),
+    );
     expect(pks(await get(`${TOKENS}?provider=${e2.provider}`)).sort()).toEqual([tokens.a2, tokens.b3].sort());
     expect(pks(await get(`${TOKENS}?provider=${e2.provider}&session__user=${bob.id}`))).toEqual([tokens.b3]);
     expect(ours(await get(`${TOKENS}?provider=&endpoint=&session__user=`))).toHaveLength(4);
@@ -114,7 +144,10 @@ describe("list: filters, search, ordering (reference case 49)", () => {
     ["provider=99999999", { provider: [INVALID_CHOICE] }],
     ["session__user=abc", { session__user: [INVALID_CHOICE] }],
     ["session__user=99999999", { session__user: [INVALID_CHOICE] }],
-    ["provider=abc&session__user=99999999&endpoint=x", { provider: [INVALID_CHOICE], session__user: [INVALID_CHOICE], endpoint: [INVALID_CHOICE] }],
+    [
+      "provider=abc&session__user=99999999&endpoint=x",
+      { provider: [INVALID_CHOICE], session__user: [INVALID_CHOICE], endpoint: [INVALID_CHOICE] },
+    ],
   ])("?%s -> 400 %j", async (query, expected) => {
     const reply = await get(`${TOKENS}?${query.replace("RANDOM", crypto.randomUUID())}`);
     expect(reply.status).toBe(400);
@@ -142,7 +175,15 @@ describe("list: filters, search, ordering (reference case 49)", () => {
 
   it("paginates after filtering", async () => {
     const reply = await get(`${TOKENS}?session__user=${bob.id}&page_size=1&page=2`);
-    expect(reply.body.pagination).toEqual({ next: 0, previous: 1, count: 2, current: 2, total_pages: 2, start_index: 2, end_index: 2 });
+    expect(reply.body.pagination).toEqual({
+      next: 0,
+      previous: 1,
+      count: 2,
+      current: 2,
+      total_pages: 2,
+      start_index: 2,
+      end_index: 2,
+    });
     expect((await get(`${TOKENS}?session__user=${bob.id}&page=3`)).status).toBe(404);
   });
 });
@@ -195,7 +236,14 @@ describe("permissions: owners and grants", () => {
 
   it("the list reads the page with the authentication: a bad token is 403 whatever the query string, and the page read for it is never shown", async () => {
     const INVALID_TOKEN = { detail: "Token invalid/expired" };
-    for (const query of ["", "?provider=abc", "?provider=99999999", "?page=abc", "?page=last", `?endpoint=${endpoint.pk}`]) {
+    for (const query of [
+      "",
+      "?provider=abc",
+      "?provider=99999999",
+      "?page=abc",
+      "?page=last",
+      `?endpoint=${endpoint.pk}`,
+    ]) {
       const reply = await get(`${TOKENS}${query}`, { token: "not-a-token" });
       expect([query, reply.status, reply.body]).toEqual([query, 403, INVALID_TOKEN]);
     }
@@ -225,7 +273,11 @@ describe("permissions: owners and grants", () => {
 
   it("invisible tokens are 404 for every method", async () => {
     for (const reply of [
-      await put(`${TOKENS}${othersToken}/`, { provider: endpoint.provider, endpoint: endpoint.pk }, { token: owner.token }),
+      await put(
+        `${TOKENS}${othersToken}/`,
+        { provider: endpoint.provider, endpoint: endpoint.pk },
+        { token: owner.token },
+      ),
       await patch(`${TOKENS}${othersToken}/`, {}, { token: owner.token }),
       await del(`${TOKENS}${othersToken}/`, { token: owner.token }),
     ]) {
@@ -250,7 +302,9 @@ describe("permissions: owners and grants", () => {
   it("a global view grant sees every user's tokens", async () => {
     const auditor = await makeUser();
     await grant(auditor.id, ["authentik_providers_rac.view_connectiontoken"]);
-    expect(pks(await get(`${TOKENS}?endpoint=${endpoint.pk}`, { token: auditor.token })).sort()).toEqual([ownToken, othersToken].sort());
+    expect(pks(await get(`${TOKENS}?endpoint=${endpoint.pk}`, { token: auditor.token })).sort()).toEqual(
+      [ownToken, othersToken].sort(),
+    );
   });
 
   it("an owner may delete (revoke) their own token without a grant; others need delete_connectiontoken", async () => {
@@ -286,7 +340,11 @@ describe("PUT and PATCH", () => {
     expect(moved.status).toBe(200);
     expect(moved.body).toEqual({ ...(await get(`${TOKENS}${token.pk}/`)).body, endpoint: sibling.pk });
     expect(moved.body.endpoint_obj.pk).toBe(sibling.pk);
-    const back = await put(`${TOKENS}${token.pk}/`, { pk: token.pk, provider: endpoint.provider, endpoint: endpoint.pk });
+    const back = await put(`${TOKENS}${token.pk}/`, {
+      pk: token.pk,
+      provider: endpoint.provider,
+      endpoint: endpoint.pk,
+    });
     expect(back.status).toBe(200);
     expect(back.body.endpoint).toBe(endpoint.pk);
     expect((await row(token.pk))!.endpoint_id).toBe(endpoint.pk);
@@ -331,20 +389,65 @@ describe("PUT and PATCH", () => {
   }
   const NOT_HIS = { endpoint: ["This endpoint does not belong to the selected provider."] };
   const bad: [string, string, (ids: Ids) => Record<string, unknown>, (ids: Ids) => Record<string, string[]>][] = [
-    ["PUT", "missing", () => ({}), () => ({ provider: ["This field is required."], endpoint: ["This field is required."] })],
+    [
+      "PUT",
+      "missing",
+      () => ({}),
+      () => ({ provider: ["This field is required."], endpoint: ["This field is required."] }),
+    ],
     ["PUT", "no endpoint", (ids) => ({ provider: ids.provider }), () => ({ endpoint: ["This field is required."] })],
     ["PUT", "no provider", (ids) => ({ endpoint: ids.endpoint }), () => ({ provider: ["This field is required."] })],
     ["PATCH", "null provider", () => ({ provider: null }), () => ({ provider: ["This field may not be null."] })],
     ["PATCH", "null endpoint", () => ({ endpoint: null }), () => ({ endpoint: ["This field may not be null."] })],
     ["PATCH", "null pk", () => ({ pk: null }), () => ({ pk: ["This field may not be null."] })],
-    ["PATCH", "string provider", () => ({ provider: "abc" }), () => ({ provider: ["Incorrect type. Expected pk value, received str."] })],
-    ["PATCH", "bool provider", () => ({ provider: true }), () => ({ provider: ["Incorrect type. Expected pk value, received bool."] })],
-    ["PATCH", "float provider", () => ({ provider: 1.5 }), () => ({ provider: ["Incorrect type. Expected pk value, received float."] })],
-    ["PATCH", "list provider", () => ({ provider: [1] }), () => ({ provider: ["Incorrect type. Expected pk value, received list."] })],
-    ["PATCH", "blank provider", () => ({ provider: "" }), () => ({ provider: ["Incorrect type. Expected pk value, received str."] })],
-    ["PATCH", "unknown provider", () => ({ provider: 99999999 }), () => ({ provider: ['Invalid pk "99999999" - object does not exist.'] })],
-    ["PATCH", "int endpoint", () => ({ endpoint: 5 }), () => ({ endpoint: ["Incorrect type. Expected pk value, received int."] })],
-    ["PATCH", "object endpoint", () => ({ endpoint: {} }), () => ({ endpoint: ["Incorrect type. Expected pk value, received dict."] })],
+    [
+      "PATCH",
+      "string provider",
+      () => ({ provider: "abc" }),
+      () => ({ provider: ["Incorrect type. Expected pk value, received str."] }),
+    ],
+    [
+      "PATCH",
+      "bool provider",
+      () => ({ provider: true }),
+      () => ({ provider: ["Incorrect type. Expected pk value, received bool."] }),
+    ],
+    [
+      "PATCH",
+      "float provider",
+      () => ({ provider: 1.5 }),
+      () => ({ provider: ["Incorrect type. Expected pk value, received float."] }),
+    ],
+    [
+      "PATCH",
+      "list provider",
+      () => ({ provider: [1] }),
+      () => ({ provider: ["Incorrect type. Expected pk value, received list."] }),
+    ],
+    [
+      "PATCH",
+      "blank provider",
+      () => ({ provider: "" }),
+      () => ({ provider: ["Incorrect type. Expected pk value, received str."] }),
+    ],
+    [
+      "PATCH",
+      "unknown provider",
+      () => ({ provider: 99999999 }),
+      () => ({ provider: ['Invalid pk "99999999" - object does not exist.'] }),
+    ],
+    [
+      "PATCH",
+      "int endpoint",
+      () => ({ endpoint: 5 }),
+      () => ({ endpoint: ["Incorrect type. Expected pk value, received int."] }),
+    ],
+    [
+      "PATCH",
+      "object endpoint",
+      () => ({ endpoint: {} }),
+      () => ({ endpoint: ["Incorrect type. Expected pk value, received dict."] }),
+    ],
     ["PATCH", "malformed endpoint", () => ({ endpoint: "abc" }), () => ({ endpoint: ["“abc” is not a valid UUID."] })],
     ["PATCH", "blank endpoint", () => ({ endpoint: "" }), () => ({ endpoint: ["“” is not a valid UUID."] })],
     [
@@ -369,7 +472,13 @@ describe("PUT and PATCH", () => {
 
   it.each(bad)("%s %s -> 400, nothing changed", async (method, _label, body, expected) => {
     const token = await launched(endpoint.pk);
-    const ids: Ids = { self: token.pk, provider: endpoint.provider, endpoint: endpoint.pk, foreignProvider: foreign.provider, foreignEndpoint: foreign.pk };
+    const ids: Ids = {
+      self: token.pk,
+      provider: endpoint.provider,
+      endpoint: endpoint.pk,
+      foreignProvider: foreign.provider,
+      foreignEndpoint: foreign.pk,
+    };
     const before = await row(token.pk);
     const reply = await call(method, `${TOKENS}${token.pk}/`, { body: body(ids) });
     expect(reply.status).toBe(400);
@@ -379,10 +488,14 @@ describe("PUT and PATCH", () => {
 
   it("the same pk in another spelling is accepted", async () => {
     const token = await launched(endpoint.pk);
-    const reply = await patch(`${TOKENS}${token.pk.toUpperCase()}/`, { pk: token.pk.toUpperCase().replaceAll("-", "") });
+    const reply = await patch(`${TOKENS}${token.pk.toUpperCase()}/`, {
+      pk: token.pk.toUpperCase().replaceAll("-", ""),
+    });
     expect(reply.status).toBe(200);
     expect(reply.body.pk).toBe(token.pk);
-    expect(await count("SELECT count(*) AS n FROM connection_tokens WHERE endpoint_id = ?1", endpoint.pk)).toBeGreaterThan(0);
+    expect(
+      await count("SELECT count(*) AS n FROM connection_tokens WHERE endpoint_id = ?1", endpoint.pk),
+    ).toBeGreaterThan(0);
   });
 
   it("malformed bodies", async () => {
@@ -391,7 +504,15 @@ describe("PUT and PATCH", () => {
       non_field_errors: ["Invalid data. Expected a dictionary, but got list."],
     });
     expect((await call("PATCH", `${TOKENS}${token.pk}/`, { body: "{", raw: true })).status).toBe(400);
-    expect((await call("PATCH", `${TOKENS}${token.pk}/`, { body: "x", raw: true, headers: { "content-type": "text/plain" } })).status).toBe(415);
+    expect(
+      (
+        await call("PATCH", `${TOKENS}${token.pk}/`, {
+          body: "x",
+          raw: true,
+          headers: { "content-type": "text/plain" },
+        })
+      ).status,
+    ).toBe(415);
   });
 });
 
@@ -402,10 +523,13 @@ describe("cost: a page of 100 tokens", () => {
     await grant(viewer.id, ["authentik_providers_rac.view_endpoint"]);
     const own = await launched(endpoint.pk, { settings: { username: "v", password: "p" } }, viewer.token);
     for (let batch = 0; batch < 11; batch++) {
-      await Promise.all(Array.from({ length: 10 }, () => launched(endpoint.pk, { settings: { username: "u", password: "p" } })));
+      await Promise.all(
+        Array.from({ length: 10 }, () => launched(endpoint.pk, { settings: { username: "u", password: "p" } })),
+      );
     }
     const granted = pks(await get(`${TOKENS}?endpoint=${endpoint.pk}&page_size=5`)).filter((pk) => pk !== own.pk);
-    for (const pk of granted) await grant(viewer.id, ["authentik_providers_rac.view_connectiontoken"], { model: MODEL, pk });
+    for (const pk of granted)
+      await grant(viewer.id, ["authentik_providers_rac.view_connectiontoken"], { model: MODEL, pk });
 
     const costs: Record<string, number> = {};
     for (const [who, key] of [
@@ -414,9 +538,16 @@ describe("cost: a page of 100 tokens", () => {
     ] as const) {
       for (const size of [1, 100]) {
         const { db, counter } = countingDb(env.DB);
-        const reply = await callWith({ ...env, DB: db }, "GET", `${TOKENS}?endpoint=${endpoint.pk}&search=${endpoint.name}&page_size=${size}`, key);
+        const reply = await callWith(
+          { ...env, DB: db },
+          "GET",
+          `${TOKENS}?endpoint=${endpoint.pk}&search=${endpoint.name}&page_size=${size}`,
+          key,
+        );
         expect(reply.status).toBe(200);
-        expect(reply.body.results).toHaveLength(who === "admin" ? Math.min(size, 111) : Math.min(size, 1 + granted.length));
+        expect(reply.body.results).toHaveLength(
+          who === "admin" ? Math.min(size, 111) : Math.min(size, 1 + granted.length),
+        );
         costs[`${who}-${size}`] = counter.queries;
       }
     }

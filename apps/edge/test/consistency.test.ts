@@ -5,7 +5,8 @@ import worker from "../src/index.ts";
 import { launched, makeEndpoint, TOKENS } from "./connectionFixtures.ts";
 import { ADMIN, BASE, call, get, makeFlow, makeProvider, patch, post, unique } from "./helpers.ts";
 
-const countRows = async (table: string) => (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())!.n;
+const countRows = async (table: string) =>
+  (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())!.n;
 
 describe("moving an endpoint to another provider", () => {
   it("revokes the tokens issued under the old provider, in the same batch", async () => {
@@ -16,7 +17,11 @@ describe("moving an endpoint to another provider", () => {
     expect(moved.status).toBe(200);
     expect(moved.body.provider).toBe(other.pk);
     expect((await get(`${TOKENS}${body.pk}/`)).status).toBe(404);
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM connection_tokens WHERE endpoint_id = ?1").bind(endpoint.pk).first("n")).toBe(0);
+    expect(
+      await env.DB.prepare("SELECT count(*) AS n FROM connection_tokens WHERE endpoint_id = ?1")
+        .bind(endpoint.pk)
+        .first("n"),
+    ).toBe(0);
   });
 
   it("keeps tokens when the provider does not change", async () => {
@@ -44,7 +49,8 @@ describe("a referenced row deleted between the check and the write", () => {
           if (property === "withSession") return (constraint?: string) => race(value.call(target, constraint));
           if (property === "batch") {
             return async (statements: D1PreparedStatement[]) => {
-              if (++batches === 2) await env.DB.prepare("DELETE FROM property_mappings WHERE uuid = ?1").bind(mapping.body.pk).run();
+              if (++batches === 2)
+                await env.DB.prepare("DELETE FROM property_mappings WHERE uuid = ?1").bind(mapping.body.pk).run();
               return value.call(target, statements);
             };
           }
@@ -70,12 +76,20 @@ describe("a referenced row deleted between the check and the write", () => {
 describe("an outpost's managed API token", () => {
   it("cannot be renamed, moved or deleted through /core/tokens/", async () => {
     const provider = await makeProvider();
-    const outpost = await post("/api/v3/outposts/instances/", { name: unique("outpost"), type: "rac", providers: [provider.pk] });
+    const outpost = await post("/api/v3/outposts/instances/", {
+      name: unique("outpost"),
+      type: "rac",
+      providers: [provider.pk],
+    });
     expect(outpost.status).toBe(201);
     const path = `/api/v3/core/tokens/${outpost.body.token_identifier}/`;
     const before = await get(path);
     expect(before.body.managed).not.toBeNull();
-    const message = { non_field_errors: ["This token is managed by rac-edge (an outpost's token); change or delete its outpost instead."] };
+    const message = {
+      non_field_errors: [
+        "This token is managed by rac-edge (an outpost's token); change or delete its outpost instead.",
+      ],
+    };
     expect(await patch(path, { identifier: "renamed" })).toMatchObject({ status: 400, body: message });
     expect(await call("DELETE", path)).toMatchObject({ status: 400, body: message });
     expect((await get(path)).body).toEqual(before.body);

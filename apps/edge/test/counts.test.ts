@@ -13,7 +13,12 @@ import { ADMIN, get, makeProvider, makeUser } from "./helpers.ts";
 import { type RawReply, send } from "./invariants.ts";
 
 const json = (method: string, path: string, body?: unknown, token = ADMIN): Promise<RawReply> =>
-  send(method, path, { authorization: `Bearer ${token}`, "content-type": "application/json" }, body === undefined ? undefined : JSON.stringify(body));
+  send(
+    method,
+    path,
+    { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body === undefined ? undefined : JSON.stringify(body),
+  );
 
 const rows = async <T = Record<string, unknown>>(sql: string, ...params: unknown[]) =>
   (
@@ -30,14 +35,19 @@ async function counterDrift() {
     "SELECT 'endpoints' AS tbl, '' AS field, '' AS value, count(*) AS n FROM endpoints",
     "SELECT 'endpoints' AS tbl, 'provider_id' AS field, provider_id AS value, count(*) AS n FROM endpoints GROUP BY provider_id",
     ...["provider_id", "endpoint_id", "user_id"].map(
-      (field) => `SELECT 'connection_tokens' AS tbl, '${field}' AS field, ${field} AS value, count(*) AS n FROM connection_tokens GROUP BY ${field}`,
+      (field) =>
+        `SELECT 'connection_tokens' AS tbl, '${field}' AS field, ${field} AS value, count(*) AS n FROM connection_tokens GROUP BY ${field}`,
     ),
   ];
   type Row = { tbl: string; field: string; value: unknown; n: number };
   const key = (row: Row) => JSON.stringify([row.tbl, row.field, row.value]);
   for (const sql of queries) for (const row of await rows<Row>(sql)) actual.set(key(row), row.n);
-  const counted = await rows<Row>("SELECT tbl, field, value, n FROM row_counts WHERE tbl IN ('connection_tokens', 'endpoints')");
-  const drift: unknown[] = counted.filter((row) => actual.get(key(row)) !== row.n).map((row) => ({ ...row, actual: actual.get(key(row)) }));
+  const counted = await rows<Row>(
+    "SELECT tbl, field, value, n FROM row_counts WHERE tbl IN ('connection_tokens', 'endpoints')",
+  );
+  const drift: unknown[] = counted
+    .filter((row) => actual.get(key(row)) !== row.n)
+    .map((row) => ({ ...row, actual: actual.get(key(row)) }));
   const keys = new Set(counted.map(key));
   for (const [missing, n] of actual) if (!keys.has(missing)) drift.push({ missing, n });
   return drift;
@@ -46,9 +56,15 @@ async function counterDrift() {
 /** Every list count the API answers next to count(*) of the live rows it lists; empty when all agree. */
 async function listDrift(now: number) {
   const live = "(expires IS NULL OR expires > ?1)";
-  const checks: [string, string, unknown[]][] = [[TOKENS, `SELECT count(*) AS n FROM connection_tokens WHERE ${live}`, []]];
+  const checks: [string, string, unknown[]][] = [
+    [TOKENS, `SELECT count(*) AS n FROM connection_tokens WHERE ${live}`, []],
+  ];
   for (const { provider_id } of await rows<{ provider_id: number }>("SELECT DISTINCT provider_id FROM endpoints")) {
-    checks.push([`${TOKENS}?provider=${provider_id}`, `SELECT count(*) AS n FROM connection_tokens WHERE ${live} AND provider_id = ?2`, [provider_id]]);
+    checks.push([
+      `${TOKENS}?provider=${provider_id}`,
+      `SELECT count(*) AS n FROM connection_tokens WHERE ${live} AND provider_id = ?2`,
+      [provider_id],
+    ]);
     checks.push([
       `/api/v3/rac/endpoints/?provider=${provider_id}`,
       "SELECT count(*) AS n FROM endpoints WHERE ?1 IS NOT NULL AND provider_id = ?2",
@@ -56,17 +72,26 @@ async function listDrift(now: number) {
     ]);
   }
   for (const { uuid } of await rows<{ uuid: string }>("SELECT uuid FROM endpoints")) {
-    checks.push([`${TOKENS}?endpoint=${uuid}`, `SELECT count(*) AS n FROM connection_tokens WHERE ${live} AND endpoint_id = ?2`, [uuid]]);
+    checks.push([
+      `${TOKENS}?endpoint=${uuid}`,
+      `SELECT count(*) AS n FROM connection_tokens WHERE ${live} AND endpoint_id = ?2`,
+      [uuid],
+    ]);
   }
   for (const { id } of await rows<{ id: number }>("SELECT id FROM users")) {
-    checks.push([`${TOKENS}?session__user=${id}`, `SELECT count(*) AS n FROM connection_tokens WHERE ${live} AND user_id = ?2`, [id]]);
+    checks.push([
+      `${TOKENS}?session__user=${id}`,
+      `SELECT count(*) AS n FROM connection_tokens WHERE ${live} AND user_id = ?2`,
+      [id],
+    ]);
   }
   checks.push(["/api/v3/rac/endpoints/", "SELECT count(*) AS n FROM endpoints WHERE ?1 IS NOT NULL", []]);
   const drift: unknown[] = [];
   for (const [path, sql, params] of checks) {
     const listed = await get(path);
     const [actual] = await rows<{ n: number }>(sql, now, ...params);
-    if (listed.status !== 200 || listed.body.pagination.count !== actual!.n) drift.push({ path, listed: listed.body.pagination?.count, actual: actual!.n });
+    if (listed.status !== 200 || listed.body.pagination.count !== actual!.n)
+      drift.push({ path, listed: listed.body.pagination?.count, actual: actual!.n });
   }
   return drift;
 }
@@ -87,7 +112,9 @@ describe("counts stay exact", () => {
       const everyone = [...users, extraUser];
       const endpoints = [first, sibling, other];
       const launches = await Promise.all(
-        Array.from({ length: 36 }, (_, i) => json("POST", launchPath(endpoints[i % 3]!.pk), {}, everyone[i % everyone.length]!.token)),
+        Array.from({ length: 36 }, (_, i) =>
+          json("POST", launchPath(endpoints[i % 3]!.pk), {}, everyone[i % everyone.length]!.token),
+        ),
       );
       expect(launches.every((reply) => reply.status === 201)).toBe(true);
       const made = launches.map((reply) => JSON.parse(reply.text) as { pk: string; token: string; endpoint: string });
@@ -100,10 +127,24 @@ describe("counts stay exact", () => {
         ...onFirst.slice(0, 3).map((token) => json("DELETE", `${TOKENS}${token.pk}/`)),
         ...onFirst.slice(3, 6).map((token) => json("PATCH", `${TOKENS}${token.pk}/`, { endpoint: sibling.pk })),
         ...onOther.slice(0, 3).map((token) => json("POST", "/api/v3/rac/gateway/disconnect/", { token: token.token })),
-        ...Array.from({ length: 6 }, (_, i) => json("POST", launchPath(endpoints[i % 3]!.pk), {}, users[i % users.length]!.token)),
+        ...Array.from({ length: 6 }, (_, i) =>
+          json("POST", launchPath(endpoints[i % 3]!.pk), {}, users[i % users.length]!.token),
+        ),
         sweepExpired(env.DB, now).then(() => ({ status: 200, text: "" }) as RawReply),
       ]);
-      expect(changes.map((reply) => reply.status)).toEqual([204, 204, 204, 200, 200, 200, 200, 200, 200, ...Array(6).fill(201), 200]);
+      expect(changes.map((reply) => reply.status)).toEqual([
+        204,
+        204,
+        204,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+        ...Array(6).fill(201),
+        200,
+      ]);
       expect(await counterDrift()).toEqual([]);
       expect(await listDrift(now)).toEqual([]);
 
@@ -112,7 +153,9 @@ describe("counts stay exact", () => {
         json("DELETE", `/api/v3/core/users/${extraUser.id}/`),
         json("DELETE", `/api/v3/rac/endpoints/${sibling.pk}/`),
         json("PATCH", `/api/v3/rac/endpoints/${other.pk}/`, { provider: first.provider }),
-        ...Array.from({ length: 6 }, (_, i) => json("POST", launchPath(endpoints[i % 3]!.pk), {}, users[i % users.length]!.token)),
+        ...Array.from({ length: 6 }, (_, i) =>
+          json("POST", launchPath(endpoints[i % 3]!.pk), {}, users[i % users.length]!.token),
+        ),
       ]);
       expect(mixed.filter((reply) => reply.status >= 500)).toEqual([]);
       expect(await counterDrift()).toEqual([]);
@@ -129,9 +172,14 @@ describe("counts stay exact", () => {
     const provider = await makeProvider();
     const endpoint = await makeEndpoint({ provider: provider.pk });
     await Promise.all(users.map((user) => json("POST", launchPath(endpoint.pk), {}, user.token)));
-    await Promise.all([json("DELETE", `/api/v3/providers/rac/${provider.pk}/`), json("POST", launchPath(endpoint.pk), {}, users[0]!.token)]);
+    await Promise.all([
+      json("DELETE", `/api/v3/providers/rac/${provider.pk}/`),
+      json("POST", launchPath(endpoint.pk), {}, users[0]!.token),
+    ]);
     expect(await counterDrift()).toEqual([]);
-    expect(await rows("SELECT * FROM row_counts WHERE field <> '' AND value IN (?1, ?2)", provider.pk, endpoint.pk)).toEqual([]);
+    expect(
+      await rows("SELECT * FROM row_counts WHERE field <> '' AND value IN (?1, ?2)", provider.pk, endpoint.pk),
+    ).toEqual([]);
     expect(await listDrift(clock.now())).toEqual([]);
   }, 120_000);
 

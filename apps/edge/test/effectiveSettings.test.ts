@@ -12,8 +12,14 @@ async function created(path: string, body: unknown) {
 describe("GET /rac/endpoints/{pbm_uuid}/effective_settings/", () => {
   it("answers each setting with its value (secrets masked) and the layer it comes from", async () => {
     const provider = await makeProvider({ settings: { port: 2222, username: "from-provider", "color-depth": 8 } });
-    const early = await created("/api/v3/propertymappings/provider/rac/", { name: `a-${unique("m")}`, static_settings: { "color-depth": 16 } });
-    const late = await created("/api/v3/propertymappings/provider/rac/", { name: `z-${unique("m")}`, static_settings: { "enable-audio": true } });
+    const early = await created("/api/v3/propertymappings/provider/rac/", {
+      name: `a-${unique("m")}`,
+      static_settings: { "color-depth": 16 },
+    });
+    const late = await created("/api/v3/propertymappings/provider/rac/", {
+      name: `z-${unique("m")}`,
+      static_settings: { "enable-audio": true },
+    });
     const endpoint = await created("/api/v3/rac/endpoints/", {
       name: unique("e"),
       provider: provider.pk,
@@ -56,12 +62,17 @@ describe("GET /rac/endpoints/{pbm_uuid}/effective_settings/", () => {
     });
     const path = `/api/v3/rac/endpoints/${endpoint.pk}/effective_settings/`;
     const reply = await get(path);
-    expect([reply.body.prompt, reply.body.settings.hostname]).toEqual([["username", "password"], { value: "h", source: "default" }]);
+    expect([reply.body.prompt, reply.body.settings.hostname]).toEqual([
+      ["username", "password"],
+      { value: "h", source: "default" },
+    ]);
     const user = await makeUser();
     expect((await get(path, { token: user.token })).status).toBe(404);
     await grant(user.id, [`${MODEL.split(".")[0]}.view_endpoint`], { model: MODEL, pk: endpoint.pk });
     expect((await get(path, { token: user.token })).status).toBe(200);
-    expect((await get("/api/v3/rac/endpoints/00000000-0000-4000-8000-000000000000/effective_settings/")).status).toBe(404);
+    expect((await get("/api/v3/rac/endpoints/00000000-0000-4000-8000-000000000000/effective_settings/")).status).toBe(
+      404,
+    );
     expect((await get("/api/v3/rac/endpoints/not-a-uuid/effective_settings/")).status).toBe(404);
   });
 });

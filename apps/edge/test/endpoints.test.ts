@@ -36,7 +36,9 @@ async function makeMapping() {
 
 async function linkApplication(providerPk: number) {
   const slug = unique("app");
-  await env.DB.prepare("INSERT INTO applications (uuid, name, slug, provider_id) VALUES (?1, ?2, ?2, ?3)").bind(crypto.randomUUID(), slug, providerPk).run();
+  await env.DB.prepare("INSERT INTO applications (uuid, name, slug, provider_id) VALUES (?1, ?2, ?2, ?3)")
+    .bind(crypto.randomUUID(), slug, providerPk)
+    .run();
   return slug;
 }
 
@@ -48,9 +50,12 @@ async function tableCounts() {
 }
 
 async function addToken(endpoint: string, providerPk: number, userId?: number) {
-  const owner = userId ?? (await env.DB.prepare("SELECT id FROM users WHERE username = 'akadmin'").first<{ id: number }>())!.id;
+  const owner =
+    userId ?? (await env.DB.prepare("SELECT id FROM users WHERE username = 'akadmin'").first<{ id: number }>())!.id;
   const uuid = crypto.randomUUID();
-  await env.DB.prepare("INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5, 0)")
+  await env.DB.prepare(
+    "INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+  )
     .bind(uuid, providerPk, endpoint, owner, crypto.randomUUID())
     .run();
   return uuid;
@@ -58,7 +63,13 @@ async function addToken(endpoint: string, providerPk: number, userId?: number) {
 
 describe("create (reference cases 29-35)", () => {
   it("29: creates with authentik's defaults, the full provider nested, launch_url null without an application", async () => {
-    const reply = await post(LIST, { name: "e1", provider: provider.pk, protocol: "rdp", host: "10.0.0.1:3389", auth_mode: "prompt" });
+    const reply = await post(LIST, {
+      name: "e1",
+      provider: provider.pk,
+      protocol: "rdp",
+      host: "10.0.0.1:3389",
+      auth_mode: "prompt",
+    });
     expect(reply.status).toBe(201);
     const current = (await get(`/api/v3/providers/rac/${provider.pk}/`)).body;
     expect(reply.body).toEqual({
@@ -82,14 +93,24 @@ describe("create (reference cases 29-35)", () => {
     const slug = await linkApplication(linked.pk);
     const endpoint = await makeEndpoint({ provider: linked.pk });
     expect(endpoint.launch_url).toBe(`/application/rac/${slug}/${endpoint.pk}/`);
-    expect(endpoint.provider_obj).toMatchObject({ pk: linked.pk, assigned_application_slug: slug, assigned_application_name: slug });
+    expect(endpoint.provider_obj).toMatchObject({
+      pk: linked.pk,
+      assigned_application_slug: slug,
+      assigned_application_name: slug,
+    });
   });
 
   it("optional fields are stored and returned", async () => {
     const mappings = [await makeMapping(), await makeMapping()].map((m) => m.pk).sort();
     const reply = await post(
       LIST,
-      valid({ settings: { "ignore-cert": "true" }, property_mappings: mappings, maximum_connections: -1, protocol: "ssh", host: "[2001:db8::1]:22" }),
+      valid({
+        settings: { "ignore-cert": "true" },
+        property_mappings: mappings,
+        maximum_connections: -1,
+        protocol: "ssh",
+        host: "[2001:db8::1]:22",
+      }),
     );
     expect(reply.status).toBe(201);
     expect(reply.body).toMatchObject({
@@ -102,7 +123,10 @@ describe("create (reference cases 29-35)", () => {
   });
 
   it("strings are trimmed, numbers turned into text, numeric strings into integers", async () => {
-    const reply = await post(LIST, valid({ name: 42, host: "  myhost  ", maximum_connections: "7", provider: String(provider.pk) }));
+    const reply = await post(
+      LIST,
+      valid({ name: 42, host: "  myhost  ", maximum_connections: "7", provider: String(provider.pk) }),
+    );
     expect(reply.status).toBe(201);
     expect(reply.body).toMatchObject({ name: "42", host: "myhost", maximum_connections: 7, provider: provider.pk });
   });
@@ -175,17 +199,30 @@ describe("create (reference cases 29-35)", () => {
     [{ property_mappings: null }, { property_mappings: ["This field may not be null."] }],
     [{ property_mappings: ["abc"] }, { property_mappings: ["“abc” is not a valid UUID."] }],
     [{ property_mappings: [5] }, { property_mappings: ["Incorrect type. Expected pk value, received int."] }],
-    [{ property_mappings: [missingMapping] }, { property_mappings: [`Invalid pk "${missingMapping}" - object does not exist.`] }],
+    [
+      { property_mappings: [missingMapping] },
+      { property_mappings: [`Invalid pk "${missingMapping}" - object does not exist.`] },
+    ],
     // maximum_connections (case 32)
     [{ maximum_connections: "x" }, { maximum_connections: ["A valid integer is required."] }],
     [{ maximum_connections: 1.5 }, { maximum_connections: ["A valid integer is required."] }],
     [{ maximum_connections: null }, { maximum_connections: ["This field may not be null."] }],
-    [{ maximum_connections: 2147483648 }, { maximum_connections: ["Ensure this value is less than or equal to 2147483647."] }],
-    [{ maximum_connections: -2147483649 }, { maximum_connections: ["Ensure this value is greater than or equal to -2147483648."] }],
+    [
+      { maximum_connections: 2147483648 },
+      { maximum_connections: ["Ensure this value is less than or equal to 2147483647."] },
+    ],
+    [
+      { maximum_connections: -2147483649 },
+      { maximum_connections: ["Ensure this value is greater than or equal to -2147483648."] },
+    ],
     // several at once
     [
       { protocol: "ftp", maximum_connections: "x", host: "" },
-      { protocol: ['"ftp" is not a valid choice.'], maximum_connections: ["A valid integer is required."], host: ["This field may not be blank."] },
+      {
+        protocol: ['"ftp" is not a valid choice.'],
+        maximum_connections: ["A valid integer is required."],
+        host: ["This field may not be blank."],
+      },
     ],
   ])("%j -> 400 %j, nothing written", async (overrides, expected) => {
     const before = await tableCounts();
@@ -198,7 +235,10 @@ describe("create (reference cases 29-35)", () => {
 
   it("a body that is not an object", async () => {
     const reply = await post(LIST, ["a"]);
-    expect(reply).toMatchObject({ status: 400, body: { non_field_errors: ["Invalid data. Expected a dictionary, but got list."] } });
+    expect(reply).toMatchObject({
+      status: 400,
+      body: { non_field_errors: ["Invalid data. Expected a dictionary, but got list."] },
+    });
   });
 });
 
@@ -207,7 +247,12 @@ describe("update", () => {
     const [a, b] = [await makeMapping(), await makeMapping()];
     const endpoint = await makeEndpoint({ settings: { keep: 1 }, property_mappings: [a.pk] });
     const other = await makeProvider();
-    const reply = await patch(`${LIST}${endpoint.pk}/`, { host: "vnc.example:5900", protocol: "vnc", provider: other.pk, property_mappings: [b.pk] });
+    const reply = await patch(`${LIST}${endpoint.pk}/`, {
+      host: "vnc.example:5900",
+      protocol: "vnc",
+      provider: other.pk,
+      property_mappings: [b.pk],
+    });
     expect(reply.status).toBe(200);
     const expected = {
       ...endpoint,
@@ -234,15 +279,31 @@ describe("update", () => {
       host: ["This field is required."],
       auth_mode: ["This field is required."],
     });
-    const reply = await put(`${LIST}${endpoint.pk}/`, { name: "renamed", provider: provider.pk, protocol: "ssh", host: "h:22", auth_mode: "static" });
+    const reply = await put(`${LIST}${endpoint.pk}/`, {
+      name: "renamed",
+      provider: provider.pk,
+      protocol: "ssh",
+      host: "h:22",
+      auth_mode: "static",
+    });
     expect(reply.status).toBe(200);
-    expect(reply.body).toMatchObject({ name: "renamed", protocol: "ssh", host: "h:22", auth_mode: "static", settings: { a: 1 }, maximum_connections: 3 });
+    expect(reply.body).toMatchObject({
+      name: "renamed",
+      protocol: "ssh",
+      host: "h:22",
+      auth_mode: "static",
+      settings: { a: 1 },
+      maximum_connections: 3,
+    });
   });
 
   it.each([
     [{ provider: 999999 }, { provider: ['Invalid pk "999999" - object does not exist.'] }],
     [{ host: "a b" }, { host: [HOST_MESSAGE] }],
-    [{ maximum_connections: 2147483648 }, { maximum_connections: ["Ensure this value is less than or equal to 2147483647."] }],
+    [
+      { maximum_connections: 2147483648 },
+      { maximum_connections: ["Ensure this value is less than or equal to 2147483647."] },
+    ],
     [{ name: "" }, { name: ["This field may not be blank."] }],
     [{ settings: null }, { settings: ["This field may not be null."] }],
     [{ property_mappings: "x" }, { property_mappings: ['Expected a list of items but got type "str".'] }],
@@ -284,9 +345,17 @@ describe("delete (spec section 3)", () => {
     expect(reply.status).toBe(204);
     expect(reply.text).toBe("");
     expect((await get(`${LIST}${endpoint.pk}/`)).status).toBe(404);
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM connection_tokens WHERE uuid = ?1").bind(token).first("n")).toBe(0);
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM connection_tokens WHERE uuid = ?1").bind(kept).first("n")).toBe(1);
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM endpoint_property_mappings WHERE endpoint_id = ?1").bind(endpoint.pk).first("n")).toBe(0);
+    expect(
+      await env.DB.prepare("SELECT count(*) AS n FROM connection_tokens WHERE uuid = ?1").bind(token).first("n"),
+    ).toBe(0);
+    expect(
+      await env.DB.prepare("SELECT count(*) AS n FROM connection_tokens WHERE uuid = ?1").bind(kept).first("n"),
+    ).toBe(1);
+    expect(
+      await env.DB.prepare("SELECT count(*) AS n FROM endpoint_property_mappings WHERE endpoint_id = ?1")
+        .bind(endpoint.pk)
+        .first("n"),
+    ).toBe(0);
     expect((await get(`/api/v3/propertymappings/provider/rac/${mapping.pk}/`)).status).toBe(200);
     expect((await get(`${LIST}${keep.pk}/`)).status).toBe(200);
   });
@@ -311,13 +380,22 @@ describe("list (reference cases 36-40, with standard RBAC)", () => {
     await makeEndpoint({ provider: own.pk, name: names[1], protocol: "rdp" });
     await makeEndpoint({ provider: own.pk, name: names[2], protocol: "rdp", host: "zz" });
   });
-  const rows = (body: { results: { name: string; protocol: string }[] }) => body.results.map((e) => `${e.name}/${e.protocol}`);
+  const rows = (body: { results: { name: string; protocol: string }[] }) =>
+    body.results.map((e) => `${e.name}/${e.protocol}`);
 
   it("default ordering is name, then protocol; the provider filter selects", async () => {
     const reply = await get(`${LIST}?provider=${own.pk}`);
     expect(reply.status).toBe(200);
     expect(rows(reply.body)).toEqual([`${names[1]}/rdp`, `${names[1]}/ssh`, `${names[0]}/vnc`, `${names[2]}/rdp`]);
-    expect(reply.body.pagination).toEqual({ next: 0, previous: 0, count: 4, current: 1, total_pages: 1, start_index: 1, end_index: 4 });
+    expect(reply.body.pagination).toEqual({
+      next: 0,
+      previous: 0,
+      count: 4,
+      current: 1,
+      total_pages: 1,
+      start_index: 1,
+      end_index: 4,
+    });
   });
 
   it("40: ordering by a whitelisted field, unknown fields ignored", async () => {
@@ -327,7 +405,9 @@ describe("list (reference cases 36-40, with standard RBAC)", () => {
       `${names[1]}/rdp`,
       `${names[1]}/ssh`,
     ]);
-    expect(rows((await get(`${LIST}?provider=${own.pk}&ordering=bogus`)).body)).toEqual(rows((await get(`${LIST}?provider=${own.pk}`)).body));
+    expect(rows((await get(`${LIST}?provider=${own.pk}&ordering=bogus`)).body)).toEqual(
+      rows((await get(`${LIST}?provider=${own.pk}`)).body),
+    );
     expect(rows((await get(`${LIST}?provider=${own.pk}&ordering=-host,name`)).body)[0]).toBe(`${names[2]}/rdp`);
     expect(rows((await get(`${LIST}?provider=${own.pk}&ordering=protocol,-name`)).body)).toEqual([
       `${names[2]}/rdp`,
@@ -338,8 +418,13 @@ describe("list (reference cases 36-40, with standard RBAC)", () => {
   });
 
   it("40: search matches name or protocol, every term", async () => {
-    expect(rows((await get(`${LIST}?provider=${own.pk}&search=RDP`)).body)).toEqual([`${names[1]}/rdp`, `${names[2]}/rdp`]);
-    expect(rows((await get(`${LIST}?search=${encodeURIComponent(`${names[1]} ssh`)}`)).body)).toEqual([`${names[1]}/ssh`]);
+    expect(rows((await get(`${LIST}?provider=${own.pk}&search=RDP`)).body)).toEqual([
+      `${names[1]}/rdp`,
+      `${names[2]}/rdp`,
+    ]);
+    expect(rows((await get(`${LIST}?search=${encodeURIComponent(`${names[1]} ssh`)}`)).body)).toEqual([
+      `${names[1]}/ssh`,
+    ]);
   });
 
   it("name is an exact filter", async () => {
@@ -351,7 +436,9 @@ describe("list (reference cases 36-40, with standard RBAC)", () => {
     for (const value of ["999999", "abc", "-1", "1.5"]) {
       const reply = await get(`${LIST}?provider=${value}`);
       expect(reply.status).toBe(400);
-      expect(reply.body).toEqual({ provider: ["Select a valid choice. That choice is not one of the available choices."] });
+      expect(reply.body).toEqual({
+        provider: ["Select a valid choice. That choice is not one of the available choices."],
+      });
     }
     expect((await get(`${LIST}?provider=`)).status).toBe(200);
   });
@@ -366,7 +453,15 @@ describe("list (reference cases 36-40, with standard RBAC)", () => {
   it("results are exactly the retrieve shape", async () => {
     const reply = await get(`${LIST}?provider=${own.pk}&page_size=1`);
     expect(reply.body.results).toEqual([(await get(`${LIST}${reply.body.results[0].pk}/`)).body]);
-    expect(reply.body.pagination).toEqual({ next: 2, previous: 0, count: 4, current: 1, total_pages: 4, start_index: 1, end_index: 1 });
+    expect(reply.body.pagination).toEqual({
+      next: 2,
+      previous: 0,
+      count: 4,
+      current: 1,
+      total_pages: 4,
+      start_index: 1,
+      end_index: 1,
+    });
   });
 });
 
@@ -402,10 +497,16 @@ describe("permissions (standard RBAC; documented difference from cases 36-39)", 
     expect((await del(`${LIST}${endpoint.pk}/`, { token: user.token })).status).toBe(403);
     expect((await post(LIST, valid(), { token: user.token })).status).toBe(403);
     // Writes may reference only providers the caller may view (issue 10).
-    await grant(user.id, ["authentik_providers_rac.add_endpoint", "authentik_providers_rac.change_endpoint", "authentik_providers_rac.delete_endpoint"]);
+    await grant(user.id, [
+      "authentik_providers_rac.add_endpoint",
+      "authentik_providers_rac.change_endpoint",
+      "authentik_providers_rac.delete_endpoint",
+    ]);
     await grant(user.id, ["authentik_providers_rac.view_racprovider"]);
     expect((await post(LIST, valid(), { token: user.token })).status).toBe(201);
-    expect((await patch(`${LIST}${endpoint.pk}/`, { name: "granted" }, { token: user.token })).body.name).toBe("granted");
+    expect((await patch(`${LIST}${endpoint.pk}/`, { name: "granted" }, { token: user.token })).body.name).toBe(
+      "granted",
+    );
     expect((await del(`${LIST}${endpoint.pk}/`, { token: user.token })).status).toBe(204);
   });
 
@@ -413,11 +514,16 @@ describe("permissions (standard RBAC; documented difference from cases 36-39)", 
     const user = await makeUser();
     const mine = await makeEndpoint();
     const other = await makeEndpoint();
-    await grant(user.id, ["authentik_providers_rac.view_endpoint", "authentik_providers_rac.change_endpoint"], { model: MODEL, pk: mine.pk });
+    await grant(user.id, ["authentik_providers_rac.view_endpoint", "authentik_providers_rac.change_endpoint"], {
+      model: MODEL,
+      pk: mine.pk,
+    });
     const list = await get(LIST, { token: user.token });
     expect(list.body.pagination.count).toBe(1);
     expect(list.body.results).toEqual([mine]);
-    expect((await patch(`${LIST}${mine.pk}/`, { maximum_connections: 4 }, { token: user.token })).body.maximum_connections).toBe(4);
+    expect(
+      (await patch(`${LIST}${mine.pk}/`, { maximum_connections: 4 }, { token: user.token })).body.maximum_connections,
+    ).toBe(4);
     expect((await get(`${LIST}${other.pk}/`, { token: user.token })).status).toBe(404);
     expect((await del(`${LIST}${mine.pk}/`, { token: user.token })).status).toBe(403);
     expect((await post(LIST, valid(), { token: user.token })).status).toBe(403);
@@ -439,7 +545,10 @@ describe("permissions (standard RBAC; documented difference from cases 36-39)", 
   });
 
   it("unauthenticated callers are refused", async () => {
-    expect(await get(LIST, { token: null })).toMatchObject({ status: 403, body: { detail: "Authentication credentials were not provided." } });
+    expect(await get(LIST, { token: null })).toMatchObject({
+      status: 403,
+      body: { detail: "Authentication credentials were not provided." },
+    });
   });
 });
 
@@ -468,12 +577,13 @@ describe("query cost", () => {
     for (let i = 0; i < 100; i++) {
       const uuid = crypto.randomUUID();
       statements.push(
-        env.DB.prepare("INSERT INTO endpoints (uuid, name, provider_id, protocol, host, auth_mode) VALUES (?1, ?2, ?3, 'rdp', 'h', 'static')").bind(
+        env.DB.prepare(
+          "INSERT INTO endpoints (uuid, name, provider_id, protocol, host, auth_mode) VALUES (?1, ?2, ?3, 'rdp', 'h', 'static')",
+        ).bind(uuid, unique("bulk"), owner.pk),
+        env.DB.prepare("INSERT INTO endpoint_property_mappings (endpoint_id, mapping_id) VALUES (?1, ?2)").bind(
           uuid,
-          unique("bulk"),
-          owner.pk,
+          mapping.pk,
         ),
-        env.DB.prepare("INSERT INTO endpoint_property_mappings (endpoint_id, mapping_id) VALUES (?1, ?2)").bind(uuid, mapping.pk),
       );
     }
     await env.DB.batch(statements);

@@ -56,7 +56,12 @@ describe("events: written with the change", () => {
   it("integer pks (providers, users) are numbers, found by the generated id", async () => {
     const provider = await makeProvider();
     const [event] = await eventsOf(provider.pk, "&context_model_name=racprovider");
-    expect(event.context.model).toEqual({ app: "authentik_providers_rac", model_name: "racprovider", pk: provider.pk, name: provider.name });
+    expect(event.context.model).toEqual({
+      app: "authentik_providers_rac",
+      model_name: "racprovider",
+      pk: provider.pk,
+      name: provider.name,
+    });
     const user = await post("/api/v3/core/users/", { username: unique("u"), name: "U" });
     const [userEvent] = await eventsOf(user.body.pk, "&context_model_name=user");
     expect(userEvent.context.model).toMatchObject({ model_name: "user", pk: user.body.pk, name: user.body.username });
@@ -65,7 +70,10 @@ describe("events: written with the change", () => {
   it("a failed write leaves no event: a 400 from the database (unique name) and a 404 write", async () => {
     const provider = await makeProvider();
     const before = await dumpTables();
-    const duplicate = await post("/api/v3/providers/rac/", { name: provider.name, authorization_flow: provider.authorization_flow });
+    const duplicate = await post("/api/v3/providers/rac/", {
+      name: provider.name,
+      authorization_flow: provider.authorization_flow,
+    });
     expect(duplicate.status).toBe(400);
     expect(await dumpTables()).toBe(before);
   });
@@ -117,11 +125,17 @@ describe("events: written with the change", () => {
     const path = `/api/v3/rbac/permissions/assigned_by_users/${user.id}/unassign/`;
     expect((await patch(path, { permissions: [codename] })).status).toBe(204);
     expect((await patch(path, { permissions: [codename] })).status).toBe(204);
-    const rows = await env.DB.prepare("SELECT action, context FROM events WHERE json_extract(context, '$.target_user.pk') = ?1 ORDER BY created, action")
+    const rows = await env.DB.prepare(
+      "SELECT action, context FROM events WHERE json_extract(context, '$.target_user.pk') = ?1 ORDER BY created, action",
+    )
       .bind(user.id)
       .all<{ action: string; context: string }>();
     expect(rows.results.map((row) => row.action)).toEqual(["permission_assigned", "permission_unassigned"]);
-    expect(JSON.parse(rows.results[0]!.context)).toMatchObject({ permission: codename, object_pk: null, target_user: { username: user.username } });
+    expect(JSON.parse(rows.results[0]!.context)).toMatchObject({
+      permission: codename,
+      object_pk: null,
+      target_user: { username: user.username },
+    });
   });
 
   it("secrets never reach an event's context", async () => {
@@ -137,12 +151,20 @@ describe("events: the API", () => {
   it("filters by action, username and model, searches, orders; pagination is authentik's", async () => {
     const user = await makeUser({ superuser: true });
     const name = unique("flow");
-    const flow = await post("/api/v3/flows/instances/", { name, slug: name, title: name, designation: "authorization" }, { token: user.token });
+    const flow = await post(
+      "/api/v3/flows/instances/",
+      { name, slug: name, title: name, designation: "authorization" },
+      { token: user.token },
+    );
     expect(flow.status).toBe(201);
     const mine = await get(`${EVENTS}?username=${user.username}`);
     expect(mine.body.pagination).toMatchObject({ count: 1, current: 1 });
     expect(mine.body.results).toHaveLength(1);
-    expect(mine.body.results[0].context.model).toMatchObject({ app: "authentik_flows", model_name: "flow", name: `Flow ${name} (${name})` });
+    expect(mine.body.results[0].context.model).toMatchObject({
+      app: "authentik_flows",
+      model_name: "flow",
+      name: `Flow ${name} (${name})`,
+    });
     expect((await get(`${EVENTS}?username=${user.username}&action=model_deleted`)).body.results).toEqual([]);
     const searched = await get(`${EVENTS}?search=${name}&context_model_app=authentik_flows`);
     expect(searched.body.results.map((event: any) => event.pk)).toEqual([mine.body.results[0].pk]);
@@ -181,7 +203,9 @@ describe("events: retention", () => {
     await makeProvider();
     await makeProvider();
     await makeProvider();
-    const written = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE created = ?1").bind(T).first<number>("n");
+    const written = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE created = ?1")
+      .bind(T)
+      .first<number>("n");
     expect(written).toBeGreaterThanOrEqual(3);
     // Nothing has expired a moment before 90 days.
     expect(await sweepExpiredEvents(env.DB, T + 90 * 86_400_000 - 1)).toBe(0);

@@ -87,17 +87,29 @@ async function created<T = any>(path: string, body: unknown): Promise<T> {
 
 async function makeFixtures(): Promise<Fixtures> {
   const flow = await makeFlow();
-  const provider = await created("/api/v3/providers/rac/", { name: unique("fz-provider"), authorization_flow: flow.pk });
-  const mapping = await created("/api/v3/propertymappings/provider/rac/", { name: unique("fz-mapping"), static_settings: { "client-name": "fuzz" } });
+  const provider = await created("/api/v3/providers/rac/", {
+    name: unique("fz-provider"),
+    authorization_flow: flow.pk,
+  });
+  const mapping = await created("/api/v3/propertymappings/provider/rac/", {
+    name: unique("fz-mapping"),
+    static_settings: { "client-name": "fuzz" },
+  });
   const endpoint = await makeEndpoint({ provider: provider.pk, auth_mode: "prompt", property_mappings: [mapping.pk] });
   const user = await makeUser();
   const token = await created("/api/v3/core/tokens/", { identifier: unique("fz-token"), user: user.id });
-  const application = await created("/api/v3/core/applications/", { name: unique("fz-app"), slug: unique("fz-app"), provider: provider.pk });
+  const application = await created("/api/v3/core/applications/", {
+    name: unique("fz-app"),
+    slug: unique("fz-app"),
+    provider: provider.pk,
+  });
   const outpost = await makeOutpost([provider.pk]);
   outpostToken = outpost.token;
   const connection = await launched(endpoint.pk, { settings: { username: "fuzz", password: "fuzz" } });
   // The launch's own event (events are read only: no request removes it).
-  const event = await env.DB.prepare("SELECT event_uuid FROM events WHERE json_extract(context, '$.connection_token') = ?1")
+  const event = await env.DB.prepare(
+    "SELECT event_uuid FROM events WHERE json_extract(context, '$.connection_token') = ?1",
+  )
     .bind(connection.pk)
     .first<string>("event_uuid");
   const result: Fixtures = {
@@ -201,20 +213,29 @@ function resolve(value: unknown, f: Fixtures): unknown {
   if (value instanceof Huge || value instanceof Deep) return value.build();
   if (typeof value === "string") return resolvePlaceholder(value, f);
   if (Array.isArray(value)) return value.map((item) => resolve(item, f));
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolve(item, f)]));
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolve(item, f)]));
   return value;
 }
 
 /** Percent-encodes every byte of a string's UTF-8 form that is not unreserved (lone surrogates included). */
 const encodeSegment = (text: string): string =>
   [...new TextEncoder().encode(text)]
-    .map((byte) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`))
+    .map((byte) =>
+      /[A-Za-z0-9\-._~]/.test(String.fromCharCode(byte))
+        ? String.fromCharCode(byte)
+        : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`,
+    )
     .join("");
 
 /** Printable ASCII only: what a header value can carry. */
 const headerSafe = (text: string): string => text.replace(/[^\x20-\x7e]/g, "");
 
-const anyString = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: "binary", maxLength: 20 }), fc.string({ unit: "grapheme", maxLength: 10 }));
+const anyString = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: "binary", maxLength: 20 }),
+  fc.string({ unit: "grapheme", maxLength: 10 }),
+);
 
 /** Path ids that name no object: malformed, unknown, huge, encoded slashes and dots, unicode. */
 const garbageId = fc.oneof(
@@ -251,17 +272,24 @@ const pathFor = (route: RouteMethod, realWeight: number) => {
   if (params.length === 0) return fc.constant(route.path);
   const kind = fixtureOf(route.path);
   return fc
-    .array(fc.oneof({ weight: realWeight, arbitrary: fc.constant(`@path:${kind}`) }, { weight: 10 - realWeight, arbitrary: garbageId }), {
-      minLength: params.length,
-      maxLength: params.length,
-    })
+    .array(
+      fc.oneof(
+        { weight: realWeight, arbitrary: fc.constant(`@path:${kind}`) },
+        { weight: 10 - realWeight, arbitrary: garbageId },
+      ),
+      {
+        minLength: params.length,
+        maxLength: params.length,
+      },
+    )
     .map((values) => {
       let index = 0;
       return fillPath(route.path, () => values[index++]!);
     });
 };
 
-const resolvePath = (path: string, f: Fixtures) => path.replace(/@path:(\w+)/g, (_, kind: Kind) => encodeSegment(f[kind].key));
+const resolvePath = (path: string, f: Fixtures) =>
+  path.replace(/@path:(\w+)/g, (_, kind: Kind) => encodeSegment(f[kind].key));
 
 /** Request fields of each route, from core's request schemas (most specific prefix first). */
 const SCHEMA_FIELDS: [string, string[]][] = [
@@ -306,7 +334,9 @@ class Deep {
 }
 const hugeString = fc.integer({ min: 256, max: 200_000 }).map((length) => new Huge(length));
 /** Values nested deeper than anyone needs: arrays or objects, up to thousands of levels. */
-const deeplyNested = fc.tuple(fc.integer({ min: 10, max: 5000 }), fc.boolean()).map(([depth, arrays]) => new Deep(depth, arrays));
+const deeplyNested = fc
+  .tuple(fc.integer({ min: 10, max: 5000 }), fc.boolean())
+  .map(([depth, arrays]) => new Deep(depth, arrays));
 const wrongType = fc.constantFrom<unknown>(
   null,
   true,
@@ -369,10 +399,24 @@ const PLAUSIBLE: Record<string, fc.Arbitrary<unknown>> = {
   config: fc.dictionary(fc.string({ maxLength: 8 }), jsonish, { maxKeys: 4 }),
   attributes: fc.dictionary(fc.string({ maxLength: 8 }), jsonish, { maxKeys: 4 }),
   type: fc.constantFrom("rac", "proxy", "internal", "external", "service_account", "internal_service_account"),
-  permissions: fc.array(fc.constantFrom("authentik_flows.view_flow", "authentik_core.add_token", "nope", "authentik_providers_rac.view_endpoint"), {
-    maxLength: 3,
-  }),
-  model: fc.constantFrom("authentik_flows.flow", "authentik_providers_rac.endpoint", "authentik_core.user", "nope", null),
+  permissions: fc.array(
+    fc.constantFrom(
+      "authentik_flows.view_flow",
+      "authentik_core.add_token",
+      "nope",
+      "authentik_providers_rac.view_endpoint",
+    ),
+    {
+      maxLength: 3,
+    },
+  ),
+  model: fc.constantFrom(
+    "authentik_flows.flow",
+    "authentik_providers_rac.endpoint",
+    "authentik_core.user",
+    "nope",
+    null,
+  ),
   object_pk: fc.constantFrom("@flow", "@endpoint", "@user", "1", "nope", null),
   token: fc.constantFrom("@secret", "nope"),
   expires: fc.oneof(
@@ -400,13 +444,24 @@ const fieldValue = (field: string) =>
 const objectBody = (fields: string[]) =>
   fc
     .tuple(
-      fields.length === 0 ? fc.constant({}) : fc.record(Object.fromEntries(fields.map((field) => [field, fieldValue(field)])), { requiredKeys: [] }),
+      fields.length === 0
+        ? fc.constant({})
+        : fc.record(Object.fromEntries(fields.map((field) => [field, fieldValue(field)])), { requiredKeys: [] }),
       fc.dictionary(fc.string({ maxLength: 10 }), jsonish, { maxKeys: 2 }),
     )
     .map(([known, extra]) => ({ ...extra, ...known }));
 
 /** Free-text fields: any short text is valid there. */
-const TEXT_FIELDS = ["name", "title", "username", "description", "expression", "meta_description", "meta_publisher", "group"];
+const TEXT_FIELDS = [
+  "name",
+  "title",
+  "username",
+  "description",
+  "expression",
+  "meta_description",
+  "meta_publisher",
+  "group",
+];
 /**
  * A body of the fields with plausible values and nothing else (other optional fields left out):
  * creates and updates that can succeed, so the fuzzer also walks the success paths.
@@ -421,7 +476,12 @@ const plausibleBody = (fields: string[]) =>
     ),
   );
 
-type Body = { kind: "none" } | { kind: "json"; value: unknown } | { kind: "text"; text: string } | { kind: "bytes"; bytes: number[] } | { kind: "oversized" };
+type Body =
+  | { kind: "none" }
+  | { kind: "json"; value: unknown }
+  | { kind: "text"; text: string }
+  | { kind: "bytes"; bytes: number[] }
+  | { kind: "oversized" };
 
 /**
  * JSON texts whose values JavaScript could store differently than sent: lone surrogates, numbers
@@ -466,7 +526,23 @@ const bodyFor = (path: string): fc.Arbitrary<Body> =>
     {
       weight: 2,
       arbitrary: fc
-        .constantFrom("", " ", "{", "[", "null", '{"a":', "\ufeff{}", "{}{}", "NaN", "{'a':1}", '{"a":1,}', "1e999", '"text"', "[1,2]", '{"__proto__":{"x":1}}')
+        .constantFrom(
+          "",
+          " ",
+          "{",
+          "[",
+          "null",
+          '{"a":',
+          "\ufeff{}",
+          "{}{}",
+          "NaN",
+          "{'a':1}",
+          '{"a":1,}',
+          "1e999",
+          '"text"',
+          "[1,2]",
+          '{"__proto__":{"x":1}}',
+        )
         .map((text): Body => ({ kind: "text", text })),
     },
     { weight: 1, arbitrary: fc.constant<Body>({ kind: "none" }) },
@@ -520,19 +596,51 @@ const QUERY_KEYS = [
   "designation",
   "superuser_full_list",
 ];
-const ORDERING_FIELDS = ["pk", "name", "slug", "username", "expires", "provider", "endpoint__name", "maximum_connections", "identifier", "bogus", "?", ""];
+const ORDERING_FIELDS = [
+  "pk",
+  "name",
+  "slug",
+  "username",
+  "expires",
+  "provider",
+  "endpoint__name",
+  "maximum_connections",
+  "identifier",
+  "bogus",
+  "?",
+  "",
+];
 
 const queryValue = fc.oneof(
   anyString,
   fc.integer().map(String),
   fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map(String),
-  fc.constantFrom("last", "0", "-1", "1e3", "true", "false", "yes", "", " ", "1000000", "2", "@provider", "@endpoint", "@user", "@token", "@flowSlug"),
+  fc.constantFrom(
+    "last",
+    "0",
+    "-1",
+    "1e3",
+    "true",
+    "false",
+    "yes",
+    "",
+    " ",
+    "1000000",
+    "2",
+    "@provider",
+    "@endpoint",
+    "@user",
+    "@token",
+    "@flowSlug",
+  ),
   fc.uuid().map(String),
   fc
     .array(fc.tuple(fc.boolean(), fc.constantFrom(...ORDERING_FIELDS)), { maxLength: 8 })
     .map((terms) => terms.map(([desc, field]) => (desc ? "-" : "") + field).join(",")),
   // Many search terms at once.
-  fc.array(fc.string({ minLength: 1, maxLength: 4, unit: "grapheme-ascii" }), { minLength: 10, maxLength: 300 }).map((terms) => terms.join(" ")),
+  fc
+    .array(fc.string({ minLength: 1, maxLength: 4, unit: "grapheme-ascii" }), { minLength: 10, maxLength: 300 })
+    .map((terms) => terms.join(" ")),
   fc.integer({ min: 256, max: 10_000 }).map((length) => "é".repeat(length)),
 );
 
@@ -547,20 +655,34 @@ const listPairs = fc.array(
     fc.tuple(fc.constant("search"), fc.oneof(manyTerms, anyString)),
     fc.tuple(
       fc.constantFrom("page", "page_size"),
-      fc.oneof(fc.constantFrom("last", "0", "-1", "1", "2", "1000", "1001", "1e2", "99999999999999999999", " 3 ", "", "1.0"), anyString),
+      fc.oneof(
+        fc.constantFrom("last", "0", "-1", "1", "2", "1000", "1001", "1e2", "99999999999999999999", " 3 ", "", "1.0"),
+        anyString,
+      ),
     ),
     fc.tuple(fc.constant("ordering"), queryValue),
   ),
   { maxLength: 3 },
 );
-const randomPairs = fc.array(fc.tuple(fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...QUERY_KEYS) }, anyString), queryValue), { maxLength: 6 });
+const randomPairs = fc.array(
+  fc.tuple(fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...QUERY_KEYS) }, anyString), queryValue),
+  { maxLength: 6 },
+);
 
 const queryArb: fc.Arbitrary<Query> = fc.oneof(
-  { weight: 9, arbitrary: fc.tuple(listPairs, randomPairs).map(([list, random]): Query => ({ kind: "pairs", pairs: [...list, ...random] })) },
+  {
+    weight: 9,
+    arbitrary: fc
+      .tuple(listPairs, randomPairs)
+      .map(([list, random]): Query => ({ kind: "pairs", pairs: [...list, ...random] })),
+  },
   {
     weight: 1,
     arbitrary: fc
-      .oneof(fc.string({ unit: "grapheme-ascii", maxLength: 40 }), fc.constantFrom("%", "a=%zz", "&&&=", "page=1&page=2", "=", "search=%00", "ordering=-"))
+      .oneof(
+        fc.string({ unit: "grapheme-ascii", maxLength: 40 }),
+        fc.constantFrom("%", "a=%zz", "&&&=", "page=1&page=2", "=", "search=%00", "ordering=-"),
+      )
       .map((text): Query => ({ kind: "raw", text: text.replace(/[#\s]/g, "") })),
   },
 );
@@ -581,7 +703,16 @@ const callerArb: fc.Arbitrary<Caller> = fc.oneof(
     weight: 2,
     arbitrary: fc
       .oneof(
-        fc.constantFrom("Bearer", "Bearer ", "Basic Zm9vOmJhcg==", "Token abc", "Bearer a b c", "bearer", "Bearer\tx", "Bearer @superuser x"),
+        fc.constantFrom(
+          "Bearer",
+          "Bearer ",
+          "Basic Zm9vOmJhcg==",
+          "Token abc",
+          "Bearer a b c",
+          "bearer",
+          "Bearer\tx",
+          "Bearer @superuser x",
+        ),
         fc.string({ unit: "grapheme-ascii", maxLength: 80 }).map((text) => `Bearer ${text}`),
         fc.string({ unit: "grapheme-ascii", maxLength: 80 }),
         fc.string({ unit: "grapheme-ascii", maxLength: 20 }).map((scheme) => `${scheme} @superuser`),
@@ -608,7 +739,10 @@ const CONTENT_TYPES = [
 const contentTypeArb = fc.oneof(
   { weight: 5, arbitrary: fc.constant<string | null>("application/json") },
   { weight: 3, arbitrary: fc.constantFrom<string | null>(...CONTENT_TYPES, null) },
-  { weight: 1, arbitrary: fc.string({ unit: "grapheme-ascii", maxLength: 40 }).map((text): string | null => headerSafe(text)) },
+  {
+    weight: 1,
+    arbitrary: fc.string({ unit: "grapheme-ascii", maxLength: 40 }).map((text): string | null => headerSafe(text)),
+  },
 );
 
 function authorization(caller: Caller): string | undefined {
@@ -668,8 +802,11 @@ async function run(c: Case): Promise<void> {
   if (reply.status < 300 && c.method !== "GET" && c.method !== "HEAD" && c.method !== "OPTIONS") dirty = true;
   if (problem !== null) {
     const text = typeof body === "string" ? body : body === undefined ? undefined : `bytes ${[...body].join(",")}`;
-    const shown = text === undefined ? "" : ` body ${text.length > 300 ? `${text.slice(0, 300)}… (${text.length} chars)` : text}`;
-    throw new Error(`${c.method} ${path.slice(0, 300)} [auth ${auth?.slice(0, 60) ?? "none"}, content-type ${c.contentType}]${shown}\n  -> ${problem}`);
+    const shown =
+      text === undefined ? "" : ` body ${text.length > 300 ? `${text.slice(0, 300)}… (${text.length} chars)` : text}`;
+    throw new Error(
+      `${c.method} ${path.slice(0, 300)} [auth ${auth?.slice(0, 60) ?? "none"}, content-type ${c.contentType}]${shown}\n  -> ${problem}`,
+    );
   }
 }
 
@@ -703,8 +840,14 @@ describe("fuzzing every route (seed 1234)", () => {
             method: fc.constant<string>(route.method),
             path: pathFor(route, 9),
             query: fc.constant<Query>({ kind: "pairs", pairs: [] }),
-            caller: fc.oneof({ weight: 9, arbitrary: fc.constant<Caller>("superuser") }, fc.constantFrom<Caller>("granted", "plain", "outpost")),
-            contentType: fc.oneof({ weight: 9, arbitrary: fc.constant<string | null>("application/json") }, contentTypeArb),
+            caller: fc.oneof(
+              { weight: 9, arbitrary: fc.constant<Caller>("superuser") },
+              fc.constantFrom<Caller>("granted", "plain", "outpost"),
+            ),
+            contentType: fc.oneof(
+              { weight: 9, arbitrary: fc.constant<string | null>("application/json") },
+              contentTypeArb,
+            ),
             body: bodyFor(route.path),
             extra: fc.constant<Record<string, string>>({}),
           }),
@@ -724,7 +867,10 @@ describe("fuzzing every route (seed 1234)", () => {
             method: fc.constant<string>("GET"),
             path: pathFor(route, 8),
             query: queryArb,
-            caller: fc.oneof({ weight: 8, arbitrary: fc.constant<Caller>("superuser") }, fc.constantFrom<Caller>("granted", "plain", "outpost")),
+            caller: fc.oneof(
+              { weight: 8, arbitrary: fc.constant<Caller>("superuser") },
+              fc.constantFrom<Caller>("granted", "plain", "outpost"),
+            ),
             contentType: fc.constant<string | null>(null),
             body: fc.constant<Body>({ kind: "none" }),
             extra: fc.constant<Record<string, string>>({}),
@@ -742,12 +888,24 @@ describe("fuzzing every route (seed 1234)", () => {
         fc.constantFrom(...ROUTE_METHODS.filter((route) => route.path.includes(":"))).chain((route) =>
           fc.record({
             route: fc.constant(route),
-            method: fc.oneof({ weight: 8, arbitrary: fc.constant<string>(route.method) }, fc.constantFrom(...OTHER_METHODS)),
+            method: fc.oneof(
+              { weight: 8, arbitrary: fc.constant<string>(route.method) },
+              fc.constantFrom(...OTHER_METHODS),
+            ),
             path: pathFor(route, 3),
             query: fc.constant<Query>({ kind: "pairs", pairs: [] }),
-            caller: fc.oneof({ weight: 8, arbitrary: fc.constant<Caller>("superuser") }, fc.constantFrom<Caller>("granted", "plain")),
+            caller: fc.oneof(
+              { weight: 8, arbitrary: fc.constant<Caller>("superuser") },
+              fc.constantFrom<Caller>("granted", "plain"),
+            ),
             contentType: fc.constant<string | null>("application/json"),
-            body: fc.oneof({ weight: 3, arbitrary: objectBody(fieldsOf(route.path)).map((value): Body => ({ kind: "json", value })) }, bodyFor(route.path)),
+            body: fc.oneof(
+              {
+                weight: 3,
+                arbitrary: objectBody(fieldsOf(route.path)).map((value): Body => ({ kind: "json", value })),
+              },
+              bodyFor(route.path),
+            ),
             extra: preconditionArb,
           }),
         ),
@@ -763,7 +921,10 @@ describe("fuzzing every route (seed 1234)", () => {
         fc.constantFrom(...ROUTE_METHODS).chain((route) =>
           fc.record({
             route: fc.constant(route),
-            method: fc.oneof({ weight: 8, arbitrary: fc.constant<string>(route.method) }, fc.constantFrom(...OTHER_METHODS)),
+            method: fc.oneof(
+              { weight: 8, arbitrary: fc.constant<string>(route.method) },
+              fc.constantFrom(...OTHER_METHODS),
+            ),
             path: pathFor(route, 8),
             query: fc.oneof({ weight: 3, arbitrary: fc.constant<Query>({ kind: "pairs", pairs: [] }) }, queryArb),
             caller: callerArb,
@@ -779,7 +940,8 @@ describe("fuzzing every route (seed 1234)", () => {
 
   it("reached every kind of answer: successes, field errors, 403, 404, 405, 412, 413 and 415", () => {
     // A fuzzer that only ever hit one branch would prove little.
-    for (const status of [200, 201, 204, 400, 403, 404, 405, 412, 413, 415]) expect(statuses.get(status) ?? 0, `status ${status}`).toBeGreaterThan(0);
+    for (const status of [200, 201, 204, 400, 403, 404, 405, 412, 413, 415])
+      expect(statuses.get(status) ?? 0, `status ${status}`).toBeGreaterThan(0);
     expect(cases).toBeGreaterThanOrEqual(4 * RUNS);
   });
 });
@@ -788,13 +950,19 @@ describe("regressions found by the fuzzer", () => {
   it("a search with many terms is answered (D1 binds at most 100 values per statement)", async () => {
     const flow = await makeFlow(unique("needle-haystack"));
     const many = (term: string, count: number) => Array.from({ length: count }, () => term).join(" ");
-    for (const path of ["/api/v3/flows/instances/", "/api/v3/core/tokens/", "/api/v3/core/applications/", "/api/v3/rac/connection_tokens/"]) {
+    for (const path of [
+      "/api/v3/flows/instances/",
+      "/api/v3/core/tokens/",
+      "/api/v3/core/applications/",
+      "/api/v3/rac/connection_tokens/",
+    ]) {
       const reply = await get(`${path}?search=${encodeURIComponent(many("zz", 150))}`);
       expect(reply.status, path).toBe(200);
       expect(reply.body.results, path).toEqual([]);
     }
     // Every term must still match one of the fields, whatever their number.
-    const search = async (terms: string) => (await get(`/api/v3/flows/instances/?search=${encodeURIComponent(terms)}`)).body.results.map((f: any) => f.pk);
+    const search = async (terms: string) =>
+      (await get(`/api/v3/flows/instances/?search=${encodeURIComponent(terms)}`)).body.results.map((f: any) => f.pk);
     expect(await search(many("NEEDLE", 120))).toEqual([flow.pk]);
     expect(await search(`${many("needle", 60)} ${many(flow.slug.slice(-8), 60)} haystack`)).toEqual([flow.pk]);
     expect(await search(`${many("needle", 60)} absent`)).toEqual([]);
@@ -802,8 +970,14 @@ describe("regressions found by the fuzzer", () => {
 
   it("a page number too large for any list is 404 Invalid page., not a server error", async () => {
     for (const page of ["99999999999999999999", "9007199254740993", "9007199254741"]) {
-      expect(await get(`/api/v3/providers/rac/?page=${page}`), page).toMatchObject({ status: 404, body: { detail: "Invalid page." } });
-      expect(await get(`/api/v3/rac/connection_tokens/?page=${page}&page_size=1`), page).toMatchObject({ status: 404, body: { detail: "Invalid page." } });
+      expect(await get(`/api/v3/providers/rac/?page=${page}`), page).toMatchObject({
+        status: 404,
+        body: { detail: "Invalid page." },
+      });
+      expect(await get(`/api/v3/rac/connection_tokens/?page=${page}&page_size=1`), page).toMatchObject({
+        status: 404,
+        body: { detail: "Invalid page." },
+      });
     }
     expect((await get("/api/v3/providers/rac/?page=1")).status).toBe(200);
   });
@@ -818,13 +992,26 @@ describe("regressions found by the fuzzer", () => {
     // The body object is the first level: 99 nested lists inside it are 100 levels.
     expect((await patch(`/api/v3/providers/rac/${provider.pk}/`, { settings: nested(99) })).status).toBe(200);
     const refused = await patch(`/api/v3/providers/rac/${provider.pk}/`, { settings: nested(100) });
-    expect(refused).toMatchObject({ status: 400, body: { detail: "JSON parse error - nested deeper than 100 levels" } });
+    expect(refused).toMatchObject({
+      status: 400,
+      body: { detail: "JSON parse error - nested deeper than 100 levels" },
+    });
     // Were 500s: a choice's message printed the nested value (stack overflow), and SQLite's JSON
     // functions (gateway connect) refused stored static_settings deeper than 1000 levels.
-    const choice = await post("/api/v3/outposts/instances/", { name: unique("outpost"), type: nested(5000), providers: [provider.pk] });
+    const choice = await post("/api/v3/outposts/instances/", {
+      name: unique("outpost"),
+      type: nested(5000),
+      providers: [provider.pk],
+    });
     expect(choice).toMatchObject({ status: 400, body: { detail: "JSON parse error - nested deeper than 100 levels" } });
-    const mapping = await post("/api/v3/propertymappings/provider/rac/", { name: unique("mapping"), static_settings: { a: nested(1200) } });
-    expect(mapping).toMatchObject({ status: 400, body: { detail: "JSON parse error - nested deeper than 100 levels" } });
+    const mapping = await post("/api/v3/propertymappings/provider/rac/", {
+      name: unique("mapping"),
+      static_settings: { a: nested(1200) },
+    });
+    expect(mapping).toMatchObject({
+      status: 400,
+      body: { detail: "JSON parse error - nested deeper than 100 levels" },
+    });
     const objects = `{"settings": ${'{"a":'.repeat(3000)}1${"}".repeat(3000)}}`;
     expect((await post(`/api/v3/providers/rac/`, objects, { raw: true })).status).toBe(400);
   });
@@ -834,7 +1021,12 @@ describe("input is stored exactly as sent, or refused with nothing changed", () 
   /** Sends a raw body as the superuser; the answer must be `status` and every table unchanged. */
   async function refused(method: string, path: string, body: string | Uint8Array, status = 400) {
     const before = await dumpTables();
-    const reply = await send(method, path, { authorization: `Bearer ${superuser.token}`, "content-type": "application/json" }, body);
+    const reply = await send(
+      method,
+      path,
+      { authorization: `Bearer ${superuser.token}`, "content-type": "application/json" },
+      body,
+    );
     expect(reply.status, reply.text).toBe(status);
     expect(violation(method, reply, before, await dumpTables())).toBeNull();
     return reply.body;
@@ -844,11 +1036,18 @@ describe("input is stored exactly as sent, or refused with nothing changed", () 
     const provider = await makeProvider();
     const path = `/api/v3/providers/rac/${provider.pk}/`;
     const unicode = { detail: "JSON parse error - strings must be well-formed Unicode (a lone surrogate was found)" };
-    for (const text of ['{"name":"\\ud800"}', '{"name":"x\\udc00y"}', '{"settings":{"\\udbff":1}}', '{"settings":["\\ud83d"]}']) {
+    for (const text of [
+      '{"name":"\\ud800"}',
+      '{"name":"x\\udc00y"}',
+      '{"settings":{"\\udbff":1}}',
+      '{"settings":["\\ud83d"]}',
+    ]) {
       expect(await refused("PATCH", path, text), text).toEqual(unicode);
     }
     for (const bytes of NOT_UTF8) {
-      expect(await refused("PATCH", path, new Uint8Array(bytes)), String(bytes)).toEqual({ detail: "JSON parse error - the body is not valid UTF-8" });
+      expect(await refused("PATCH", path, new Uint8Array(bytes)), String(bytes)).toEqual({
+        detail: "JSON parse error - the body is not valid UTF-8",
+      });
     }
     // Two different lone surrogates would both have become U+FFFD: neither is stored.
     expect((await get(path)).body.name).toBe(provider.name);
@@ -858,7 +1057,11 @@ describe("input is stored exactly as sent, or refused with nothing changed", () 
     const provider = await makeProvider();
     const body = await refused("PATCH", `/api/v3/providers/rac/${provider.pk}/`, JSON.stringify({ name: "a\u0000b" }));
     expect(body).toEqual({ name: ["Null characters are not allowed."] });
-    const user = await refused("POST", "/api/v3/core/users/", JSON.stringify({ username: unique("u"), name: "\u0000" }));
+    const user = await refused(
+      "POST",
+      "/api/v3/core/users/",
+      JSON.stringify({ username: unique("u"), name: "\u0000" }),
+    );
     expect(user).toEqual({ name: ["Null characters are not allowed."] });
   });
 
@@ -873,20 +1076,38 @@ describe("input is stored exactly as sent, or refused with nothing changed", () 
       '{"settings":{"tiny":1e-400}}',
     ];
     for (const text of cases) {
-      expect(await refused("PATCH", path, text), text).toMatchObject({ detail: expect.stringMatching(/^JSON parse error - (numbers must|integers beyond)/) });
+      expect(await refused("PATCH", path, text), text).toMatchObject({
+        detail: expect.stringMatching(/^JSON parse error - (numbers must|integers beyond)/),
+      });
     }
     const user = await makeUser();
     const attributes = `/api/v3/core/users/${user.id}/`;
     expect(await refused("PATCH", attributes, '{"attributes":{"n":12345678901234567890}}')).toEqual({
       detail: "JSON parse error - integers beyond ±9007199254740991 (2^53 - 1) must be exact doubles",
     });
-    expect(await refused("PATCH", path, '{"settings":{"tiny":1e-400}}')).toEqual({ detail: "JSON parse error - numbers must not round to zero" });
+    expect(await refused("PATCH", path, '{"settings":{"tiny":1e-400}}')).toEqual({
+      detail: "JSON parse error - numbers must not round to zero",
+    });
     // The edges that fit are stored as sent; decimals are doubles, as in any JSON (a written zero is zero).
     const exact =
       '{"settings":{"max":9007199254740991,"min":-9007199254740991,"f":0.1,"e":1e-7,"big":1.5e300,"zero":0.0e-999,"p":9007199254740994,"js":-254922024984232820000}}';
-    const reply = await send("PATCH", path, { authorization: `Bearer ${superuser.token}`, "content-type": "application/json" }, exact);
+    const reply = await send(
+      "PATCH",
+      path,
+      { authorization: `Bearer ${superuser.token}`, "content-type": "application/json" },
+      exact,
+    );
     expect(reply.status).toBe(200);
-    const stored = { max: 9007199254740991, min: -9007199254740991, f: 0.1, e: 1e-7, big: 1.5e300, zero: 0, p: 9007199254740994, js: -254922024984232820000 };
+    const stored = {
+      max: 9007199254740991,
+      min: -9007199254740991,
+      f: 0.1,
+      e: 1e-7,
+      big: 1.5e300,
+      zero: 0,
+      p: 9007199254740994,
+      js: -254922024984232820000,
+    };
     expect((await get(path)).body.settings).toEqual(stored);
     // 2^53 + 2 is a double exactly; JSON.stringify writes large doubles as integers, which read back as written.
     expect((await get(path)).text).toContain('"p":9007199254740994,"js":-254922024984232820000');
@@ -902,10 +1123,18 @@ describe("input is stored exactly as sent, or refused with nothing changed", () 
     const endpoint = await makeEndpoint({ provider: provider.pk, settings: object });
     same(endpoint.settings);
     same((await get(`/api/v3/rac/endpoints/${endpoint.pk}/`)).body.settings);
-    const mapping = await created("/api/v3/propertymappings/provider/rac/", { name: unique("m"), static_settings: object });
+    const mapping = await created("/api/v3/propertymappings/provider/rac/", {
+      name: unique("m"),
+      static_settings: object,
+    });
     same(mapping.static_settings);
     same((await get(`/api/v3/propertymappings/provider/rac/${mapping.pk}/`)).body.static_settings);
-    const outpost = await created("/api/v3/outposts/instances/", { name: unique("o"), type: "rac", providers: [provider.pk], config: object });
+    const outpost = await created("/api/v3/outposts/instances/", {
+      name: unique("o"),
+      type: "rac",
+      providers: [provider.pk],
+      config: object,
+    });
     same(outpost.config);
     same((await get(`/api/v3/outposts/instances/${outpost.pk}/`)).body.config);
     const user = await created("/api/v3/core/users/", { username: unique("u"), name: "u", attributes: object });
@@ -926,7 +1155,9 @@ describe("input is stored exactly as sent, or refused with nothing changed", () 
     expect((await patch(path, { settings: fits })).status).toBe(200);
     expect((await get(path)).body.settings).toEqual(fits);
     const tooBig = JSON.stringify({ settings: { a: "x".repeat(64 * 1024) } });
-    expect(await refused("PATCH", path, tooBig)).toEqual({ settings: ["Ensure this value has at most 65536 bytes as JSON."] });
+    expect(await refused("PATCH", path, tooBig)).toEqual({
+      settings: ["Ensure this value has at most 65536 bytes as JSON."],
+    });
     const endpoint = await makeEndpoint({ provider: provider.pk });
     expect(await refused("PATCH", `/api/v3/rac/endpoints/${endpoint.pk}/`, tooBig)).toEqual({
       settings: ["Ensure this value has at most 65536 bytes as JSON."],

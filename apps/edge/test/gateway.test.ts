@@ -1,6 +1,16 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CONNECT, DISCONNECT, launched, makeEndpoint, makeOutpost, mentions, setNow, TOKENS, tokenRows } from "./connectionFixtures.ts";
+import {
+  CONNECT,
+  DISCONNECT,
+  launched,
+  makeEndpoint,
+  makeOutpost,
+  mentions,
+  setNow,
+  TOKENS,
+  tokenRows,
+} from "./connectionFixtures.ts";
 import { call, get, grant, makeProvider, makeUser, patch, post } from "./helpers.ts";
 
 const T = Date.UTC(2031, 5, 1, 8, 0, 0);
@@ -36,7 +46,9 @@ describe("connect", () => {
       settings: { hostname: "x", port: "1324", "client-name": "authentik" },
       expires: new Date(T + 8 * HOUR).toISOString(),
     });
-    const row = await env.DB.prepare("SELECT connected_at FROM connection_tokens WHERE uuid = ?1").bind(token.pk).first("connected_at");
+    const row = await env.DB.prepare("SELECT connected_at FROM connection_tokens WHERE uuid = ?1")
+      .bind(token.pk)
+      .first("connected_at");
     expect(row).toBe(T + 1000);
   });
 
@@ -51,7 +63,11 @@ describe("connect", () => {
       expect(reply.status).toBe(403);
       expect(reply.body).toEqual({ detail: "You do not have permission to perform this action." });
     }
-    expect(await env.DB.prepare("SELECT connected_at FROM connection_tokens WHERE uuid = ?1").bind(own.pk).first("connected_at")).toBeNull();
+    expect(
+      await env.DB.prepare("SELECT connected_at FROM connection_tokens WHERE uuid = ?1")
+        .bind(own.pk)
+        .first("connected_at"),
+    ).toBeNull();
   });
 
   it("an outpost serves only its providers' tokens: 403 for another provider's, nothing recorded", async () => {
@@ -60,13 +76,19 @@ describe("connect", () => {
     const reply = await post(CONNECT, { token: token.token }, { token: outpost.token });
     expect(reply.status).toBe(403);
     expect(reply.body).toEqual({ detail: "This outpost does not serve the provider of this connection token." });
-    expect(await env.DB.prepare("SELECT connected_at FROM connection_tokens WHERE uuid = ?1").bind(token.pk).first("connected_at")).toBeNull();
+    expect(
+      await env.DB.prepare("SELECT connected_at FROM connection_tokens WHERE uuid = ?1")
+        .bind(token.pk)
+        .first("connected_at"),
+    ).toBeNull();
     const second = await makeOutpost([elsewhere.provider]);
     expect((await post(CONNECT, { token: token.token }, { token: second.token })).status).toBe(200);
   });
 
   it("unknown, expired and revoked tokens: 404", async () => {
-    expect((await post(CONNECT, { token: "no-such-token" }, { token: outpost.token })).body).toEqual({ detail: "Not found." });
+    expect((await post(CONNECT, { token: "no-such-token" }, { token: outpost.token })).body).toEqual({
+      detail: "Not found.",
+    });
     setNow(T);
     const expiring = await launched(endpoint.pk);
     setNow(T + 8 * HOUR - 1);
@@ -144,11 +166,22 @@ describe("connect: settings computed fresh (reference cases 55-58 through the AP
     setNow(T);
     const endpoint = await makeEndpoint({ host: "myhost" });
     const token = await launched(endpoint.pk);
-    expect((await post(CONNECT, { token: token.token })).body.settings).toEqual({ hostname: "myhost", "client-name": "authentik" });
+    expect((await post(CONNECT, { token: token.token })).body.settings).toEqual({
+      hostname: "myhost",
+      "client-name": "authentik",
+    });
     expect(
-      (await patch(`/api/v3/rac/endpoints/${endpoint.pk}/`, { host: "other:22", protocol: "ssh", settings: { "client-name": "corp", port: null } })).status,
+      (
+        await patch(`/api/v3/rac/endpoints/${endpoint.pk}/`, {
+          host: "other:22",
+          protocol: "ssh",
+          settings: { "client-name": "corp", port: null },
+        })
+      ).status,
     ).toBe(200);
-    expect((await patch(`/api/v3/providers/rac/${endpoint.provider}/`, { connection_expiry: "minutes=1" })).status).toBe(200);
+    expect(
+      (await patch(`/api/v3/providers/rac/${endpoint.provider}/`, { connection_expiry: "minutes=1" })).status,
+    ).toBe(200);
     const reply = await post(CONNECT, { token: token.token });
     expect(reply.body.protocol).toBe("ssh");
     expect(reply.body.settings).toEqual({ hostname: "other", "client-name": "corp" });
@@ -156,11 +189,20 @@ describe("connect: settings computed fresh (reference cases 55-58 through the AP
   });
 
   it("prompt settings come last and only connect ever shows the password", async () => {
-    const endpoint = await makeEndpoint({ auth_mode: "prompt", settings: { username: "from-endpoint", password: "from-endpoint" } });
+    const endpoint = await makeEndpoint({
+      auth_mode: "prompt",
+      settings: { username: "from-endpoint", password: "from-endpoint" },
+    });
     const password = `pw-${crypto.randomUUID()}`;
     const token = await launched(endpoint.pk, { settings: { username: "alice", password } });
     const connect = await post(CONNECT, { token: token.token });
-    expect(connect.body.settings).toEqual({ hostname: "10.0.0.1", port: "3389", "client-name": "authentik", username: "alice", password });
+    expect(connect.body.settings).toEqual({
+      hostname: "10.0.0.1",
+      port: "3389",
+      "client-name": "authentik",
+      username: "alice",
+      password,
+    });
     const answers = [
       await get(TOKENS),
       await get(`${TOKENS}${token.pk}/`),
@@ -206,7 +248,10 @@ describe("disconnect", () => {
     const endpoint = await makeEndpoint({ maximum_connections: 1 }, { connection_expiry: "hours=0" });
     const token = await launched(endpoint.pk);
     expect(token.expires).toBeNull();
-    expect((await post(DISCONNECT, { token: token.token })).body).toEqual({ connection_token: token.pk, deleted: true });
+    expect((await post(DISCONNECT, { token: token.token })).body).toEqual({
+      connection_token: token.pk,
+      deleted: true,
+    });
     expect((await get(`${TOKENS}${token.pk}/`)).status).toBe(404);
     // Its place at the endpoint is free again.
     expect((await launched(endpoint.pk)).expires).toBeNull();

@@ -51,9 +51,12 @@ export async function call<T = any>(method: string, path: string, options: CallO
 }
 
 export const get = <T = any>(path: string, options?: CallOptions) => call<T>("GET", path, options);
-export const post = <T = any>(path: string, body: unknown, options?: CallOptions) => call<T>("POST", path, { ...options, body });
-export const put = <T = any>(path: string, body: unknown, options?: CallOptions) => call<T>("PUT", path, { ...options, body });
-export const patch = <T = any>(path: string, body: unknown, options?: CallOptions) => call<T>("PATCH", path, { ...options, body });
+export const post = <T = any>(path: string, body: unknown, options?: CallOptions) =>
+  call<T>("POST", path, { ...options, body });
+export const put = <T = any>(path: string, body: unknown, options?: CallOptions) =>
+  call<T>("PUT", path, { ...options, body });
+export const patch = <T = any>(path: string, body: unknown, options?: CallOptions) =>
+  call<T>("PATCH", path, { ...options, body });
 export const del = <T = any>(path: string, options?: CallOptions) => call<T>("DELETE", path, options);
 
 let counter = 0;
@@ -65,10 +68,14 @@ export async function makeUser(options: { superuser?: boolean; active?: boolean;
   const username = options.username ?? unique("user");
   const key = `key-${crypto.randomUUID()}`;
   const { uuid, uid } = await newUserValues();
-  const user = await env.DB.prepare("INSERT INTO users (uuid, uid, username, name, is_superuser, is_active) VALUES (?1, ?2, ?3, ?3, ?4, ?5) RETURNING id")
+  const user = await env.DB.prepare(
+    "INSERT INTO users (uuid, uid, username, name, is_superuser, is_active) VALUES (?1, ?2, ?3, ?3, ?4, ?5) RETURNING id",
+  )
     .bind(uuid, uid, username, options.superuser ? 1 : 0, options.active === false ? 0 : 1)
     .first<{ id: number }>();
-  await env.DB.prepare("INSERT INTO tokens (uuid, identifier, user_id, intent, expiring, key_hash) VALUES (?1, ?2, ?3, 'api', 0, ?4)")
+  await env.DB.prepare(
+    "INSERT INTO tokens (uuid, identifier, user_id, intent, expiring, key_hash) VALUES (?1, ?2, ?3, 'api', 0, ?4)",
+  )
     .bind(crypto.randomUUID(), unique("token"), user!.id, await sha256Hex(key))
     .run();
   return { id: user!.id, username, token: key };
@@ -89,7 +96,11 @@ export async function makeFlow(slug = unique("flow")) {
 
 export async function makeProvider(overrides: Record<string, unknown> = {}) {
   const flow = overrides.authorization_flow ?? (await makeFlow()).pk;
-  const reply = await post("/api/v3/providers/rac/", { name: unique("provider"), authorization_flow: flow, ...overrides });
+  const reply = await post("/api/v3/providers/rac/", {
+    name: unique("provider"),
+    authorization_flow: flow,
+    ...overrides,
+  });
   if (reply.status !== 201) throw new Error(`provider: ${reply.status} ${reply.text}`);
   return reply.body as { pk: number; name: string; [key: string]: unknown };
 }
@@ -147,7 +158,11 @@ export function countingDb(db: D1Database) {
 /** Calls the Worker's fetch handler directly with a custom env (e.g. a counting D1). */
 export async function callWith(customEnv: typeof env, method: string, path: string, token = ADMIN) {
   const request = new Request(`${BASE}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
-  const response = await worker.fetch(request, customEnv as never, { waitUntil() {}, passThroughOnException() {} } as never);
+  const response = await worker.fetch(
+    request,
+    customEnv as never,
+    { waitUntil() {}, passThroughOnException() {} } as never,
+  );
   return { status: response.status, body: (await response.json()) as any };
 }
 
@@ -160,10 +175,20 @@ export async function checkedFetch(input: RequestInfo | URL, init?: RequestInit)
   const url = new URL(request.url);
   const response = await exports.default.fetch(request);
   const text = await response.text();
-  const operationId = await checkResponse(request.method, url.pathname + url.search, response.status, response.headers, text);
+  const operationId = await checkResponse(
+    request.method,
+    url.pathname + url.search,
+    response.status,
+    response.headers,
+    text,
+  );
   checkCacheHeaders(request.method, url.pathname, response.headers);
   if (request.method !== "HEAD") checkClientModel(operationId, response.status, text);
-  return new Response(response.status === 204 ? null : text, { status: response.status, statusText: response.statusText, headers: response.headers });
+  return new Response(response.status === 204 ? null : text, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
 }
 
 /**

@@ -10,7 +10,9 @@ import { dumpTables } from "./invariants.ts";
 const PROVIDERS = "/api/v3/providers/rac/";
 const withKey = (key: string, token?: string) => ({ headers: { "idempotency-key": key }, ...(token ? { token } : {}) });
 const liveTokens = async (endpoint: string) =>
-  (await env.DB.prepare("SELECT count(*) AS n FROM connection_tokens WHERE endpoint_id = ?1").bind(endpoint).first<{ n: number }>())!.n;
+  (await env.DB.prepare("SELECT count(*) AS n FROM connection_tokens WHERE endpoint_id = ?1")
+    .bind(endpoint)
+    .first<{ n: number }>())!.n;
 
 describe("Idempotency-Key on POST", () => {
   it("a retried create answers the first status and body again and writes nothing", async () => {
@@ -33,7 +35,10 @@ describe("Idempotency-Key on POST", () => {
     expect((await post(PROVIDERS, { name: unique("p"), authorization_flow: flow.pk }, withKey(key))).status).toBe(201);
     const before = await dumpTables();
     const other = await post(PROVIDERS, { name: 12 }, withKey(key));
-    expect([other.status, other.body.detail]).toEqual([422, expect.stringMatching(/already used for a different request/)]);
+    expect([other.status, other.body.detail]).toEqual([
+      422,
+      expect.stringMatching(/already used for a different request/),
+    ]);
     expect(await dumpTables()).toBe(before);
   });
 
@@ -48,7 +53,10 @@ describe("Idempotency-Key on POST", () => {
     const created = await post(PROVIDERS, { name, authorization_flow: flow.pk }, withKey(key));
     expect(created.status).toBe(201);
     expect((await post(PROVIDERS, { name, authorization_flow: flow.pk }, withKey(key, user.token))).status).toBe(403);
-    expect((await post(PROVIDERS, { name, authorization_flow: flow.pk }, { headers: { "idempotency-key": "bad key" } })).status).toBe(400);
+    expect(
+      (await post(PROVIDERS, { name, authorization_flow: flow.pk }, { headers: { "idempotency-key": "bad key" } }))
+        .status,
+    ).toBe(400);
   });
 
   it("a retried launch spends no second connection and answers the same token and secret", async () => {
@@ -58,13 +66,21 @@ describe("Idempotency-Key on POST", () => {
     expect(first.status).toBe(201);
     expect(first.body.token).toMatch(/^\w{64}$/);
     const again = await post(launchPath(endpoint.pk), {}, withKey(key));
-    expect([again.status, again.body.pk, again.body.token, again.headers.get("cache-control")]).toEqual([201, first.body.pk, first.body.token, "no-store"]);
+    expect([again.status, again.body.pk, again.body.token, again.headers.get("cache-control")]).toEqual([
+      201,
+      first.body.pk,
+      first.body.token,
+      "no-store",
+    ]);
     expect(await liveTokens(endpoint.pk)).toBe(1);
     // The secret is stored sealed: the record's text does not contain it.
-    const stored = await env.DB.prepare("SELECT group_concat(body) AS bodies FROM idempotency_keys").first<{ bodies: string }>();
+    const stored = await env.DB.prepare("SELECT group_concat(body) AS bodies FROM idempotency_keys").first<{
+      bodies: string;
+    }>();
     expect(stored!.bodies).not.toContain(first.body.token);
     // Another key is another launch: refused by the limit, and nothing recorded for it.
-    const records = async () => (await env.DB.prepare("SELECT count(*) AS n FROM idempotency_keys").first<{ n: number }>())!.n;
+    const records = async () =>
+      (await env.DB.prepare("SELECT count(*) AS n FROM idempotency_keys").first<{ n: number }>())!.n;
     const held = await records();
     expect((await post(launchPath(endpoint.pk), {}, withKey(crypto.randomUUID()))).status).toBe(409);
     expect(await records()).toBe(held);
@@ -76,7 +92,10 @@ describe("Idempotency-Key on POST", () => {
     const key = crypto.randomUUID();
     expect((await post(PROVIDERS, { name: unique("p"), authorization_flow: flow.pk }, withKey(key))).status).toBe(201);
     const later = clock.now() + IDEMPOTENCY_TTL_MS + 1000;
-    const count = async () => (await env.DB.prepare("SELECT count(*) AS n FROM idempotency_keys WHERE expires <= ?1").bind(later).first<{ n: number }>())!.n;
+    const count = async () =>
+      (await env.DB.prepare("SELECT count(*) AS n FROM idempotency_keys WHERE expires <= ?1")
+        .bind(later)
+        .first<{ n: number }>())!.n;
     const expired = await count();
     expect(expired).toBeGreaterThan(0);
     expect(await sweepIdempotencyKeys(env.DB, later, { batch: 1, steps: 1 })).toBe(1);

@@ -14,11 +14,14 @@ export interface RouteMethod {
 
 /** Every route and method the Worker serves, read from the same list the router is built from. */
 export const ROUTE_METHODS: RouteMethod[] = routes.flatMap((module) =>
-  Object.entries(module).flatMap(([path, methods]) => (Object.keys(methods) as Method[]).map((method) => ({ path, method, key: `${method} ${path}` }))),
+  Object.entries(module).flatMap(([path, methods]) =>
+    (Object.keys(methods) as Method[]).map((method) => ({ path, method, key: `${method} ${path}` })),
+  ),
 );
 
 /** Fills a route's `:param` placeholders (already URL-encoded values). */
-export const fillPath = (path: string, value: (param: string) => string): string => path.replace(/:(\w+)/g, (_, param: string) => value(param));
+export const fillPath = (path: string, value: (param: string) => string): string =>
+  path.replace(/:(\w+)/g, (_, param: string) => value(param));
 
 /**
  * authentik's error bodies: `{"detail": string}` (optionally with a string `code`), or field errors,
@@ -28,8 +31,11 @@ export function isAuthentikError(body: unknown): boolean {
   if (body === null || typeof body !== "object" || Array.isArray(body)) return false;
   const entries = Object.entries(body);
   if (entries.length === 0) return false;
-  if ("detail" in body) return entries.every(([key, value]) => (key === "detail" || key === "code") && typeof value === "string");
-  return entries.every(([, value]) => Array.isArray(value) && value.length > 0 && value.every((message) => typeof message === "string"));
+  if ("detail" in body)
+    return entries.every(([key, value]) => (key === "detail" || key === "code") && typeof value === "string");
+  return entries.every(
+    ([, value]) => Array.isArray(value) && value.length > 0 && value.every((message) => typeof message === "string"),
+  );
 }
 
 let dumpStatements: { table: string; sql: string }[] | undefined;
@@ -46,7 +52,10 @@ async function tableSelects(): Promise<{ table: string; sql: string }[]> {
      WHERE m.type = 'table' AND m.name <> 'd1_migrations' AND substr(m.name, 1, 4) <> '_cf_' AND substr(m.name, 1, 11) <> 'sqlite_stat'
      ORDER BY m.name`,
   ).all<{ name: string; columns: string }>();
-  dumpStatements = results.map((row) => ({ table: row.name, sql: `SELECT * FROM "${row.name}" ORDER BY ${row.columns}` }));
+  dumpStatements = results.map((row) => ({
+    table: row.name,
+    sql: `SELECT * FROM "${row.name}" ORDER BY ${row.columns}`,
+  }));
   return dumpStatements;
 }
 
@@ -61,7 +70,9 @@ export async function dumpTables(): Promise<string> {
 export function changedTables(before: string, after: string): string[] {
   const a = new Map(JSON.parse(before) as [string, unknown][]);
   const b = new Map(JSON.parse(after) as [string, unknown][]);
-  return [...new Set([...a.keys(), ...b.keys()])].filter((table) => JSON.stringify(a.get(table)) !== JSON.stringify(b.get(table)));
+  return [...new Set([...a.keys(), ...b.keys()])].filter(
+    (table) => JSON.stringify(a.get(table)) !== JSON.stringify(b.get(table)),
+  );
 }
 
 export interface RawReply {
@@ -71,7 +82,12 @@ export interface RawReply {
 }
 
 /** A request through the Worker's entry point with exactly these headers and body (nothing added). */
-export async function send(method: string, path: string, headers: Record<string, string>, body?: string | Uint8Array): Promise<RawReply> {
+export async function send(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string | Uint8Array,
+): Promise<RawReply> {
   const response = await exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }));
   const text = await response.text();
   let parsed: unknown = null;
@@ -90,7 +106,9 @@ export async function send(method: string, path: string, headers: Record<string,
 export function violation(method: string, reply: RawReply, before: string, after: string): string | null {
   if (reply.status >= 500) return `answered ${reply.status}: ${reply.text.slice(0, 300)}`;
   if (reply.status < 400) return null;
-  if (method !== "HEAD" && !isAuthentikError(reply.body)) return `${reply.status} body is not authentik-shaped: ${reply.text.slice(0, 300)}`;
-  if (before !== after) return `${reply.status} but tables changed: ${changedTables(before, after).join(", ")} (${reply.text.slice(0, 200)})`;
+  if (method !== "HEAD" && !isAuthentikError(reply.body))
+    return `${reply.status} body is not authentik-shaped: ${reply.text.slice(0, 300)}`;
+  if (before !== after)
+    return `${reply.status} but tables changed: ${changedTables(before, after).join(", ")} (${reply.text.slice(0, 200)})`;
   return null;
 }

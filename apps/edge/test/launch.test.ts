@@ -1,7 +1,17 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../src/crypto.ts";
-import { count, launch, launched, launchPath, makeEndpoint, mentions, setNow, TOKENS, tokenRows } from "./connectionFixtures.ts";
+import {
+  count,
+  launch,
+  launched,
+  launchPath,
+  makeEndpoint,
+  mentions,
+  setNow,
+  TOKENS,
+  tokenRows,
+} from "./connectionFixtures.ts";
 import { BASE, call, del, get, grant, makeProvider, makeUser, patch, post } from "./helpers.ts";
 
 const T = Date.UTC(2030, 0, 1, 12, 0, 0);
@@ -13,7 +23,10 @@ describe("launch: the answer", () => {
     setNow(T);
     const reply = await launch(endpoint.pk);
     expect(reply.status).toBe(201);
-    const admin = await env.DB.prepare("SELECT id, uid FROM users WHERE username = 'akadmin'").first<{ id: number; uid: string }>();
+    const admin = await env.DB.prepare("SELECT id, uid FROM users WHERE username = 'akadmin'").first<{
+      id: number;
+      uid: string;
+    }>();
     expect(reply.body).toEqual({
       pk: expect.stringMatching(/^[0-9a-f-]{36}$/),
       provider: endpoint.provider,
@@ -35,8 +48,17 @@ describe("launch: the answer", () => {
       connected_at: null,
       token: expect.stringMatching(/^[A-Za-z0-9]{64}$/),
     });
-    const row = await env.DB.prepare("SELECT token_hash, expires, created, settings FROM connection_tokens WHERE uuid = ?1").bind(reply.body.pk).first();
-    expect(row).toEqual({ token_hash: await sha256Hex(reply.body.token), expires: T + 8 * HOUR, created: T, settings: "{}" });
+    const row = await env.DB.prepare(
+      "SELECT token_hash, expires, created, settings FROM connection_tokens WHERE uuid = ?1",
+    )
+      .bind(reply.body.pk)
+      .first();
+    expect(row).toEqual({
+      token_hash: await sha256Hex(reply.body.token),
+      expires: T + 8 * HOUR,
+      created: T,
+      settings: "{}",
+    });
   });
 
   it("two launches get different secrets", async () => {
@@ -61,7 +83,9 @@ describe("launch: the answer", () => {
       const endpoint = await makeEndpoint({}, { connection_expiry: expiry });
       const token = await launched(endpoint.pk);
       expect(token.expires).toBeNull();
-      expect(await count("SELECT count(*) AS n FROM connection_tokens WHERE uuid = ?1 AND expires IS NULL", token.pk)).toBe(1);
+      expect(
+        await count("SELECT count(*) AS n FROM connection_tokens WHERE uuid = ?1 AND expires IS NULL", token.pk),
+      ).toBe(1);
     }
   });
 
@@ -79,7 +103,9 @@ describe("launch: the answer", () => {
 
   it("a connection_expiry that is no longer valid (written outside the API) is a 400, not a 500", async () => {
     const endpoint = await makeEndpoint();
-    await env.DB.prepare("UPDATE providers SET connection_expiry = 'garbage' WHERE id = ?1").bind(endpoint.provider).run();
+    await env.DB.prepare("UPDATE providers SET connection_expiry = 'garbage' WHERE id = ?1")
+      .bind(endpoint.provider)
+      .run();
     const reply = await launch(endpoint.pk);
     expect(reply.status).toBe(400);
     expect(reply.body.detail).toContain('connection_expiry "garbage"');
@@ -105,7 +131,10 @@ describe("launch: who may", () => {
     expect(denied.body).toEqual({ detail: "You do not have permission to perform this action." });
     expect(await tokenRows()).toBe(before);
 
-    await grant(user.id, ["authentik_providers_rac.view_endpoint"], { model: "authentik_providers_rac.endpoint", pk: endpoint.pk });
+    await grant(user.id, ["authentik_providers_rac.view_endpoint"], {
+      model: "authentik_providers_rac.endpoint",
+      pk: endpoint.pk,
+    });
     const allowed = await launch(endpoint.pk, {}, user.token);
     expect(allowed.status).toBe(201);
     expect(allowed.body.user.pk).toBe(user.id);
@@ -151,7 +180,10 @@ describe("launch: the body", () => {
   });
 
   it.each([
-    [{ settings: { username: "a", password: "b" } }, { settings: ["Settings can only be given when the endpoint's auth_mode is prompt."] }],
+    [
+      { settings: { username: "a", password: "b" } },
+      { settings: ["Settings can only be given when the endpoint's auth_mode is prompt."] },
+    ],
     [{ settings: null }, { settings: ["Settings can only be given when the endpoint's auth_mode is prompt."] }],
   ])("a static endpoint refuses settings: %j", async (body, expected) => {
     const endpoint = await makeEndpoint();
@@ -178,8 +210,14 @@ describe("launch: the body", () => {
     [{ settings: { username: "alice", password: "" } }, { settings: ["password: This field may not be blank."] }],
     [{ settings: { username: "alice", password: null } }, { settings: ["password: This field may not be null."] }],
     [{ settings: { username: "alice", password: 5 } }, { settings: ["password: Not a valid string."] }],
-    [{ settings: { username: "alice", password: "x".repeat(1025) } }, { settings: ["password: Ensure this field has no more than 1024 characters."] }],
-    [{ settings: { username: "u".repeat(256), password: "pw" } }, { settings: ["username: Ensure this field has no more than 255 characters."] }],
+    [
+      { settings: { username: "alice", password: "x".repeat(1025) } },
+      { settings: ["password: Ensure this field has no more than 1024 characters."] },
+    ],
+    [
+      { settings: { username: "u".repeat(256), password: "pw" } },
+      { settings: ["username: Ensure this field has no more than 255 characters."] },
+    ],
     [
       { settings: { username: "alice", password: "pw", hostname: "evil.example" } },
       { settings: ["hostname: Unknown setting; only username and password can be given."] },
@@ -202,7 +240,11 @@ describe("launch: the body", () => {
     const list = await launch(endpoint.pk, []);
     expect(list.status).toBe(400);
     expect(list.body).toEqual({ non_field_errors: ["Invalid data. Expected a dictionary, but got list."] });
-    const text = await call("POST", launchPath(endpoint.pk), { body: "x", raw: true, headers: { "content-type": "text/plain" } });
+    const text = await call("POST", launchPath(endpoint.pk), {
+      body: "x",
+      raw: true,
+      headers: { "content-type": "text/plain" },
+    });
     expect(text.status).toBe(415);
     expect(await tokenRows()).toBe(before);
   });
@@ -213,7 +255,9 @@ describe("launch: the body", () => {
     const reply = await launch(endpoint.pk, { settings: { username: "alice", password } });
     expect(reply.status).toBe(201);
     expect(mentions(reply.body, password)).toBe(false);
-    const stored = await env.DB.prepare("SELECT settings FROM connection_tokens WHERE uuid = ?1").bind(reply.body.pk).first<string>("settings");
+    const stored = await env.DB.prepare("SELECT settings FROM connection_tokens WHERE uuid = ?1")
+      .bind(reply.body.pk)
+      .first<string>("settings");
     expect(stored).not.toContain(password);
     expect(stored).not.toContain("alice");
     expect(Object.keys(JSON.parse(stored!)).sort()).toEqual(["data", "iv"]);
@@ -243,7 +287,9 @@ describe("launch: the connection limit", () => {
     expect((await launch(endpoint.pk, {}, alice.token)).status).toBe(201);
     const own = await launch(endpoint.pk, {}, alice.token);
     expect(own.status).toBe(409);
-    expect(own.body).toEqual({ detail: "Maximum connection limit reached. (You are already connected in another tab/window)" });
+    expect(own.body).toEqual({
+      detail: "Maximum connection limit reached. (You are already connected in another tab/window)",
+    });
     const other = await launch(endpoint.pk, {}, bob.token);
     expect(other.status).toBe(409);
     expect(other.body).toEqual({ detail: "Maximum connection limit reached." });
@@ -297,7 +343,9 @@ describe("launch: the connection limit", () => {
       const statuses = replies.map((reply) => reply.status);
       expect(statuses.filter((status) => status === 201)).toHaveLength(3);
       expect(statuses.filter((status) => status === 409)).toHaveLength(47);
-      const live = await env.DB.prepare("SELECT uuid FROM connection_tokens WHERE endpoint_id = ?1").bind(endpoint.pk).all<{ uuid: string }>();
+      const live = await env.DB.prepare("SELECT uuid FROM connection_tokens WHERE endpoint_id = ?1")
+        .bind(endpoint.pk)
+        .all<{ uuid: string }>();
       expect(live.results).toHaveLength(3);
       for (const row of live.results) expect((await del(`${TOKENS}${row.uuid}/`)).status).toBe(204);
     }

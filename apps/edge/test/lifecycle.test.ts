@@ -13,7 +13,8 @@ async function runCron() {
   await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: T }), env as never);
 }
 
-const exists = (uuid: string) => count("SELECT count(*) AS n FROM connection_tokens WHERE uuid = ?1", uuid).then((n) => n === 1);
+const exists = (uuid: string) =>
+  count("SELECT count(*) AS n FROM connection_tokens WHERE uuid = ?1", uuid).then((n) => n === 1);
 
 describe("the expiry sweep (Cron Trigger)", () => {
   it("deletes tokens whose expiry has passed, exactly at the boundary, and keeps the rest", async () => {

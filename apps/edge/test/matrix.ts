@@ -33,7 +33,10 @@ export const CALLER_KINDS = [
   "superuser",
 ] as const;
 export type CallerKind = (typeof CALLER_KINDS)[number];
-type Authenticated = Exclude<CallerKind, "anonymous" | "malformed" | "unknown" | "expired" | "inactive" | "throttled" | "forgedOutpost">;
+type Authenticated = Exclude<
+  CallerKind,
+  "anonymous" | "malformed" | "unknown" | "expired" | "inactive" | "throttled" | "forgedOutpost"
+>;
 
 /** Which fixture a row's request is built from (target object, bodies). */
 export type Subject =
@@ -79,7 +82,12 @@ export interface Row {
 const UNAUTHENTICATED = { anonymous: 403, malformed: 403, unknown: 403, expired: 403, inactive: 403, throttled: 429 };
 
 /** A forged outpost token is an ordinary user's: it gets what noGrants gets, on every route. */
-const row = (subject: Subject, action: Action, authenticated: Record<Authenticated, number>, unauthenticated = UNAUTHENTICATED): Row => ({
+const row = (
+  subject: Subject,
+  action: Action,
+  authenticated: Record<Authenticated, number>,
+  unauthenticated = UNAUTHENTICATED,
+): Row => ({
   subject,
   action,
   expect: { ...unauthenticated, ...authenticated, forgedOutpost: authenticated.noGrants },
@@ -129,7 +137,13 @@ export const MATRIX: Record<string, Row> = {
 
   // API tokens: anyone may create tokens for themselves; owners see, change, delete their own.
   "GET /api/v3/core/tokens/": row("token", "list", LIST),
-  "POST /api/v3/core/tokens/": row("token", "create", { noGrants: 201, otherGrant: 201, owner: 201, outpost: 201, superuser: 201 }),
+  "POST /api/v3/core/tokens/": row("token", "create", {
+    noGrants: 201,
+    otherGrant: 201,
+    owner: 201,
+    outpost: 201,
+    superuser: 201,
+  }),
   "GET /api/v3/core/tokens/:key/": row("token", "retrieve", READ),
   "PUT /api/v3/core/tokens/:key/": row("token", "put", WRITE),
   "PATCH /api/v3/core/tokens/:key/": row("token", "patch", WRITE),
@@ -140,21 +154,57 @@ export const MATRIX: Record<string, Row> = {
   // Connection tokens: created only by a launch; owners see and revoke theirs but need change_ to move them.
   "GET /api/v3/rac/connection_tokens/": row("connectionToken", "list", LIST),
   "GET /api/v3/rac/connection_tokens/:key/": row("connectionToken", "retrieve", READ),
-  "PUT /api/v3/rac/connection_tokens/:key/": row("connectionToken", "put", { noGrants: 404, otherGrant: 404, owner: 403, outpost: 404, superuser: 200 }),
-  "PATCH /api/v3/rac/connection_tokens/:key/": row("connectionToken", "patch", { noGrants: 404, otherGrant: 404, owner: 403, outpost: 404, superuser: 200 }),
+  "PUT /api/v3/rac/connection_tokens/:key/": row("connectionToken", "put", {
+    noGrants: 404,
+    otherGrant: 404,
+    owner: 403,
+    outpost: 404,
+    superuser: 200,
+  }),
+  "PATCH /api/v3/rac/connection_tokens/:key/": row("connectionToken", "patch", {
+    noGrants: 404,
+    otherGrant: 404,
+    owner: 403,
+    outpost: 404,
+    superuser: 200,
+  }),
   "DELETE /api/v3/rac/connection_tokens/:key/": row("connectionToken", "delete", DELETE),
   "GET /api/v3/rac/connection_tokens/:key/used_by/": row("connectionToken", "usedBy", USED_BY),
 
   // Launch needs view on the endpoint (403 otherwise, as authentik's launch flow denies access).
-  "POST /api/v3/rac/endpoints/:key/launch/": row("endpoint", "launch", { noGrants: 403, otherGrant: 403, owner: 201, outpost: 403, superuser: 201 }),
+  "POST /api/v3/rac/endpoints/:key/launch/": row("endpoint", "launch", {
+    noGrants: 403,
+    otherGrant: 403,
+    owner: 201,
+    outpost: 403,
+    superuser: 201,
+  }),
   // Effective settings: exactly who may retrieve the endpoint (404 for anyone else).
   "GET /api/v3/rac/endpoints/:key/effective_settings/": row("endpoint", "retrieve", READ),
   // The gateway: outposts serving the token's provider, and superusers; not the token's own user.
-  "POST /api/v3/rac/gateway/connect/": row("gateway", "connect", { noGrants: 403, otherGrant: 403, owner: 403, outpost: 200, superuser: 200 }),
-  "POST /api/v3/rac/gateway/disconnect/": row("gateway", "disconnect", { noGrants: 403, otherGrant: 403, owner: 403, outpost: 200, superuser: 200 }),
+  "POST /api/v3/rac/gateway/connect/": row("gateway", "connect", {
+    noGrants: 403,
+    otherGrant: 403,
+    owner: 403,
+    outpost: 200,
+    superuser: 200,
+  }),
+  "POST /api/v3/rac/gateway/disconnect/": row("gateway", "disconnect", {
+    noGrants: 403,
+    otherGrant: 403,
+    owner: 403,
+    outpost: 200,
+    superuser: 200,
+  }),
 
   // The caller themself, whoever they are (bearer or session).
-  "GET /api/v3/core/users/me/": row("none", "read", { noGrants: 200, otherGrant: 200, owner: 200, outpost: 200, superuser: 200 }),
+  "GET /api/v3/core/users/me/": row("none", "read", {
+    noGrants: 200,
+    otherGrant: 200,
+    owner: 200,
+    outpost: 200,
+    superuser: 200,
+  }),
   // set_password: change_user on the user (the owner holds it); the user's own is tested in test/signin/.
   "POST /api/v3/core/users/:key/set_password/": row("user", "setPassword", {
     noGrants: 404,

@@ -50,7 +50,10 @@ describe("GET /api/v3/schema/", () => {
   it("is public, as authentik's (any token or none), and only serves GET", async () => {
     expect((await get(SCHEMA, { token: null })).status).toBe(200);
     expect((await get(SCHEMA, { token: "wrong" })).status).toBe(200);
-    expect(await call("POST", SCHEMA, { body: {} })).toMatchObject({ status: 405, body: { detail: 'Method "POST" not allowed.' } });
+    expect(await call("POST", SCHEMA, { body: {} })).toMatchObject({
+      status: 405,
+      body: { detail: 'Method "POST" not allowed.' },
+    });
     expect(await call("POST", SCHEMA, { body: {}, token: null })).toMatchObject({ status: 405 });
     expect((await call("HEAD", SCHEMA)).status).toBe(200);
   });
@@ -78,10 +81,16 @@ describe("GET /api/v3/schema/", () => {
   it("documents exactly the served routes and methods", async () => {
     const document = await servedDocument();
     const served = routes.flatMap((module) =>
-      Object.entries(module).flatMap(([route, methods]) => METHODS.filter((method) => methods[method] !== undefined).map((method) => `${method} ${route}`)),
+      Object.entries(module).flatMap(([route, methods]) =>
+        METHODS.filter((method) => methods[method] !== undefined).map((method) => `${method} ${route}`),
+      ),
     );
-    const documented = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([path, item]) =>
-      Object.keys(item).map((method) => ({ method: method.toUpperCase(), pattern: new RegExp(`^/api/v3${path.replace(/\{[^}]+\}/g, ":\\w+")}$`) })),
+    const documented = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([path, item]) =>
+        Object.keys(item).map((method) => ({
+          method: method.toUpperCase(),
+          pattern: new RegExp(`^/api/v3${path.replace(/\{[^}]+\}/g, ":\\w+")}$`),
+        })),
     );
     expect(documented).toHaveLength(served.length);
     for (const operation of served) {
@@ -99,17 +108,29 @@ describe("GET /api/v3/schema/", () => {
     expect(op("/providers/rac/", "get").operationId).toBe("providers_rac_list");
     expect(op("/providers/rac/{id}/", "patch").operationId).toBe("providers_rac_partial_update");
     expect(op("/rac/endpoints/{pbm_uuid}/used_by/", "get").operationId).toBe("rac_endpoints_used_by_list");
-    expect(op("/rac/connection_tokens/{connection_token_uuid}/", "delete").operationId).toBe("rac_connection_tokens_destroy");
-    expect(op("/propertymappings/provider/rac/{pm_uuid}/", "put").operationId).toBe("propertymappings_provider_rac_update");
+    expect(op("/rac/connection_tokens/{connection_token_uuid}/", "delete").operationId).toBe(
+      "rac_connection_tokens_destroy",
+    );
+    expect(op("/propertymappings/provider/rac/{pm_uuid}/", "put").operationId).toBe(
+      "propertymappings_provider_rac_update",
+    );
     expect(op("/core/tokens/{identifier}/view_key/", "get").operationId).toBe("core_tokens_view_key_retrieve");
     expect(op("/rac/endpoints/{pbm_uuid}/", "get").parameters).toEqual([
-      { name: "pbm_uuid", in: "path", required: true, description: "The endpoint's uuid.", schema: { type: "string", format: "uuid" } },
+      {
+        name: "pbm_uuid",
+        in: "path",
+        required: true,
+        description: "The endpoint's uuid.",
+        schema: { type: "string", format: "uuid" },
+      },
       // Issue 15: single-object GETs answer an ETag and honour If-None-Match; writes honour If-Match.
       expect.objectContaining({ name: "If-None-Match", in: "header", required: false }),
     ]);
     expect(op("/rac/endpoints/{pbm_uuid}/", "get").responses["304"]).toBeDefined();
     expect(op("/rac/endpoints/{pbm_uuid}/", "patch").responses["412"]).toBeDefined();
-    expect(op("/rac/endpoints/{pbm_uuid}/", "delete").parameters).toContainEqual(expect.objectContaining({ name: "If-Match", in: "header" }));
+    expect(op("/rac/endpoints/{pbm_uuid}/", "delete").parameters).toContainEqual(
+      expect.objectContaining({ name: "If-Match", in: "header" }),
+    );
     expect(op("/schema/", "get").security).toEqual([]); // public, as authentik's
     expect(op("/schema/", "get").responses["403"]).toBeUndefined();
     expect(op("/providers/rac/", "get").security).toBeUndefined(); // the document-wide bearer requirement applies
@@ -119,7 +140,9 @@ describe("GET /api/v3/schema/", () => {
   it("describes responses and errors with core's schemas", async () => {
     const document = await servedDocument();
     const list = document.paths["/rac/endpoints/"].get;
-    expect(list.responses["200"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/PaginatedEndpointList" });
+    expect(list.responses["200"].content["application/json"].schema).toEqual({
+      $ref: "#/components/schemas/PaginatedEndpointList",
+    });
     expect(Object.keys(list.responses)).toEqual(["200", "400", "403", "404", "429", "500", "503"]);
     expect(list.parameters.map((param: { name: string }) => param.name)).toEqual([
       "name",
@@ -132,12 +155,40 @@ describe("GET /api/v3/schema/", () => {
     ]);
     const create = document.paths["/rac/endpoints/"].post;
     // Issue 15: creates take an Idempotency-Key (422 for another request, 409 while its answer is unrecorded).
-    expect(Object.keys(create.responses)).toEqual(["201", "400", "403", "409", "413", "415", "422", "429", "500", "503"]);
-    expect(create.requestBody).toEqual({ required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/EndpointRequest" } } } });
+    expect(Object.keys(create.responses)).toEqual([
+      "201",
+      "400",
+      "403",
+      "409",
+      "413",
+      "415",
+      "422",
+      "429",
+      "500",
+      "503",
+    ]);
+    expect(create.requestBody).toEqual({
+      required: true,
+      content: { "application/json": { schema: { $ref: "#/components/schemas/EndpointRequest" } } },
+    });
     const launch = document.paths["/rac/endpoints/{pbm_uuid}/launch/"].post;
-    expect(Object.keys(launch.responses)).toEqual(["201", "400", "403", "404", "409", "413", "415", "422", "429", "500", "503"]);
+    expect(Object.keys(launch.responses)).toEqual([
+      "201",
+      "400",
+      "403",
+      "404",
+      "409",
+      "413",
+      "415",
+      "422",
+      "429",
+      "500",
+      "503",
+    ]);
     expect(document.paths["/core/tokens/{identifier}/view_key/"].get.responses["410"]).toBeDefined();
-    expect(document.paths["/providers/rac/{id}/"].delete.responses["204"]).toEqual({ description: "Deleted; no body." });
+    expect(document.paths["/providers/rac/{id}/"].delete.responses["204"]).toEqual({
+      description: "Deleted; no body.",
+    });
     const schemas = document.components.schemas;
     // Responses are exact (strict objects); nested objects are references.
     expect(schemas.Endpoint.additionalProperties).toBe(false);
@@ -151,9 +202,16 @@ describe("GET /api/v3/schema/", () => {
     });
     expect(schemas.ValidationError.additionalProperties).toEqual({ type: "array", items: { type: "string" } });
     // Requests by input type: DRF-style fields document what the wire takes.
-    expect(schemas.EndpointRequest.properties.maximum_connections).toMatchObject({ type: "integer", minimum: -2147483648, maximum: 2147483647 });
+    expect(schemas.EndpointRequest.properties.maximum_connections).toMatchObject({
+      type: "integer",
+      minimum: -2147483648,
+      maximum: 2147483647,
+    });
     expect(schemas.RACProviderRequest.properties.delete_token_on_disconnect).toEqual({ type: "boolean" });
-    expect(schemas.RACProviderRequest.properties.property_mappings).toEqual({ type: "array", items: { type: "string" } });
+    expect(schemas.RACProviderRequest.properties.property_mappings).toEqual({
+      type: "array",
+      items: { type: "string" },
+    });
     expect(schemas.RACPropertyMappingRequest.properties.static_settings).toMatchObject({ type: "object" });
     expect(schemas.PatchedEndpointRequest.required).toEqual([]);
   });
@@ -161,10 +219,16 @@ describe("GET /api/v3/schema/", () => {
   it("states the differences from authentik", async () => {
     const document = await servedDocument();
     expect(document.info.description).toContain("Differences from authentik, on purpose:");
-    expect(document.components.schemas.RACPropertyMapping.properties.expression.description).toContain("never executed");
-    expect(document.components.schemas.RACProviderRequest.properties.connection_expiry.description).toContain("authentik drops the second piece");
+    expect(document.components.schemas.RACPropertyMapping.properties.expression.description).toContain(
+      "never executed",
+    );
+    expect(document.components.schemas.RACProviderRequest.properties.connection_expiry.description).toContain(
+      "authentik drops the second piece",
+    );
     expect(document.paths["/rac/endpoints/"].get.description).toContain("no policy engine");
-    expect(document.paths["/rac/connection_tokens/{connection_token_uuid}/"].put.description).toContain("authentik silently copies the row");
+    expect(document.paths["/rac/connection_tokens/{connection_token_uuid}/"].put.description).toContain(
+      "authentik silently copies the row",
+    );
   });
 });
 
@@ -202,7 +266,9 @@ describe("request schemas agree with the Worker's validation", () => {
     };
     expect((await post("/api/v3/rac/endpoints/", endpoint)).status).toBe(201);
     expect(validate(endpoint, schema("EndpointRequest"), "2020-12", lookup, false).valid).toBe(true);
-    expect(validate({ ...endpoint, protocol: "telnet" }, schema("EndpointRequest"), "2020-12", lookup, false).valid).toBe(false);
+    expect(
+      validate({ ...endpoint, protocol: "telnet" }, schema("EndpointRequest"), "2020-12", lookup, false).valid,
+    ).toBe(false);
     const patched = { connection_expiry: "hours=1", delete_token_on_disconnect: true, authentication_flow: null };
     expect((await call("PATCH", `/api/v3/providers/rac/${provider.pk}/`, { body: patched })).status).toBe(200);
     expect(validate(patched, schema("PatchedRACProviderRequest"), "2020-12", lookup, false).valid).toBe(true);
@@ -214,7 +280,9 @@ describe("the answer check (openapiCheck.ts) that call() runs on every answer", 
 
   it("accepts a documented answer", async () => {
     const body = await provider();
-    await expect(checkResponse("GET", `/api/v3/providers/rac/${body.pk}/`, 200, JSON_HEADERS, JSON.stringify(body))).resolves.toBe("providers_rac_retrieve");
+    await expect(
+      checkResponse("GET", `/api/v3/providers/rac/${body.pk}/`, 200, JSON_HEADERS, JSON.stringify(body)),
+    ).resolves.toBe("providers_rac_retrieve");
   });
 
   it("refuses a status the operation does not document", async () => {
@@ -226,32 +294,67 @@ describe("the answer check (openapiCheck.ts) that call() runs on every answer", 
   it("refuses an extra field, a missing field and a wrong type", async () => {
     const body = await provider();
     const path = `/api/v3/providers/rac/${body.pk}/`;
-    await expect(checkResponse("GET", path, 200, JSON_HEADERS, JSON.stringify({ ...body, extra: 1 }))).rejects.toThrow(/does not match the schema/);
+    await expect(checkResponse("GET", path, 200, JSON_HEADERS, JSON.stringify({ ...body, extra: 1 }))).rejects.toThrow(
+      /does not match the schema/,
+    );
     const { name: _, ...missing } = body;
-    await expect(checkResponse("GET", path, 200, JSON_HEADERS, JSON.stringify(missing))).rejects.toThrow(/does not match the schema/);
-    await expect(checkResponse("GET", path, 200, JSON_HEADERS, JSON.stringify({ ...body, pk: String(body.pk) }))).rejects.toThrow(/does not match the schema/);
-    await expect(checkResponse("GET", path, 404, JSON_HEADERS, '{"detail":["Not found."]}')).rejects.toThrow(/does not match the schema/);
+    await expect(checkResponse("GET", path, 200, JSON_HEADERS, JSON.stringify(missing))).rejects.toThrow(
+      /does not match the schema/,
+    );
+    await expect(
+      checkResponse("GET", path, 200, JSON_HEADERS, JSON.stringify({ ...body, pk: String(body.pk) })),
+    ).rejects.toThrow(/does not match the schema/);
+    await expect(checkResponse("GET", path, 404, JSON_HEADERS, '{"detail":["Not found."]}')).rejects.toThrow(
+      /does not match the schema/,
+    );
   });
 
   it("refuses a body where none is documented, and a wrong content type", async () => {
-    await expect(checkResponse("DELETE", "/api/v3/providers/rac/1/", 204, new Headers(), "{}")).rejects.toThrow(/no body/);
-    await expect(checkResponse("GET", "/api/v3/providers/rac/", 403, new Headers({ "content-type": "text/html" }), '{"detail":"x"}')).rejects.toThrow(
-      /content-type/,
+    await expect(checkResponse("DELETE", "/api/v3/providers/rac/1/", 204, new Headers(), "{}")).rejects.toThrow(
+      /no body/,
     );
+    await expect(
+      checkResponse(
+        "GET",
+        "/api/v3/providers/rac/",
+        403,
+        new Headers({ "content-type": "text/html" }),
+        '{"detail":"x"}',
+      ),
+    ).rejects.toThrow(/content-type/);
   });
 
   it("knows unknown paths, undocumented methods, HEAD and OPTIONS", async () => {
     await expect(checkResponse("GET", "/api/v3/nothing/", 200, JSON_HEADERS, "{}")).rejects.toThrow(/only 404/);
-    await expect(checkResponse("GET", "/api/v3/nothing/", 404, JSON_HEADERS, '{"detail":"Not found."}')).resolves.toBeUndefined();
-    await expect(checkResponse("POST", "/api/v3/rac/connection_tokens/", 201, JSON_HEADERS, "{}")).rejects.toThrow(/only 405/);
     await expect(
-      checkResponse("POST", "/api/v3/rac/connection_tokens/", 405, JSON_HEADERS, '{"detail":"Method \\"POST\\" not allowed."}'),
+      checkResponse("GET", "/api/v3/nothing/", 404, JSON_HEADERS, '{"detail":"Not found."}'),
     ).resolves.toBeUndefined();
-    await expect(checkResponse("HEAD", "/api/v3/providers/rac/", 200, JSON_HEADERS, "{}")).rejects.toThrow(/HEAD answered a body/);
-    await expect(checkResponse("OPTIONS", "/api/v3/providers/rac/", 204, new Headers({ allow: "GET, HEAD, OPTIONS" }), "")).rejects.toThrow(/Allow/);
-    const options = await exports.default.fetch(
-      new Request(`${BASE}/api/v3/providers/rac/`, { method: "OPTIONS", headers: { authorization: `Bearer ${ADMIN}` } }),
+    await expect(checkResponse("POST", "/api/v3/rac/connection_tokens/", 201, JSON_HEADERS, "{}")).rejects.toThrow(
+      /only 405/,
     );
-    await expect(checkResponse("OPTIONS", "/api/v3/providers/rac/", options.status, options.headers, await options.text())).resolves.toBeUndefined();
+    await expect(
+      checkResponse(
+        "POST",
+        "/api/v3/rac/connection_tokens/",
+        405,
+        JSON_HEADERS,
+        '{"detail":"Method \\"POST\\" not allowed."}',
+      ),
+    ).resolves.toBeUndefined();
+    await expect(checkResponse("HEAD", "/api/v3/providers/rac/", 200, JSON_HEADERS, "{}")).rejects.toThrow(
+      /HEAD answered a body/,
+    );
+    await expect(
+      checkResponse("OPTIONS", "/api/v3/providers/rac/", 204, new Headers({ allow: "GET, HEAD, OPTIONS" }), ""),
+    ).rejects.toThrow(/Allow/);
+    const options = await exports.default.fetch(
+      new Request(`${BASE}/api/v3/providers/rac/`, {
+        method: "OPTIONS",
+        headers: { authorization: `Bearer ${ADMIN}` },
+      }),
+    );
+    await expect(
+      checkResponse("OPTIONS", "/api/v3/providers/rac/", options.status, options.headers, await options.text()),
+    ).resolves.toBeUndefined();
   });
 });

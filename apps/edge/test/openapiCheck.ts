@@ -28,8 +28,11 @@ interface Loaded {
 let loaded: Promise<Loaded> | undefined;
 
 async function load(): Promise<Loaded> {
-  const response = await exports.default.fetch(new Request(`${ORIGIN}${API_BASE}/schema/`, { headers: { authorization: `Bearer ${env.BOOTSTRAP_TOKEN}` } }));
-  if (response.status !== 200) throw new Error(`GET /api/v3/schema/ answered ${response.status}: ${await response.text()}`);
+  const response = await exports.default.fetch(
+    new Request(`${ORIGIN}${API_BASE}/schema/`, { headers: { authorization: `Bearer ${env.BOOTSTRAP_TOKEN}` } }),
+  );
+  if (response.status !== 200)
+    throw new Error(`GET /api/v3/schema/ answered ${response.status}: ${await response.text()}`);
   const document = (await response.json()) as Json;
   // Indexes every subschema of the document by its JSON pointer, so `#/components/schemas/X` resolves.
   const lookup = dereference(document as Schema);
@@ -68,7 +71,13 @@ const describeErrors = (errors: OutputUnit[]) =>
  * and `status` come from the documented operation. Returns the operationId of the documented
  * operation that answered, if any.
  */
-export async function checkResponse(method: string, path: string, status: number, headers: Headers, text: string): Promise<string | undefined> {
+export async function checkResponse(
+  method: string,
+  path: string,
+  status: number,
+  headers: Headers,
+  text: string,
+): Promise<string | undefined> {
   loaded ??= load();
   const { document, lookup, paths } = await loaded;
   const where = `${method} ${path} answered ${status}`;
@@ -85,7 +94,8 @@ export async function checkResponse(method: string, path: string, status: number
       if (text !== "") fail("HEAD answered a body");
       return;
     }
-    if (headers.get("content-type") !== "application/json") fail(`content-type is ${headers.get("content-type")}, not application/json`);
+    if (headers.get("content-type") !== "application/json")
+      fail(`content-type is ${headers.get("content-type")}, not application/json`);
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -115,7 +125,8 @@ export async function checkResponse(method: string, path: string, status: number
     const allowed = Object.keys(item).map((name) => name.toUpperCase());
     const allow = (headers.get("allow") ?? "").split(",").map((name) => name.trim());
     const expected = [...allowed, ...(allowed.includes("GET") ? ["HEAD"] : []), "OPTIONS"];
-    if (expected.sort().join() !== [...allow].sort().join()) fail(`Allow is "${headers.get("allow")}", the document lists ${allowed}`);
+    if (expected.sort().join() !== [...allow].sort().join())
+      fail(`Allow is "${headers.get("allow")}", the document lists ${allowed}`);
     validateBody(undefined);
     return undefined;
   }
@@ -125,7 +136,8 @@ export async function checkResponse(method: string, path: string, status: number
       validateBody(genericError);
       return undefined;
     }
-    if (status !== 405) fail(`${matched.path} documents no ${method}, so only 405 (or 403 without credentials) is allowed`);
+    if (status !== 405)
+      fail(`${matched.path} documents no ${method}, so only 405 (or 403 without credentials) is allowed`);
     validateBody(responses.MethodNotAllowed);
     return undefined;
   }
@@ -141,7 +153,9 @@ export async function checkResponse(method: string, path: string, status: number
  */
 export function checkCacheHeaders(method: string, path: string, headers: Headers): void {
   const vary = (headers.get("vary") ?? "").split(",").map((name) => name.trim().toLowerCase());
-  if (!vary.includes("authorization")) throw new Error(`${method} ${path}: Vary is "${headers.get("vary")}", without Authorization`);
+  if (!vary.includes("authorization"))
+    throw new Error(`${method} ${path}: Vary is "${headers.get("vary")}", without Authorization`);
   const cache = headers.get("cache-control");
-  if (cache !== "no-store" && cache !== "private, no-cache") throw new Error(`${method} ${path}: Cache-Control is "${cache}"`);
+  if (cache !== "no-store" && cache !== "private, no-cache")
+    throw new Error(`${method} ${path}: Cache-Control is "${cache}"`);
 }

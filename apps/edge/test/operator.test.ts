@@ -11,11 +11,18 @@ import { ADMIN, BASE, call, get, makeUser, post, unique } from "./helpers.ts";
 const raw = (path: string, init: RequestInit = {}) => exports.default.fetch(new Request(`${BASE}${path}`, init));
 /** The Worker with other vars or bindings (CORS_ORIGINS, a failing D1). */
 const withEnv = (path: string, init: RequestInit, overrides: Record<string, unknown>) =>
-  worker.fetch(new Request(`${BASE}${path}`, init), { ...env, ...overrides } as never, { waitUntil() {}, passThroughOnException() {} } as never);
+  worker.fetch(
+    new Request(`${BASE}${path}`, init),
+    { ...env, ...overrides } as never,
+    { waitUntil() {}, passThroughOnException() {} } as never,
+  );
 
 describe("public routes", () => {
   it("serves the OpenAPI document without a token, and with any header", async () => {
-    for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: "Basic x" }] as Record<string, string>[]) {
+    for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: "Basic x" }] as Record<
+      string,
+      string
+    >[]) {
       const response = await raw("/api/v3/schema/", { headers });
       expect(response.status).toBe(200);
       const document = (await response.json()) as { paths: Record<string, unknown>; info: { description: string } };
@@ -80,14 +87,20 @@ describe("caching headers", () => {
 describe("CORS", () => {
   const preflight = (origin: string, method = "PATCH") => ({
     method: "OPTIONS",
-    headers: { origin, "access-control-request-method": method, "access-control-request-headers": "authorization, content-type" },
+    headers: {
+      origin,
+      "access-control-request-method": method,
+      "access-control-request-headers": "authorization, content-type",
+    },
   });
 
   it("is off by default: no Access-Control headers, and a preflight is an unauthenticated OPTIONS", async () => {
     const answer = await raw("/api/v3/rac/endpoints/", preflight("https://app.example"));
     expect(answer.status).toBe(403);
     expect(answer.headers.get("access-control-allow-origin")).toBeNull();
-    const listed = await raw("/api/v3/rac/endpoints/", { headers: { origin: "https://app.example", authorization: `Bearer ${ADMIN}` } });
+    const listed = await raw("/api/v3/rac/endpoints/", {
+      headers: { origin: "https://app.example", authorization: `Bearer ${ADMIN}` },
+    });
     expect(listed.status).toBe(200);
     expect(listed.headers.get("access-control-allow-origin")).toBeNull();
   });
@@ -111,7 +124,11 @@ describe("CORS", () => {
     const refused = await withEnv("/api/v3/rac/endpoints/", { headers: { origin: "https://app.example" } }, vars);
     expect(refused.status).toBe(403);
     expect(refused.headers.get("access-control-allow-origin")).toBe("https://app.example");
-    const other = await withEnv("/api/v3/rac/endpoints/", { headers: { ...auth, origin: "https://evil.example" } }, vars);
+    const other = await withEnv(
+      "/api/v3/rac/endpoints/",
+      { headers: { ...auth, origin: "https://evil.example" } },
+      vars,
+    );
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
     // An OPTIONS that is not a preflight is still the API's own (authenticated, with Allow).
     expect((await withEnv("/api/v3/rac/endpoints/", { method: "OPTIONS" }, vars)).status).toBe(403);
@@ -126,7 +143,9 @@ describe("OPTIONS", () => {
     expect(await allow("/api/v3/rac/gateway/connect/")).toBe("POST, OPTIONS");
     expect(await allow(`/api/v3/rac/endpoints/${endpoint.pk}/launch/`)).toBe("POST, OPTIONS");
     expect(await allow("/api/v3/rac/connection_tokens/")).toBe("GET, HEAD, OPTIONS");
-    expect(await allow(`/api/v3/rac/connection_tokens/${connection.pk}/`)).toBe("GET, PUT, PATCH, DELETE, HEAD, OPTIONS");
+    expect(await allow(`/api/v3/rac/connection_tokens/${connection.pk}/`)).toBe(
+      "GET, PUT, PATCH, DELETE, HEAD, OPTIONS",
+    );
     expect(await allow("/api/v3/rbac/permissions/assigned_by_users/1/unassign/")).toBe("PATCH, OPTIONS");
     expect((await call("HEAD", "/api/v3/rac/gateway/connect/")).status).toBe(405);
   });

@@ -7,7 +7,13 @@ import { dumpTables } from "./invariants.ts";
 const PROVIDERS = "/api/v3/providers/rac/";
 
 /** A PATCH through the Worker with a binding that runs `meanwhile` right after the request's `after`-th round trip. */
-async function patchWithRace(path: string, body: unknown, ifMatch: string, after: number, meanwhile: () => Promise<unknown>) {
+async function patchWithRace(
+  path: string,
+  body: unknown,
+  ifMatch: string,
+  after: number,
+  meanwhile: () => Promise<unknown>,
+) {
   let batches = 0;
   // The router reads through sessions of the binding: they are watched alike.
   const watch = <D extends object>(inner: D): D =>
@@ -29,7 +35,11 @@ async function patchWithRace(path: string, body: unknown, ifMatch: string, after
     headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json", "if-match": ifMatch },
     body: JSON.stringify(body),
   });
-  const response = await worker.fetch(request, { ...env, DB: db } as never, { waitUntil() {}, passThroughOnException() {} } as never);
+  const response = await worker.fetch(
+    request,
+    { ...env, DB: db } as never,
+    { waitUntil() {}, passThroughOnException() {} } as never,
+  );
   return { status: response.status, body: (await response.json()) as { detail?: string } };
 }
 
@@ -118,7 +128,9 @@ describe("If-Match on PUT, PATCH and DELETE", () => {
     });
     const etag = (await get(path)).headers.get("etag")!;
     const race = await patchWithRace(path, { name: `n-${crypto.randomUUID()}` }, etag, 2, () =>
-      env.DB.prepare("INSERT INTO provider_property_mappings (provider_id, mapping_id) VALUES (?1, ?2)").bind(provider.pk, mapping.body.pk).run(),
+      env.DB.prepare("INSERT INTO provider_property_mappings (provider_id, mapping_id) VALUES (?1, ?2)")
+        .bind(provider.pk, mapping.body.pk)
+        .run(),
     );
     expect(race.status).toBe(412);
     expect((await get(path)).body.name).toBe(provider.name);

@@ -19,7 +19,11 @@ async function makeMapping(overrides: Record<string, unknown> = {}) {
 }
 
 const snapshot = async () =>
-  (await env.DB.prepare("SELECT uuid, name, managed, expression, static_settings FROM property_mappings ORDER BY uuid").all()).results;
+  (
+    await env.DB.prepare(
+      "SELECT uuid, name, managed, expression, static_settings FROM property_mappings ORDER BY uuid",
+    ).all()
+  ).results;
 
 describe("create (reference cases 41-45)", () => {
   it("41: creates with the client era's constants", async () => {
@@ -53,8 +57,14 @@ describe("create (reference cases 41-45)", () => {
 
   it.each([
     [{ name: "m2" }, { static_settings: ["This field is required."] }],
-    [{ name: "m3", static_settings: ["a"] }, { static_settings: ["Value must be a dictionary, and not have any duplicate keys."] }],
-    [{ name: "m3", static_settings: "a" }, { static_settings: ["Value must be a dictionary, and not have any duplicate keys."] }],
+    [
+      { name: "m3", static_settings: ["a"] },
+      { static_settings: ["Value must be a dictionary, and not have any duplicate keys."] },
+    ],
+    [
+      { name: "m3", static_settings: "a" },
+      { static_settings: ["Value must be a dictionary, and not have any duplicate keys."] },
+    ],
     [{ name: "m3", static_settings: null }, { static_settings: ["This field may not be null."] }],
     [{ static_settings: {} }, { name: ["This field is required."] }],
     [{ name: "", static_settings: {} }, { name: ["This field may not be blank."] }],
@@ -77,7 +87,9 @@ describe("create (reference cases 41-45)", () => {
     const managed = unique("managed");
     const first = await makeMapping({ managed });
     const before = await snapshot();
-    expect((await post(LIST, { name: first.name, static_settings: {} })).body).toEqual({ name: ["Property Mapping with this name already exists."] });
+    expect((await post(LIST, { name: first.name, static_settings: {} })).body).toEqual({
+      name: ["Property Mapping with this name already exists."],
+    });
     expect((await post(LIST, { name: unique("m"), managed, static_settings: {} })).body).toEqual({
       managed: ["Property Mapping with this Managed by authentik already exists."],
     });
@@ -122,13 +134,23 @@ describe("update", () => {
 
   it.each([
     ["name", { name: "" }, { name: ["This field may not be blank."] }],
-    ["static_settings", { static_settings: [] }, { static_settings: ["Value must be a dictionary, and not have any duplicate keys."] }],
+    [
+      "static_settings",
+      { static_settings: [] },
+      { static_settings: ["Value must be a dictionary, and not have any duplicate keys."] },
+    ],
     ["taken name", { name: "TAKEN" }, { name: ["Property Mapping with this name already exists."] }],
-    ["taken managed", { managed: "TAKEN_MANAGED" }, { managed: ["Property Mapping with this Managed by authentik already exists."] }],
+    [
+      "taken managed",
+      { managed: "TAKEN_MANAGED" },
+      { managed: ["Property Mapping with this Managed by authentik already exists."] },
+    ],
   ])("PATCH with a bad %s -> 400 and nothing changes", async (_label, body, expected) => {
     const taken = await makeMapping({ managed: unique("taken") });
     const mapping = await makeMapping();
-    const input = JSON.parse(JSON.stringify(body).replace("TAKEN_MANAGED", taken.managed!).replace("TAKEN", taken.name));
+    const input = JSON.parse(
+      JSON.stringify(body).replace("TAKEN_MANAGED", taken.managed!).replace("TAKEN", taken.name),
+    );
     const before = await snapshot();
     const reply = await patch(`${LIST}${mapping.pk}/`, { expression: "changed", ...input });
     expect(reply.status).toBe(400);
@@ -169,8 +191,16 @@ describe("delete (spec section 3)", () => {
     expect((await get(`${LIST}${mapping.pk}/`)).status).toBe(404);
     expect((await get(`/api/v3/providers/rac/${provider.pk}/`)).body.property_mappings).toEqual([keep.pk]);
     expect((await get(`/api/v3/rac/endpoints/${endpoint.body.pk}/`)).body.property_mappings).toEqual([keep.pk]);
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM provider_property_mappings WHERE mapping_id = ?1").bind(mapping.pk).first("n")).toBe(0);
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM endpoint_property_mappings WHERE mapping_id = ?1").bind(mapping.pk).first("n")).toBe(0);
+    expect(
+      await env.DB.prepare("SELECT count(*) AS n FROM provider_property_mappings WHERE mapping_id = ?1")
+        .bind(mapping.pk)
+        .first("n"),
+    ).toBe(0);
+    expect(
+      await env.DB.prepare("SELECT count(*) AS n FROM endpoint_property_mappings WHERE mapping_id = ?1")
+        .bind(mapping.pk)
+        .first("n"),
+    ).toBe(0);
   });
 });
 
@@ -188,9 +218,21 @@ describe("list (reference case 46)", () => {
     expect((await get(`${LIST}?managed=${prefix}/none`)).body.results).toEqual([]);
     expect((await get(`${LIST}?name=${prefix}-a`)).body.results).toEqual([y]);
     expect((await get(`${LIST}?name=${prefix}-A`)).body.results).toEqual([]);
-    expect(names((await get(`${LIST}?search=${prefix.toUpperCase()}`)).body)).toEqual([`${prefix}-a`, `${prefix}-b`, `${prefix}-c`]);
-    expect(names((await get(`${LIST}?search=${prefix}&ordering=-name`)).body)).toEqual([`${prefix}-c`, `${prefix}-b`, `${prefix}-a`]);
-    expect(names((await get(`${LIST}?search=${prefix}&ordering=nope`)).body)).toEqual([`${prefix}-a`, `${prefix}-b`, `${prefix}-c`]);
+    expect(names((await get(`${LIST}?search=${prefix.toUpperCase()}`)).body)).toEqual([
+      `${prefix}-a`,
+      `${prefix}-b`,
+      `${prefix}-c`,
+    ]);
+    expect(names((await get(`${LIST}?search=${prefix}&ordering=-name`)).body)).toEqual([
+      `${prefix}-c`,
+      `${prefix}-b`,
+      `${prefix}-a`,
+    ]);
+    expect(names((await get(`${LIST}?search=${prefix}&ordering=nope`)).body)).toEqual([
+      `${prefix}-a`,
+      `${prefix}-b`,
+      `${prefix}-c`,
+    ]);
   });
 });
 
@@ -212,7 +254,9 @@ describe("permissions", () => {
     const user = await makeUser();
     const mapping = await makeMapping();
     await grant(user.id, [`${"authentik_providers_rac"}.view_racpropertymapping`]);
-    expect((await get(`${LIST}?page_size=1000`, { token: user.token })).body.pagination.count).toBe((await get(LIST)).body.pagination.count);
+    expect((await get(`${LIST}?page_size=1000`, { token: user.token })).body.pagination.count).toBe(
+      (await get(LIST)).body.pagination.count,
+    );
     expect((await patch(`${LIST}${mapping.pk}/`, { expression: "x" }, { token: user.token })).status).toBe(403);
     expect((await del(`${LIST}${mapping.pk}/`, { token: user.token })).status).toBe(403);
     expect((await post(LIST, { name: unique("m"), static_settings: {} }, { token: user.token })).status).toBe(403);
@@ -222,7 +266,9 @@ describe("permissions", () => {
       "authentik_providers_rac.delete_racpropertymapping",
     ]);
     expect((await post(LIST, { name: unique("m"), static_settings: {} }, { token: user.token })).status).toBe(201);
-    expect((await patch(`${LIST}${mapping.pk}/`, { expression: "x" }, { token: user.token })).body.expression).toBe("x");
+    expect((await patch(`${LIST}${mapping.pk}/`, { expression: "x" }, { token: user.token })).body.expression).toBe(
+      "x",
+    );
     expect((await del(`${LIST}${mapping.pk}/`, { token: user.token })).status).toBe(204);
   });
 
@@ -230,10 +276,14 @@ describe("permissions", () => {
     const user = await makeUser();
     const mine = await makeMapping();
     const other = await makeMapping();
-    await grant(user.id, ["authentik_providers_rac.view_racpropertymapping", "authentik_providers_rac.delete_racpropertymapping"], {
-      model: MODEL,
-      pk: mine.pk,
-    });
+    await grant(
+      user.id,
+      ["authentik_providers_rac.view_racpropertymapping", "authentik_providers_rac.delete_racpropertymapping"],
+      {
+        model: MODEL,
+        pk: mine.pk,
+      },
+    );
     const list = await get(ALIAS, { token: user.token });
     expect(list.body.results).toEqual([mine]);
     expect(list.body.pagination.count).toBe(1);

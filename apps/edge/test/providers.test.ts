@@ -58,7 +58,12 @@ describe("create (reference cases 1-8)", () => {
     const missing = crypto.randomUUID();
     const mapping = crypto.randomUUID();
     const before = await env.DB.prepare("SELECT count(*) AS n FROM providers").first("n");
-    const reply = await post(LIST, { name: "", authorization_flow: missing, property_mappings: [mapping], connection_expiry: "fortnights=1" });
+    const reply = await post(LIST, {
+      name: "",
+      authorization_flow: missing,
+      property_mappings: [mapping],
+      connection_expiry: "fortnights=1",
+    });
     expect(reply.status).toBe(400);
     expect(reply.body).toEqual({
       name: ["This field may not be blank."],
@@ -68,7 +73,10 @@ describe("create (reference cases 1-8)", () => {
     });
     expect(await env.DB.prepare("SELECT count(*) AS n FROM providers").first("n")).toBe(before);
     const provider = await makeProvider();
-    const update = await patch(`${LIST}${provider.pk}/`, { delete_token_on_disconnect: "maybe", authentication_flow: missing });
+    const update = await patch(`${LIST}${provider.pk}/`, {
+      delete_token_on_disconnect: "maybe",
+      authentication_flow: missing,
+    });
     expect(update.body).toEqual({
       delete_token_on_disconnect: ["Must be a valid boolean."],
       authentication_flow: [`Invalid pk "${missing}" - object does not exist.`],
@@ -80,11 +88,15 @@ describe("create (reference cases 1-8)", () => {
     const created = await post(LIST, { name: unique("p"), authorization_flow: flow, authentication_flow: "" });
     expect(created).toMatchObject({ status: 201, body: { authentication_flow: null } });
     const path = `${LIST}${created.body.pk}/`;
-    expect((await patch(path, { authentication_flow: authentication.pk })).body.authentication_flow).toBe(authentication.pk);
+    expect((await patch(path, { authentication_flow: authentication.pk })).body.authentication_flow).toBe(
+      authentication.pk,
+    );
     expect((await patch(path, { authentication_flow: "" })).body.authentication_flow).toBeNull();
     expect((await get(path)).body.authentication_flow).toBeNull();
     // Not where null is not allowed: a required reference stays required.
-    expect((await patch(path, { authorization_flow: "" })).body).toEqual({ authorization_flow: ["“” is not a valid UUID."] });
+    expect((await patch(path, { authorization_flow: "" })).body).toEqual({
+      authorization_flow: ["“” is not a valid UUID."],
+    });
   });
 
   it("8: an unknown flow id", async () => {
@@ -140,7 +152,9 @@ describe("connection_expiry and other PATCHes (reference cases 9-23)", () => {
 
   it("23: settings may be any JSON but null", async () => {
     const provider = await makeProvider();
-    expect((await patch(`${LIST}${provider.pk}/`, { settings: null })).body).toEqual({ settings: ["This field may not be null."] });
+    expect((await patch(`${LIST}${provider.pk}/`, { settings: null })).body).toEqual({
+      settings: ["This field may not be null."],
+    });
     const reply = await patch(`${LIST}${provider.pk}/`, { settings: ["a"] });
     expect(reply.status).toBe(200);
     expect(reply.body.settings).toEqual(["a"]);
@@ -253,21 +267,22 @@ describe("list, retrieve, delete (reference cases 26-28, 63-64)", () => {
     const endpoint = crypto.randomUUID();
     const admin = await env.DB.prepare("SELECT id FROM users WHERE username = 'akadmin'").first<{ id: number }>();
     await env.DB.batch([
-      env.DB.prepare("INSERT INTO endpoints (uuid, name, provider_id, protocol, host, auth_mode) VALUES (?1, 'e', ?2, 'rdp', 'h', 'static')").bind(
-        endpoint,
-        provider.pk,
-      ),
-      env.DB.prepare("INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5, 0)").bind(
-        crypto.randomUUID(),
-        provider.pk,
-        endpoint,
-        admin!.id,
-        crypto.randomUUID(),
-      ),
+      env.DB.prepare(
+        "INSERT INTO endpoints (uuid, name, provider_id, protocol, host, auth_mode) VALUES (?1, 'e', ?2, 'rdp', 'h', 'static')",
+      ).bind(endpoint, provider.pk),
+      env.DB.prepare(
+        "INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+      ).bind(crypto.randomUUID(), provider.pk, endpoint, admin!.id, crypto.randomUUID()),
     ]);
     expect((await del(`${LIST}${provider.pk}/`)).status).toBe(204);
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM endpoints WHERE provider_id = ?1").bind(provider.pk).first("n")).toBe(0);
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM connection_tokens WHERE provider_id = ?1").bind(provider.pk).first("n")).toBe(0);
+    expect(
+      await env.DB.prepare("SELECT count(*) AS n FROM endpoints WHERE provider_id = ?1").bind(provider.pk).first("n"),
+    ).toBe(0);
+    expect(
+      await env.DB.prepare("SELECT count(*) AS n FROM connection_tokens WHERE provider_id = ?1")
+        .bind(provider.pk)
+        .first("n"),
+    ).toBe(0);
   });
 
   it("63: a page past the end is 404, bad page sizes fall back to 100", async () => {
@@ -286,11 +301,21 @@ describe("250 providers (reference case 64) and query cost", () => {
     const existing = (await get(LIST)).body.pagination.count as number;
     const statements = [];
     for (let i = existing; i < 250; i++) {
-      statements.push(env.DB.prepare("INSERT INTO providers (name, authorization_flow) VALUES (?1, ?2)").bind(unique("bulk"), flowId));
+      statements.push(
+        env.DB.prepare("INSERT INTO providers (name, authorization_flow) VALUES (?1, ?2)").bind(unique("bulk"), flowId),
+      );
     }
     if (statements.length > 0) await env.DB.batch(statements);
     const reply = await get(`${LIST}?page=2&page_size=100`);
-    expect(reply.body.pagination).toEqual({ next: 3, previous: 1, count: 250, current: 2, total_pages: 3, start_index: 101, end_index: 200 });
+    expect(reply.body.pagination).toEqual({
+      next: 3,
+      previous: 1,
+      count: 250,
+      current: 2,
+      total_pages: 3,
+      start_index: 101,
+      end_index: 200,
+    });
     expect(reply.body.results).toHaveLength(100);
   });
 
@@ -315,7 +340,10 @@ describe("permissions (reference case 62, spec section 2)", () => {
       results: [],
     });
     const create = await post(LIST, { name: unique("p"), authorization_flow: flow }, { token: user.token });
-    expect(create).toMatchObject({ status: 403, body: { detail: "You do not have permission to perform this action." } });
+    expect(create).toMatchObject({
+      status: 403,
+      body: { detail: "You do not have permission to perform this action." },
+    });
     expect((await get(`${LIST}${provider.pk}/`, { token: user.token })).status).toBe(404);
     expect((await patch(`${LIST}${provider.pk}/`, { name: "x" }, { token: user.token })).status).toBe(404);
     expect((await del(`${LIST}${provider.pk}/`, { token: user.token })).status).toBe(404);
@@ -338,7 +366,9 @@ describe("permissions (reference case 62, spec section 2)", () => {
       "authentik_providers_rac.delete_racprovider",
     ]);
     expect((await post(LIST, { name: unique("p"), authorization_flow: flow }, { token: user.token })).status).toBe(201);
-    expect((await patch(`${LIST}${provider.pk}/`, { connection_expiry: "hours=2" }, { token: user.token })).status).toBe(200);
+    expect(
+      (await patch(`${LIST}${provider.pk}/`, { connection_expiry: "hours=2" }, { token: user.token })).status,
+    ).toBe(200);
     expect((await del(`${LIST}${provider.pk}/`, { token: user.token })).status).toBe(204);
   });
 
@@ -347,11 +377,16 @@ describe("permissions (reference case 62, spec section 2)", () => {
     const mine = await makeProvider();
     const other = await makeProvider();
     const model = "authentik_providers_rac.racprovider";
-    await grant(user.id, ["authentik_providers_rac.view_racprovider", "authentik_providers_rac.change_racprovider"], { model, pk: mine.pk });
+    await grant(user.id, ["authentik_providers_rac.view_racprovider", "authentik_providers_rac.change_racprovider"], {
+      model,
+      pk: mine.pk,
+    });
     const list = await get(LIST, { token: user.token });
     expect(list.body.pagination.count).toBe(1);
     expect(list.body.results.map((p: { pk: number }) => p.pk)).toEqual([mine.pk]);
-    expect((await patch(`${LIST}${mine.pk}/`, { connection_expiry: "hours=3" }, { token: user.token })).status).toBe(200);
+    expect((await patch(`${LIST}${mine.pk}/`, { connection_expiry: "hours=3" }, { token: user.token })).status).toBe(
+      200,
+    );
     expect((await get(`${LIST}${other.pk}/`, { token: user.token })).status).toBe(404);
     expect((await del(`${LIST}${mine.pk}/`, { token: user.token })).status).toBe(403);
     expect((await post(LIST, { name: unique("p"), authorization_flow: flow }, { token: user.token })).status).toBe(403);
@@ -361,7 +396,9 @@ describe("permissions (reference case 62, spec section 2)", () => {
     const user = await makeUser();
     await grant(user.id, ["authentik_providers_rac.view_racprovider"]);
     expect((await get(LIST, { token: user.token })).body.pagination.count).toBeGreaterThan(0);
-    const reply = await patch(`/api/v3/rbac/permissions/assigned_by_users/${user.id}/unassign/`, { permissions: ["authentik_providers_rac.view_racprovider"] });
+    const reply = await patch(`/api/v3/rbac/permissions/assigned_by_users/${user.id}/unassign/`, {
+      permissions: ["authentik_providers_rac.view_racprovider"],
+    });
     expect(reply.status).toBe(204);
     expect((await get(LIST, { token: user.token })).body.pagination.count).toBe(0);
   });

@@ -23,8 +23,16 @@ async function cost(method: string, path: string, body?: unknown, token = ADMIN)
   const { db, counter } = countingDb(env.DB);
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
   if (body !== undefined) headers["content-type"] = "application/json";
-  const request = new Request(`${BASE}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const response = await worker.fetch(request, { ...env, DB: db } as never, { waitUntil() {}, passThroughOnException() {} } as never);
+  const request = new Request(`${BASE}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const response = await worker.fetch(
+    request,
+    { ...env, DB: db } as never,
+    { waitUntil() {}, passThroughOnException() {} } as never,
+  );
   await response.arrayBuffer();
   return { status: response.status, ...counter };
 }
@@ -42,10 +50,21 @@ describe("D1 round trips", () => {
   it("PATCH of a provider that keeps its references: authentication with the lookup, write (2); a new reference adds its check", async () => {
     const flow = await makeFlow();
     const provider = await makeProvider({ authorization_flow: flow.pk, authentication_flow: flow.pk });
-    const seed = { authorization_flow: flow.pk, authentication_flow: flow.pk, name: provider.name, settings: { a: "b" }, property_mappings: [] };
-    expect(await roundTrips("PATCH", `/api/v3/providers/rac/${provider.pk}/`, seed)).toEqual({ status: 200, queries: 2 });
+    const seed = {
+      authorization_flow: flow.pk,
+      authentication_flow: flow.pk,
+      name: provider.name,
+      settings: { a: "b" },
+      property_mappings: [],
+    };
+    expect(await roundTrips("PATCH", `/api/v3/providers/rac/${provider.pk}/`, seed)).toEqual({
+      status: 200,
+      queries: 2,
+    });
     const other = await makeFlow();
-    expect(await roundTrips("PATCH", `/api/v3/providers/rac/${provider.pk}/`, { ...seed, authentication_flow: other.pk })).toEqual({ status: 200, queries: 3 });
+    expect(
+      await roundTrips("PATCH", `/api/v3/providers/rac/${provider.pk}/`, { ...seed, authentication_flow: other.pk }),
+    ).toEqual({ status: 200, queries: 3 });
     const missing = crypto.randomUUID();
     const refused = await patch(`/api/v3/providers/rac/${provider.pk}/`, { ...seed, authentication_flow: missing });
     expect(refused.status).toBe(400);
@@ -56,23 +75,43 @@ describe("D1 round trips", () => {
   it("retrieve is one round trip (authentication, grants and the object), for a granted user and a stranger too", async () => {
     const provider = await makeProvider();
     const viewer = await makeUser();
-    await grant(viewer.id, ["authentik_providers_rac.view_racprovider"], { model: "authentik_providers_rac.racprovider", pk: provider.pk });
-    expect(await roundTrips("GET", `/api/v3/providers/rac/${provider.pk}/`, undefined, viewer.token)).toEqual({ status: 200, queries: 1 });
+    await grant(viewer.id, ["authentik_providers_rac.view_racprovider"], {
+      model: "authentik_providers_rac.racprovider",
+      pk: provider.pk,
+    });
+    expect(await roundTrips("GET", `/api/v3/providers/rac/${provider.pk}/`, undefined, viewer.token)).toEqual({
+      status: 200,
+      queries: 1,
+    });
     const stranger = await makeUser();
-    expect(await roundTrips("GET", `/api/v3/providers/rac/${provider.pk}/`, undefined, stranger.token)).toEqual({ status: 404, queries: 1 });
+    expect(await roundTrips("GET", `/api/v3/providers/rac/${provider.pk}/`, undefined, stranger.token)).toEqual({
+      status: 404,
+      queries: 1,
+    });
   });
 
   it("a launch reads its endpoint with the authentication: then one batch (limit check, insert, read-back)", async () => {
     const endpoint = await makeEndpoint();
-    expect(await roundTrips("POST", `/api/v3/rac/endpoints/${endpoint.pk}/launch/`, {})).toEqual({ status: 201, queries: 2 });
-    expect(await roundTrips("POST", `/api/v3/rac/endpoints/${crypto.randomUUID()}/launch/`, {})).toEqual({ status: 404, queries: 1 });
+    expect(await roundTrips("POST", `/api/v3/rac/endpoints/${endpoint.pk}/launch/`, {})).toEqual({
+      status: 201,
+      queries: 2,
+    });
+    expect(await roundTrips("POST", `/api/v3/rac/endpoints/${crypto.randomUUID()}/launch/`, {})).toEqual({
+      status: 404,
+      queries: 1,
+    });
   });
 
   it("an object read with the authentication is never shown to a bad token: 403 for existing, unknown and malformed keys alike", async () => {
     const provider = await makeProvider();
     for (const key of [provider.pk, 99999999, "not-a-number"]) {
       for (const method of ["GET", "PATCH", "DELETE"]) {
-        const reply = await roundTrips(method, `/api/v3/providers/rac/${key}/`, method === "PATCH" ? { name: "x" } : undefined, "not-a-token");
+        const reply = await roundTrips(
+          method,
+          `/api/v3/providers/rac/${key}/`,
+          method === "PATCH" ? { name: "x" } : undefined,
+          "not-a-token",
+        );
         expect([key, method, reply]).toEqual([key, method, { status: 403, queries: 1 }]);
       }
     }
@@ -82,14 +121,26 @@ describe("D1 round trips", () => {
   it("a list page is one round trip for a caller who sees everything; its filter checks ride along", async () => {
     const provider = await makeProvider();
     expect(await roundTrips("GET", "/api/v3/providers/rac/?page_size=5")).toEqual({ status: 200, queries: 1 });
-    expect(await roundTrips("GET", `/api/v3/rac/endpoints/?provider=${provider.pk}`)).toEqual({ status: 200, queries: 1 });
-    expect(await roundTrips("GET", `/api/v3/outposts/instances/?providers_by_pk=${provider.pk}`)).toEqual({ status: 200, queries: 1 });
+    expect(await roundTrips("GET", `/api/v3/rac/endpoints/?provider=${provider.pk}`)).toEqual({
+      status: 200,
+      queries: 1,
+    });
+    expect(await roundTrips("GET", `/api/v3/outposts/instances/?providers_by_pk=${provider.pk}`)).toEqual({
+      status: 200,
+      queries: 1,
+    });
     // A caller limited to some objects: the page is read again for them.
     const viewer = await makeUser();
-    await grant(viewer.id, ["authentik_providers_rac.view_racprovider"], { model: "authentik_providers_rac.racprovider", pk: provider.pk });
+    await grant(viewer.id, ["authentik_providers_rac.view_racprovider"], {
+      model: "authentik_providers_rac.racprovider",
+      pk: provider.pk,
+    });
     const limited = await get("/api/v3/providers/rac/", { token: viewer.token });
     expect(limited.body.results.map((row: { pk: number }) => row.pk)).toEqual([provider.pk]);
-    expect(await roundTrips("GET", "/api/v3/providers/rac/", undefined, viewer.token)).toEqual({ status: 200, queries: 2 });
+    expect(await roundTrips("GET", "/api/v3/providers/rac/", undefined, viewer.token)).toEqual({
+      status: 200,
+      queries: 2,
+    });
   });
 
   it("a made-up key's reads do not grow with the table, though the list's page rides with its authentication", async () => {
@@ -159,10 +210,18 @@ describe("D1 round trips", () => {
 describe("the connection-token list reads its default order from an index", () => {
   /** The statements of a list page, with their bound values, as planned (not run). */
   function statements(query: string, provider?: number) {
-    const db = { prepare: (sql: string) => ({ bind: (...params: unknown[]) => ({ sql, params }) }) } as unknown as D1Database;
-    const filters = [live(Date.now()), ...(provider === undefined ? [] : [{ sql: "t.provider_id = ?", params: [provider] }])];
+    const db = {
+      prepare: (sql: string) => ({ bind: (...params: unknown[]) => ({ sql, params }) }),
+    } as unknown as D1Database;
+    const filters = [
+      live(Date.now()),
+      ...(provider === undefined ? [] : [{ sql: "t.provider_id = ?", params: [provider] }]),
+    ];
     // With the guard of a page read before authentication: the plan must keep to the index with it.
-    return planListPage(db, new URL(`${BASE}${TOKENS}?${query}`), connectionTokenList, { filters, guard: knownKey("any") }).statements as unknown as {
+    return planListPage(db, new URL(`${BASE}${TOKENS}?${query}`), connectionTokenList, {
+      filters,
+      guard: knownKey("any"),
+    }).statements as unknown as {
       sql: string;
       params: unknown[];
     }[];
@@ -184,25 +243,30 @@ describe("the connection-token list reads its default order from an index", () =
   it.each([
     ["a provider's tokens", 1, "connection_tokens_provider_order", "connection_tokens_provider"],
     ["all tokens", undefined, "connection_tokens_order", "connection_tokens_expires"],
-  ])("%s: the page walks the ordering's index and stops after it, the count a covering index, no sort", async (_, provider, index, countIndex) => {
-    const [count, page, ...related] = statements("page_size=100&page=3", provider);
-    // The count visits every matching token, in the narrowest index that has them: never the table.
-    const reads = (await plan(count!)).filter((line) => /\b(SEARCH|SCAN) t\b/.test(line));
-    expect(reads.length).toBeGreaterThan(0);
-    expect(reads.filter((line) => !line.includes(`USING COVERING INDEX ${countIndex} (`))).toEqual([]);
-    // The page walks the ordering's index (no sort, so LIMIT stops the walk); the related
-    // statements read the page as a CTE, and look up what it names by key (no scans).
-    const pageLines = await plan(page!);
-    expect(pageLines.filter((line) => /\b(SEARCH|SCAN) t\b/.test(line) && !line.includes(`USING INDEX ${index}`))).toEqual([]);
-    expect(pageLines.filter((line) => line.includes("TEMP B-TREE"))).toEqual([]);
-    expect(related.length).toBe(3);
-    for (const statement of related) {
-      const lines = await plan(statement!);
-      expect(lines.filter((line) => line.includes("MATERIALIZE page") && line.includes("TEMP B-TREE"))).toEqual([]);
-      const outside = lines.filter((line) => !line.includes("MATERIALIZE page"));
-      expect(outside.filter((line) => /\bSCAN (?!page\b|\(subquery)/.test(line))).toEqual([]);
-    }
-  });
+  ])(
+    "%s: the page walks the ordering's index and stops after it, the count a covering index, no sort",
+    async (_, provider, index, countIndex) => {
+      const [count, page, ...related] = statements("page_size=100&page=3", provider);
+      // The count visits every matching token, in the narrowest index that has them: never the table.
+      const reads = (await plan(count!)).filter((line) => /\b(SEARCH|SCAN) t\b/.test(line));
+      expect(reads.length).toBeGreaterThan(0);
+      expect(reads.filter((line) => !line.includes(`USING COVERING INDEX ${countIndex} (`))).toEqual([]);
+      // The page walks the ordering's index (no sort, so LIMIT stops the walk); the related
+      // statements read the page as a CTE, and look up what it names by key (no scans).
+      const pageLines = await plan(page!);
+      expect(
+        pageLines.filter((line) => /\b(SEARCH|SCAN) t\b/.test(line) && !line.includes(`USING INDEX ${index}`)),
+      ).toEqual([]);
+      expect(pageLines.filter((line) => line.includes("TEMP B-TREE"))).toEqual([]);
+      expect(related.length).toBe(3);
+      for (const statement of related) {
+        const lines = await plan(statement!);
+        expect(lines.filter((line) => line.includes("MATERIALIZE page") && line.includes("TEMP B-TREE"))).toEqual([]);
+        const outside = lines.filter((line) => !line.includes("MATERIALIZE page"));
+        expect(outside.filter((line) => /\bSCAN (?!page\b|\(subquery)/.test(line))).toEqual([]);
+      }
+    },
+  );
 });
 
 describe("a token's copies of its endpoint's and provider's names", () => {
@@ -219,7 +283,10 @@ describe("a token's copies of its endpoint's and provider's names", () => {
     await launched(second.pk);
   });
 
-  const names = async () => (await get(`${TOKENS}?search=${tag}`)).body.results.map((token: { endpoint_obj: { name: string } }) => token.endpoint_obj.name);
+  const names = async () =>
+    (await get(`${TOKENS}?search=${tag}`)).body.results.map(
+      (token: { endpoint_obj: { name: string } }) => token.endpoint_obj.name,
+    );
 
   it("follow a rename of the endpoint (order and search)", async () => {
     expect(await names()).toEqual([`${tag}-a`, `${tag}-b`]);
@@ -245,10 +312,16 @@ describe("a token's copies of its endpoint's and provider's names", () => {
   it("are filled in for a row written without them", async () => {
     const user = await makeUser();
     const uuid = crypto.randomUUID();
-    await env.DB.prepare("INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5, 0)")
+    await env.DB.prepare(
+      "INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+    )
       .bind(uuid, second.provider, second.pk, user.id, `hash-${uuid}`)
       .run();
     expect(pks(await get(`${TOKENS}?search=${tag}-b`))).toEqual([uuid]);
-    expect((await nameCopies()).results.filter((row) => row.endpoint_name !== row.endpoint_actual || row.provider_name !== row.provider_actual)).toEqual([]);
+    expect(
+      (await nameCopies()).results.filter(
+        (row) => row.endpoint_name !== row.endpoint_actual || row.provider_name !== row.provider_actual,
+      ),
+    ).toEqual([]);
   });
 });

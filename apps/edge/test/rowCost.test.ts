@@ -10,12 +10,19 @@ import { d1Cost } from "./d1Cost.ts";
 import { ADMIN, BASE, get, grant, makeFlow, makeProvider, makeUser, post } from "./helpers.ts";
 
 /** A uuid-shaped text from `x`, 32 random hex digits, in SQL. */
-const UUID = "substr(x, 1, 8) || '-' || substr(x, 9, 4) || '-4' || substr(x, 14, 3) || '-8' || substr(x, 18, 3) || '-' || substr(x, 21, 12)";
+const UUID =
+  "substr(x, 1, 8) || '-' || substr(x, 9, 4) || '-4' || substr(x, 14, 3) || '-8' || substr(x, 18, 3) || '-' || substr(x, 21, 12)";
 /** `n` rows of random hex `x`, for an INSERT ... SELECT. */
-const SEQUENCE = "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?1), h(x) AS (SELECT lower(hex(randomblob(16))) FROM seq)";
+const SEQUENCE =
+  "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?1), h(x) AS (SELECT lower(hex(randomblob(16))) FROM seq)";
 
 /** Adds `n` connection tokens on the endpoint for the user, expiring at `expires` (far ahead by default). */
-export async function addTokens(n: number, endpoint: string, user: number, expires: number | null = Date.UTC(2100, 0, 1)) {
+export async function addTokens(
+  n: number,
+  endpoint: string,
+  user: number,
+  expires: number | null = Date.UTC(2100, 0, 1),
+) {
   await env.DB.prepare(
     `${SEQUENCE} INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, settings, created, expires, endpoint_name, provider_name)
      SELECT ${UUID}, e.provider_id, e.uuid, ?3, 'bulk-' || x, '{}', 0, ?4, e.name, p.name
@@ -28,10 +35,15 @@ export async function addTokens(n: number, endpoint: string, user: number, expir
 /** Adds `n` rows to a listed table, in SQL. */
 async function addRows(table: string, n: number, refs: { flow: string; provider: number; user: number }) {
   const rows: Record<string, [string, ...unknown[]]> = {
-    flows: [`INSERT INTO flows (uuid, name, slug, title, designation) SELECT ${UUID}, 'f' || x, 'f' || x, 'f' || x, 'authorization' FROM h`],
+    flows: [
+      `INSERT INTO flows (uuid, name, slug, title, designation) SELECT ${UUID}, 'f' || x, 'f' || x, 'f' || x, 'authorization' FROM h`,
+    ],
     providers: [`INSERT INTO providers (name, authorization_flow) SELECT 'p' || x, ?2 FROM h`, refs.flow],
     users: [`INSERT INTO users (uuid, uid, username) SELECT ${UUID}, x, 'u' || x FROM h`],
-    tokens: [`INSERT INTO tokens (uuid, identifier, user_id, key_hash, expiring) SELECT ${UUID}, 'i' || x, ?2, 'k' || x, 0 FROM h`, refs.user],
+    tokens: [
+      `INSERT INTO tokens (uuid, identifier, user_id, key_hash, expiring) SELECT ${UUID}, 'i' || x, ?2, 'k' || x, 0 FROM h`,
+      refs.user,
+    ],
     applications: [`INSERT INTO applications (uuid, name, slug) SELECT ${UUID}, 'a' || x, 'a' || x FROM h`],
     property_mappings: [`INSERT INTO property_mappings (uuid, name) SELECT ${UUID}, 'm' || x FROM h`],
     outposts: [`INSERT INTO outposts (uuid, name, token_identifier) SELECT ${UUID}, 'o' || x, 'o' || x FROM h`],
@@ -54,7 +66,9 @@ describe("Server-Timing", () => {
     expect(read.batches).toBe(1);
     expect(read.rowsRead).toBeGreaterThan(0);
     expect(read.rowsWritten).toBe(0);
-    const write = await d1Cost("PATCH", `/api/v3/providers/rac/${provider.pk}/`, { body: { name: `${provider.name}-x` } });
+    const write = await d1Cost("PATCH", `/api/v3/providers/rac/${provider.pk}/`, {
+      body: { name: `${provider.name}-x` },
+    });
     expect(write.status).toBe(200);
     expect(write.batches).toBe(2);
     expect(write.rowsWritten).toBeGreaterThan(0);
@@ -65,7 +79,8 @@ describe("Server-Timing", () => {
 
   it("is off unless SERVER_TIMING is true (deployments leave it unset)", async () => {
     const { default: worker } = await import("../src/index.ts");
-    const request = () => new Request(`${BASE}/api/v3/providers/rac/`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    const request = () =>
+      new Request(`${BASE}/api/v3/providers/rac/`, { headers: { authorization: `Bearer ${ADMIN}` } });
     const context = { waitUntil() {}, passThroughOnException() {} } as never;
     const off = await worker.fetch(request(), { ...env, SERVER_TIMING: undefined } as never, context);
     expect(off.status).toBe(200);
@@ -111,7 +126,8 @@ describe("the first page of a list reads O(page size) rows, not O(table)", () =>
   }
 
   it("connection tokens, unfiltered and by provider, endpoint and user: at 1,000 and 10,000 at most 1.5x the rows at 100", async () => {
-    const live = "SELECT count(*) AS n FROM connection_tokens WHERE (expires IS NULL OR expires > unixepoch('subsec') * 1000)";
+    const live =
+      "SELECT count(*) AS n FROM connection_tokens WHERE (expires IS NULL OR expires > unixepoch('subsec') * 1000)";
     const paths: [string, string][] = [
       [`${TOKENS}?page_size=100`, live],
       [`${TOKENS}?provider=${refs.provider}&page_size=100`, `${live} AND provider_id = ${refs.provider}`],
@@ -145,9 +161,21 @@ describe("the first page of a list reads O(page size) rows, not O(table)", () =>
     const viewer = await makeUser();
     await addTokens(3, endpoint, viewer.id);
     await addTokens(200, endpoint, refs.user);
-    const [other] = (await env.DB.prepare("SELECT uuid FROM connection_tokens WHERE user_id = ?1 LIMIT 1").bind(refs.user).all<{ uuid: string }>()).results;
-    await grant(viewer.id, ["authentik_providers_rac.view_connectiontoken"], { model: "authentik_providers_rac.connectiontoken", pk: other!.uuid });
-    const paths = [TOKENS, `${TOKENS}?provider=${refs.provider}`, `${TOKENS}?endpoint=${endpoint}`, `${TOKENS}?session__user=${viewer.id}`];
+    const [other] = (
+      await env.DB.prepare("SELECT uuid FROM connection_tokens WHERE user_id = ?1 LIMIT 1")
+        .bind(refs.user)
+        .all<{ uuid: string }>()
+    ).results;
+    await grant(viewer.id, ["authentik_providers_rac.view_connectiontoken"], {
+      model: "authentik_providers_rac.connectiontoken",
+      pk: other!.uuid,
+    });
+    const paths = [
+      TOKENS,
+      `${TOKENS}?provider=${refs.provider}`,
+      `${TOKENS}?endpoint=${endpoint}`,
+      `${TOKENS}?session__user=${viewer.id}`,
+    ];
     const reads = async () => {
       const rows: number[] = [];
       for (const path of paths) {
@@ -164,7 +192,8 @@ describe("the first page of a list reads O(page size) rows, not O(table)", () =>
     await addTokens(2000, endpoint, refs.user);
     // The same, give or take the few objects the first page happens to nest (users, providers).
     const after = await reads();
-    for (const [index, rows] of after.entries()) expect([paths[index], rows <= before[index]! + 10]).toEqual([paths[index], true]);
+    for (const [index, rows] of after.entries())
+      expect([paths[index], rows <= before[index]! + 10]).toEqual([paths[index], true]);
   });
 
   it("every other list, unfiltered (and endpoints by provider): at 1,500 rows the rows of 150", async () => {
@@ -177,9 +206,15 @@ describe("the first page of a list reads O(page size) rows, not O(table)", () =>
       ["property_mappings", "/api/v3/propertymappings/provider/rac/", "SELECT count(*) AS n FROM property_mappings"],
       ["outposts", "/api/v3/outposts/instances/", "SELECT count(*) AS n FROM outposts"],
       ["endpoints", "/api/v3/rac/endpoints/", "SELECT count(*) AS n FROM endpoints"],
-      ["endpoints", `/api/v3/rac/endpoints/?provider=${refs.provider}`, `SELECT count(*) AS n FROM endpoints WHERE provider_id = ${refs.provider}`],
+      [
+        "endpoints",
+        `/api/v3/rac/endpoints/?provider=${refs.provider}`,
+        `SELECT count(*) AS n FROM endpoints WHERE provider_id = ${refs.provider}`,
+      ],
     ];
-    const paths = lists.map(([, path, sql]) => [`${path}${path.includes("?") ? "&" : "?"}page_size=50`, sql] as [string, string]);
+    const paths = lists.map(
+      ([, path, sql]) => [`${path}${path.includes("?") ? "&" : "?"}page_size=50`, sql] as [string, string],
+    );
     const tables = [...new Set(lists.map(([table]) => table))];
     for (const table of tables) await addRows(table, 150, refs);
     const small = await firstPages(paths);
@@ -200,7 +235,16 @@ describe("single objects read at most 20 rows, writes a small constant, at any t
     // Rows around the objects: none of them may be read by a request about one object.
     await addTokens(3000, endpoint.pk, bulkUser.id);
     const bulk = { flow: flow.pk, provider: endpoint.provider, user: bulkUser.id };
-    for (const table of ["providers", "endpoints", "users", "flows", "tokens", "applications", "property_mappings", "outposts"])
+    for (const table of [
+      "providers",
+      "endpoints",
+      "users",
+      "flows",
+      "tokens",
+      "applications",
+      "property_mappings",
+      "outposts",
+    ])
       await addRows(table, 500, bulk);
     // The caller's own tokens elsewhere: a launch reads the endpoint's tokens, not all of the caller's.
     const elsewhere = await makeEndpoint({ provider: endpoint.provider });
@@ -208,7 +252,11 @@ describe("single objects read at most 20 rows, writes a small constant, at any t
     await addTokens(2000, elsewhere.pk, admin.body.results[0].pk);
     const token = await launched(endpoint.pk);
     const outpost = await makeOutpost([endpoint.provider]);
-    const application = await post("/api/v3/core/applications/", { name: "one", slug: "one-app", provider: endpoint.provider });
+    const application = await post("/api/v3/core/applications/", {
+      name: "one",
+      slug: "one-app",
+      provider: endpoint.provider,
+    });
     const mapping = await post("/api/v3/propertymappings/provider/rac/", { name: "one-mapping", static_settings: {} });
     const apiToken = await post("/api/v3/core/tokens/", { identifier: "one-token" });
     expect([application.status, mapping.status, apiToken.status]).toEqual([201, 201, 201]);
@@ -244,15 +292,35 @@ describe("single objects read at most 20 rows, writes a small constant, at any t
       // method, path, body, status, at most rows read, at most rows written
       ["POST", `/api/v3/rac/endpoints/${endpoint.pk}/launch/`, {}, 201, 40, 20],
       // (A rename also rewrites the name copies of the provider's tokens, migration 0002: O(its tokens).)
-      ["PATCH", `/api/v3/providers/rac/${endpoint.provider}/`, { settings: { "enable-wallpaper": "true" } }, 200, 25, 20],
+      [
+        "PATCH",
+        `/api/v3/providers/rac/${endpoint.provider}/`,
+        { settings: { "enable-wallpaper": "true" } },
+        200,
+        25,
+        20,
+      ],
       // (Issue 15: each write also records its event, 5 rows written: the row, its key, 2 indexes, the counter.)
-      ["POST", "/api/v3/rac/endpoints/", { name: "n", provider: endpoint.provider, protocol: "rdp", host: "10.0.0.1", auth_mode: "static" }, 201, 25, 15],
+      [
+        "POST",
+        "/api/v3/rac/endpoints/",
+        { name: "n", provider: endpoint.provider, protocol: "rdp", host: "10.0.0.1", auth_mode: "static" },
+        201,
+        25,
+        15,
+      ],
       // (The delete reads its row once more for its event: at most 50.)
       ["DELETE", `${TOKENS}${token.pk}/`, undefined, 204, 50, 10],
     ];
     for (const [method, path, body, status, read, written] of writes) {
       const cost = await d1Cost(method, path, { body });
-      expect([method, path, cost.status, cost.rowsRead <= read, cost.rowsWritten <= written]).toEqual([method, path, status, true, true]);
+      expect([method, path, cost.status, cost.rowsRead <= read, cost.rowsWritten <= written]).toEqual([
+        method,
+        path,
+        status,
+        true,
+        true,
+      ]);
     }
     // Move and connect record their events (model_updated, rac_connect): 5 rows written each.
     const second = await makeEndpoint({ provider: endpoint.provider });

@@ -10,7 +10,8 @@ const MODEL = "authentik_core.token";
 const FORBIDDEN = { detail: "You do not have permission to perform this action." };
 const NOT_FOUND = { detail: "Not found." };
 const INVALID = { detail: "Token invalid/expired" };
-const DATE_FORMAT = "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
+const DATE_FORMAT =
+  "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const realNow = clock.now;
 
@@ -100,7 +101,10 @@ describe("create", () => {
     [{ identifier: null }, { identifier: ["This field may not be null."] }],
     [{ identifier: "" }, { identifier: ["This field may not be blank."] }],
     [{ identifier: true }, { identifier: ["Not a valid string."] }],
-    [{ identifier: "has space" }, { identifier: ["Enter a valid “slug” consisting of letters, numbers, underscores or hyphens."] }],
+    [
+      { identifier: "has space" },
+      { identifier: ["Enter a valid “slug” consisting of letters, numbers, underscores or hyphens."] },
+    ],
     [{ identifier: "x".repeat(256) }, { identifier: ["Ensure this field has no more than 255 characters."] }],
     [{ identifier: "authentik-bootstrap-token" }, { identifier: ["Token with this identifier already exists."] }],
     [{ identifier: "NEW", intent: "recovery" }, { intent: ['"recovery" is not a valid choice.'] }],
@@ -135,7 +139,9 @@ describe("keys", () => {
     expect(reply.status).toBe(200);
     expect(reply.body).toEqual({ key: pending!.key_pending });
     const key = reply.body.key as string;
-    const row = await env.DB.prepare("SELECT * FROM tokens WHERE identifier = ?1").bind(token.identifier).first<Record<string, unknown>>();
+    const row = await env.DB.prepare("SELECT * FROM tokens WHERE identifier = ?1")
+      .bind(token.identifier)
+      .first<Record<string, unknown>>();
     expect(row!.key_pending).toBeNull();
     expect(row!.key_hash).toBe(await sha256Hex(key));
     expect(Object.values(row!).some((value) => String(value).includes(key))).toBe(false);
@@ -175,7 +181,12 @@ describe("keys", () => {
   it("the bootstrap token keeps working and its key is not shown", async () => {
     const bootstrap = await get(`${LIST}authentik-bootstrap-token/`);
     expect(bootstrap.status).toBe(200);
-    expect(bootstrap.body).toMatchObject({ identifier: "authentik-bootstrap-token", user: admin.pk, expiring: false, expires: null });
+    expect(bootstrap.body).toMatchObject({
+      identifier: "authentik-bootstrap-token",
+      user: admin.pk,
+      expiring: false,
+      expires: null,
+    });
     expect((await get(`${LIST}authentik-bootstrap-token/view_key/`)).status).toBe(410);
     expect((await patch(`${LIST}authentik-bootstrap-token/`, { description: "still here" })).status).toBe(200);
     expect((await get(LIST)).status).toBe(200);
@@ -216,9 +227,20 @@ describe("retrieve, PUT, PATCH", () => {
   it("PATCH changes only the given fields; renaming moves the path", async () => {
     const token = await makeToken({ description: "old" });
     const renamed = unique("renamed");
-    const reply = await patch(`${LIST}${token.identifier}/`, { identifier: renamed, description: "new", expires: "2040-01-01T00:00:00Z", expiring: true });
+    const reply = await patch(`${LIST}${token.identifier}/`, {
+      identifier: renamed,
+      description: "new",
+      expires: "2040-01-01T00:00:00Z",
+      expiring: true,
+    });
     expect(reply.status).toBe(200);
-    const expected = { ...token, identifier: renamed, description: "new", expires: "2040-01-01T00:00:00.000Z", expiring: true };
+    const expected = {
+      ...token,
+      identifier: renamed,
+      description: "new",
+      expires: "2040-01-01T00:00:00.000Z",
+      expiring: true,
+    };
     expect(reply.body).toEqual(expected);
     expect((await get(`${LIST}${renamed}/`)).body).toEqual(expected);
     expect((await get(`${LIST}${token.identifier}/`)).status).toBe(404);
@@ -248,7 +270,10 @@ describe("retrieve, PUT, PATCH", () => {
 
   it.each([
     [{ identifier: "" }, { identifier: ["This field may not be blank."] }],
-    [{ identifier: "a/b" }, { identifier: ["Enter a valid “slug” consisting of letters, numbers, underscores or hyphens."] }],
+    [
+      { identifier: "a/b" },
+      { identifier: ["Enter a valid “slug” consisting of letters, numbers, underscores or hyphens."] },
+    ],
     [{ identifier: "authentik-bootstrap-token" }, { identifier: ["Token with this identifier already exists."] }],
     [{ intent: "app_password" }, { intent: ['"app_password" is not a valid choice.'] }],
     [{ user: 999999 }, { user: ['Invalid pk "999999" - object does not exist.'] }],
@@ -266,14 +291,20 @@ describe("retrieve, PUT, PATCH", () => {
 });
 
 describe("list", () => {
-  const identifiers = (reply: { body: { results: { identifier: string }[] } }) => reply.body.results.map((t) => t.identifier);
+  const identifiers = (reply: { body: { results: { identifier: string }[] } }) =>
+    reply.body.results.map((t) => t.identifier);
 
   it("paginates, searches identifier, description and username, and orders", async () => {
     const tag = unique("lst").replaceAll("-", "");
     const owner = await makeUser({ username: `${tag}-owner` });
     const a = await makeToken({ identifier: `${tag}-b`, description: "alpha", expires: "2040-01-01T00:00:00Z" });
     const b = await makeToken({ identifier: `${tag}-a`, description: "beta", expires: "2041-01-01T00:00:00Z" });
-    const c = await makeToken({ identifier: unique("other"), description: `about ${tag}`, user: owner.id, expires: "2039-01-01T00:00:00Z" });
+    const c = await makeToken({
+      identifier: unique("other"),
+      description: `about ${tag}`,
+      user: owner.id,
+      expires: "2039-01-01T00:00:00Z",
+    });
     const search = await get(`${LIST}?search=${tag}`);
     // owner's own token from makeUser matches through the username too
     expect(search.body.pagination.count).toBe(4);
@@ -281,20 +312,44 @@ describe("list", () => {
     expect(identifiers(await get(`${LIST}?search=${encodeURIComponent(`${tag} alpha`)}`))).toEqual([a.identifier]);
     const byUser = await get(`${LIST}?search=${tag}-owner&ordering=-expires`);
     expect(byUser.body.results.map((t: { user: number }) => t.user)).toEqual([owner.id, owner.id]);
-    expect(identifiers(await get(`${LIST}?search=${tag}&ordering=expires&user__username=akadmin`))).toEqual([a.identifier, b.identifier]);
-    expect(identifiers(await get(`${LIST}?search=${tag}&ordering=-identifier&user__username=akadmin`))).toEqual([a.identifier, b.identifier]);
-    expect(identifiers(await get(`${LIST}?search=${tag}&ordering=description&user__username=akadmin`))).toEqual([a.identifier, b.identifier]);
+    expect(identifiers(await get(`${LIST}?search=${tag}&ordering=expires&user__username=akadmin`))).toEqual([
+      a.identifier,
+      b.identifier,
+    ]);
+    expect(identifiers(await get(`${LIST}?search=${tag}&ordering=-identifier&user__username=akadmin`))).toEqual([
+      a.identifier,
+      b.identifier,
+    ]);
+    expect(identifiers(await get(`${LIST}?search=${tag}&ordering=description&user__username=akadmin`))).toEqual([
+      a.identifier,
+      b.identifier,
+    ]);
     const page = await get(`${LIST}?search=${tag}&page_size=3&page=2`);
-    expect(page.body.pagination).toEqual({ next: 0, previous: 1, count: 4, current: 2, total_pages: 2, start_index: 4, end_index: 4 });
+    expect(page.body.pagination).toEqual({
+      next: 0,
+      previous: 1,
+      count: 4,
+      current: 2,
+      total_pages: 2,
+      start_index: 4,
+      end_index: 4,
+    });
     expect(page.body.results).toHaveLength(1);
     expect(identifiers(await get(`${LIST}?identifier=${c.identifier}`))).toEqual([c.identifier]);
   });
 
   it("filters on identifier, intent, user__username, description, expiring and managed", async () => {
     const tag = unique("flt");
-    const a = await makeToken({ identifier: `${tag}-a`, description: `${tag} desc`, expiring: true, expires: "2040-01-01T00:00:00Z" });
+    const a = await makeToken({
+      identifier: `${tag}-a`,
+      description: `${tag} desc`,
+      expiring: true,
+      expires: "2040-01-01T00:00:00Z",
+    });
     const b = await makeToken({ identifier: `${tag}-b`, expiring: false });
-    await env.DB.prepare("UPDATE tokens SET managed = ?1 WHERE identifier = ?2").bind(`goauthentik.io/${tag}`, b.identifier).run();
+    await env.DB.prepare("UPDATE tokens SET managed = ?1 WHERE identifier = ?2")
+      .bind(`goauthentik.io/${tag}`, b.identifier)
+      .run();
     const found = async (query: string) => identifiers(await get(`${LIST}?search=${tag}&${query}`));
     expect(await found(`identifier=${a.identifier}`)).toEqual([a.identifier]);
     expect(await found("intent=api")).toEqual([a.identifier, b.identifier]);
@@ -312,7 +367,11 @@ describe("list", () => {
     const statements = [];
     for (let i = 0; i < 100; i++) {
       statements.push(
-        env.DB.prepare("INSERT INTO tokens (uuid, identifier, user_id, key_hash) VALUES (?1, ?2, ?3, ?1)").bind(crypto.randomUUID(), unique("bulk"), row!.id),
+        env.DB.prepare("INSERT INTO tokens (uuid, identifier, user_id, key_hash) VALUES (?1, ?2, ?3, ?1)").bind(
+          crypto.randomUUID(),
+          unique("bulk"),
+          row!.id,
+        ),
       );
     }
     await env.DB.batch(statements);
@@ -336,19 +395,34 @@ describe("permissions", () => {
     const mine = await post(LIST, { identifier: unique("mine"), description: "self-service" }, { token: user.token });
     expect(mine.status).toBe(201);
     expect(mine.body).toMatchObject({ user: user.id, user_obj: await userOf(user.id), description: "self-service" });
-    const explicit = await post(LIST, { identifier: unique("mine"), user: user.id, expiring: false }, { token: user.token });
+    const explicit = await post(
+      LIST,
+      { identifier: unique("mine"), user: user.id, expiring: false },
+      { token: user.token },
+    );
     expect(explicit.status).toBe(201);
     expect((await get(LIST, { token: user.token })).body.pagination.count).toBe(3);
-    expect(await get(`${LIST}${mine.body.identifier}/`, { token: user.token })).toMatchObject({ status: 200, body: mine.body });
-    expect((await patch(`${LIST}${mine.body.identifier}/`, { description: "edited" }, { token: user.token })).body.description).toBe("edited");
+    expect(await get(`${LIST}${mine.body.identifier}/`, { token: user.token })).toMatchObject({
+      status: 200,
+      body: mine.body,
+    });
+    expect(
+      (await patch(`${LIST}${mine.body.identifier}/`, { description: "edited" }, { token: user.token })).body
+        .description,
+    ).toBe("edited");
     const key = await keyOf(explicit.body.identifier, user.token);
     expect((await get(LIST, { token: key })).status).toBe(200);
     expect((await del(`${LIST}${mine.body.identifier}/`, { token: user.token })).status).toBe(204);
 
-    expect(await get(`${LIST}${other.identifier}/`, { token: user.token })).toMatchObject({ status: 404, body: NOT_FOUND });
+    expect(await get(`${LIST}${other.identifier}/`, { token: user.token })).toMatchObject({
+      status: 404,
+      body: NOT_FOUND,
+    });
     expect((await get(`${LIST}${other.identifier}/view_key/`, { token: user.token })).status).toBe(404);
     expect((await patch(`${LIST}${other.identifier}/`, { description: "x" }, { token: user.token })).status).toBe(404);
-    expect((await put(`${LIST}${other.identifier}/`, { identifier: other.identifier }, { token: user.token })).status).toBe(404);
+    expect(
+      (await put(`${LIST}${other.identifier}/`, { identifier: other.identifier }, { token: user.token })).status,
+    ).toBe(404);
     expect((await del(`${LIST}${other.identifier}/`, { token: user.token })).status).toBe(404);
     expect((await get(`${LIST}${other.identifier}/`)).body).toEqual(other);
   });
@@ -357,10 +431,16 @@ describe("permissions", () => {
     const user = await makeUser();
     const target = await makeUser();
     const before = await tokenCount();
-    expect(await post(LIST, { identifier: unique("theirs"), user: target.id }, { token: user.token })).toMatchObject({ status: 403, body: FORBIDDEN });
+    expect(await post(LIST, { identifier: unique("theirs"), user: target.id }, { token: user.token })).toMatchObject({
+      status: 403,
+      body: FORBIDDEN,
+    });
     expect(await tokenCount()).toBe(before);
     const mine = await makeToken({}, user.token);
-    expect(await patch(`${LIST}${mine.identifier}/`, { user: target.id }, { token: user.token })).toMatchObject({ status: 403, body: FORBIDDEN });
+    expect(await patch(`${LIST}${mine.identifier}/`, { user: target.id }, { token: user.token })).toMatchObject({
+      status: 403,
+      body: FORBIDDEN,
+    });
     expect((await get(`${LIST}${mine.identifier}/`)).body.user).toBe(user.id);
 
     await grant(user.id, ["authentik_core.add_token"]);
@@ -368,7 +448,10 @@ describe("permissions", () => {
     expect(theirs.status).toBe(201);
     expect(theirs.body.user).toBe(target.id);
     // only superusers hand out keys of superusers
-    expect(await post(LIST, { identifier: unique("root"), user: admin.pk }, { token: user.token })).toMatchObject({ status: 403, body: FORBIDDEN });
+    expect(await post(LIST, { identifier: unique("root"), user: admin.pk }, { token: user.token })).toMatchObject({
+      status: 403,
+      body: FORBIDDEN,
+    });
     expect(await tokenCount()).toBe(before + 2);
   });
 
@@ -377,13 +460,28 @@ describe("permissions", () => {
     // Another ordinary user's token: superusers' tokens are for superusers only (see below).
     const other = await makeToken({}, (await makeUser()).token);
     await grant(user.id, ["authentik_core.view_token"]);
-    expect((await get(LIST, { token: user.token })).body.pagination.count).toBe((await get(LIST)).body.pagination.count);
+    expect((await get(LIST, { token: user.token })).body.pagination.count).toBe(
+      (await get(LIST)).body.pagination.count,
+    );
     expect(await get(`${LIST}${other.identifier}/`, { token: user.token })).toMatchObject({ status: 200, body: other });
-    expect(await patch(`${LIST}${other.identifier}/`, { description: "x" }, { token: user.token })).toMatchObject({ status: 403, body: FORBIDDEN });
-    expect(await del(`${LIST}${other.identifier}/`, { token: user.token })).toMatchObject({ status: 403, body: FORBIDDEN });
-    expect(await get(`${LIST}${other.identifier}/view_key/`, { token: user.token })).toMatchObject({ status: 403, body: FORBIDDEN });
+    expect(await patch(`${LIST}${other.identifier}/`, { description: "x" }, { token: user.token })).toMatchObject({
+      status: 403,
+      body: FORBIDDEN,
+    });
+    expect(await del(`${LIST}${other.identifier}/`, { token: user.token })).toMatchObject({
+      status: 403,
+      body: FORBIDDEN,
+    });
+    expect(await get(`${LIST}${other.identifier}/view_key/`, { token: user.token })).toMatchObject({
+      status: 403,
+      body: FORBIDDEN,
+    });
     expect((await tokenRow(other.identifier))!.key_pending).not.toBeNull(); // a refused view_key does not use up the key
-    await grant(user.id, ["authentik_core.change_token", "authentik_core.delete_token", "authentik_core.view_token_key"]);
+    await grant(user.id, [
+      "authentik_core.change_token",
+      "authentik_core.delete_token",
+      "authentik_core.view_token_key",
+    ]);
     expect((await patch(`${LIST}${other.identifier}/`, { description: "x" }, { token: user.token })).status).toBe(200);
     expect((await get(`${LIST}${other.identifier}/view_key/`, { token: user.token })).status).toBe(200);
     expect((await del(`${LIST}${other.identifier}/`, { token: user.token })).status).toBe(204);
@@ -394,24 +492,47 @@ describe("permissions", () => {
     const owner = await makeUser();
     const granted = await makeToken({}, owner.token);
     const hidden = await makeToken({}, owner.token);
-    await grant(user.id, ["authentik_core.view_token", "authentik_core.view_token_key"], { model: MODEL, pk: granted.pk });
+    await grant(user.id, ["authentik_core.view_token", "authentik_core.view_token_key"], {
+      model: MODEL,
+      pk: granted.pk,
+    });
     const list = await get(LIST, { token: user.token });
     expect(list.body.pagination.count).toBe(2); // their own token and the granted one
     expect(list.body.results.map((t: { identifier: string }) => t.identifier)).toContain(granted.identifier);
     expect((await get(`${LIST}${hidden.identifier}/`, { token: user.token })).status).toBe(404);
     expect((await get(`${LIST}${granted.identifier}/view_key/`, { token: user.token })).status).toBe(200);
-    expect(await patch(`${LIST}${granted.identifier}/`, { description: "x" }, { token: user.token })).toMatchObject({ status: 403, body: FORBIDDEN });
-    expect(await del(`${LIST}${granted.identifier}/`, { token: user.token })).toMatchObject({ status: 403, body: FORBIDDEN });
+    expect(await patch(`${LIST}${granted.identifier}/`, { description: "x" }, { token: user.token })).toMatchObject({
+      status: 403,
+      body: FORBIDDEN,
+    });
+    expect(await del(`${LIST}${granted.identifier}/`, { token: user.token })).toMatchObject({
+      status: 403,
+      body: FORBIDDEN,
+    });
   });
 
   it("only superusers touch superusers' tokens, whatever the grants", async () => {
     const user = await makeUser();
     const root = await makeToken();
-    await grant(user.id, ["authentik_core.view_token", "authentik_core.change_token", "authentik_core.delete_token", "authentik_core.view_token_key"]);
+    await grant(user.id, [
+      "authentik_core.view_token",
+      "authentik_core.change_token",
+      "authentik_core.delete_token",
+      "authentik_core.view_token_key",
+    ]);
     expect((await get(`${LIST}${root.identifier}/`, { token: user.token })).status).toBe(200);
-    expect(await patch(`${LIST}${root.identifier}/`, { description: "x" }, { token: user.token })).toMatchObject({ status: 403, body: FORBIDDEN });
-    expect(await get(`${LIST}${root.identifier}/view_key/`, { token: user.token })).toMatchObject({ status: 403, body: FORBIDDEN });
-    expect(await del(`${LIST}${root.identifier}/`, { token: user.token })).toMatchObject({ status: 403, body: FORBIDDEN });
+    expect(await patch(`${LIST}${root.identifier}/`, { description: "x" }, { token: user.token })).toMatchObject({
+      status: 403,
+      body: FORBIDDEN,
+    });
+    expect(await get(`${LIST}${root.identifier}/view_key/`, { token: user.token })).toMatchObject({
+      status: 403,
+      body: FORBIDDEN,
+    });
+    expect(await del(`${LIST}${root.identifier}/`, { token: user.token })).toMatchObject({
+      status: 403,
+      body: FORBIDDEN,
+    });
   });
 
   it("a superuser other than akadmin may do everything", async () => {
@@ -420,7 +541,9 @@ describe("permissions", () => {
     const reply = await post(LIST, { identifier: unique("root"), user: target.id }, { token: root.token });
     expect(reply.status).toBe(201);
     expect((await get(`${LIST}${reply.body.identifier}/view_key/`, { token: root.token })).status).toBe(200);
-    expect((await patch(`${LIST}${reply.body.identifier}/`, { user: admin.pk }, { token: root.token })).status).toBe(200);
+    expect((await patch(`${LIST}${reply.body.identifier}/`, { user: admin.pk }, { token: root.token })).status).toBe(
+      200,
+    );
     expect((await del(`${LIST}${reply.body.identifier}/`, { token: root.token })).status).toBe(204);
   });
 });

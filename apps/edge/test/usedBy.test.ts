@@ -23,13 +23,16 @@ const endpointBody = (provider: number, extra: Record<string, unknown> = {}) => 
 
 async function addToken(endpoint: string, provider: number, userId: number) {
   const uuid = crypto.randomUUID();
-  await env.DB.prepare("INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5, 0)")
+  await env.DB.prepare(
+    "INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+  )
     .bind(uuid, provider, endpoint, userId, crypto.randomUUID())
     .run();
   return uuid;
 }
 
-const tokenName = (uuid: string, provider: number, endpoint: string) => `RAC Connection token ${uuid} to ${provider}/${endpoint}`;
+const tokenName = (uuid: string, provider: number, endpoint: string) =>
+  `RAC Connection token ${uuid} to ${provider}/${endpoint}`;
 
 /** A provider referenced by everything that can point at one. */
 const world = {} as {
@@ -59,10 +62,17 @@ beforeAll(async () => {
     authentication_flow: world.authentication.pk,
     property_mappings: [world.mappingA.pk],
   });
-  world.endpoint = await created("/api/v3/rac/endpoints/", endpointBody(world.provider.pk, { property_mappings: [world.mappingB.pk, world.mappingA.pk] }));
+  world.endpoint = await created(
+    "/api/v3/rac/endpoints/",
+    endpointBody(world.provider.pk, { property_mappings: [world.mappingB.pk, world.mappingA.pk] }),
+  );
   world.adminToken = await addToken(world.endpoint.pk, world.provider.pk, world.adminId);
   world.ownerToken = await addToken(world.endpoint.pk, world.provider.pk, world.owner.id);
-  world.outpost = await created("/api/v3/outposts/instances/", { name: unique("outpost"), type: "rac", providers: [world.provider.pk] });
+  world.outpost = await created("/api/v3/outposts/instances/", {
+    name: unique("outpost"),
+    type: "rac",
+    providers: [world.provider.pk],
+  });
   const slug = unique("app");
   world.application = { uuid: crypto.randomUUID(), name: `App ${slug}`, slug };
   await env.DB.prepare("INSERT INTO applications (uuid, name, slug, provider_id) VALUES (?1, ?2, ?3, ?4)")
@@ -79,7 +89,9 @@ describe("used_by contents (reference section 2.6, case 65)", () => {
     const endpoint = await created("/api/v3/rac/endpoints/", endpointBody(provider.pk));
     const reply = await get(`/api/v3/providers/rac/${provider.pk}/used_by/`);
     expect(reply.status).toBe(200);
-    expect(reply.body).toEqual([{ app: RAC, model_name: "endpoint", pk: endpoint.pk, name: `RAC Endpoint ${endpoint.name}`, action: "cascade" }]);
+    expect(reply.body).toEqual([
+      { app: RAC, model_name: "endpoint", pk: endpoint.pk, name: `RAC Endpoint ${endpoint.name}`, action: "cascade" },
+    ]);
   });
 
   it("a provider: endpoints and connection tokens (cascade), outposts and mappings (cascade_many), its application (set_default)", async () => {
@@ -93,9 +105,27 @@ describe("used_by contents (reference section 2.6, case 65)", () => {
     expect(reply.body).toEqual([
       { app: RAC, model_name: "endpoint", pk: endpoint.pk, name: `RAC Endpoint ${endpoint.name}`, action: "cascade" },
       ...tokens.map((token) => ({ app: RAC, model_name: "connectiontoken", ...token, action: "cascade" })),
-      { app: "authentik_outposts", model_name: "outpost", pk: outpost.pk, name: `Outpost ${outpost.name}`, action: "cascade_many" },
-      { app: RAC, model_name: "racpropertymapping", pk: mappingA.pk, name: `Property Mapping ${mappingA.name}`, action: "cascade_many" },
-      { app: "authentik_core", model_name: "application", pk: application.uuid, name: application.name, action: "set_default" },
+      {
+        app: "authentik_outposts",
+        model_name: "outpost",
+        pk: outpost.pk,
+        name: `Outpost ${outpost.name}`,
+        action: "cascade_many",
+      },
+      {
+        app: RAC,
+        model_name: "racpropertymapping",
+        pk: mappingA.pk,
+        name: `Property Mapping ${mappingA.name}`,
+        action: "cascade_many",
+      },
+      {
+        app: "authentik_core",
+        model_name: "application",
+        pk: application.uuid,
+        name: application.name,
+        action: "set_default",
+      },
     ]);
   });
 
@@ -109,8 +139,20 @@ describe("used_by contents (reference section 2.6, case 65)", () => {
     expect(reply.status).toBe(200);
     expect(reply.body).toEqual([
       ...tokens.map((token) => ({ app: RAC, model_name: "connectiontoken", ...token, action: "cascade" })),
-      { app: RAC, model_name: "racpropertymapping", pk: mappingA.pk, name: `Property Mapping ${mappingA.name}`, action: "cascade_many" },
-      { app: RAC, model_name: "racpropertymapping", pk: mappingB.pk, name: `Property Mapping ${mappingB.name}`, action: "cascade_many" },
+      {
+        app: RAC,
+        model_name: "racpropertymapping",
+        pk: mappingA.pk,
+        name: `Property Mapping ${mappingA.name}`,
+        action: "cascade_many",
+      },
+      {
+        app: RAC,
+        model_name: "racpropertymapping",
+        pk: mappingB.pk,
+        name: `Property Mapping ${mappingB.name}`,
+        action: "cascade_many",
+      },
     ]);
   });
 
@@ -118,7 +160,13 @@ describe("used_by contents (reference section 2.6, case 65)", () => {
     const { provider, endpoint, mappingA, mappingB } = world;
     const expected = [
       { app: RAC, model_name: "racprovider", pk: String(provider.pk), name: provider.name, action: "cascade_many" },
-      { app: RAC, model_name: "endpoint", pk: endpoint.pk, name: `RAC Endpoint ${endpoint.name}`, action: "cascade_many" },
+      {
+        app: RAC,
+        model_name: "endpoint",
+        pk: endpoint.pk,
+        name: `RAC Endpoint ${endpoint.name}`,
+        action: "cascade_many",
+      },
     ];
     expect((await get(`/api/v3/propertymappings/provider/rac/${mappingA.pk}/used_by/`)).body).toEqual(expected);
     expect((await get(`/api/v3/propertymappings/rac/${mappingA.pk}/used_by/`)).body).toEqual(expected);
@@ -158,10 +206,23 @@ describe("used_by contents (reference section 2.6, case 65)", () => {
     const withMs = { uuid: crypto.randomUUID(), identifier: unique("zz-ms") };
     const whole = { uuid: crypto.randomUUID(), identifier: unique("zz-whole") };
     const none = { uuid: crypto.randomUUID(), identifier: unique("zz-none") };
-    const insert = "INSERT INTO tokens (uuid, identifier, user_id, intent, expiring, expires, key_hash) VALUES (?1, ?2, ?3, 'api', 1, ?4, ?5)";
+    const insert =
+      "INSERT INTO tokens (uuid, identifier, user_id, intent, expiring, expires, key_hash) VALUES (?1, ?2, ?3, 'api', 1, ?4, ?5)";
     await env.DB.batch([
-      env.DB.prepare(insert).bind(withMs.uuid, withMs.identifier, owner.id, Date.UTC(2024, 7, 23, 12, 30, 5, 123), crypto.randomUUID()),
-      env.DB.prepare(insert).bind(whole.uuid, whole.identifier, owner.id, Date.UTC(2030, 0, 2, 3, 4, 5), crypto.randomUUID()),
+      env.DB.prepare(insert).bind(
+        withMs.uuid,
+        withMs.identifier,
+        owner.id,
+        Date.UTC(2024, 7, 23, 12, 30, 5, 123),
+        crypto.randomUUID(),
+      ),
+      env.DB.prepare(insert).bind(
+        whole.uuid,
+        whole.identifier,
+        owner.id,
+        Date.UTC(2030, 0, 2, 3, 4, 5),
+        crypto.randomUUID(),
+      ),
       env.DB.prepare(insert).bind(none.uuid, none.identifier, owner.id, null, crypto.randomUUID()),
     ]);
     const reply = await get(`/api/v3/core/users/${owner.id}/used_by/`);
@@ -176,9 +237,27 @@ describe("used_by contents (reference section 2.6, case 65)", () => {
         name: `${withMs.identifier} (expires=2024-08-23 12:30:05.123000+00:00)`,
         action: "cascade",
       },
-      { app: "authentik_core", model_name: "token", pk: none.uuid, name: `${none.identifier} (expires=None)`, action: "cascade" },
-      { app: "authentik_core", model_name: "token", pk: whole.uuid, name: `${whole.identifier} (expires=2030-01-02 03:04:05+00:00)`, action: "cascade" },
-      { app: RAC, model_name: "connectiontoken", pk: world.ownerToken, name: tokenName(world.ownerToken, provider.pk, endpoint.pk), action: "cascade" },
+      {
+        app: "authentik_core",
+        model_name: "token",
+        pk: none.uuid,
+        name: `${none.identifier} (expires=None)`,
+        action: "cascade",
+      },
+      {
+        app: "authentik_core",
+        model_name: "token",
+        pk: whole.uuid,
+        name: `${whole.identifier} (expires=2030-01-02 03:04:05+00:00)`,
+        action: "cascade",
+      },
+      {
+        app: RAC,
+        model_name: "connectiontoken",
+        pk: world.ownerToken,
+        name: tokenName(world.ownerToken, provider.pk, endpoint.pk),
+        action: "cascade",
+      },
     ]);
   });
 
@@ -191,8 +270,14 @@ describe("used_by contents (reference section 2.6, case 65)", () => {
     await env.DB.prepare("UPDATE connection_tokens SET expires = ?2 WHERE uuid = ?1")
       .bind(expired, Date.now() - 1)
       .run();
-    for (const path of [`/api/v3/providers/rac/${provider.pk}/`, `/api/v3/rac/endpoints/${endpoint.pk}/`, `/api/v3/core/users/${user.id}/`]) {
-      const listed = ((await get(`${path}used_by/`)).body as { pk: string; model_name: string }[]).filter((item) => item.model_name === "connectiontoken");
+    for (const path of [
+      `/api/v3/providers/rac/${provider.pk}/`,
+      `/api/v3/rac/endpoints/${endpoint.pk}/`,
+      `/api/v3/core/users/${user.id}/`,
+    ]) {
+      const listed = ((await get(`${path}used_by/`)).body as { pk: string; model_name: string }[]).filter(
+        (item) => item.model_name === "connectiontoken",
+      );
       expect(
         listed.map((item) => item.pk),
         path,
@@ -201,16 +286,37 @@ describe("used_by contents (reference section 2.6, case 65)", () => {
   });
 
   it("applications, API tokens and connection tokens: nothing points at them", async () => {
-    expect(await get(`/api/v3/core/applications/${world.application.slug}/used_by/`)).toMatchObject({ status: 200, body: [] });
-    const identifier = await env.DB.prepare("SELECT identifier FROM tokens WHERE user_id = ?1 LIMIT 1").bind(world.owner.id).first<string>("identifier");
+    expect(await get(`/api/v3/core/applications/${world.application.slug}/used_by/`)).toMatchObject({
+      status: 200,
+      body: [],
+    });
+    const identifier = await env.DB.prepare("SELECT identifier FROM tokens WHERE user_id = ?1 LIMIT 1")
+      .bind(world.owner.id)
+      .first<string>("identifier");
     expect(await get(`/api/v3/core/tokens/${identifier}/used_by/`)).toMatchObject({ status: 200, body: [] });
-    const caller = { userId: world.adminId, username: "akadmin", superuser: true, tokenIdentifier: "t", outpostId: null, keyExpires: null };
+    const caller = {
+      userId: world.adminId,
+      username: "akadmin",
+      superuser: true,
+      tokenIdentifier: "t",
+      outpostId: null,
+      keyExpires: null,
+    };
     expect(await usedBy(env.DB, caller, `${RAC}.connectiontoken`, world.adminToken)).toEqual([]);
   });
 
   it("the helper for other modules answers like the routes", async () => {
-    const caller = { userId: world.adminId, username: "akadmin", superuser: true, tokenIdentifier: "t", outpostId: null, keyExpires: null };
-    expect(await usedBy(env.DB, caller, `${RAC}.endpoint`, world.endpoint.pk)).toEqual((await get(`/api/v3/rac/endpoints/${world.endpoint.pk}/used_by/`)).body);
+    const caller = {
+      userId: world.adminId,
+      username: "akadmin",
+      superuser: true,
+      tokenIdentifier: "t",
+      outpostId: null,
+      keyExpires: null,
+    };
+    expect(await usedBy(env.DB, caller, `${RAC}.endpoint`, world.endpoint.pk)).toEqual(
+      (await get(`/api/v3/rac/endpoints/${world.endpoint.pk}/used_by/`)).body,
+    );
   });
 });
 
@@ -231,8 +337,13 @@ describe("used_by access", () => {
     const user = await makeUser();
     const path = `/api/v3/providers/rac/${world.provider.pk}/used_by/`;
     await grant(user.id, [`${RAC}.view_endpoint`]);
-    expect((await get(path, { token: user.token })).body.map((item: { model_name: string }) => item.model_name)).toEqual(["endpoint"]);
-    await grant(user.id, ["authentik_outposts.view_outpost"], { model: "authentik_outposts.outpost", pk: world.outpost.pk });
+    expect(
+      (await get(path, { token: user.token })).body.map((item: { model_name: string }) => item.model_name),
+    ).toEqual(["endpoint"]);
+    await grant(user.id, ["authentik_outposts.view_outpost"], {
+      model: "authentik_outposts.outpost",
+      pk: world.outpost.pk,
+    });
     await grant(user.id, [`${RAC}.view_connectiontoken`], { model: `${RAC}.connectiontoken`, pk: world.adminToken });
     const reply = await get(path, { token: user.token });
     expect(reply.body.map((item: { model_name: string; pk: string }) => [item.model_name, item.pk])).toEqual([
@@ -241,13 +352,21 @@ describe("used_by access", () => {
       ["outpost", world.outpost.pk],
     ]);
     await grant(user.id, ["authentik_core.view_application", `${RAC}.view_racpropertymapping`]);
-    expect((await get(path, { token: user.token })).body).toEqual((await get(path)).body.filter((item: { pk: string }) => item.pk !== world.ownerToken));
+    expect((await get(path, { token: user.token })).body).toEqual(
+      (await get(path)).body.filter((item: { pk: string }) => item.pk !== world.ownerToken),
+    );
   });
 
   it("owners see their own connection tokens and API tokens without a grant", async () => {
     const { owner, provider, endpoint } = world;
     expect((await get(`/api/v3/rac/endpoints/${endpoint.pk}/used_by/`, { token: owner.token })).body).toEqual([
-      { app: RAC, model_name: "connectiontoken", pk: world.ownerToken, name: tokenName(world.ownerToken, provider.pk, endpoint.pk), action: "cascade" },
+      {
+        app: RAC,
+        model_name: "connectiontoken",
+        pk: world.ownerToken,
+        name: tokenName(world.ownerToken, provider.pk, endpoint.pk),
+        action: "cascade",
+      },
     ]);
     const own = (await get(`/api/v3/core/users/${owner.id}/used_by/`, { token: owner.token })).body;
     expect(own.length).toBeGreaterThan(1);
@@ -287,18 +406,12 @@ describe("used_by query cost", () => {
     for (let i = 0; i < 60; i++) {
       const uuid = crypto.randomUUID();
       statements.push(
-        env.DB.prepare("INSERT INTO endpoints (uuid, name, provider_id, protocol, host, auth_mode) VALUES (?1, ?2, ?3, 'rdp', 'h', 'static')").bind(
-          uuid,
-          unique("bulk"),
-          large.pk,
-        ),
-        env.DB.prepare("INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5, 0)").bind(
-          crypto.randomUUID(),
-          large.pk,
-          uuid,
-          world.adminId,
-          crypto.randomUUID(),
-        ),
+        env.DB.prepare(
+          "INSERT INTO endpoints (uuid, name, provider_id, protocol, host, auth_mode) VALUES (?1, ?2, ?3, 'rdp', 'h', 'static')",
+        ).bind(uuid, unique("bulk"), large.pk),
+        env.DB.prepare(
+          "INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+        ).bind(crypto.randomUUID(), large.pk, uuid, world.adminId, crypto.randomUUID()),
       );
     }
     await env.DB.batch(statements);

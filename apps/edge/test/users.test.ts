@@ -76,7 +76,11 @@ describe("create", () => {
       type: "service_account",
       uuid: expect.any(String),
     });
-    expect(await userRow(reply.body.pk)).toMatchObject({ is_active: 0, is_superuser: 1, attributes: '{"team":"ops","level":3}' });
+    expect(await userRow(reply.body.pk)).toMatchObject({
+      is_active: 0,
+      is_superuser: 1,
+      attributes: '{"team":"ops","level":3}',
+    });
   });
 
   it("turns numbers into text and trims usernames, as DRF does", async () => {
@@ -103,8 +107,14 @@ describe("create", () => {
     [{ username: "NEW", name: "x", email: "not-an-email" }, { email: ["Enter a valid email address."] }],
     [{ username: "NEW", name: "x", email: null }, { email: ["This field may not be null."] }],
     [{ username: "NEW", name: "x", email: true }, { email: ["Not a valid string."] }],
-    [{ username: "NEW", name: "x", attributes: [] }, { attributes: ["Value must be a dictionary, and not have any duplicate keys."] }],
-    [{ username: "NEW", name: "x", attributes: "a=b" }, { attributes: ["Value must be a dictionary, and not have any duplicate keys."] }],
+    [
+      { username: "NEW", name: "x", attributes: [] },
+      { attributes: ["Value must be a dictionary, and not have any duplicate keys."] },
+    ],
+    [
+      { username: "NEW", name: "x", attributes: "a=b" },
+      { attributes: ["Value must be a dictionary, and not have any duplicate keys."] },
+    ],
     [{ username: "NEW", name: "x", attributes: null }, { attributes: ["This field may not be null."] }],
     [{ username: "NEW", name: "x", path: "/users" }, { path: ["No leading or trailing slashes allowed."] }],
     [{ username: "NEW", name: "x", path: "users/" }, { path: ["No leading or trailing slashes allowed."] }],
@@ -113,14 +123,24 @@ describe("create", () => {
     [{ username: "NEW", name: "x", path: null }, { path: ["This field may not be null."] }],
     [{ username: "NEW", name: "x", type: "robot" }, { type: ['"robot" is not a valid choice.'] }],
     [{ username: "NEW", name: "x", type: null }, { type: ["This field may not be null."] }],
-    [{ username: "NEW", name: "x", type: "internal_service_account" }, { type: ["Setting a user to internal service account is not allowed."] }],
+    [
+      { username: "NEW", name: "x", type: "internal_service_account" },
+      { type: ["Setting a user to internal service account is not allowed."] },
+    ],
     [{ username: "NEW", name: "x", groups: "admins" }, { groups: ['Expected a list of items but got type "str".'] }],
     [{ username: "NEW", name: "x", groups: null }, { groups: ["This field may not be null."] }],
     [{ username: "NEW", name: "x", groups: ["admins"] }, { groups: ["“admins” is not a valid UUID."] }],
-    [{ username: "NEW", name: "x", groups: [missingGroup] }, { groups: [`Invalid pk "${missingGroup}" - object does not exist.`] }],
+    [
+      { username: "NEW", name: "x", groups: [missingGroup] },
+      { groups: [`Invalid pk "${missingGroup}" - object does not exist.`] },
+    ],
     [
       { name: null, is_active: 3 },
-      { username: ["This field is required."], name: ["This field may not be null."], is_active: ["Must be a valid boolean."] },
+      {
+        username: ["This field is required."],
+        name: ["This field may not be null."],
+        is_active: ["Must be a valid boolean."],
+      },
     ],
   ])("%j -> 400 %j, nothing written", async (input, expected) => {
     const body = JSON.parse(JSON.stringify(input).replaceAll('"NEW"', JSON.stringify(unique("new"))));
@@ -199,7 +219,9 @@ describe("retrieve, PUT, PATCH, DELETE", () => {
     expect(reply.status).toBe(400);
     expect(reply.body).toEqual({ type: ["Can't change internal service account to other user type."] });
     expect((await patch(`${LIST}${user.pk}/`, { type: "internal_service_account", name: "svc" })).status).toBe(200);
-    expect((await patch(`${LIST}${user.pk}/`, { type: "internal_service_account" })).body.type).toBe("internal_service_account");
+    expect((await patch(`${LIST}${user.pk}/`, { type: "internal_service_account" })).body.type).toBe(
+      "internal_service_account",
+    );
   });
 
   it("DELETE answers 204 with no body and removes the user", async () => {
@@ -216,9 +238,16 @@ describe("retrieve, PUT, PATCH, DELETE", () => {
     await grant(victim.id, ["authentik_providers_rac.view_racprovider"]);
     expect((await get(LIST, { token: victim.token })).status).toBe(200);
     expect((await del(`${LIST}${victim.id}/`)).status).toBe(204);
-    expect(await get(LIST, { token: victim.token })).toMatchObject({ status: 403, body: { detail: "Token invalid/expired" } });
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM tokens WHERE user_id = ?1").bind(victim.id).first("n")).toBe(0);
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM permissions WHERE user_id = ?1").bind(victim.id).first("n")).toBe(0);
+    expect(await get(LIST, { token: victim.token })).toMatchObject({
+      status: 403,
+      body: { detail: "Token invalid/expired" },
+    });
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM tokens WHERE user_id = ?1").bind(victim.id).first("n")).toBe(
+      0,
+    );
+    expect(
+      await env.DB.prepare("SELECT count(*) AS n FROM permissions WHERE user_id = ?1").bind(victim.id).first("n"),
+    ).toBe(0);
   });
 
   it("deleting a user removes their connection tokens", async () => {
@@ -226,31 +255,36 @@ describe("retrieve, PUT, PATCH, DELETE", () => {
     const flow = crypto.randomUUID();
     const endpoint = crypto.randomUUID();
     const provider = await env.DB.batch([
-      env.DB.prepare("INSERT INTO flows (uuid, name, slug, title, designation) VALUES (?1, 'f', ?2, 'f', 'authorization')").bind(flow, unique("flow")),
-      env.DB.prepare("INSERT INTO providers (name, authorization_flow) VALUES (?1, ?2) RETURNING id").bind(unique("provider"), flow),
+      env.DB.prepare(
+        "INSERT INTO flows (uuid, name, slug, title, designation) VALUES (?1, 'f', ?2, 'f', 'authorization')",
+      ).bind(flow, unique("flow")),
+      env.DB.prepare("INSERT INTO providers (name, authorization_flow) VALUES (?1, ?2) RETURNING id").bind(
+        unique("provider"),
+        flow,
+      ),
     ]);
     const providerId = (provider[1]!.results[0] as { id: number }).id;
     await env.DB.batch([
-      env.DB.prepare("INSERT INTO endpoints (uuid, name, provider_id, protocol, host, auth_mode) VALUES (?1, 'e', ?2, 'rdp', 'h', 'static')").bind(
-        endpoint,
-        providerId,
-      ),
-      env.DB.prepare("INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5, 0)").bind(
-        crypto.randomUUID(),
-        providerId,
-        endpoint,
-        victim.id,
-        crypto.randomUUID(),
-      ),
+      env.DB.prepare(
+        "INSERT INTO endpoints (uuid, name, provider_id, protocol, host, auth_mode) VALUES (?1, 'e', ?2, 'rdp', 'h', 'static')",
+      ).bind(endpoint, providerId),
+      env.DB.prepare(
+        "INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+      ).bind(crypto.randomUUID(), providerId, endpoint, victim.id, crypto.randomUUID()),
     ]);
     expect((await del(`${LIST}${victim.id}/`)).status).toBe(204);
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM connection_tokens WHERE user_id = ?1").bind(victim.id).first("n")).toBe(0);
+    expect(
+      await env.DB.prepare("SELECT count(*) AS n FROM connection_tokens WHERE user_id = ?1").bind(victim.id).first("n"),
+    ).toBe(0);
   });
 
   it("deactivating a user makes their key stop working", async () => {
     const user = await makeUser();
     expect((await patch(`${LIST}${user.id}/`, { is_active: false })).status).toBe(200);
-    expect(await get(LIST, { token: user.token })).toMatchObject({ status: 403, body: { detail: "Token invalid/expired" } });
+    expect(await get(LIST, { token: user.token })).toMatchObject({
+      status: 403,
+      body: { detail: "Token invalid/expired" },
+    });
     expect((await patch(`${LIST}${user.id}/`, { is_active: true })).status).toBe(200);
     expect((await get(LIST, { token: user.token })).status).toBe(200);
   });
@@ -263,12 +297,31 @@ describe("list", () => {
     const prefix = unique("page");
     for (const letter of ["a", "b", "c"]) await makeApiUser({ username: `${prefix}-${letter}` });
     const first = await get(`${LIST}?search=${prefix}&page_size=2`);
-    expect(first.body.pagination).toEqual({ next: 2, previous: 0, count: 3, current: 1, total_pages: 2, start_index: 1, end_index: 2 });
+    expect(first.body.pagination).toEqual({
+      next: 2,
+      previous: 0,
+      count: 3,
+      current: 1,
+      total_pages: 2,
+      start_index: 1,
+      end_index: 2,
+    });
     expect(names(first)).toEqual([`${prefix}-a`, `${prefix}-b`]);
     const second = await get(`${LIST}?search=${prefix}&page_size=2&page=2`);
-    expect(second.body.pagination).toEqual({ next: 0, previous: 1, count: 3, current: 2, total_pages: 2, start_index: 3, end_index: 3 });
+    expect(second.body.pagination).toEqual({
+      next: 0,
+      previous: 1,
+      count: 3,
+      current: 2,
+      total_pages: 2,
+      start_index: 3,
+      end_index: 3,
+    });
     expect(names(second)).toEqual([`${prefix}-c`]);
-    expect(await get(`${LIST}?search=${prefix}&page_size=2&page=3`)).toMatchObject({ status: 404, body: { detail: "Invalid page." } });
+    expect(await get(`${LIST}?search=${prefix}&page_size=2&page=3`)).toMatchObject({
+      status: 404,
+      body: { detail: "Invalid page." },
+    });
   });
 
   it("searches username, name and email, each term matching", async () => {
@@ -289,7 +342,9 @@ describe("list", () => {
     const y = await makeApiUser({ username: `${tag}-a`, name: "3", email: "c@x.test", is_active: false });
     const z = await makeApiUser({ username: `${tag}-c`, name: "1", email: "b@x.test" });
     const order = async (ordering: string) =>
-      (await get(`${LIST}?search=${tag}${ordering ? `&ordering=${ordering}` : ""}`)).body.results.map((u: { pk: number }) => u.pk);
+      (await get(`${LIST}?search=${tag}${ordering ? `&ordering=${ordering}` : ""}`)).body.results.map(
+        (u: { pk: number }) => u.pk,
+      );
     expect(await order("")).toEqual([y.pk, x.pk, z.pk]);
     expect(await order("-username")).toEqual([z.pk, x.pk, y.pk]);
     expect(await order("name")).toEqual([z.pk, x.pk, y.pk]);
@@ -301,10 +356,23 @@ describe("list", () => {
 
   it("filters on username, name, email, is_active, is_superuser, uuid, path and type", async () => {
     const tag = unique("flt");
-    const a = await makeApiUser({ username: `${tag}-a`, name: `${tag} A`, email: "a@flt.test", path: `${tag}/x`, type: "external" });
-    const b = await makeApiUser({ username: `${tag}-b`, is_active: false, is_superuser: true, path: `${tag}/x`, type: "service_account" });
+    const a = await makeApiUser({
+      username: `${tag}-a`,
+      name: `${tag} A`,
+      email: "a@flt.test",
+      path: `${tag}/x`,
+      type: "external",
+    });
+    const b = await makeApiUser({
+      username: `${tag}-b`,
+      is_active: false,
+      is_superuser: true,
+      path: `${tag}/x`,
+      type: "service_account",
+    });
     const c = await makeApiUser({ username: `${tag}-c`, path: `${tag}/y` });
-    const pks = async (query: string) => (await get(`${LIST}?search=${tag}&${query}`)).body.results.map((u: { pk: number }) => u.pk);
+    const pks = async (query: string) =>
+      (await get(`${LIST}?search=${tag}&${query}`)).body.results.map((u: { pk: number }) => u.pk);
     expect(await pks(`username=${tag}-b`)).toEqual([b.pk]);
     expect(await pks(`name=${encodeURIComponent(`${tag} A`)}`)).toEqual([a.pk]);
     expect(await pks("email=a@flt.test")).toEqual([a.pk]);
@@ -325,7 +393,12 @@ describe("list", () => {
   it("a page of 100 users costs a constant number of D1 queries", async () => {
     const statements = [];
     for (let i = 0; i < 100; i++) {
-      statements.push(env.DB.prepare("INSERT INTO users (uuid, uid, username) VALUES (?1, ?1, ?2)").bind(crypto.randomUUID(), unique("bulk")));
+      statements.push(
+        env.DB.prepare("INSERT INTO users (uuid, uid, username) VALUES (?1, ?1, ?2)").bind(
+          crypto.randomUUID(),
+          unique("bulk"),
+        ),
+      );
     }
     await env.DB.batch(statements);
     const one = await roundTrips(`${LIST}?page_size=1`);
@@ -347,7 +420,10 @@ describe("permissions", () => {
       results: [],
     });
     const before = await userCount();
-    expect(await post(LIST, { username: unique("u"), name: "x" }, { token: user.token })).toMatchObject({ status: 403, body: FORBIDDEN });
+    expect(await post(LIST, { username: unique("u"), name: "x" }, { token: user.token })).toMatchObject({
+      status: 403,
+      body: FORBIDDEN,
+    });
     expect(await userCount()).toBe(before);
     expect(await get(`${LIST}${other.pk}/`, { token: user.token })).toMatchObject({ status: 404, body: NOT_FOUND });
     expect((await put(`${LIST}${other.pk}/`, { username: "x", name: "x" }, { token: user.token })).status).toBe(404);
@@ -363,7 +439,10 @@ describe("permissions", () => {
     const list = await get(`${LIST}?page_size=1000`, { token: user.token });
     expect(list.body.pagination.count).toBe((await get(LIST)).body.pagination.count);
     expect(await get(`${LIST}${other.pk}/`, { token: user.token })).toMatchObject({ status: 200, body: other });
-    expect(await patch(`${LIST}${other.pk}/`, { name: "x" }, { token: user.token })).toMatchObject({ status: 403, body: FORBIDDEN });
+    expect(await patch(`${LIST}${other.pk}/`, { name: "x" }, { token: user.token })).toMatchObject({
+      status: 403,
+      body: FORBIDDEN,
+    });
     expect(await del(`${LIST}${other.pk}/`, { token: user.token })).toMatchObject({ status: 403, body: FORBIDDEN });
     expect((await post(LIST, { username: unique("u"), name: "x" }, { token: user.token })).status).toBe(403);
     await grant(user.id, ["authentik_core.add_user", "authentik_core.change_user", "authentik_core.delete_user"]);
@@ -390,17 +469,36 @@ describe("permissions", () => {
     const admin = await makeUser();
     await grant(admin.id, ["authentik_core.view_user", "authentik_core.add_user", "authentik_core.change_user"]);
     const before = await userCount();
-    const promote = await post(LIST, { username: unique("root"), name: "x", is_superuser: true }, { token: admin.token });
+    const promote = await post(
+      LIST,
+      { username: unique("root"), name: "x", is_superuser: true },
+      { token: admin.token },
+    );
     expect(promote).toMatchObject({ status: 403, body: FORBIDDEN });
     expect(await userCount()).toBe(before);
-    const plain = await post(LIST, { username: unique("plain"), name: "x", is_superuser: false }, { token: admin.token });
+    const plain = await post(
+      LIST,
+      { username: unique("plain"), name: "x", is_superuser: false },
+      { token: admin.token },
+    );
     expect(plain.status).toBe(201);
-    expect(await patch(`${LIST}${plain.body.pk}/`, { is_superuser: true }, { token: admin.token })).toMatchObject({ status: 403, body: FORBIDDEN });
-    expect(await patch(`${LIST}${admin.id}/`, { is_superuser: true }, { token: admin.token })).toMatchObject({ status: 403, body: FORBIDDEN });
+    expect(await patch(`${LIST}${plain.body.pk}/`, { is_superuser: true }, { token: admin.token })).toMatchObject({
+      status: 403,
+      body: FORBIDDEN,
+    });
+    expect(await patch(`${LIST}${admin.id}/`, { is_superuser: true }, { token: admin.token })).toMatchObject({
+      status: 403,
+      body: FORBIDDEN,
+    });
     expect((await userRow(admin.id))!.is_superuser).toBe(0);
     const root = await makeApiUser({ is_superuser: true });
-    expect(await patch(`${LIST}${root.pk}/`, { is_superuser: false }, { token: admin.token })).toMatchObject({ status: 403, body: FORBIDDEN });
-    expect((await patch(`${LIST}${root.pk}/`, { is_superuser: true, name: "same" }, { token: admin.token })).status).toBe(200);
+    expect(await patch(`${LIST}${root.pk}/`, { is_superuser: false }, { token: admin.token })).toMatchObject({
+      status: 403,
+      body: FORBIDDEN,
+    });
+    expect(
+      (await patch(`${LIST}${root.pk}/`, { is_superuser: true, name: "same" }, { token: admin.token })).status,
+    ).toBe(200);
 
     const superuser = await makeUser({ superuser: true });
     const promoted = await patch(`${LIST}${plain.body.pk}/`, { is_superuser: true }, { token: superuser.token });

@@ -6,11 +6,17 @@ const LIST = "/api/v3/providers/rac/";
 
 describe("authentication (reference cases 60-61, spec section 2)", () => {
   it("60: no header", async () => {
-    expect(await get(LIST, { token: null })).toMatchObject({ status: 403, body: { detail: "Authentication credentials were not provided." } });
+    expect(await get(LIST, { token: null })).toMatchObject({
+      status: 403,
+      body: { detail: "Authentication credentials were not provided." },
+    });
   });
 
   it("61: unknown key, other scheme, empty bearer", async () => {
-    expect(await get(LIST, { token: "wrong" })).toMatchObject({ status: 403, body: { detail: "Token invalid/expired" } });
+    expect(await get(LIST, { token: "wrong" })).toMatchObject({
+      status: 403,
+      body: { detail: "Token invalid/expired" },
+    });
     expect(await get(LIST, { headers: { authorization: "Basic abc" } })).toMatchObject({
       status: 403,
       body: { detail: "Unsupported authentication type" },
@@ -31,18 +37,28 @@ describe("authentication (reference cases 60-61, spec section 2)", () => {
 
   it("inactive users and expired tokens are refused", async () => {
     const inactive = await makeUser({ active: false });
-    expect(await get(LIST, { token: inactive.token })).toMatchObject({ status: 403, body: { detail: "Token invalid/expired" } });
+    expect(await get(LIST, { token: inactive.token })).toMatchObject({
+      status: 403,
+      body: { detail: "Token invalid/expired" },
+    });
     const user = await makeUser({ superuser: true });
     await env.DB.prepare("UPDATE tokens SET expiring = 1, expires = ?1 WHERE user_id = ?2")
       .bind(Date.now() - 1000, user.id)
       .run();
-    expect(await get(LIST, { token: user.token })).toMatchObject({ status: 403, body: { detail: "Token invalid/expired" } });
+    expect(await get(LIST, { token: user.token })).toMatchObject({
+      status: 403,
+      body: { detail: "Token invalid/expired" },
+    });
   });
 
   it("bootstraps akadmin as a superuser with the configured key, idempotently", async () => {
-    const users = await env.DB.prepare("SELECT username, is_superuser, email FROM users WHERE username = 'akadmin'").all();
+    const users = await env.DB.prepare(
+      "SELECT username, is_superuser, email FROM users WHERE username = 'akadmin'",
+    ).all();
     expect(users.results).toEqual([{ username: "akadmin", is_superuser: 1, email: "admin@test" }]);
-    const tokens = await env.DB.prepare("SELECT identifier, key_hash FROM tokens WHERE identifier = 'authentik-bootstrap-token'").all<{ key_hash: string }>();
+    const tokens = await env.DB.prepare(
+      "SELECT identifier, key_hash FROM tokens WHERE identifier = 'authentik-bootstrap-token'",
+    ).all<{ key_hash: string }>();
     expect(tokens.results).toHaveLength(1);
     expect(tokens.results[0]!.key_hash).not.toContain(ADMIN); // stored hashed
     expect(tokens.results[0]!.key_hash).toMatch(/^[0-9a-f]{64}$/);
@@ -57,7 +73,10 @@ describe("wire conventions (spec section 1)", () => {
   });
 
   it("unknown paths are 404 before authentication", async () => {
-    expect(await get("/api/v3/nothing/here/", { token: null })).toMatchObject({ status: 404, body: { detail: "Not found." } });
+    expect(await get("/api/v3/nothing/here/", { token: null })).toMatchObject({
+      status: 404,
+      body: { detail: "Not found." },
+    });
     expect(await get("/", { token: null })).toMatchObject({ status: 404, body: { detail: "Not found." } });
   });
 
@@ -82,7 +101,10 @@ describe("wire conventions (spec section 1)", () => {
       status: 400,
       body: { non_field_errors: ["Invalid data. Expected a dictionary, but got list."] },
     });
-    expect(await post(LIST, "text")).toMatchObject({ status: 400, body: { non_field_errors: ["Invalid data. Expected a dictionary, but got str."] } });
+    expect(await post(LIST, "text")).toMatchObject({
+      status: 400,
+      body: { non_field_errors: ["Invalid data. Expected a dictionary, but got str."] },
+    });
   });
 
   it("bodies over 1 MiB are 413", async () => {
@@ -151,7 +173,12 @@ describe("flows", () => {
       cache_count: 0,
       export_url: "/api/v3/flows/instances/my-flow/export/",
     });
-    const again = await post("/api/v3/flows/instances/", { name: "x", slug: "my-flow", title: "x", designation: "authorization" });
+    const again = await post("/api/v3/flows/instances/", {
+      name: "x",
+      slug: "my-flow",
+      title: "x",
+      designation: "authorization",
+    });
     expect(again).toMatchObject({ status: 400, body: { slug: ["Flow with this slug already exists."] } });
     const bad = await post("/api/v3/flows/instances/", { name: "x", slug: "a b", title: "x", designation: "nope" });
     expect(bad.body).toEqual({
@@ -163,7 +190,11 @@ describe("flows", () => {
   it("cannot be deleted while a provider uses it as authorization flow; authentication flow is unset", async () => {
     const authz = await makeFlow();
     const authn = await makeFlow();
-    const provider = await post(LIST, { name: "uses-flows", authorization_flow: authz.pk, authentication_flow: authn.pk });
+    const provider = await post(LIST, {
+      name: "uses-flows",
+      authorization_flow: authz.pk,
+      authentication_flow: authn.pk,
+    });
     const refused = await call("DELETE", `/api/v3/flows/instances/${authz.slug}/`);
     expect(refused.status).toBe(400);
     expect(refused.body.non_field_errors[0]).toContain("uses-flows");

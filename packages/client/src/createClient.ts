@@ -128,14 +128,16 @@ export interface ReadResource<T, Key extends string | number, F extends string> 
 }
 
 /** Update and delete, without create (connection tokens are created by a launch). */
-export interface MutableResource<T, Update, Patch, Key extends string | number, F extends string> extends ReadResource<T, Key, F> {
+export interface MutableResource<T, Update, Patch, Key extends string | number, F extends string>
+  extends ReadResource<T, Key, F> {
   update(key: Key, body: Update, options?: CallOptions): Promise<T>;
   partialUpdate(key: Key, body: Patch, options?: CallOptions): Promise<T>;
   destroy(key: Key, options?: CallOptions): Promise<void>;
 }
 
 /** A standard collection: list, create, retrieve, PUT, PATCH, DELETE and used_by. */
-export interface Resource<T, Create, Patch, Key extends string | number, F extends string = never> extends MutableResource<T, Create, Patch, Key, F> {
+export interface Resource<T, Create, Patch, Key extends string | number, F extends string = never>
+  extends MutableResource<T, Create, Patch, Key, F> {
   create(body: Create, options?: CallOptions): Promise<T>;
 }
 
@@ -147,7 +149,14 @@ export type FlowFilter = "slug" | "name" | "designation";
 export type UserFilter = "username" | "name" | "email" | "path" | "is_active" | "is_superuser" | "uuid" | "type";
 export type TokenFilter = "identifier" | "intent" | "description" | "managed" | "user__username" | "expiring";
 export type ApplicationFilter = "name" | "slug" | "group";
-export type EventFilter = "action" | "username" | "client_ip" | "context_model_app" | "context_model_name" | "context_model_pk" | "context_authorized_app";
+export type EventFilter =
+  | "action"
+  | "username"
+  | "client_ip"
+  | "context_model_app"
+  | "context_model_name"
+  | "context_model_pk"
+  | "context_authorized_app";
 export type OutpostFilter = "name__iexact" | "name__icontains" | "providers__isnull" | "providers_by_pk";
 
 const API = "/api/v3/";
@@ -155,7 +164,8 @@ const API = "/api/v3/";
 function search(query: ListQuery<string> = {}): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query) as [string, QueryValue][]) {
-    for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) params.append(key, String(item));
+    for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value])
+      params.append(key, String(item));
   }
   const text = params.toString();
   return text === "" ? "" : `?${text}`;
@@ -175,7 +185,9 @@ function normalizeBaseUrl(baseUrl: string): string {
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** The `csrftoken` cookie of the page (cookie mode in a browser); null elsewhere. */
-export function csrfCookie(cookies: string | undefined = (globalThis as { document?: { cookie?: string } }).document?.cookie) {
+export function csrfCookie(
+  cookies: string | undefined = (globalThis as { document?: { cookie?: string } }).document?.cookie,
+) {
   for (const part of (cookies ?? "").split(";")) {
     const [name, ...value] = part.trim().split("=");
     if (name === "csrftoken") return decodeURIComponent(value.join("="));
@@ -207,7 +219,12 @@ export function createClient(options: ClientOptions) {
    * authentik's parsed error body (or `{"detail": <text>}` when the body is not JSON).
    */
   let bookmark: string | null = null;
-  async function exchange<T>(method: string, path: string, body?: unknown, call: CallOptions = {}): Promise<{ body: T; headers: Headers }> {
+  async function exchange<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    call: CallOptions = {},
+  ): Promise<{ body: T; headers: Headers }> {
     const headers = headersFor(method, body);
     if (call.ifMatch !== undefined) headers["if-match"] = call.ifMatch;
     if (call.idempotencyKey !== undefined) headers["idempotency-key"] = call.idempotencyKey;
@@ -217,7 +234,8 @@ export function createClient(options: ClientOptions) {
     const response = await send(new Request(base + path, init));
     const answered = response.headers.get("x-d1-bookmark");
     // Bookmarks sort in commit order: keep the latest (answers of concurrent calls may arrive out of order).
-    if (options.bookmarks !== false && answered !== null && (bookmark === null || answered > bookmark)) bookmark = answered;
+    if (options.bookmarks !== false && answered !== null && (bookmark === null || answered > bookmark))
+      bookmark = answered;
     const text = await response.text();
     if (!response.ok) {
       let parsed: unknown;
@@ -226,7 +244,10 @@ export function createClient(options: ClientOptions) {
       } catch {
         parsed = null;
       }
-      throw new ApiError(response.status, (parsed !== null && typeof parsed === "object" ? parsed : { detail: text || response.statusText }) as ErrorBody);
+      throw new ApiError(
+        response.status,
+        (parsed !== null && typeof parsed === "object" ? parsed : { detail: text || response.statusText }) as ErrorBody,
+      );
     }
     return { body: (text === "" ? undefined : JSON.parse(text)) as T, headers: response.headers };
   }
@@ -235,7 +256,9 @@ export function createClient(options: ClientOptions) {
     return (await exchange<T>(method, path, body, call)).body;
   }
 
-  function resource<T, Create, Patch, Key extends string | number, F extends string = never>(path: string): Resource<T, Create, Patch, Key, F> {
+  function resource<T, Create, Patch, Key extends string | number, F extends string = never>(
+    path: string,
+  ): Resource<T, Create, Patch, Key, F> {
     const item = (key: Key) => path + segment(key);
     const list = (query?: ListQuery<F>) => request<Paginated<T>>("GET", path + search(query));
     return {
@@ -271,16 +294,22 @@ export function createClient(options: ClientOptions) {
     (user: number, body: PermissionAssign) =>
       request<T>(method, `rbac/permissions/assigned_by_users/${segment(user)}${action}/`, body);
   const gateway = (action: string) => (token: string) => request<never>("POST", `rac/gateway/${action}/`, { token });
-  const { create: _, ...connectionTokens } = resource<ConnectionToken, ConnectionTokenRequest, PatchedConnectionTokenRequest, string, ConnectionTokenFilter>(
-    "rac/connection_tokens/",
-  );
+  const { create: _, ...connectionTokens } = resource<
+    ConnectionToken,
+    ConnectionTokenRequest,
+    PatchedConnectionTokenRequest,
+    string,
+    ConnectionTokenFilter
+  >("rac/connection_tokens/");
 
   return {
     request,
     /** The latest `x-d1-bookmark` the Worker answered (null before the first answer, or with `bookmarks: false`). */
     bookmark: () => bookmark,
     providers: {
-      rac: resource<RacProvider, RacProviderRequest, PatchedRacProviderRequest, number, ProviderFilter>("providers/rac/"),
+      rac: resource<RacProvider, RacProviderRequest, PatchedRacProviderRequest, number, ProviderFilter>(
+        "providers/rac/",
+      ),
     },
     rac: {
       endpoints: {
@@ -289,7 +318,8 @@ export function createClient(options: ClientOptions) {
         launch: (key: string, body: LaunchRequest = {}, call?: CallOptions) =>
           request<LaunchedConnectionToken>("POST", `rac/endpoints/${segment(key)}launch/`, body, call),
         /** The settings a connection would use now, each with its source (secrets masked). */
-        effectiveSettings: (key: string) => request<EffectiveSettings>("GET", `rac/endpoints/${segment(key)}effective_settings/`),
+        effectiveSettings: (key: string) =>
+          request<EffectiveSettings>("GET", `rac/endpoints/${segment(key)}effective_settings/`),
       },
       /** Created by `rac.endpoints.launch`, so no `create`. */
       connectionTokens: connectionTokens as MutableResource<
@@ -306,9 +336,13 @@ export function createClient(options: ClientOptions) {
       },
     },
     propertyMappings: {
-      rac: resource<RacPropertyMapping, RacPropertyMappingRequest, PatchedRacPropertyMappingRequest, string, PropertyMappingFilter>(
-        "propertymappings/provider/rac/",
-      ),
+      rac: resource<
+        RacPropertyMapping,
+        RacPropertyMappingRequest,
+        PatchedRacPropertyMappingRequest,
+        string,
+        PropertyMappingFilter
+      >("propertymappings/provider/rac/"),
     },
     flows: {
       instances: resource<Flow, FlowRequest, Partial<FlowRequest>, string, FlowFilter>("flows/instances/"),
@@ -327,7 +361,9 @@ export function createClient(options: ClientOptions) {
         /** The plain key, shown once (a second call is a 410). */
         viewKey: (identifier: string) => request<{ key: string }>("GET", `core/tokens/${segment(identifier)}view_key/`),
       },
-      applications: resource<Application, ApplicationRequest, PatchedApplicationRequest, string, ApplicationFilter>("core/applications/"),
+      applications: resource<Application, ApplicationRequest, PatchedApplicationRequest, string, ApplicationFilter>(
+        "core/applications/",
+      ),
     },
     events: {
       /** The audit trail, read only: list (newest first), every page, retrieve. */

@@ -32,22 +32,33 @@ describe("createClient", () => {
   });
 
   it("accepts an authentik-style baseUrl ending in /api/v3, with or without slashes", async () => {
-    for (const baseUrl of ["https://rac.test/api/v3", "https://rac.test/api/v3/", "https://rac.test/API/V3//", "https://rac.test/prefix/api/v3"]) {
+    for (const baseUrl of [
+      "https://rac.test/api/v3",
+      "https://rac.test/api/v3/",
+      "https://rac.test/API/V3//",
+      "https://rac.test/prefix/api/v3",
+    ]) {
       const { fetch, seen } = fakeFetch({
         "GET /api/v3/providers/rac/5/": { status: 200, body: { pk: 5 } },
         "GET /prefix/api/v3/providers/rac/5/": { status: 200, body: { pk: 5 } },
       });
       const client = createClient({ baseUrl, token: "k", fetch });
       expect(await client.providers.rac.retrieve(5), baseUrl).toEqual({ pk: 5 });
-      const expected = baseUrl.includes("prefix") ? "https://rac.test/prefix/api/v3/providers/rac/5/" : "https://rac.test/api/v3/providers/rac/5/";
+      const expected = baseUrl.includes("prefix")
+        ? "https://rac.test/prefix/api/v3/providers/rac/5/"
+        : "https://rac.test/api/v3/providers/rac/5/";
       expect(seen[0]!.url, baseUrl).toBe(expected);
     }
   });
 
   it("throws ApiError with the status and authentik's body", async () => {
-    const { fetch } = fakeFetch({ "POST /api/v3/providers/rac/": { status: 400, body: { name: ["This field is required."] } } });
+    const { fetch } = fakeFetch({
+      "POST /api/v3/providers/rac/": { status: 400, body: { name: ["This field is required."] } },
+    });
     const client = createClient({ baseUrl: "https://rac.test", token: "k", fetch });
-    const error = await client.providers.rac.create({ name: "", authorization_flow: "x" }).catch((caught: unknown) => caught);
+    const error = await client.providers.rac
+      .create({ name: "", authorization_flow: "x" })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(400);
     expect((error as ApiError).body).toEqual({ name: ["This field is required."] });
@@ -62,8 +73,14 @@ describe("createClient", () => {
 
   it("walks every page, keeping the filters", async () => {
     const { fetch, seen } = fakeFetch({
-      "GET /api/v3/flows/instances/?designation=authorization&page=1": { status: 200, body: page([{ slug: "a" }, { slug: "b" }], 1, 2) },
-      "GET /api/v3/flows/instances/?designation=authorization&page=2": { status: 200, body: page([{ slug: "c" }], 2, 0) },
+      "GET /api/v3/flows/instances/?designation=authorization&page=1": {
+        status: 200,
+        body: page([{ slug: "a" }, { slug: "b" }], 1, 2),
+      },
+      "GET /api/v3/flows/instances/?designation=authorization&page=2": {
+        status: 200,
+        body: page([{ slug: "c" }], 2, 0),
+      },
     });
     const client = createClient({ baseUrl: "https://rac.test", token: "k", fetch });
     const slugs: string[] = [];
@@ -99,7 +116,10 @@ describe("createClient", () => {
       [() => c.rac.endpoints.launch(uuid), `POST /api/v3/rac/endpoints/${uuid}/launch/`],
       [() => c.rac.endpoints.usedBy(uuid), `GET /api/v3/rac/endpoints/${uuid}/used_by/`],
       [() => c.rac.connectionTokens.list({ session__user: 3 }), "GET /api/v3/rac/connection_tokens/?session__user=3"],
-      [() => c.rac.connectionTokens.partialUpdate(uuid, { endpoint: uuid }), `PATCH /api/v3/rac/connection_tokens/${uuid}/`],
+      [
+        () => c.rac.connectionTokens.partialUpdate(uuid, { endpoint: uuid }),
+        `PATCH /api/v3/rac/connection_tokens/${uuid}/`,
+      ],
       [() => c.rac.gateway.connect("secret"), "POST /api/v3/rac/gateway/connect/"],
       [() => c.rac.gateway.disconnect("secret"), "POST /api/v3/rac/gateway/disconnect/"],
       [() => c.propertyMappings.rac.retrieve(uuid), `GET /api/v3/propertymappings/provider/rac/${uuid}/`],
@@ -107,12 +127,20 @@ describe("createClient", () => {
       [() => c.core.tokens.viewKey("my token"), "GET /api/v3/core/tokens/my%20token/view_key/"],
       [() => c.core.applications.retrieve("app"), "GET /api/v3/core/applications/app/"],
       [() => c.outposts.instances.usedBy(uuid), `GET /api/v3/outposts/instances/${uuid}/used_by/`],
-      [() => c.rbac.assign(2, { permissions: ["authentik_flows.view_flow"] }), "POST /api/v3/rbac/permissions/assigned_by_users/2/assign/"],
-      [() => c.rbac.unassign(2, { permissions: ["authentik_flows.view_flow"] }), "PATCH /api/v3/rbac/permissions/assigned_by_users/2/unassign/"],
+      [
+        () => c.rbac.assign(2, { permissions: ["authentik_flows.view_flow"] }),
+        "POST /api/v3/rbac/permissions/assigned_by_users/2/assign/",
+      ],
+      [
+        () => c.rbac.unassign(2, { permissions: ["authentik_flows.view_flow"] }),
+        "PATCH /api/v3/rbac/permissions/assigned_by_users/2/unassign/",
+      ],
       [() => c.schema(), "GET /api/v3/schema/"],
     ];
     for (const [run] of calls) await run();
-    expect(seen.map((request) => `${request.method} ${new URL(request.url).pathname}${new URL(request.url).search}`)).toEqual(calls.map(([, want]) => want));
+    expect(
+      seen.map((request) => `${request.method} ${new URL(request.url).pathname}${new URL(request.url).search}`),
+    ).toEqual(calls.map(([, want]) => want));
     expect(await seen[6]!.json()).toEqual({});
     expect(await seen[10]!.json()).toEqual({ token: "secret" });
     expect("create" in c.rac.connectionTokens).toBe(false);
@@ -121,7 +149,12 @@ describe("createClient", () => {
   it("cookie mode: credentials, no Authorization, X-CSRFToken from the csrftoken cookie on unsafe methods only", async () => {
     const { fetch, seen } = fakeFetch({ "GET /api/v3/core/users/me/": { status: 200, body: { user: { pk: 1 } } } });
     let cookies = "theme=dark; csrftoken=abc123; other=1";
-    const client = createClient({ baseUrl: "https://rac.test", credentials: "include", fetch, csrfToken: () => csrfCookie(cookies) });
+    const client = createClient({
+      baseUrl: "https://rac.test",
+      credentials: "include",
+      fetch,
+      csrfToken: () => csrfCookie(cookies),
+    });
     expect(await client.core.users.me()).toEqual({ user: { pk: 1 } });
     await client.core.users.setPassword(7, { password: "long-enough" });
     cookies = "";
@@ -156,7 +189,12 @@ describe("createClient", () => {
     expect(seen.map((request) => request.headers.get("if-match"))).toEqual([null, '"abc"', null, "*"]);
     expect(seen.map((request) => request.headers.get("idempotency-key"))).toEqual([null, null, "key-1", null]);
     // The first call has no bookmark; later ones the latest answered (an older answer does not win).
-    expect(seen.map((request) => request.headers.get("x-d1-bookmark"))).toEqual([null, bookmarks[0], bookmarks[1], bookmarks[1]]);
+    expect(seen.map((request) => request.headers.get("x-d1-bookmark"))).toEqual([
+      null,
+      bookmarks[0],
+      bookmarks[1],
+      bookmarks[1],
+    ]);
     expect(c.bookmark()).toBe(bookmarks[1]);
     const off = createClient({ baseUrl: "https://rac.test", token: "k", fetch, bookmarks: false });
     await off.schema();

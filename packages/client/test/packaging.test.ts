@@ -6,7 +6,17 @@
  * runs with `--offline`, so the test never reaches a registry.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,14 +37,20 @@ let project: string;
  * take this workspace package (npm_config_local_prefix) as its project instead of the consumer.
  */
 const env = Object.fromEntries(
-  Object.entries(process.env).filter(([key]) => !/^(npm_config_local_prefix|npm_package_|npm_lifecycle_|npm_command|npm_execpath|pnpm_|PNPM_)/i.test(key)),
+  Object.entries(process.env).filter(
+    ([key]) =>
+      !/^(npm_config_local_prefix|npm_package_|npm_lifecycle_|npm_command|npm_execpath|pnpm_|PNPM_)/i.test(key),
+  ),
 );
 
 function run(command: string, args: string[], cwd: string, timeout = 180_000) {
   const started = Date.now();
   const result = spawnSync(command, args, { cwd, encoding: "utf8", timeout, env: { ...env, NO_COLOR: "1" } });
   console.log(`${command} ${args.slice(0, 3).join(" ")}: ${Date.now() - started} ms`);
-  return { status: result.status, output: `${result.stdout ?? ""}${result.stderr ?? ""}${result.error ? String(result.error) : ""}` };
+  return {
+    status: result.status,
+    output: `${result.stdout ?? ""}${result.stderr ?? ""}${result.error ? String(result.error) : ""}`,
+  };
 }
 
 function mustRun(command: string, args: string[], cwd: string) {
@@ -43,7 +59,8 @@ function mustRun(command: string, args: string[], cwd: string) {
   return result.output;
 }
 
-const installed = (name: string) => JSON.parse(readFileSync(path.join(project, "node_modules", name, "package.json"), "utf8"));
+const installed = (name: string) =>
+  JSON.parse(readFileSync(path.join(project, "node_modules", name, "package.json"), "utf8"));
 
 /**
  * A consumer's code: every line must typecheck, and each @ts-expect-error must meet an error (an
@@ -94,7 +111,15 @@ console.log(JSON.stringify({ apiError: error instanceof ApiError, status: error.
 
 const tsconfig = (options: Record<string, unknown>) =>
   JSON.stringify({
-    compilerOptions: { target: "ES2022", strict: true, noEmit: true, skipLibCheck: false, isolatedModules: true, verbatimModuleSyntax: true, ...options },
+    compilerOptions: {
+      target: "ES2022",
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
+      isolatedModules: true,
+      verbatimModuleSyntax: true,
+      ...options,
+    },
     files: ["consumer.ts"],
   });
 
@@ -102,17 +127,30 @@ beforeAll(() => {
   work = mkdtempSync(path.join(tmpdir(), "rac-edge-packaging-"));
   const tarballs = path.join(work, "tarballs");
   mkdirSync(tarballs);
-  for (const name of ["core", "client"]) mustRun("npx", ["-y", "pnpm@10.34.8", "pack", "--pack-destination", tarballs], path.join(root, "packages", name));
-  const [core, client] = ["core", "client"].map((name) => readdirSync(tarballs).find((file) => file.startsWith(`rac-edge-${name}-`))!);
+  for (const name of ["core", "client"])
+    mustRun("npx", ["-y", "pnpm@10.34.8", "pack", "--pack-destination", tarballs], path.join(root, "packages", name));
+  const [core, client] = ["core", "client"].map(
+    (name) => readdirSync(tarballs).find((file) => file.startsWith(`rac-edge-${name}-`))!,
+  );
   // @types/node's one dependency, from the same store, next to it.
   const typesNode = realpathSync(THIRD_PARTY["@types/node"]!);
-  const packages: Record<string, string> = { ...THIRD_PARTY, "undici-types": path.join(typesNode, "../../undici-types") };
-  const dependencies: Record<string, string> = { "@rac-edge/core": `file:../tarballs/${core}`, "@rac-edge/client": `file:../tarballs/${client}` };
+  const packages: Record<string, string> = {
+    ...THIRD_PARTY,
+    "undici-types": path.join(typesNode, "../../undici-types"),
+  };
+  const dependencies: Record<string, string> = {
+    "@rac-edge/core": `file:../tarballs/${core}`,
+    "@rac-edge/client": `file:../tarballs/${client}`,
+  };
   for (const [name, dir] of Object.entries(packages)) {
     // A copy: the store hard-links identical files, which npm packs as 0-byte link entries.
     const copy = path.join(work, "copies", name);
     cpSync(realpathSync(dir), copy, { recursive: true, dereference: true });
-    const file = mustRun("npm", ["pack", copy, "--pack-destination", tarballs, "--ignore-scripts", "--offline", "--loglevel=error"], work)
+    const file = mustRun(
+      "npm",
+      ["pack", copy, "--pack-destination", tarballs, "--ignore-scripts", "--offline", "--loglevel=error"],
+      work,
+    )
       .trim()
       .split("\n")
       .pop()!;
@@ -120,11 +158,17 @@ beforeAll(() => {
   }
   project = path.join(work, "consumer");
   mkdirSync(project);
-  writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module", dependencies }));
+  writeFileSync(
+    path.join(project, "package.json"),
+    JSON.stringify({ name: "consumer", private: true, type: "module", dependencies }),
+  );
   mustRun("npm", ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], project);
   writeFileSync(path.join(project, "consumer.ts"), CONSUMER);
   writeFileSync(path.join(project, "runtime.mjs"), RUNTIME);
-  writeFileSync(path.join(project, "tsconfig.nodenext.json"), tsconfig({ module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2023"], types: ["node"] }));
+  writeFileSync(
+    path.join(project, "tsconfig.nodenext.json"),
+    tsconfig({ module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2023"], types: ["node"] }),
+  );
   writeFileSync(
     path.join(project, "tsconfig.bundler.json"),
     tsconfig({ module: "ESNext", moduleResolution: "Bundler", lib: ["ES2023", "DOM", "DOM.Iterable"], types: [] }),
@@ -153,9 +197,12 @@ describe("the published packages", () => {
         expect(existsSync(path.join(project, "node_modules", name, "README.md")), `${name}/README.md`).toBe(true);
         expect(manifest.license, name).toBe("MIT");
         expect(manifest.engines, name).toEqual({ node: ">=20" });
-        for (const field of ["repository", "homepage", "bugs"]) expect(manifest[field], `${name} ${field}`).toBeTruthy();
+        for (const field of ["repository", "homepage", "bugs"])
+          expect(manifest[field], `${name} ${field}`).toBeTruthy();
       }
-      expect(installed("@rac-edge/client").dependencies["@rac-edge/core"]).toBe(`^${installed("@rac-edge/core").version}`);
+      expect(installed("@rac-edge/client").dependencies["@rac-edge/core"]).toBe(
+        `^${installed("@rac-edge/core").version}`,
+      );
     },
     SLOW,
   );

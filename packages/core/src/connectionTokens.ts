@@ -4,7 +4,16 @@
  */
 import * as v from "valibot";
 import { EndpointSchema } from "./endpoints.ts";
-import { intRef, MESSAGES, noNullCharacters, normalizeUuid, pythonType, text, toFieldErrors, uuidRef } from "./fields.ts";
+import {
+  intRef,
+  MESSAGES,
+  noNullCharacters,
+  normalizeUuid,
+  pythonType,
+  text,
+  toFieldErrors,
+  uuidRef,
+} from "./fields.ts";
 import { RacProviderSchema } from "./providers.ts";
 import { GroupMemberSchema } from "./users.ts";
 
@@ -73,7 +82,8 @@ const promptSettings = () =>
         return NEVER;
       }
       const unknown = Object.keys(value).filter((key) => !PROMPT_KEYS.includes(key));
-      for (const key of unknown) addIssue({ message: `${key}: Unknown setting; only ${PROMPT_KEYS.join(" and ")} can be given.` });
+      for (const key of unknown)
+        addIssue({ message: `${key}: Unknown setting; only ${PROMPT_KEYS.join(" and ")} can be given.` });
       const result = v.safeParse(PromptSettingsSchema, value, { abortPipeEarly: true });
       if (!result.success) {
         for (const [key, messages] of Object.entries(toFieldErrors(result.issues))) {
@@ -88,7 +98,9 @@ const NOT_PROMPTED = "Settings can only be given when the endpoint's auth_mode i
 
 /** The launch body: `{}` for a static endpoint, `{"settings": {"username", "password"}}` for prompt. */
 export const launchRequestSchema = (authMode: string) =>
-  authMode === "prompt" ? v.object({ settings: promptSettings() }) : v.object({ settings: v.optional(v.custom<undefined>(() => false, NOT_PROMPTED)) });
+  authMode === "prompt"
+    ? v.object({ settings: promptSettings() })
+    : v.object({ settings: v.optional(v.custom<undefined>(() => false, NOT_PROMPTED)) });
 export type LaunchRequest = { settings?: PromptSettings };
 
 /** The gateway's connect and disconnect bodies. */

@@ -13,7 +13,9 @@ const UNIT_MS: Record<string, number> = {
   milliseconds: 1,
   microseconds: 0.001,
 };
-const SINGULAR: Record<string, string> = Object.fromEntries(Object.keys(UNIT_MS).map((unit) => [unit.slice(0, -1), unit]));
+const SINGULAR: Record<string, string> = Object.fromEntries(
+  Object.keys(UNIT_MS).map((unit) => [unit.slice(0, -1), unit]),
+);
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 /** Totals beyond 100 years either way are refused: they are mistakes, and overflow dates. */
 export const MAX_DURATION_MS = 100 * 365.25 * UNIT_MS.days!;
@@ -99,7 +101,10 @@ export function isLiteralZeroDuration(text: string): boolean {
  * spelling of a tiny duration turns into an unlimited connection. A negative total cannot be
  * launched. Throws DurationError for text parseDuration refuses.
  */
-export type ConnectionLifetime = { kind: "expires"; milliseconds: number } | { kind: "until_disconnect" } | { kind: "negative"; milliseconds: number };
+export type ConnectionLifetime =
+  | { kind: "expires"; milliseconds: number }
+  | { kind: "until_disconnect" }
+  | { kind: "negative"; milliseconds: number };
 
 /** The shortest time limit a connection gets: sub-second durations round up to it. */
 export const MIN_CONNECTION_MS = 1000;

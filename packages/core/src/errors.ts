@@ -45,9 +45,14 @@ export const errors = {
   methodNotAllowed: (method: string) => detail(405, `Method "${method}" not allowed.`),
   conflict: (text: string) => detail(409, text),
   /** A conditional write (If-Match) whose representation changed since the client read it. */
-  preconditionFailed: () => detail(412, "The object changed since it was read (If-Match does not match its current ETag); nothing was changed."),
+  preconditionFailed: () =>
+    detail(
+      412,
+      "The object changed since it was read (If-Match does not match its current ETag); nothing was changed.",
+    ),
   /** An Idempotency-Key reused for a different request. */
-  idempotencyMismatch: () => detail(422, "This Idempotency-Key was already used for a different request; use a new key for a new request."),
+  idempotencyMismatch: () =>
+    detail(422, "This Idempotency-Key was already used for a different request; use a new key for a new request."),
   tooLarge: (limit: number) => detail(413, `Request body exceeds the limit of ${limit} bytes.`),
   unsupportedMediaType: (type: string) => detail(415, `Unsupported media type "${type}" in request.`),
   server: () => detail(500, "A server error occurred."),

@@ -21,7 +21,8 @@ export const MESSAGES = {
 } as const;
 
 /** django-filter's answer to a value outside a choice filter's options (`?type=robot`). */
-export const filterChoiceMessage = (value: string) => `Select a valid choice. ${value} is not one of the available choices.`;
+export const filterChoiceMessage = (value: string) =>
+  `Select a valid choice. ${value} is not one of the available choices.`;
 
 /** Python's name for a JSON value's type, as DRF prints it. */
 export function pythonType(value: unknown): string {
@@ -64,8 +65,42 @@ export const optionalText = () =>
     noNullCharacters(),
   );
 
-const TRUE = new Set<unknown>([true, 1, "1", "true", "True", "TRUE", "t", "T", "y", "Y", "yes", "Yes", "YES", "on", "On", "ON"]);
-const FALSE = new Set<unknown>([false, 0, "0", "false", "False", "FALSE", "f", "F", "n", "N", "no", "No", "NO", "off", "Off", "OFF"]);
+const TRUE = new Set<unknown>([
+  true,
+  1,
+  "1",
+  "true",
+  "True",
+  "TRUE",
+  "t",
+  "T",
+  "y",
+  "Y",
+  "yes",
+  "Yes",
+  "YES",
+  "on",
+  "On",
+  "ON",
+]);
+const FALSE = new Set<unknown>([
+  false,
+  0,
+  "0",
+  "false",
+  "False",
+  "FALSE",
+  "f",
+  "F",
+  "n",
+  "N",
+  "no",
+  "No",
+  "NO",
+  "off",
+  "Off",
+  "OFF",
+]);
 
 /** DRF's BooleanField: true/false plus its accepted spellings. */
 export const boolean = () =>
@@ -119,7 +154,8 @@ export const json = () => notNull(v.unknown());
 export const settingsJson = () => v.pipe(json(), settingsSize());
 
 /** Whether a value is a JSON object (the check of `dictionary()`; the OpenAPI converter knows it by this). */
-export const isDictionary = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+export const isDictionary = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * A JSON object (`attributes`, `config`). Not valibot's record: it drops `__proto__`,
@@ -140,7 +176,8 @@ export function normalizeUuid(value: string): string | null {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-const incorrectType = (issue: { input: unknown }) => `Incorrect type. Expected pk value, received ${pythonType(issue.input)}.`;
+const incorrectType = (issue: { input: unknown }) =>
+  `Incorrect type. Expected pk value, received ${pythonType(issue.input)}.`;
 
 /** A reference to an object keyed by UUID; existence is checked by the repository. */
 export const uuidRef = () =>

@@ -1,9 +1,21 @@
 import * as v from "valibot";
 import { choice, text } from "./fields.ts";
 
-export const FLOW_DESIGNATIONS = ["authentication", "authorization", "invalidation", "enrollment", "unenrollment", "recovery", "stage_configuration"] as const;
+export const FLOW_DESIGNATIONS = [
+  "authentication",
+  "authorization",
+  "invalidation",
+  "enrollment",
+  "unenrollment",
+  "recovery",
+  "stage_configuration",
+] as const;
 
-export const slug = () => v.pipe(text(50), v.regex(/^[-a-zA-Z0-9_]+$/, "Enter a valid “slug” consisting of letters, numbers, underscores or hyphens."));
+export const slug = () =>
+  v.pipe(
+    text(50),
+    v.regex(/^[-a-zA-Z0-9_]+$/, "Enter a valid “slug” consisting of letters, numbers, underscores or hyphens."),
+  );
 
 /** authentik's flow background when none is uploaded. */
 export const DEFAULT_FLOW_BACKGROUND = "/static/dist/assets/images/flow_background.jpg";

@@ -7,7 +7,8 @@ export interface Host {
   port: number | null;
 }
 
-export const HOST_FORMAT_MESSAGE = "Enter a host as name, name:port, [IPv6] or [IPv6]:port, with a port from 1 to 65535.";
+export const HOST_FORMAT_MESSAGE =
+  "Enter a host as name, name:port, [IPv6] or [IPv6]:port, with a port from 1 to 65535.";
 
 const NAME = /^(?=.{1,253}$)[a-zA-Z0-9_](?:[a-zA-Z0-9_-]{0,62})(?:\.[a-zA-Z0-9_](?:[a-zA-Z0-9_-]{0,62}))*\.?$/;
 const IPV6 = /^[0-9a-fA-F:.]+(%[\w.-]+)?$/;

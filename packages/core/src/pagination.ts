@@ -17,7 +17,8 @@ export function pageRequest(page: string | null, pageSize: string | null): PageR
   let number = 1;
   if (page !== null && page !== "" && page !== "last") {
     // A page whose offset is no safe integer lies past the end of any list (and SQL could not take it).
-    if (!/^\s*\d+\s*$/.test(page) || Number(page) < 1 || !Number.isSafeInteger(Number(page) * MAX_PAGE_SIZE)) throw errors.invalidPage();
+    if (!/^\s*\d+\s*$/.test(page) || Number(page) < 1 || !Number.isSafeInteger(Number(page) * MAX_PAGE_SIZE))
+      throw errors.invalidPage();
     number = Number(page);
   }
   return {
@@ -42,10 +43,14 @@ export interface Paginated<T> {
   results: T[];
 }
 
-export const paginatedSchema = <T extends v.GenericSchema>(item: T) => v.object({ pagination: PaginationSchema, results: v.array(item) });
+export const paginatedSchema = <T extends v.GenericSchema>(item: T) =>
+  v.object({ pagination: PaginationSchema, results: v.array(item) });
 
 /** Resolves a request against a total count: the page, its offset, and the pagination block. */
-export function paginate(request: PageRequest, count: number): { page: number; offset: number; limit: number; pagination: Pagination } {
+export function paginate(
+  request: PageRequest,
+  count: number,
+): { page: number; offset: number; limit: number; pagination: Pagination } {
   const totalPages = Math.max(1, Math.ceil(count / request.pageSize));
   const page = request.page === Number.POSITIVE_INFINITY ? totalPages : request.page;
   if (page > totalPages) throw errors.invalidPage();

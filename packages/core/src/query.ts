@@ -9,7 +9,11 @@ export interface OrderTerm {
  * `ordering=name,-pk`: comma-separated fields, `-` for descending. Fields outside `allowed` are
  * ignored (as DRF does); an ordering with no known field falls back to `fallback`.
  */
-export function parseOrdering(value: string | null, allowed: readonly string[], fallback: readonly OrderTerm[]): OrderTerm[] {
+export function parseOrdering(
+  value: string | null,
+  allowed: readonly string[],
+  fallback: readonly OrderTerm[],
+): OrderTerm[] {
   const terms: OrderTerm[] = [];
   for (const raw of (value ?? "").split(",")) {
     const term = raw.trim();

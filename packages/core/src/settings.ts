@@ -35,7 +35,8 @@ export interface SettingsSources {
 
 export const DEFAULT_CLIENT_NAME = "authentik";
 
-const isObject = (value: unknown): value is JsonObject => value !== null && typeof value === "object" && !Array.isArray(value);
+const isObject = (value: unknown): value is JsonObject =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
 
 /**
  * `hostname` and `port` from a host. Accepted hosts (`name`, `name:port`, `[v6]`, `[v6]:port`)
@@ -44,14 +45,20 @@ const isObject = (value: unknown): value is JsonObject => value !== null && type
  */
 export function hostSettings(host: string): ConnectionSettings {
   const parsed = parseHost(host);
-  if (parsed !== null) return parsed.port === null ? { hostname: parsed.hostname } : { hostname: parsed.hostname, port: String(parsed.port) };
+  if (parsed !== null)
+    return parsed.port === null
+      ? { hostname: parsed.hostname }
+      : { hostname: parsed.hostname, port: String(parsed.port) };
   const trimmed = host.trim();
   const parts = trimmed.split(":");
   if (parts.length === 2) return { hostname: parts[0]!, port: parts[1]! };
   return { hostname: trimmed };
 }
 
-export const defaultSettings = (host: string): ConnectionSettings => ({ ...hostSettings(host), "client-name": DEFAULT_CLIENT_NAME });
+export const defaultSettings = (host: string): ConnectionSettings => ({
+  ...hostSettings(host),
+  "client-name": DEFAULT_CLIENT_NAME,
+});
 
 function mergeValue(earlier: unknown, later: unknown): unknown {
   if (isObject(earlier) && isObject(later)) return mergeObjects(earlier, later);
@@ -94,7 +101,10 @@ export interface NamedLayer {
  * a value (a `null` removes the key and its source). Keys merged from several layers (objects,
  * lists) name the last of them.
  */
-export function mergeSettingsExplained(layers: readonly NamedLayer[]): { merged: JsonObject; sources: Record<string, SettingSource> } {
+export function mergeSettingsExplained(layers: readonly NamedLayer[]): {
+  merged: JsonObject;
+  sources: Record<string, SettingSource>;
+} {
   let merged: JsonObject = {};
   const sources: Record<string, SettingSource> = {};
   for (const layer of layers) {
@@ -121,7 +131,8 @@ export function stringifySettings(merged: JsonObject): ConnectionSettings {
   return out;
 }
 
-const byName = (mappings: readonly SettingsMapping[]) => [...mappings].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+const byName = (mappings: readonly SettingsMapping[]) =>
+  [...mappings].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
 /** The layers of a connection's settings, in merge order, each with its source. */
 export function settingsLayers(sources: SettingsSources): NamedLayer[] {

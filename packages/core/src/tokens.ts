@@ -18,7 +18,8 @@ export const TokenSchema = v.object({
 });
 export type Token = v.InferOutput<typeof TokenSchema>;
 
-const DATE_FORMAT = "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
+const DATE_FORMAT =
+  "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
 
 /** An ISO 8601 date-time that exists on the calendar (JS alone would roll 02-31 over to March). */
 function isDateTime(value: string): boolean {
@@ -36,7 +37,10 @@ const isoDate = () =>
   );
 
 export const TokenRequestSchema = v.object({
-  identifier: v.pipe(text(), v.regex(/^[-a-zA-Z0-9_]+$/, "Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.")),
+  identifier: v.pipe(
+    text(),
+    v.regex(/^[-a-zA-Z0-9_]+$/, "Enter a valid “slug” consisting of letters, numbers, underscores or hyphens."),
+  ),
   intent: v.optional(choice(TOKEN_INTENTS)),
   user: v.optional(intRef()),
   description: v.optional(optionalText()),

@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { connectionLifetime, DurationError, formatDuration, MAX_DURATION_MS, MIN_CONNECTION_MS, parseDuration } from "../src/duration.ts";
+import {
+  connectionLifetime,
+  DurationError,
+  formatDuration,
+  MAX_DURATION_MS,
+  MIN_CONNECTION_MS,
+  parseDuration,
+} from "../src/duration.ts";
 
 const H = 3_600_000;
 
@@ -60,7 +67,9 @@ describe("parseDuration", () => {
     })();
     expect(error).toBeInstanceOf(DurationError);
     expect((error as DurationError).problem).toBe(problem);
-    expect((error as DurationError).message).toBe(`${text.trim()} is not in the correct format of 'hours=3;minutes=1'.`);
+    expect((error as DurationError).message).toBe(
+      `${text.trim()} is not in the correct format of 'hours=3;minutes=1'.`,
+    );
   });
 
   it("names the bad piece", () => {
@@ -74,15 +83,18 @@ describe("parseDuration", () => {
 
   it("never throws anything but DurationError on arbitrary strings", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.stringMatching(/^[a-zA-Z =;.\d+-eE]{0,40}$/)), (text) => {
-        try {
-          const ms = parseDuration(text);
-          expect(Number.isFinite(ms)).toBe(true);
-          expect(Math.abs(ms)).toBeLessThanOrEqual(MAX_DURATION_MS);
-        } catch (error) {
-          expect(error).toBeInstanceOf(DurationError);
-        }
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.stringMatching(/^[a-zA-Z =;.\d+-eE]{0,40}$/)),
+        (text) => {
+          try {
+            const ms = parseDuration(text);
+            expect(Number.isFinite(ms)).toBe(true);
+            expect(Math.abs(ms)).toBeLessThanOrEqual(MAX_DURATION_MS);
+          } catch (error) {
+            expect(error).toBeInstanceOf(DurationError);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   }, 60_000);
@@ -124,13 +136,25 @@ describe("connectionLifetime", () => {
   });
 
   it("rounds totals that round to zero or lie below one second up to one second", () => {
-    const tiny = ["microseconds=0.4", "hours=1e-400", "seconds=-0", "seconds=+0", "seconds=0e5", "milliseconds=500", "hours=1;minutes=-60"];
-    for (const text of tiny) expect(connectionLifetime(text), text).toEqual({ kind: "expires", milliseconds: MIN_CONNECTION_MS });
+    const tiny = [
+      "microseconds=0.4",
+      "hours=1e-400",
+      "seconds=-0",
+      "seconds=+0",
+      "seconds=0e5",
+      "milliseconds=500",
+      "hours=1;minutes=-60",
+    ];
+    for (const text of tiny)
+      expect(connectionLifetime(text), text).toEqual({ kind: "expires", milliseconds: MIN_CONNECTION_MS });
     expect(connectionLifetime("milliseconds=1500")).toEqual({ kind: "expires", milliseconds: 1500 });
   });
 
   it("never answers no time limit for a duration that is not written as zero", () => {
-    const piece = fc.tuple(fc.constantFrom("weeks", "days", "hours", "minutes", "seconds", "milliseconds", "microseconds"), fc.double({ noNaN: true }));
+    const piece = fc.tuple(
+      fc.constantFrom("weeks", "days", "hours", "minutes", "seconds", "milliseconds", "microseconds"),
+      fc.double({ noNaN: true }),
+    );
     fc.assert(
       fc.property(fc.array(piece, { minLength: 1, maxLength: 3 }), (pieces) => {
         const text = pieces.map(([unit, value]) => `${unit}=${value}`).join(";");

@@ -17,8 +17,14 @@ describe("provider request validation (authentik's messages)", () => {
     [{ name: "", authorization_flow: A }, { name: ["This field may not be blank."] }],
     [{ name: "   ", authorization_flow: A }, { name: ["This field may not be blank."] }],
     [{ name: "p3", authorization_flow: "not-a-uuid" }, { authorization_flow: ["“not-a-uuid” is not a valid UUID."] }],
-    [{ name: "p3", authorization_flow: 5 }, { authorization_flow: ["Incorrect type. Expected pk value, received int."] }],
-    [{ name: "p", authorization_flow: A, property_mappings: "x" }, { property_mappings: ['Expected a list of items but got type "str".'] }],
+    [
+      { name: "p3", authorization_flow: 5 },
+      { authorization_flow: ["Incorrect type. Expected pk value, received int."] },
+    ],
+    [
+      { name: "p", authorization_flow: A, property_mappings: "x" },
+      { property_mappings: ['Expected a list of items but got type "str".'] },
+    ],
     [{ name: true, authorization_flow: A }, { name: ["Not a valid string."] }],
   ])("%j -> %j", (input, expected) => {
     expect(errorsOf(RacProviderRequestSchema, input)).toEqual(expected);
@@ -43,7 +49,12 @@ describe("provider request validation (authentik's messages)", () => {
       settings: ["a"],
       authorization_flow: A.toUpperCase(),
     });
-    expect(result).toEqual({ connection_expiry: "hours=1", delete_token_on_disconnect: true, settings: ["a"], authorization_flow: A });
+    expect(result).toEqual({
+      connection_expiry: "hours=1",
+      delete_token_on_disconnect: true,
+      settings: ["a"],
+      authorization_flow: A,
+    });
   });
 });
 
@@ -52,7 +63,9 @@ describe("dictionary", () => {
     const { dictionary } = await import("../src/fields.ts");
     const schema = v.object({ static_settings: dictionary() });
     for (const value of [[], ["a"], "x", 5, true]) {
-      expect(errorsOf(schema, { static_settings: value })).toEqual({ static_settings: ["Value must be a dictionary, and not have any duplicate keys."] });
+      expect(errorsOf(schema, { static_settings: value })).toEqual({
+        static_settings: ["Value must be a dictionary, and not have any duplicate keys."],
+      });
     }
     expect(errorsOf(schema, { static_settings: null })).toEqual({ static_settings: ["This field may not be null."] });
     expect(v.parse(schema, { static_settings: { a: 1 } })).toEqual({ static_settings: { a: 1 } });
@@ -62,7 +75,9 @@ describe("dictionary", () => {
 describe("text fields refuse NUL, as DRF's CharField does", () => {
   it("answers DRF's text for a NUL anywhere in a text field", () => {
     for (const name of ["\u0000", "a\u0000b", " x\u0000"]) {
-      expect(errorsOf(PatchedRacProviderRequestSchema, { name })).toEqual({ name: ["Null characters are not allowed."] });
+      expect(errorsOf(PatchedRacProviderRequestSchema, { name })).toEqual({
+        name: ["Null characters are not allowed."],
+      });
     }
     expect(v.parse(PatchedRacProviderRequestSchema, { name: "a\u0001b" })).toEqual({ name: "a\u0001b" });
   });
@@ -84,6 +99,8 @@ describe("settings size", () => {
     const fits = { a: "x".repeat(MAX_SETTINGS_BYTES - 8) }; // {"a":"…"} is 8 bytes of syntax
     expect(v.parse(PatchedRacProviderRequestSchema, { settings: fits })).toEqual({ settings: fits });
     const over = { a: "é".repeat(MAX_SETTINGS_BYTES / 2) }; // two bytes each in UTF-8
-    expect(errorsOf(PatchedRacProviderRequestSchema, { settings: over })).toEqual({ settings: ["Ensure this value has at most 65536 bytes as JSON."] });
+    expect(errorsOf(PatchedRacProviderRequestSchema, { settings: over })).toEqual({
+      settings: ["Ensure this value has at most 65536 bytes as JSON."],
+    });
   });
 });

@@ -14,10 +14,20 @@ describe("parseHost", () => {
     expect(parseHost(text)).toEqual(expected);
   });
 
-  it.each(["", "host:", "host:0", "host:65536", "host:ab", "2001:db8::1", "[2001:db8::1", "[nothex]:22", "a b", "host:22:33", "-bad", "[::1]:"])(
-    "refuses %j",
-    (text) => {
-      expect(parseHost(text)).toBeNull();
-    },
-  );
+  it.each([
+    "",
+    "host:",
+    "host:0",
+    "host:65536",
+    "host:ab",
+    "2001:db8::1",
+    "[2001:db8::1",
+    "[nothex]:22",
+    "a b",
+    "host:22:33",
+    "-bad",
+    "[::1]:",
+  ])("refuses %j", (text) => {
+    expect(parseHost(text)).toBeNull();
+  });
 });

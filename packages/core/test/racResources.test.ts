@@ -15,14 +15,19 @@ const ENDPOINT = { name: "e1", provider: 3, protocol: "rdp", host: "10.0.0.1:338
 
 describe("endpoint requests", () => {
   it("29: the required fields alone are enough; strings trimmed", () => {
-    expect(parse(EndpointRequestSchema, { ...ENDPOINT, host: " h:22 " })).toEqual({ ok: { ...ENDPOINT, host: "h:22" } });
+    expect(parse(EndpointRequestSchema, { ...ENDPOINT, host: " h:22 " })).toEqual({
+      ok: { ...ENDPOINT, host: "h:22" },
+    });
   });
 
   it.each([
     [{ auth_mode: undefined }, { auth_mode: ["This field is required."] }],
     [{ protocol: "ftp" }, { protocol: ['"ftp" is not a valid choice.'] }],
     [{ maximum_connections: "x" }, { maximum_connections: ["A valid integer is required."] }],
-    [{ maximum_connections: 2147483648 }, { maximum_connections: ["Ensure this value is less than or equal to 2147483647."] }],
+    [
+      { maximum_connections: 2147483648 },
+      { maximum_connections: ["Ensure this value is less than or equal to 2147483647."] },
+    ],
     [{ provider: "abc" }, { provider: ["Incorrect type. Expected pk value, received str."] }],
     [{ property_mappings: "x" }, { property_mappings: ['Expected a list of items but got type "str".'] }],
     [{ host: "a b" }, { host: [HOST_FORMAT_MESSAGE] }],
@@ -30,14 +35,20 @@ describe("endpoint requests", () => {
     [{ settings: null }, { settings: ["This field may not be null."] }],
   ])("%j -> %j", (overrides, expected) => {
     // JSON has no undefined: a key set to undefined stands for a missing key.
-    const body = Object.fromEntries(Object.entries({ ...ENDPOINT, ...overrides }).filter(([, value]) => value !== undefined));
+    const body = Object.fromEntries(
+      Object.entries({ ...ENDPOINT, ...overrides }).filter(([, value]) => value !== undefined),
+    );
     expect(parse(EndpointRequestSchema, body)).toEqual({ errors: expected });
   });
 
   it("PATCH: every field optional, each still validated", () => {
     expect(parse(PatchedEndpointRequestSchema, {})).toEqual({ ok: {} });
-    expect(parse(PatchedEndpointRequestSchema, { maximum_connections: -5 })).toEqual({ ok: { maximum_connections: -5 } });
-    expect(parse(PatchedEndpointRequestSchema, { auth_mode: null })).toEqual({ errors: { auth_mode: ["This field may not be null."] } });
+    expect(parse(PatchedEndpointRequestSchema, { maximum_connections: -5 })).toEqual({
+      ok: { maximum_connections: -5 },
+    });
+    expect(parse(PatchedEndpointRequestSchema, { auth_mode: null })).toEqual({
+      errors: { auth_mode: ["This field may not be null."] },
+    });
   });
 
   it("launch URL: relative, or null without an application", () => {
@@ -48,8 +59,12 @@ describe("endpoint requests", () => {
 
 describe("property mapping requests", () => {
   it("41/42/43: static_settings required and an object; arrays refused", () => {
-    expect(parse(RacPropertyMappingRequestSchema, { name: "m1", static_settings: { a: "b" } })).toEqual({ ok: { name: "m1", static_settings: { a: "b" } } });
-    expect(parse(RacPropertyMappingRequestSchema, { name: "m2" })).toEqual({ errors: { static_settings: ["This field is required."] } });
+    expect(parse(RacPropertyMappingRequestSchema, { name: "m1", static_settings: { a: "b" } })).toEqual({
+      ok: { name: "m1", static_settings: { a: "b" } },
+    });
+    expect(parse(RacPropertyMappingRequestSchema, { name: "m2" })).toEqual({
+      errors: { static_settings: ["This field is required."] },
+    });
     for (const value of [["a"], "a", 1, true]) {
       expect(parse(RacPropertyMappingRequestSchema, { name: "m3", static_settings: value })).toEqual({
         errors: { static_settings: ["Value must be a dictionary, and not have any duplicate keys."] },
@@ -61,14 +76,20 @@ describe("property mapping requests", () => {
   });
 
   it("expression may be empty; managed nullable but not blank", () => {
-    expect(parse(PatchedRacPropertyMappingRequestSchema, { expression: "", managed: null })).toEqual({ ok: { expression: "", managed: null } });
-    expect(parse(PatchedRacPropertyMappingRequestSchema, { managed: " " })).toEqual({ errors: { managed: ["This field may not be blank."] } });
+    expect(parse(PatchedRacPropertyMappingRequestSchema, { expression: "", managed: null })).toEqual({
+      ok: { expression: "", managed: null },
+    });
+    expect(parse(PatchedRacPropertyMappingRequestSchema, { managed: " " })).toEqual({
+      errors: { managed: ["This field may not be blank."] },
+    });
   });
 });
 
 describe("outposts", () => {
   it("requests: rac only, at least one provider, config an object", () => {
-    expect(parse(OutpostRequestSchema, { name: "o", type: "rac", providers: [1, "2"] })).toEqual({ ok: { name: "o", type: "rac", providers: [1, 2] } });
+    expect(parse(OutpostRequestSchema, { name: "o", type: "rac", providers: [1, "2"] })).toEqual({
+      ok: { name: "o", type: "rac", providers: [1, 2] },
+    });
     expect(parse(OutpostRequestSchema, { name: "o", type: "proxy", providers: [], config: [] })).toEqual({
       errors: {
         type: ['"proxy" is not a valid choice.'],

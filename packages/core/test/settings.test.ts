@@ -47,11 +47,20 @@ describe("precedence (reference case 56, with the prompt layer last)", () => {
           providerSettings: { level: "provider" },
           endpointSettings: upTo >= 2 ? { level: "endpoint" } : {},
           providerMappings: upTo >= 3 ? [{ name: "m", static_settings: { level: "property_mapping_provider" } }] : [],
-          endpointMappings: upTo >= 4 ? [{ name: "m", static_settings: { level: "property_mapping_endpoint", foo: true, bar: 6 } }] : [],
+          endpointMappings:
+            upTo >= 4
+              ? [{ name: "m", static_settings: { level: "property_mapping_endpoint", foo: true, bar: 6 } }]
+              : [],
           prompt: upTo >= 5 ? { level: "prompt" } : undefined,
         }),
       ).level;
-    expect([1, 2, 3, 4, 5].map(layered)).toEqual(["provider", "endpoint", "property_mapping_provider", "property_mapping_endpoint", "prompt"]);
+    expect([1, 2, 3, 4, 5].map(layered)).toEqual([
+      "provider",
+      "endpoint",
+      "property_mapping_provider",
+      "property_mapping_endpoint",
+      "prompt",
+    ]);
     const final = connectionSettings(
       sources({
         providerSettings: { level: "provider" },
@@ -60,7 +69,14 @@ describe("precedence (reference case 56, with the prompt layer last)", () => {
         endpointMappings: [{ name: "m", static_settings: { level: "property_mapping_endpoint", foo: true, bar: 6 } }],
       }),
     );
-    expect(final).toEqual({ hostname: "x", port: "1324", "client-name": "authentik", level: "property_mapping_endpoint", foo: "true", bar: "6" });
+    expect(final).toEqual({
+      hostname: "x",
+      port: "1324",
+      "client-name": "authentik",
+      level: "property_mapping_endpoint",
+      foo: "true",
+      bar: "6",
+    });
   });
 
   it("mappings apply in name order, not in the order given", () => {
@@ -87,7 +103,13 @@ describe("precedence (reference case 56, with the prompt layer last)", () => {
         prompt: { username: "alice", password: "s3cret" },
       }),
     );
-    expect(settings).toEqual({ hostname: "x", port: "3390", "client-name": "corp", username: "alice", password: "s3cret" });
+    expect(settings).toEqual({
+      hostname: "x",
+      port: "3390",
+      "client-name": "corp",
+      username: "alice",
+      password: "s3cret",
+    });
   });
 });
 
@@ -103,17 +125,28 @@ describe("merge rules", () => {
   });
 
   it("a value of another type replaces the earlier one", () => {
-    expect(mergeSettings({ a: [1], b: { c: 1 }, d: "x" }, { a: "text", b: [2], d: { e: 1 } })).toEqual({ a: "text", b: [2], d: { e: 1 } });
+    expect(mergeSettings({ a: [1], b: { c: 1 }, d: "x" }, { a: "text", b: [2], d: { e: 1 } })).toEqual({
+      a: "text",
+      b: [2],
+      d: { e: 1 },
+    });
   });
 
   it("null removes a key, at any depth", () => {
-    const settings = connectionSettings(sources({ providerSettings: { o: { a: 1, b: 2 }, keep: "k" }, endpointSettings: { port: null, o: { a: null } } }));
+    const settings = connectionSettings(
+      sources({ providerSettings: { o: { a: 1, b: 2 }, keep: "k" }, endpointSettings: { port: null, o: { a: null } } }),
+    );
     expect(settings).toEqual({ hostname: "x", "client-name": "authentik", o: '{"b":2}', keep: "k" });
   });
 
   it("layers that are not objects are ignored (provider/endpoint settings accept any JSON)", () => {
     const settings = connectionSettings(
-      sources({ providerSettings: ["a"], endpointSettings: "text", providerMappings: [{ name: "m", static_settings: 5 }], prompt: null }),
+      sources({
+        providerSettings: ["a"],
+        endpointSettings: "text",
+        providerMappings: [{ name: "m", static_settings: 5 }],
+        prompt: null,
+      }),
     );
     expect(settings).toEqual({ hostname: "x", port: "1324", "client-name": "authentik" });
   });
@@ -176,7 +209,9 @@ describe("explainSettings: each key's value and source", () => {
 
   it("agrees with connectionSettings on every value that is not a secret", () => {
     const input = sources({ providerSettings: { a: [1] }, endpointSettings: { a: [2], b: true } });
-    const values = Object.fromEntries(Object.entries(explainSettings(input)).map(([key, setting]) => [key, setting.value]));
+    const values = Object.fromEntries(
+      Object.entries(explainSettings(input)).map(([key, setting]) => [key, setting.value]),
+    );
     expect(values).toEqual(connectionSettings(input));
   });
 });

@@ -21,7 +21,12 @@ export const INEXACT_INTEGER = `integers beyond ±${Number.MAX_SAFE_INTEGER} (2^
  */
 function inexactNumber(value: number, source: string): string | null {
   if (!Number.isFinite(value)) return "numbers must be finite";
-  if (/^-?\d+$/.test(source) && !Number.isSafeInteger(value) && BigInt(source) !== BigInt(value) && String(value) !== source) {
+  if (
+    /^-?\d+$/.test(source) &&
+    !Number.isSafeInteger(value) &&
+    BigInt(source) !== BigInt(value) &&
+    String(value) !== source
+  ) {
     return INEXACT_INTEGER;
   }
   if (value === 0 && /[1-9]/.test(source.split(/e/i)[0]!)) return "numbers must not round to zero";
@@ -156,7 +161,9 @@ export function check<S extends v.GenericSchema>(schema: S, body: Record<string,
   if (result.success) return { input: result.output, errors: {} };
   const fieldErrors = toFieldErrors(result.issues);
   const output = (result.output ?? {}) as Record<string, unknown>;
-  const valid = Object.entries(typeof output === "object" ? output : {}).filter(([key]) => Object.hasOwn(body, key) && !(key in fieldErrors));
+  const valid = Object.entries(typeof output === "object" ? output : {}).filter(
+    ([key]) => Object.hasOwn(body, key) && !(key in fieldErrors),
+  );
   return { input: Object.fromEntries(valid) as v.InferOutput<S>, errors: fieldErrors };
 }
 

@@ -1,7 +1,14 @@
 import { cors } from "itty-router";
 
 /** Request headers a browser client may send: the token, JSON bodies and the extensions' preconditions. */
-export const CORS_ALLOWED_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match", "x-d1-bookmark"];
+export const CORS_ALLOWED_HEADERS = [
+  "Authorization",
+  "Content-Type",
+  "Idempotency-Key",
+  "If-Match",
+  "If-None-Match",
+  "x-d1-bookmark",
+];
 /** Answer headers a browser client may read: preconditions, replays and the D1 bookmark. */
 export const CORS_EXPOSED_HEADERS = ["ETag", "Idempotent-Replayed", "x-d1-bookmark"];
 export const CORS_ALLOWED_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
@@ -23,7 +30,13 @@ export function corsFor(origins: string | undefined): Cors | null {
   const pair =
     list.length === 0
       ? null
-      : cors({ origin: list, allowMethods: CORS_ALLOWED_METHODS, allowHeaders: CORS_ALLOWED_HEADERS, exposeHeaders: CORS_EXPOSED_HEADERS, maxAge: 600 });
+      : cors({
+          origin: list,
+          allowMethods: CORS_ALLOWED_METHODS,
+          allowHeaders: CORS_ALLOWED_HEADERS,
+          exposeHeaders: CORS_EXPOSED_HEADERS,
+          maxAge: 600,
+        });
   const withVary: Cors | null =
     pair === null
       ? null

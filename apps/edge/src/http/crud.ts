@@ -7,7 +7,13 @@ import { documented } from "../openapi/operation.ts";
 import { type ResourceDoc, standardDocs } from "../openapi/standard.ts";
 import { missingRefs, newRefs, type Ref } from "../refs.ts";
 import { failed, isForeignKeyViolation, type Reads, runReads } from "../repositories/d1.ts";
-import { guarded, isPreconditionFailure, type VersionedRow, versionGuard, versionOf } from "../repositories/preconditions.ts";
+import {
+  guarded,
+  isPreconditionFailure,
+  type VersionedRow,
+  versionGuard,
+  versionOf,
+} from "../repositories/preconditions.ts";
 import { usedByHandler } from "../usedBy.ts";
 import { check, readObject, throwFieldErrors } from "./body.ts";
 import { etagOf, ifMatchHolds, taggedJson } from "./etag.ts";
@@ -52,7 +58,11 @@ export interface CrudResource<T extends { pk: string | number }, Create, Patch> 
 }
 
 /** The object the path named, if the caller may see it; 404 otherwise. */
-async function visibleObject<T extends { pk: string | number }>(model: ModelName, access: Access, found: T | null): Promise<T> {
+async function visibleObject<T extends { pk: string | number }>(
+  model: ModelName,
+  access: Access,
+  found: T | null,
+): Promise<T> {
   if (found === null) throw errors.notFound();
   await access.requireVisible(model, found.pk);
   return found;
@@ -67,7 +77,8 @@ async function raceSafe<T>(write: Promise<T>): Promise<T> {
     return await write;
   } catch (error) {
     if (isPreconditionFailure(error)) throw errors.preconditionFailed();
-    if (isForeignKeyViolation(error)) throw errors.nonField("A referenced object was deleted while this request was handled; nothing was changed.");
+    if (isForeignKeyViolation(error))
+      throw errors.nonField("A referenced object was deleted while this request was handled; nothing was changed.");
     throw error;
   }
 }
@@ -95,7 +106,9 @@ export async function precondition<T extends { pk: string | number }>(
 }
 
 /** list, create, retrieve, PUT, PATCH, DELETE and used_by with authentik's permission rules. */
-export function crudRoutes<T extends { pk: string | number }, Create extends Patch, Patch>(resource: CrudResource<T, Create, Patch>): Routes {
+export function crudRoutes<T extends { pk: string | number }, Create extends Patch, Patch>(
+  resource: CrudResource<T, Create, Patch>,
+): Routes {
   /** The page as a caller who may see every object would get it, or limited to the `visible` pks. */
   async function present(context: Context, object: T): Promise<T> {
     return resource.present ? resource.present(context, object) : object;

@@ -16,10 +16,12 @@ function listed(header: string): string[] {
 }
 
 /** If-Match: strong comparison; `*` matches any current representation. */
-export const ifMatchHolds = (header: string, etag: string): boolean => listed(header).some((tag) => tag === "*" || tag === etag);
+export const ifMatchHolds = (header: string, etag: string): boolean =>
+  listed(header).some((tag) => tag === "*" || tag === etag);
 
 /** If-None-Match: weak comparison (a `W/` prefix is ignored); true when the client's copy is current. */
-export const ifNoneMatchHits = (header: string, etag: string): boolean => listed(header).some((tag) => tag === "*" || tag.replace(/^W\//, "") === etag);
+export const ifNoneMatchHits = (header: string, etag: string): boolean =>
+  listed(header).some((tag) => tag === "*" || tag.replace(/^W\//, "") === etag);
 
 /**
  * A 200 JSON answer with its ETag, or a 304 without a body when the client's If-None-Match names it.

@@ -1,13 +1,17 @@
 import { ApiError, errors } from "@rac-edge/core";
+import { isOutcome } from "../repositories/outcomes.ts";
+import { outcomeError } from "./outcomes.ts";
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
-export const json = (body: unknown, status = 200): Response => new Response(JSON.stringify(body), { status, headers: JSON_HEADERS });
+export const json = (body: unknown, status = 200): Response =>
+  new Response(JSON.stringify(body), { status, headers: JSON_HEADERS });
 export const created = (body: unknown): Response => json(body, 201);
 export const noContent = (): Response => new Response(null, { status: 204 });
 
-/** The one place errors become HTTP: typed ApiErrors as they are, anything else a logged 500. */
-export function errorResponse(error: unknown): Response {
+/** The one place errors become HTTP: repository outcomes by their table, ApiErrors as they are, else a logged 500. */
+export function errorResponse(thrown: unknown): Response {
+  const error = isOutcome(thrown) ? outcomeError(thrown.outcome) : thrown;
   if (error instanceof ApiError) {
     const response = json(error.body, error.status);
     for (const [name, value] of Object.entries(error.headers)) response.headers.set(name, value);

@@ -84,7 +84,11 @@ export function carriesSecret(handler: Handler): Handler {
     marked.headers.set("cache-control", "no-store");
     return marked;
   };
-  return Object.assign(wrapped, { doc: handler.doc, prefetch: handler.prefetch, head: handler.head && carriesSecret(handler.head) });
+  return Object.assign(wrapped, {
+    doc: handler.doc,
+    prefetch: handler.prefetch,
+    head: handler.head && carriesSecret(handler.head),
+  });
 }
 
 /**
@@ -95,12 +99,20 @@ export function carriesSecret(handler: Handler): Handler {
 function dispatch(methods: Partial<Record<Method, Handler>>) {
   const allowed = [...Object.keys(methods), ...(methods.GET ? ["HEAD"] : []), "OPTIONS"].join(", ");
   const open = Object.values(methods).every((handler) => handler.anonymous !== undefined);
-  const withoutBody = (request: IRequest, response: Response) => (request.method === "HEAD" ? new Response(null, response) : response);
+  const withoutBody = (request: IRequest, response: Response) =>
+    request.method === "HEAD" ? new Response(null, response) : response;
   return async (request: IRequest, env: Env): Promise<Response> => {
     const handler = request.method === "HEAD" ? (methods.GET?.head ?? methods.GET) : methods[request.method as Method];
     const url = new URL(request.url);
     if (handler?.anonymous) {
-      const context = { request, url, params: request.params, env, db: env.DB, knownKey: { sql: "SELECT 1 WHERE 0", params: [] } };
+      const context = {
+        request,
+        url,
+        params: request.params,
+        env,
+        db: env.DB,
+        knownKey: { sql: "SELECT 1 WHERE 0", params: [] },
+      };
       return withoutBody(request, await handler.anonymous(context));
     }
     // Public paths answer their other methods without a token too, as DRF's AllowAny views do.
@@ -112,7 +124,9 @@ function dispatch(methods: Partial<Record<Method, Handler>>) {
     const { query, knownKey, sessionHash } = await authentication(request, primary).catch(failed);
     const base: RequestContext = { request, url, params: request.params, env, db: primary.DB, knownKey };
     const reads = request.method === "OPTIONS" ? undefined : handler?.prefetch?.(base);
-    const [authenticated, ...results] = reads ? await primary.DB.batch([query, ...reads.statements]) : [await query.all()];
+    const [authenticated, ...results] = reads
+      ? await primary.DB.batch([query, ...reads.statements])
+      : [await query.all()];
     let caller: Caller;
     try {
       caller = callerFrom(authenticated!, sessionHash);

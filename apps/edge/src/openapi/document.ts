@@ -83,7 +83,10 @@ const ERROR_STATUS_TEXT: Record<number, string> = {
 };
 
 const ETAG_HEADER = {
-  ETag: { description: "A strong entity tag of this representation as this caller receives it.", schema: { type: "string" } },
+  ETag: {
+    description: "A strong entity tag of this representation as this caller receives it.",
+    schema: { type: "string" },
+  },
 };
 
 const CONDITIONAL_HEADERS: Record<NonNullable<OperationDoc["conditional"]>, Json> = {
@@ -98,14 +101,16 @@ const CONDITIONAL_HEADERS: Record<NonNullable<OperationDoc["conditional"]>, Json
     name: "If-Match",
     in: "header",
     required: false,
-    description: "Apply only if the object's current ETag is listed (or `*`); otherwise, or if it changes meanwhile, 412.",
+    description:
+      "Apply only if the object's current ETag is listed (or `*`); otherwise, or if it changes meanwhile, 412.",
     schema: { type: "string" },
   },
   idempotent: {
     name: "Idempotency-Key",
     in: "header",
     required: false,
-    description: "A client-chosen key: a retry with the same key and body within 24 hours answers the first answer again without writing.",
+    description:
+      "A client-chosen key: a retry with the same key and body within 24 hours answers the first answer again without writing.",
     schema: { type: "string", minLength: 1, maxLength: 255 },
   },
 };
@@ -118,13 +123,25 @@ function addConditional(responses: Json, doc: OperationDoc, genericError: Json):
     responses[304] = { description: "The client's copy (If-None-Match) is current; no body.", headers: ETAG_HEADER };
   }
   const status = doc.conditional === "write" ? 412 : doc.conditional === "idempotent" ? 422 : undefined;
-  if (status !== undefined) responses[status] = { description: ERROR_STATUS_TEXT[status]!, content: json(genericError) };
+  if (status !== undefined)
+    responses[status] = { description: ERROR_STATUS_TEXT[status]!, content: json(genericError) };
 }
 
-function operation(route: string, method: Method, doc: OperationDoc, schemas: ResponseSchemas, requests: (schema: OperationDoc["body"]) => Json): Json {
+function operation(
+  route: string,
+  method: Method,
+  doc: OperationDoc,
+  schemas: ResponseSchemas,
+  requests: (schema: OperationDoc["body"]) => Json,
+): Json {
   const { path, params } = documentPath(route, doc);
   const { success } = doc;
-  const body = success.schema === undefined ? undefined : success.shape === "page" ? schemas.page(success.schema) : schemas.ref(success.schema);
+  const body =
+    success.schema === undefined
+      ? undefined
+      : success.shape === "page"
+        ? schemas.page(success.schema)
+        : schemas.ref(success.schema);
   const successBody = body !== undefined && success.shape === "array" ? { type: "array", items: body } : body;
   const always = { ...(doc.public ? {} : { 403: undefined, 429: undefined }), 500: undefined, 503: undefined };
   const errors: Record<number, string | undefined> = { ...always, ...doc.errors };
@@ -140,7 +157,11 @@ function operation(route: string, method: Method, doc: OperationDoc, schemas: Re
   }
   if (doc.conditional) addConditional(responses, doc, genericError);
   const headers = doc.conditional ? [CONDITIONAL_HEADERS[doc.conditional]] : [];
-  const parameters = [...params, ...(doc.query ?? []).map((param) => parameter(param, param.name!, "query")), ...headers];
+  const parameters = [
+    ...params,
+    ...(doc.query ?? []).map((param) => parameter(param, param.name!, "query")),
+    ...headers,
+  ];
   return {
     operationId: operationId(path, method, doc),
     tags: [path.split("/")[1]!],
@@ -210,7 +231,10 @@ export function buildDocument(modules: readonly Routes[]): Json {
       // What any path answers beyond its operations (see the description).
       responses: {
         NotFound: { description: "An unknown path: `Not found.`", content: json(schemas.ref(GenericErrorSchema)) },
-        MethodNotAllowed: { description: 'A method the path does not list: `Method "X" not allowed.`', content: json(schemas.ref(GenericErrorSchema)) },
+        MethodNotAllowed: {
+          description: 'A method the path does not list: `Method "X" not allowed.`',
+          content: json(schemas.ref(GenericErrorSchema)),
+        },
       },
       securitySchemes: { authentik: { type: "http", scheme: "bearer", description: "An API token's key." } },
     },

@@ -8,7 +8,10 @@ import * as v from "valibot";
 /** authentik's `GenericError`: `{"detail": "..."}`. */
 export const GenericErrorSchema = v.object({ detail: v.string(), code: v.optional(v.string()) });
 /** authentik's `ValidationError`: field errors, object-level ones under `non_field_errors`. */
-export const ValidationErrorSchema = v.objectWithRest({ non_field_errors: v.optional(v.array(v.string())) }, v.array(v.string()));
+export const ValidationErrorSchema = v.objectWithRest(
+  { non_field_errors: v.optional(v.array(v.string())) },
+  v.array(v.string()),
+);
 
 export const RESPONSE_NAMES: ReadonlyMap<v.GenericSchema, string> = new Map<v.GenericSchema, string>([
   [core.ProviderSchema, "Provider"],

@@ -2,10 +2,14 @@
 
 const DURATION =
   "`key=value` pieces joined by `;` (weeks, days, hours, minutes, seconds, milliseconds, microseconds; singular forms too), e.g. `hours=1;minutes=30`. Unlike authentik, whitespace around pieces is ignored (`hours=1; minutes=30` is 90 minutes, authentik drops the second piece), unknown keys and non-finite or overflowing values (beyond 100 years) are a 400. At launch: a positive total sets the token's expiry (at least one second), only the literal zero (`seconds=0`, every piece an unsigned 0) means no time limit, other totals that round to zero (`microseconds=0.4`, `seconds=-0`) give one second, a negative total cannot be launched (400).";
-const EXPRESSION = "Stored and returned, but never executed or syntax-checked: rac-edge runs no Python. Only `static_settings` take effect.";
-const HOST = "`name`, `name:port`, `[IPv6]` or `[IPv6]:port` (port 1-65535); authentik accepts any text and splits it at the first colon.";
-const MAXIMUM_CONNECTIONS = "Live connection tokens of this endpoint across all users: negative for unlimited, 0 for nobody. Enforced atomically at launch.";
-const IS_SUPERUSER = "Writable here (rac-edge has no groups, from which authentik derives it); only superusers may set or change it.";
+const EXPRESSION =
+  "Stored and returned, but never executed or syntax-checked: rac-edge runs no Python. Only `static_settings` take effect.";
+const HOST =
+  "`name`, `name:port`, `[IPv6]` or `[IPv6]:port` (port 1-65535); authentik accepts any text and splits it at the first colon.";
+const MAXIMUM_CONNECTIONS =
+  "Live connection tokens of this endpoint across all users: negative for unlimited, 0 for nobody. Enforced atomically at launch.";
+const IS_SUPERUSER =
+  "Writable here (rac-edge has no groups, from which authentik derives it); only superusers may set or change it.";
 const TOKEN_PK = "May only repeat this token's own pk (authentik would silently copy the row to a new pk).";
 
 /** Component -> property -> description. */
@@ -21,7 +25,10 @@ export const FIELD_NOTES: Record<string, Record<string, string>> = {
   EndpointRequest: { host: HOST, maximum_connections: MAXIMUM_CONNECTIONS },
   PatchedEndpointRequest: { host: HOST, maximum_connections: MAXIMUM_CONNECTIONS },
   RACPropertyMapping: { expression: EXPRESSION },
-  RACPropertyMappingRequest: { expression: EXPRESSION, static_settings: "Required on create and PUT: a JSON object merged into the connection settings." },
+  RACPropertyMappingRequest: {
+    expression: EXPRESSION,
+    static_settings: "Required on create and PUT: a JSON object merged into the connection settings.",
+  },
   PatchedRACPropertyMappingRequest: { expression: EXPRESSION },
   ConnectionToken: {
     expires: "An extension: when the token expires (ISO 8601), or null for a token without a time limit.",
@@ -41,7 +48,9 @@ export const FIELD_NOTES: Record<string, Record<string, string>> = {
   PatchedUserRequest: { is_superuser: IS_SUPERUSER, groups: "Only `[]`: rac-edge has no groups." },
   Token: { intent: "Only API tokens exist here." },
   TokenRequest: { expires: "Without it, a new token expires in 30 minutes (authentik's default)." },
-  GatewayConnection: { settings: "The merged Guacamole parameters, every value a string, including the prompted password." },
+  GatewayConnection: {
+    settings: "The merged Guacamole parameters, every value a string, including the prompted password.",
+  },
   PermissionAssignRequest: {
     permissions: "authentik codenames, e.g. `authentik_providers_rac.view_endpoint`.",
     model: "Omit (with `object_pk`) for a global grant.",

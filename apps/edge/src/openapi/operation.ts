@@ -49,6 +49,9 @@ export interface OperationDoc {
 }
 
 /** A handler of the router, documented: the document is read from `handler.doc`. */
-export function documented<H extends (...args: never[]) => Promise<Response>>(doc: OperationDoc, handler: H): H & { doc: OperationDoc } {
+export function documented<H extends (...args: never[]) => Promise<Response>>(
+  doc: OperationDoc,
+  handler: H,
+): H & { doc: OperationDoc } {
   return Object.assign(handler, { doc });
 }

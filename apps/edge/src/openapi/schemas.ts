@@ -14,7 +14,8 @@ type Json = Record<string, unknown>;
 const REF_PREFIX = "#/components/schemas/";
 
 /** A schema that constrains nothing: `{}`. */
-const unconstrained = (schema: unknown) => typeof schema === "object" && schema !== null && Object.keys(schema).length === 0;
+const unconstrained = (schema: unknown) =>
+  typeof schema === "object" && schema !== null && Object.keys(schema).length === 0;
 
 const withoutDialect = (schema: JsonSchema): Json => {
   const { $schema: _, ...rest } = schema as Json;
@@ -36,7 +37,8 @@ function requestConfig(typeMode: "input" | "output"): ConversionConfig {
         return withoutDialect(toJsonSchema((valibotSchema as unknown as { wrapped: v.GenericSchema }).wrapped, config));
       }
       // core's dictionary() is a custom check (valibot's record would drop `__proto__` keys).
-      if (valibotSchema.type === "custom" && (valibotSchema as { check?: unknown }).check === isDictionary) return { type: "object" };
+      if (valibotSchema.type === "custom" && (valibotSchema as { check?: unknown }).check === isDictionary)
+        return { type: "object" };
       return undefined;
     },
   };
@@ -52,21 +54,26 @@ function refine(input: unknown, output: unknown): unknown {
   const result: Json = { ...a };
   if (a.properties && b.properties) {
     const props: Json = {};
-    for (const [key, value] of Object.entries(a.properties as Json)) props[key] = refine(value, (b.properties as Json)[key]);
+    for (const [key, value] of Object.entries(a.properties as Json))
+      props[key] = refine(value, (b.properties as Json)[key]);
     result.properties = props;
   }
   if (a.items && b.items) result.items = refine(a.items, b.items);
   for (const key of ["anyOf", "oneOf"] as const) {
     const left = a[key];
     const right = b[key];
-    if (Array.isArray(left) && Array.isArray(right) && left.length === right.length) result[key] = left.map((item, index) => refine(item, right[index]));
+    if (Array.isArray(left) && Array.isArray(right) && left.length === right.length)
+      result[key] = left.map((item, index) => refine(item, right[index]));
   }
   return result;
 }
 
 /** A request body's schema: its input type, refined by its output type. */
 export function requestJsonSchema(schema: v.GenericSchema): Json {
-  return refine(withoutDialect(toJsonSchema(schema, requestConfig("input"))), withoutDialect(toJsonSchema(schema, requestConfig("output")))) as Json;
+  return refine(
+    withoutDialect(toJsonSchema(schema, requestConfig("input"))),
+    withoutDialect(toJsonSchema(schema, requestConfig("output"))),
+  ) as Json;
 }
 
 /**
@@ -106,7 +113,9 @@ export class ResponseSchemas {
 
   /** Converts everything referenced so far; answers `components.schemas`. */
   components(): Record<string, Json> {
-    const definitions: Record<string, v.GenericSchema> = Object.fromEntries([...this.names].map(([schema, name]) => [name, schema]));
+    const definitions: Record<string, v.GenericSchema> = Object.fromEntries(
+      [...this.names].map(([schema, name]) => [name, schema]),
+    );
     this.inlined.forEach(({ schema }, index) => {
       definitions[`${INLINE}${index}`] = schema;
     });
@@ -116,7 +125,8 @@ export class ResponseSchemas {
       errorMode: "throw",
       overrideRef: ({ referenceId }) => `${REF_PREFIX}${referenceId}`,
       // valibot's `object` strips unknown keys: its output has exactly the listed ones.
-      overrideSchema: ({ valibotSchema, jsonSchema }) => (valibotSchema.type === "object" ? { ...jsonSchema, additionalProperties: false } : undefined),
+      overrideSchema: ({ valibotSchema, jsonSchema }) =>
+        valibotSchema.type === "object" ? { ...jsonSchema, additionalProperties: false } : undefined,
     }) as Record<string, Json>;
     this.inlined.forEach(({ target }, index) => {
       Object.assign(target, converted[`${INLINE}${index}`]);

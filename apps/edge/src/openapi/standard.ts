@@ -42,13 +42,22 @@ export function listParams(ordering: readonly string[], filters: readonly ParamD
       type: "string",
       description: `Comma-separated fields, \`-\` for descending: ${ordering.map((field) => `\`${field}\``).join(", ")}. Unknown fields are ignored.`,
     },
-    { name: "page", type: "integer", description: "1-based page number (`last` for the last page). A page past the end is 404 `Invalid page.`." },
+    {
+      name: "page",
+      type: "integer",
+      description: "1-based page number (`last` for the last page). A page past the end is 404 `Invalid page.`.",
+    },
     {
       name: "page_size",
       type: "integer",
       description: `Objects per page (default ${DEFAULT_PAGE_SIZE}; invalid or < 1 falls back to it). Capped at ${MAX_PAGE_SIZE}, a rac-edge limit authentik lacks.`,
     },
-    { name: "search", type: "string", description: "Whitespace-separated terms; each must match (case-insensitive substring) one of the searched fields." },
+    {
+      name: "search",
+      type: "string",
+      description:
+        "Whitespace-separated terms; each must match (case-insensitive substring) one of the searched fields.",
+    },
   ];
 }
 
@@ -63,7 +72,9 @@ export function standardDocs(doc: ResourceDoc, schemas: StandardSchemas): Record
   const update = (partial: boolean): OperationDoc => ({
     summary: `${partial ? "Partially update" : "Update"} a ${noun}`,
     description: join(
-      partial ? "Only the given fields change." : "Required fields must be given; omitted optional fields keep their values (as in authentik).",
+      partial
+        ? "Only the given fields change."
+        : "Required fields must be given; omitted optional fields keep their values (as in authentik).",
       "Needs the `change_` permission, globally or on the object.",
       notes[partial ? "partialUpdate" : "update"],
     ),
@@ -87,7 +98,9 @@ export function standardDocs(doc: ResourceDoc, schemas: StandardSchemas): Record
       body: { schema: schemas.createSchema ?? schemas.updateSchema, required: true },
       success: { status: 201, description: `The created ${noun}.`, schema: schemas.schema },
       conditional: "idempotent",
-      errors: { 409: "Only with an `Idempotency-Key`: the first request with it was applied but its answer is not recorded yet." },
+      errors: {
+        409: "Only with an `Idempotency-Key`: the first request with it was applied but its answer is not recorded yet.",
+      },
     },
     retrieve: {
       summary: `Retrieve a ${noun}`,

@@ -90,9 +90,11 @@ export const applicationByKey = (db: D1Database, slug: string): Reads<Applicatio
 function constraintError(error: unknown, provider: number | null | undefined): unknown {
   const column = uniqueViolation(error);
   if (column === "applications.slug") return errors.field("slug", "Application with this slug already exists.");
-  if (column === "applications.provider_id") return errors.field("provider", "Application with this provider already exists.");
+  if (column === "applications.provider_id")
+    return errors.field("provider", "Application with this provider already exists.");
   // The provider was deleted between the reference check and the write.
-  if (isForeignKeyViolation(error)) return errors.field("provider", `Invalid pk "${provider}" - object does not exist.`);
+  if (isForeignKeyViolation(error))
+    return errors.field("provider", `Invalid pk "${provider}" - object does not exist.`);
   return error;
 }
 
@@ -139,7 +141,11 @@ export async function insertApplication(db: D1Database, input: ApplicationReques
   }
 }
 
-export async function updateApplication(db: D1Database, uuid: string, input: PatchedApplicationRequest): Promise<Application> {
+export async function updateApplication(
+  db: D1Database,
+  uuid: string,
+  input: PatchedApplicationRequest,
+): Promise<Application> {
   const fields = Object.keys(input).filter((field) => field in WRITABLE);
   const statements: D1PreparedStatement[] = [];
   if (fields.length > 0) {

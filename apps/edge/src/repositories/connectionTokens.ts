@@ -1,4 +1,11 @@
-import { type ConnectionToken, type Endpoint, errors, type GroupMember, normalizeUuid, type RacProvider } from "@rac-edge/core";
+import {
+  type ConnectionToken,
+  type Endpoint,
+  errors,
+  type GroupMember,
+  normalizeUuid,
+  type RacProvider,
+} from "@rac-edge/core";
 import { iso } from "../clock.ts";
 import type { Condition, ListSpec } from "../lists.ts";
 import { type CountedField, counted } from "./counts.ts";
@@ -77,7 +84,12 @@ export const visibleTokens = (userId: number, granted: string[]): Condition => (
 });
 
 /** The token with the objects it nests (built by the caller, each once per page in a list). */
-const tokenOf = (row: ConnectionTokenRow, provider: RacProvider, endpoint: Endpoint, user: GroupMember): ConnectionToken => ({
+const tokenOf = (
+  row: ConnectionTokenRow,
+  provider: RacProvider,
+  endpoint: Endpoint,
+  user: GroupMember,
+): ConnectionToken => ({
   pk: row.uuid as string,
   provider: row.provider_id as number,
   provider_obj: provider,
@@ -94,12 +106,25 @@ export const connectionTokenFromRow = (row: ConnectionTokenRow): ConnectionToken
   tokenOf(row, providerFromRow(row, "tp_"), endpointFromRow(row, "e_"), memberFromPrefixedRow(row, "u_"));
 
 /** A list page: its rows carry ids only, `related` the providers, endpoints and users they name. */
-export function connectionTokenPage(rows: ConnectionTokenRow[], related: Record<string, Record<string, unknown>[]>): ConnectionToken[] {
+export function connectionTokenPage(
+  rows: ConnectionTokenRow[],
+  related: Record<string, Record<string, unknown>[]>,
+): ConnectionToken[] {
   const providers = new Map(related.providers!.map((row) => [row.id as number, providerFromRow(row)]));
-  const endpoints = new Map(related.endpoints!.map((row) => [row.uuid as string, endpointFromRow(row, "", providers.get(row.provider_id as number))]));
+  const endpoints = new Map(
+    related.endpoints!.map((row) => [
+      row.uuid as string,
+      endpointFromRow(row, "", providers.get(row.provider_id as number)),
+    ]),
+  );
   const users = new Map(related.users!.map((row) => [row.id as number, memberFromPrefixedRow(row, "")]));
   return rows.map((row) =>
-    tokenOf(row, providers.get(row.provider_id as number)!, endpoints.get(row.endpoint_id as string)!, users.get(row.user_id as number)!),
+    tokenOf(
+      row,
+      providers.get(row.provider_id as number)!,
+      endpoints.get(row.endpoint_id as string)!,
+      users.get(row.user_id as number)!,
+    ),
   );
 }
 
@@ -119,8 +144,10 @@ export const connectionTokenList: ListSpec = {
     providers: (page) =>
       `WITH page AS (${page}) SELECT ${providerColumns()} FROM providers p ${PROVIDER_APPLICATION_JOIN}
        WHERE p.id IN (SELECT provider_id FROM page UNION SELECT provider_id FROM endpoints WHERE uuid IN (SELECT endpoint_id FROM page))`,
-    endpoints: (page) => `WITH page AS (${page}) SELECT ${endpointOwnColumns()} FROM endpoints e WHERE e.uuid IN (SELECT endpoint_id FROM page)`,
-    users: (page) => `WITH page AS (${page}) SELECT ${memberColumns("u", "")} FROM users u WHERE u.id IN (SELECT user_id FROM page)`,
+    endpoints: (page) =>
+      `WITH page AS (${page}) SELECT ${endpointOwnColumns()} FROM endpoints e WHERE e.uuid IN (SELECT endpoint_id FROM page)`,
+    users: (page) =>
+      `WITH page AS (${page}) SELECT ${memberColumns("u", "")} FROM users u WHERE u.id IN (SELECT user_id FROM page)`,
   },
   pk: "t.uuid",
   ordering: {
@@ -141,7 +168,9 @@ export const connectionTokenList: ListSpec = {
 
 /** One live token by pk, with its nested objects, as a statement for a batch. */
 export const selectConnectionToken = (db: D1Database, uuid: string, now: number) =>
-  db.prepare(`SELECT ${COLUMNS} FROM ${FROM} WHERE t.uuid = ?1 AND (t.expires IS NULL OR t.expires > ?2)`).bind(uuid, now);
+  db
+    .prepare(`SELECT ${COLUMNS} FROM ${FROM} WHERE t.uuid = ?1 AND (t.expires IS NULL OR t.expires > ?2)`)
+    .bind(uuid, now);
 
 /** null for unknown, expired and malformed keys (all answer 404). */
 export function connectionTokenByKey(db: D1Database, key: string, now: number): Reads<ConnectionToken | null> {
@@ -158,11 +187,16 @@ export type FilterTargets = { endpoint?: string; provider?: number; user?: numbe
 export function filterTargetChecks(
   db: D1Database,
   targets: FilterTargets,
-): { statements: D1PreparedStatement[]; found(results: D1Result[]): { endpoint: boolean; provider: boolean; user: boolean } } {
+): {
+  statements: D1PreparedStatement[];
+  found(results: D1Result[]): { endpoint: boolean; provider: boolean; user: boolean };
+} {
   const checks: [keyof FilterTargets, D1PreparedStatement][] = [];
-  if (targets.endpoint !== undefined) checks.push(["endpoint", db.prepare("SELECT 1 AS found FROM endpoints WHERE uuid = ?1").bind(targets.endpoint)]);
+  if (targets.endpoint !== undefined)
+    checks.push(["endpoint", db.prepare("SELECT 1 AS found FROM endpoints WHERE uuid = ?1").bind(targets.endpoint)]);
   if (targets.provider !== undefined) checks.push(["provider", existingProviders(db, [targets.provider])]);
-  if (targets.user !== undefined) checks.push(["user", db.prepare("SELECT 1 AS found FROM users WHERE id = ?1").bind(targets.user)]);
+  if (targets.user !== undefined)
+    checks.push(["user", db.prepare("SELECT 1 AS found FROM users WHERE id = ?1").bind(targets.user)]);
   return {
     statements: checks.map(([, statement]) => statement),
     found(results) {
@@ -177,7 +211,10 @@ export function filterTargetChecks(
 
 /** The provider an endpoint belongs to, or null for an unknown endpoint. */
 export async function endpointProvider(db: D1Database, endpoint: string): Promise<number | null> {
-  const row = await db.prepare("SELECT provider_id FROM endpoints WHERE uuid = ?1").bind(endpoint).first<{ provider_id: number }>();
+  const row = await db
+    .prepare("SELECT provider_id FROM endpoints WHERE uuid = ?1")
+    .bind(endpoint)
+    .first<{ provider_id: number }>();
   return row?.provider_id ?? null;
 }
 
@@ -186,7 +223,13 @@ export async function endpointProvider(db: D1Database, endpoint: string): Promis
  * belongs to the provider, and moving to another endpoint respects that endpoint's connection
  * limit (as a launch would). Answers 404 if the token is gone, 409 if the limit refused the move.
  */
-export async function moveConnectionToken(db: D1Database, uuid: string, provider: number, endpoint: string, now: number): Promise<ConnectionToken> {
+export async function moveConnectionToken(
+  db: D1Database,
+  uuid: string,
+  provider: number,
+  endpoint: string,
+  now: number,
+): Promise<ConnectionToken> {
   const where = { sql: "t.uuid = ? AND t.provider_id = ? AND t.endpoint_id = ?", params: [uuid, provider, endpoint] };
   const [, , selected] = await db.batch<ConnectionTokenRow>([
     db

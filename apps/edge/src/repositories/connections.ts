@@ -128,7 +128,8 @@ const ENDPOINT_JSON = modelJson("authentik_providers_rac.endpoint", "e");
 
 /** `?1` token hash, `?2` now, `?3` the calling outpost (null for a superuser). */
 const LIVE_BY_HASH = "t.token_hash = ?1 AND (t.expires IS NULL OR t.expires > ?2)";
-const OUTPOST_SERVES = "(?3 IS NULL OR EXISTS (SELECT 1 FROM outpost_providers op WHERE op.outpost_id = ?3 AND op.provider_id = t.provider_id))";
+const OUTPOST_SERVES =
+  "(?3 IS NULL OR EXISTS (SELECT 1 FROM outpost_providers op WHERE op.outpost_id = ?3 AND op.provider_id = t.provider_id))";
 const mappings = (link: string, owner: string, id: string) =>
   `(SELECT json_group_array(json_object('name', m.name, 'static_settings', json(m.static_settings)))
     FROM ${link} l JOIN property_mappings m ON m.uuid = l.mapping_id WHERE l.${owner} = ${id})`;
@@ -239,11 +240,18 @@ export async function liveToken(db: D1Database, hash: string, now: number): Prom
 
 /** Remembers why a session was refused before its upgrade, so the page can say it (browsers cannot read the 502). */
 export async function recordSessionError(db: D1Database, hash: string, now: number, reason: string): Promise<void> {
-  await db.prepare(`UPDATE connection_tokens AS t SET session_error = ?3 WHERE ${LIVE_BY_HASH}`).bind(hash, now, reason).run();
+  await db
+    .prepare(`UPDATE connection_tokens AS t SET session_error = ?3 WHERE ${LIVE_BY_HASH}`)
+    .bind(hash, now, reason)
+    .run();
 }
 
 /** What the session page may learn about its token: whether it is live, and the last refusal. */
-export async function sessionStatus(db: D1Database, hash: string, now: number): Promise<{ error: string | null } | null> {
+export async function sessionStatus(
+  db: D1Database,
+  hash: string,
+  now: number,
+): Promise<{ error: string | null } | null> {
   return db
     .prepare(
       `SELECT t.session_error AS error FROM connection_tokens t JOIN users u ON u.id = t.user_id
@@ -257,7 +265,12 @@ export async function sessionStatus(db: D1Database, hash: string, now: number): 
  * A socket's revocation check, one indexed single-row read: `live` while the token is live, its
  * user active and the socket still holds it; `taken` when a newer socket holds it; else `revoked`.
  */
-export async function sessionState(db: D1Database, uuid: string, session: string, now: number): Promise<"live" | "taken" | "revoked"> {
+export async function sessionState(
+  db: D1Database,
+  uuid: string,
+  session: string,
+  now: number,
+): Promise<"live" | "taken" | "revoked"> {
   const row = await db
     .prepare(
       `SELECT t.session_id FROM connection_tokens t JOIN users u ON u.id = t.user_id

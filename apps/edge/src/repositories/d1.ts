@@ -8,7 +8,8 @@ export function uniqueViolation(error: unknown): string | null {
   return match ? match[1]! : null;
 }
 
-export const isForeignKeyViolation = (error: unknown): boolean => /FOREIGN KEY constraint failed/.test(String((error as Error)?.message ?? error));
+export const isForeignKeyViolation = (error: unknown): boolean =>
+  /FOREIGN KEY constraint failed/.test(String((error as Error)?.message ?? error));
 
 /**
  * Reads planned before they run: the statements of one batch and how to read its results. A plan can

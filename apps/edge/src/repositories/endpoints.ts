@@ -86,7 +86,8 @@ export const endpointList: ListSpec = {
   search: ["e.name", "e.protocol"],
 };
 
-const selectByUuid = (db: D1Database, uuid: string) => db.prepare(`SELECT ${endpointColumns()} FROM ${FROM} WHERE e.uuid = ?1`).bind(uuid);
+const selectByUuid = (db: D1Database, uuid: string) =>
+  db.prepare(`SELECT ${endpointColumns()} FROM ${FROM} WHERE e.uuid = ?1`).bind(uuid);
 
 /** null for unknown and malformed keys (both answer 404). */
 export function endpointByKey(db: D1Database, key: string): Reads<Endpoint | null> {
@@ -107,7 +108,9 @@ const WRITABLE: Record<string, { column: string; value: (value: unknown) => unkn
 
 const linkMappings = (db: D1Database, uuid: string, ids: string[]) =>
   db
-    .prepare("INSERT INTO endpoint_property_mappings (endpoint_id, mapping_id) SELECT ?1, value FROM (SELECT DISTINCT value FROM json_each(?2))")
+    .prepare(
+      "INSERT INTO endpoint_property_mappings (endpoint_id, mapping_id) SELECT ?1, value FROM (SELECT DISTINCT value FROM json_each(?2))",
+    )
     .bind(uuid, JSON.stringify(ids));
 
 /** The endpoint, its mapping links and the read-back in one batch (atomic). */
@@ -147,7 +150,11 @@ export async function updateEndpoint(db: D1Database, uuid: string, input: Patche
   }
   if (input.provider !== undefined) {
     // Tokens were issued under the old provider's policy (expiry, settings): moving the endpoint revokes them.
-    statements.push(db.prepare("DELETE FROM connection_tokens WHERE endpoint_id = ?1 AND provider_id <> ?2").bind(uuid, input.provider));
+    statements.push(
+      db
+        .prepare("DELETE FROM connection_tokens WHERE endpoint_id = ?1 AND provider_id <> ?2")
+        .bind(uuid, input.provider),
+    );
   }
   if (input.property_mappings !== undefined) {
     statements.push(db.prepare("DELETE FROM endpoint_property_mappings WHERE endpoint_id = ?1").bind(uuid));

@@ -73,7 +73,13 @@ export async function updateFlow(db: D1Database, current: Flow, input: Partial<F
   } catch (error) {
     throw slugTaken(error);
   }
-  return flowFromRow({ uuid: current.pk, name: next.name, slug: next.slug, title: next.title, designation: next.designation });
+  return flowFromRow({
+    uuid: current.pk,
+    name: next.name,
+    slug: next.slug,
+    title: next.title,
+    designation: next.designation,
+  });
 }
 
 /** Refused while RAC providers use the flow as their authorization flow (FK RESTRICT). */

@@ -10,9 +10,16 @@ export interface IdempotencyRecord {
 }
 
 /** The caller's live record for a key, or null. */
-export async function findRecord(db: D1Database, userId: number, keyHash: string, now: number): Promise<IdempotencyRecord | null> {
+export async function findRecord(
+  db: D1Database,
+  userId: number,
+  keyHash: string,
+  now: number,
+): Promise<IdempotencyRecord | null> {
   const row = await db
-    .prepare("SELECT request_hash, status, body FROM idempotency_keys WHERE user_id = ?1 AND key_hash = ?2 AND expires > ?3")
+    .prepare(
+      "SELECT request_hash, status, body FROM idempotency_keys WHERE user_id = ?1 AND key_hash = ?2 AND expires > ?3",
+    )
     .bind(userId, keyHash, now)
     .first<{ request_hash: string; status: number; body: string }>();
   return row === null ? null : { requestHash: row.request_hash, status: row.status, body: row.body };
@@ -30,7 +37,9 @@ export function recordStatements(
 ): D1PreparedStatement[] {
   const { userId, keyHash, requestHash, status, now } = record;
   return [
-    db.prepare("DELETE FROM idempotency_keys WHERE user_id = ?1 AND key_hash = ?2 AND expires <= ?3").bind(userId, keyHash, now),
+    db
+      .prepare("DELETE FROM idempotency_keys WHERE user_id = ?1 AND key_hash = ?2 AND expires <= ?3")
+      .bind(userId, keyHash, now),
     db
       .prepare(
         `INSERT INTO idempotency_keys (user_id, key_hash, request_hash, status, body, expires)
@@ -42,10 +51,14 @@ export function recordStatements(
 
 /** Stores the answer to replay (sealed) once the write's answer is known. */
 export async function completeRecord(db: D1Database, userId: number, keyHash: string, body: string): Promise<void> {
-  await db.prepare("UPDATE idempotency_keys SET body = ?3 WHERE user_id = ?1 AND key_hash = ?2").bind(userId, keyHash, body).run();
+  await db
+    .prepare("UPDATE idempotency_keys SET body = ?3 WHERE user_id = ?1 AND key_hash = ?2")
+    .bind(userId, keyHash, body)
+    .run();
 }
 
-export const isRecordConflict = (error: unknown): boolean => /UNIQUE constraint failed: idempotency_keys\./.test(String((error as Error)?.message ?? error));
+export const isRecordConflict = (error: unknown): boolean =>
+  /UNIQUE constraint failed: idempotency_keys\./.test(String((error as Error)?.message ?? error));
 
 /** Removes at most `limit` expired records; answers how many went. */
 export async function deleteExpiredRecords(db: D1Database, now: number, limit: number): Promise<number> {

@@ -46,13 +46,15 @@ class JoinedStatement {
   }
 }
 
-const unwrap = (statement: D1PreparedStatement): D1PreparedStatement => (statement as unknown as Partial<JoinedStatement>)[INNER] ?? statement;
+const unwrap = (statement: D1PreparedStatement): D1PreparedStatement =>
+  (statement as unknown as Partial<JoinedStatement>)[INNER] ?? statement;
 
 export function joined(db: D1Database, extra: Joined): D1Database {
   const before = extra.before ?? [];
   let after = extra.afterFirst ?? [];
   const wrapped = {
-    prepare: (sql: string) => new JoinedStatement(wrapped as unknown as D1Database, db.prepare(sql)) as unknown as D1PreparedStatement,
+    prepare: (sql: string) =>
+      new JoinedStatement(wrapped as unknown as D1Database, db.prepare(sql)) as unknown as D1PreparedStatement,
     async batch<T = unknown>(statements: D1PreparedStatement[]): Promise<D1Result<T>[]> {
       const tail = after;
       after = [];

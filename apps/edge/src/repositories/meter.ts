@@ -95,7 +95,8 @@ export function metered(
       return result;
     },
     // A binding without sessions (a session itself, or a stub in tests) stands for its own session.
-    withSession: (constraint?: string) => (whole.withSession ? metered(whole.withSession(constraint as never), cost).db : db),
+    withSession: (constraint?: string) =>
+      whole.withSession ? metered(whole.withSession(constraint as never), cost).db : db,
     /** A session's bookmark (null for the whole database, which has none). */
     getBookmark: () => (inner as Partial<D1DatabaseSession>).getBookmark?.() ?? null,
     dump: () => whole.dump!(),

@@ -99,21 +99,28 @@ export const outpostList: ListSpec = {
   ordering: { pk: "o.uuid", name: "o.name", type: "o.type" },
   defaultOrdering: [{ field: "name", descending: false }],
   // authentik searches the outpost's name and its providers' names.
-  search: ["o.name", "(SELECT group_concat(p.name, ' ') FROM outpost_providers op JOIN providers p ON p.id = op.provider_id WHERE op.outpost_id = o.uuid)"],
+  search: [
+    "o.name",
+    "(SELECT group_concat(p.name, ' ') FROM outpost_providers op JOIN providers p ON p.id = op.provider_id WHERE op.outpost_id = o.uuid)",
+  ],
 };
 
-const selectByUuid = (db: D1Database, uuid: string) => db.prepare(`SELECT ${COLUMNS} FROM outposts o WHERE o.uuid = ?1`).bind(uuid);
+const selectByUuid = (db: D1Database, uuid: string) =>
+  db.prepare(`SELECT ${COLUMNS} FROM outposts o WHERE o.uuid = ?1`).bind(uuid);
 
 export function outpostByKey(db: D1Database, key: string): Reads<Outpost | null> {
   const uuid = normalizeUuid(key);
   return oneRow(uuid === null ? null : selectByUuid(db, uuid), outpostFromRow);
 }
 
-const nameTaken = (error: unknown) => (uniqueViolation(error) === "outposts.name" ? errors.field("name", "Outpost with this name already exists.") : error);
+const nameTaken = (error: unknown) =>
+  uniqueViolation(error) === "outposts.name" ? errors.field("name", "Outpost with this name already exists.") : error;
 
 const linkProviders = (db: D1Database, uuid: string, ids: number[]) =>
   db
-    .prepare("INSERT INTO outpost_providers (outpost_id, provider_id) SELECT ?1, value FROM (SELECT DISTINCT value FROM json_each(?2))")
+    .prepare(
+      "INSERT INTO outpost_providers (outpost_id, provider_id) SELECT ?1, value FROM (SELECT DISTINCT value FROM json_each(?2))",
+    )
     .bind(uuid, JSON.stringify(ids));
 
 /**
@@ -133,7 +140,9 @@ export async function insertOutpost(db: D1Database, input: OutpostRequest): Prom
   // The account and its token first: the outpost row references the token (its gateway rights).
   const statements = [
     db
-      .prepare("INSERT INTO users (uuid, uid, username, name, path, type) VALUES (?1, ?2, ?3, ?4, ?5, 'internal_service_account')")
+      .prepare(
+        "INSERT INTO users (uuid, uid, username, name, path, type) VALUES (?1, ?2, ?3, ?4, ?5, 'internal_service_account')",
+      )
       .bind(user.uuid, user.uid, username, outpostUserDisplayName(input.name), OUTPOST_USER_PATH),
     db
       .prepare(
@@ -188,7 +197,10 @@ export async function updateOutpost(db: D1Database, uuid: string, input: Patched
     );
   }
   if (input.providers !== undefined) {
-    statements.push(db.prepare("DELETE FROM outpost_providers WHERE outpost_id = ?1").bind(uuid), linkProviders(db, uuid, input.providers));
+    statements.push(
+      db.prepare("DELETE FROM outpost_providers WHERE outpost_id = ?1").bind(uuid),
+      linkProviders(db, uuid, input.providers),
+    );
   }
   statements.push(modelEvent(db, "model_updated", "authentik_outposts.outpost", uuid));
   statements.push(selectByUuid(db, uuid));

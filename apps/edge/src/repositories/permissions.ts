@@ -51,7 +51,8 @@ export const grantsColumn = (alias: string) =>
   `CASE WHEN ${alias}.is_superuser = 1 THEN NULL ELSE (SELECT json_group_array(json_array(g.codename, g.object_pk)) FROM permissions g WHERE g.user_id = ${alias}.id) END AS grants`;
 
 /** The grants read by `grantsColumn`; null for a superuser's NULL. */
-export const grantsFromColumn = (json: string | null): Grants | null => (json === null ? null : grantsOf(JSON.parse(json) as [string, string][]));
+export const grantsFromColumn = (json: string | null): Grants | null =>
+  json === null ? null : grantsOf(JSON.parse(json) as [string, string][]);
 
 export interface Grant {
   codename: string;

@@ -14,15 +14,25 @@ export interface VersionedRow {
 
 const MESSAGE = "rac-edge: precondition failed";
 
-export const isPreconditionFailure = (error: unknown): boolean => String((error as Error)?.message ?? error).includes(MESSAGE);
+export const isPreconditionFailure = (error: unknown): boolean =>
+  String((error as Error)?.message ?? error).includes(MESSAGE);
 
 /** The row's version (rows: `version`; none when it is gone), to read in the same batch as its representation. */
 export const versionOf = (db: D1Database, row: VersionedRow, key: string | number): D1PreparedStatement =>
   db.prepare(`SELECT version FROM ${row.table} WHERE ${row.column} = ?1`).bind(key);
 
 /** Aborts its batch unless the row still has `version` (a deleted row has none: aborts too). */
-export const versionGuard = (db: D1Database, row: VersionedRow, key: string | number, version: number): D1PreparedStatement =>
-  db.prepare(`INSERT INTO preconditions (expected, actual) SELECT ?1, (SELECT version FROM ${row.table} WHERE ${row.column} = ?2)`).bind(version, key);
+export const versionGuard = (
+  db: D1Database,
+  row: VersionedRow,
+  key: string | number,
+  version: number,
+): D1PreparedStatement =>
+  db
+    .prepare(
+      `INSERT INTO preconditions (expected, actual) SELECT ?1, (SELECT version FROM ${row.table} WHERE ${row.column} = ?2)`,
+    )
+    .bind(version, key);
 
 /**
  * `db` with `guard` first in every batch and every statement run through it: repositories write as

@@ -42,7 +42,8 @@ export const mappingList: ListSpec = {
   search: ["m.name"],
 };
 
-const selectByUuid = (db: D1Database, uuid: string) => db.prepare(`SELECT ${COLUMNS} FROM property_mappings m WHERE m.uuid = ?1`).bind(uuid);
+const selectByUuid = (db: D1Database, uuid: string) =>
+  db.prepare(`SELECT ${COLUMNS} FROM property_mappings m WHERE m.uuid = ?1`).bind(uuid);
 
 export function mappingByKey(db: D1Database, key: string): Reads<RacPropertyMapping | null> {
   const uuid = normalizeUuid(key);
@@ -56,7 +57,11 @@ const MANAGED_TAKEN = "Property Mapping with this Managed by authentik already e
  * authentik reports every taken unique field at once, so both are checked in one query before
  * writing; the UNIQUE constraints still guard against a concurrent writer (taken()).
  */
-async function requireUnique(db: D1Database, input: PatchedRacPropertyMappingRequest, self: string | null): Promise<void> {
+async function requireUnique(
+  db: D1Database,
+  input: PatchedRacPropertyMappingRequest,
+  self: string | null,
+): Promise<void> {
   const name = input.name ?? null;
   const managed = input.managed ?? null;
   if (name === null && managed === null) return;
@@ -107,7 +112,11 @@ const WRITABLE: Record<string, (value: unknown) => unknown> = {
   static_settings: (value) => JSON.stringify(value),
 };
 
-export async function updateMapping(db: D1Database, current: RacPropertyMapping, input: PatchedRacPropertyMappingRequest): Promise<RacPropertyMapping> {
+export async function updateMapping(
+  db: D1Database,
+  current: RacPropertyMapping,
+  input: PatchedRacPropertyMappingRequest,
+): Promise<RacPropertyMapping> {
   await requireUnique(db, input, current.pk);
   const fields = Object.keys(input).filter((field) => field in WRITABLE);
   if (fields.length === 0) return current;

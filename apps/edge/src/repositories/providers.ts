@@ -1,4 +1,11 @@
-import { DEFAULT_CONNECTION_EXPIRY, errors, type PatchedRacProviderRequest, RAC_PROVIDER, type RacProvider, type RacProviderRequest } from "@rac-edge/core";
+import {
+  DEFAULT_CONNECTION_EXPIRY,
+  errors,
+  type PatchedRacProviderRequest,
+  RAC_PROVIDER,
+  type RacProvider,
+  type RacProviderRequest,
+} from "@rac-edge/core";
 import type { ListSpec } from "../lists.ts";
 import { shownSettings } from "../secretSettings.ts";
 import { counted } from "./counts.ts";
@@ -78,9 +85,12 @@ export const existingProviders = (db: D1Database, ids: number[]): D1PreparedStat
   db.prepare("SELECT id FROM providers WHERE id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(ids));
 
 export const providerByKey = (db: D1Database, key: string): Reads<RacProvider | null> =>
-  oneRow(/^\d{1,15}$/.test(key) ? db.prepare(selectWhere("p.id = ?1")).bind(Number(key)) : null, (row: ProviderRow) => providerFromRow(row));
+  oneRow(/^\d{1,15}$/.test(key) ? db.prepare(selectWhere("p.id = ?1")).bind(Number(key)) : null, (row: ProviderRow) =>
+    providerFromRow(row),
+  );
 
-const nameTaken = (error: unknown) => (uniqueViolation(error) === "providers.name" ? errors.field("name", "provider with this name already exists.") : error);
+const nameTaken = (error: unknown) =>
+  uniqueViolation(error) === "providers.name" ? errors.field("name", "provider with this name already exists.") : error;
 
 /** Columns a request may write, by field; the only names that reach SQL text. */
 const WRITABLE: Record<string, (value: unknown) => unknown> = {
@@ -130,7 +140,11 @@ export async function insertProvider(db: D1Database, input: RacProviderRequest):
   }
 }
 
-export async function updateProvider(db: D1Database, id: number, input: PatchedRacProviderRequest): Promise<RacProvider> {
+export async function updateProvider(
+  db: D1Database,
+  id: number,
+  input: PatchedRacProviderRequest,
+): Promise<RacProvider> {
   const fields = Object.keys(input).filter((field) => field in WRITABLE);
   const statements: D1PreparedStatement[] = [];
   if (fields.length > 0) {

@@ -94,12 +94,17 @@ export const tokenByKey = (db: D1Database, identifier: string): Reads<Token | nu
 
 /** The pks of the caller's own tokens, which they may always see, change and delete. */
 export async function ownTokenPks(db: D1Database, userId: number): Promise<string[]> {
-  const { results } = await db.prepare("SELECT uuid FROM tokens WHERE user_id = ?1").bind(userId).all<{ uuid: string }>();
+  const { results } = await db
+    .prepare("SELECT uuid FROM tokens WHERE user_id = ?1")
+    .bind(userId)
+    .all<{ uuid: string }>();
   return results.map((row) => row.uuid);
 }
 
 const identifierTaken = (error: unknown) =>
-  uniqueViolation(error) === "tokens.identifier" ? errors.field("identifier", "Token with this identifier already exists.") : error;
+  uniqueViolation(error) === "tokens.identifier"
+    ? errors.field("identifier", "Token with this identifier already exists.")
+    : error;
 
 const toMs = (value: unknown) => (value === null ? null : Date.parse(value as string));
 
@@ -139,7 +144,17 @@ export async function insertToken(db: D1Database, token: NewToken): Promise<Toke
           `INSERT INTO tokens (uuid, identifier, user_id, intent, description, expires, expiring, key_hash, key_pending)
            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`,
         )
-        .bind(uuid, token.identifier, token.userId, token.intent, token.description, token.expires, expiring, keyHash, key),
+        .bind(
+          uuid,
+          token.identifier,
+          token.userId,
+          token.intent,
+          token.description,
+          token.expires,
+          expiring,
+          keyHash,
+          key,
+        ),
       modelEvent(db, "model_created", "authentik_core.token", uuid),
       db.prepare(selectWhere("t.identifier = ?1")).bind(token.identifier),
     ]);

@@ -1,4 +1,11 @@
-import { DEFAULT_AVATAR, errors, type GroupMember, type PatchedUserRequest, type User, type UserRequest } from "@rac-edge/core";
+import {
+  DEFAULT_AVATAR,
+  errors,
+  type GroupMember,
+  type PatchedUserRequest,
+  type User,
+  type UserRequest,
+} from "@rac-edge/core";
 import { iso } from "../clock.ts";
 import { sha256Hex } from "../crypto.ts";
 import type { ListSpec } from "../lists.ts";
@@ -23,7 +30,8 @@ export interface UserRow {
   type: User["type"];
 }
 
-export const USER_COLUMNS = "id, uuid, uid, username, name, email, is_active, is_superuser, last_login, attributes, path, type";
+export const USER_COLUMNS =
+  "id, uuid, uid, username, name, email, is_active, is_superuser, last_login, attributes, path, type";
 
 /** A new user's uuid and its derived `uid` (authentik's hashed, stable user id). */
 export async function newUserValues(): Promise<{ uuid: string; uid: string }> {
@@ -56,12 +64,14 @@ export const userFromRow = (row: UserRow): User => ({
 const USER_FIELDS = USER_COLUMNS.split(", ");
 
 /** A user's columns from table alias `alias`, renamed `<prefix><column>` (tokens nest `user_obj`). */
-export const userColumns = (alias: string, prefix = "") => USER_FIELDS.map((column) => `${alias}.${column} AS ${prefix}${column}`).join(", ");
+export const userColumns = (alias: string, prefix = "") =>
+  USER_FIELDS.map((column) => `${alias}.${column} AS ${prefix}${column}`).join(", ");
 
 const MEMBER_FIELDS = ["id", "username", "name", "is_active", "last_login", "email", "attributes", "uid"] as const;
 
 /** Just the columns groupMemberFromRow reads, renamed `<prefix><column>` (connection tokens nest `user` so). */
-export const memberColumns = (alias: string, prefix: string) => MEMBER_FIELDS.map((column) => `${alias}.${column} AS ${prefix}${column}`).join(", ");
+export const memberColumns = (alias: string, prefix: string) =>
+  MEMBER_FIELDS.map((column) => `${alias}.${column} AS ${prefix}${column}`).join(", ");
 
 /** The member in a row selected with `memberColumns(alias, prefix)`. */
 export function memberFromPrefixedRow(row: Record<string, unknown>, prefix: string): GroupMember {
@@ -79,16 +89,28 @@ export const userList: ListSpec = {
   from: "users u",
   select: userColumns("u"),
   pk: "u.id",
-  ordering: { pk: "u.id", username: "u.username", name: "u.name", email: "u.email", is_active: "u.is_active", last_login: "u.last_login" },
+  ordering: {
+    pk: "u.id",
+    username: "u.username",
+    name: "u.name",
+    email: "u.email",
+    is_active: "u.is_active",
+    last_login: "u.last_login",
+  },
   defaultOrdering: [{ field: "username", descending: false }],
   search: ["u.username", "u.name", "u.email"],
 };
 
 export const userByKey = (db: D1Database, key: string): Reads<User | null> =>
-  oneRow(/^\d{1,15}$/.test(key) ? db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?1`).bind(Number(key)) : null, userFromRow);
+  oneRow(
+    /^\d{1,15}$/.test(key) ? db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?1`).bind(Number(key)) : null,
+    userFromRow,
+  );
 
 const usernameTaken = (error: unknown) =>
-  uniqueViolation(error) === "users.username" ? errors.field("username", "A user with that username already exists.") : error;
+  uniqueViolation(error) === "users.username"
+    ? errors.field("username", "A user with that username already exists.")
+    : error;
 
 /** Columns a request may write, by field; the only names that reach SQL text. */
 const WRITABLE: Record<string, (value: unknown) => unknown> = {

@@ -37,10 +37,16 @@ export const applicationRoutes = crudRoutes<Application, ApplicationRequest, Pat
   doc: {
     noun: "application",
     key: { name: "slug", type: "string", description: "The application's slug." },
-    filters: (["name", "slug", "group"] as const).map((name) => ({ name, type: "string" as const, description: `Exact ${name}.` })),
+    filters: (["name", "slug", "group"] as const).map((name) => ({
+      name,
+      type: "string" as const,
+      description: `Exact ${name}.`,
+    })),
     notes: { create: "One application per provider; `provider` must be a RAC provider." },
   },
-  refs: (input) => [{ field: "provider", table: "providers", column: "id", ids: input.provider == null ? [] : [input.provider] }],
+  refs: (input) => [
+    { field: "provider", table: "providers", column: "id", ids: input.provider == null ? [] : [input.provider] },
+  ],
   create: ({ db }, input) => insertApplication(db, input),
   update: ({ db }, current, input) => updateApplication(db, current.pk, input),
   remove: ({ db }, current) => deleteApplication(db, current.pk),

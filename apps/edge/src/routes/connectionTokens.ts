@@ -119,7 +119,8 @@ const byKey = ({ db, params }: RequestContext) => connectionTokenByKey(db, param
 /** The token if the caller may see it; anything else is 404, as authentik's filtered querysets. */
 async function visibleToken({ access, caller }: Context, token: ConnectionToken | null): Promise<ConnectionToken> {
   if (token === null) throw errors.notFound();
-  if (token.user.pk !== caller.userId && !(await access.has(codename(MODEL, "view"), token.pk))) throw errors.notFound();
+  if (token.user.pk !== caller.userId && !(await access.has(codename(MODEL, "view"), token.pk)))
+    throw errors.notFound();
   return token;
 }
 
@@ -170,14 +171,17 @@ const update = (schema: v.GenericSchema<unknown, PatchedConnectionTokenRequest>)
     const written = await precondition(context, versioned, current, (token) => presentedToken(access, token));
     const { input, errors: fieldErrors } = check(schema, await readObject(request));
     const pkErrors: FieldErrors =
-      input.pk !== undefined && normalizeUuid(input.pk) !== current.pk ? { pk: [`pk is read-only: omit it or send this token's pk "${current.pk}".`] } : {};
+      input.pk !== undefined && normalizeUuid(input.pk) !== current.pk
+        ? { pk: [`pk is read-only: omit it or send this token's pk "${current.pk}".`] }
+        : {};
     // Every problem of the body in one 400: formats, the pk, unknown references. What the token
     // already points at needs no check; a new target must be one the caller may view.
     const refs = newRefs(tokenRefs(input.provider, input.endpoint), tokenRefs(current.provider, current.endpoint));
     throwFieldErrors(fieldErrors, pkErrors, await missingRefs(db, refs, access));
     const provider = input.provider ?? current.provider;
     const endpoint = input.endpoint ?? current.endpoint;
-    if ((await endpointProvider(db, endpoint)) !== provider) throw errors.field("endpoint", "This endpoint does not belong to the selected provider.");
+    if ((await endpointProvider(db, endpoint)) !== provider)
+      throw errors.field("endpoint", "This endpoint does not belong to the selected provider.");
     await requireOwnerMayLaunch(context, current, endpoint);
     const moved = await conditionally(moveConnectionToken(written, current.pk, provider, endpoint, clock.now()));
     return taggedJson(null, await presentedToken(access, moved));
@@ -200,7 +204,11 @@ const docs = standardDocs(
     filters: [
       { name: "endpoint", type: "uuid", description: "The endpoint's uuid; an unknown or malformed one is a 400." },
       { name: "provider", type: "integer", description: "The provider's id; an unknown or malformed one is a 400." },
-      { name: "session__user", type: "integer", description: "The owner's user id; an unknown or malformed one is a 400." },
+      {
+        name: "session__user",
+        type: "integer",
+        description: "The owner's user id; an unknown or malformed one is a 400.",
+      },
     ],
     notes: {
       list: "The caller's own tokens are always listed. Expired tokens are never listed (authentik lists them until its cleanup runs). Tokens are created by `POST /rac/endpoints/{pbm_uuid}/launch/`, not here (POST answers 405).",

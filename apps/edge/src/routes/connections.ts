@@ -25,7 +25,14 @@ import { idempotent } from "../http/idempotency.ts";
 import { created, json } from "../http/responses.ts";
 import { type Context, carriesSecret, type Handler, prefetching, type Routes } from "../http/router.ts";
 import { documented } from "../openapi/operation.ts";
-import { connectToken, disconnectToken, type GatewayToken, insertConnection, type LaunchTarget, launchTargetByKey } from "../repositories/connections.ts";
+import {
+  connectToken,
+  disconnectToken,
+  type GatewayToken,
+  insertConnection,
+  type LaunchTarget,
+  launchTargetByKey,
+} from "../repositories/connections.ts";
 import { sealSettings } from "../sealedSettings.ts";
 import { presentedToken } from "../secretSettings.ts";
 import { tokenSettings } from "../tokenSettings.ts";
@@ -104,7 +111,8 @@ function gatewayOutpost(caller: Caller): string | null {
   return caller.outpostId;
 }
 
-const outpostRefused = () => new ApiError(403, { detail: "This outpost does not serve the provider of this connection token." });
+const outpostRefused = () =>
+  new ApiError(403, { detail: "This outpost does not serve the provider of this connection token." });
 
 function usable(token: GatewayToken | null): GatewayToken {
   if (token === null) throw errors.notFound();
@@ -142,7 +150,8 @@ const disconnect: Handler = async ({ db, request, caller }) => {
   return json({ connection_token: token.uuid, deleted: result!.deleted } satisfies GatewayDisconnection);
 };
 
-const GATEWAY = "An extension (authentik does this in its websocket consumer). For an outpost's API token serving the token's provider, or a superuser.";
+const GATEWAY =
+  "An extension (authentik does this in its websocket consumer). For an outpost's API token serving the token's provider, or a superuser.";
 
 export const connectionRoutes: Routes = {
   "/api/v3/rac/endpoints/:key/launch/": {
@@ -155,9 +164,14 @@ export const connectionRoutes: Routes = {
         body: {
           schema: v.object({ settings: v.optional(PromptSettingsSchema) }),
           required: false,
-          description: "`{}`, or for an endpoint whose `auth_mode` is `prompt`, `settings` with `username` and `password` (required then, refused otherwise).",
+          description:
+            "`{}`, or for an endpoint whose `auth_mode` is `prompt`, `settings` with `username` and `password` (required then, refused otherwise).",
         },
-        success: { status: 201, description: "The new connection token and its secret.", schema: LaunchedConnectionTokenSchema },
+        success: {
+          status: 201,
+          description: "The new connection token and its secret.",
+          schema: LaunchedConnectionTokenSchema,
+        },
         conditional: "idempotent",
         errors: {
           400: "Invalid or missing prompt settings, or the provider's `connection_expiry` is negative.",
@@ -174,7 +188,11 @@ export const connectionRoutes: Routes = {
         summary: "Resolve a connection token for the gateway",
         description: `${GATEWAY} Answers the protocol and the merged Guacamole settings, every value a string, including the prompted password.`,
         body: { schema: GatewayTokenRequestSchema, required: true },
-        success: { status: 200, description: "What the gateway opens the connection with.", schema: GatewayConnectionSchema },
+        success: {
+          status: 200,
+          description: "What the gateway opens the connection with.",
+          schema: GatewayConnectionSchema,
+        },
         errors: { 404: "Unknown or expired connection token." },
       },
       carriesSecret(connect),

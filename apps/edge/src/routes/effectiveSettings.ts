@@ -1,4 +1,11 @@
-import { type EffectiveSettings, EffectiveSettingsSchema, errors, explainSettings, normalizeUuid, PROMPT_KEYS } from "@rac-edge/core";
+import {
+  type EffectiveSettings,
+  EffectiveSettingsSchema,
+  errors,
+  explainSettings,
+  normalizeUuid,
+  PROMPT_KEYS,
+} from "@rac-edge/core";
 import { taggedJson } from "../http/etag.ts";
 import { prefetching, type Routes } from "../http/router.ts";
 import { documented } from "../openapi/operation.ts";
@@ -22,7 +29,13 @@ const effectiveSettings = prefetching(
       endpointMappings: sources.endpoint_mappings,
     });
     const prompt = sources.auth_mode === "prompt" ? [...PROMPT_KEYS] : [];
-    const body: EffectiveSettings = { endpoint: sources.uuid, protocol: sources.protocol, auth_mode: sources.auth_mode, settings, prompt };
+    const body: EffectiveSettings = {
+      endpoint: sources.uuid,
+      protocol: sources.protocol,
+      auth_mode: sources.auth_mode,
+      settings,
+      prompt,
+    };
     return taggedJson(context.request, body);
   },
 );
@@ -35,7 +48,11 @@ export const effectiveSettingsRoutes: Routes = {
         description:
           "An extension. Needs view permission on the endpoint (as retrieving it). Each Guacamole setting the data plane would open a connection with now, with its value as text (secrets masked as `********`) and its source: `default` (host, port, client name), `provider`, `endpoint`, or `mapping:<name>` (the last layer that set the key wins, as in the merge). A launch's prompt values exist only per connection token: for a `prompt` endpoint, `prompt` lists the keys a launch would set over these.",
         path: { key: { name: "pbm_uuid", type: "uuid", description: "The endpoint's uuid." } },
-        success: { status: 200, description: "The effective settings with their sources.", schema: EffectiveSettingsSchema },
+        success: {
+          status: 200,
+          description: "The effective settings with their sources.",
+          schema: EffectiveSettingsSchema,
+        },
         errors: { 404: "No such endpoint, or the caller may not view it." },
         conditional: "read",
       },

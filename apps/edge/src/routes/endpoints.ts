@@ -11,7 +11,14 @@ import {
 import { crudRoutes } from "../http/crud.ts";
 import { type Condition, condition } from "../lists.ts";
 import { counted } from "../repositories/counts.ts";
-import { deleteEndpoint, endpointByKey, endpointFromRow, endpointList, insertEndpoint, updateEndpoint } from "../repositories/endpoints.ts";
+import {
+  deleteEndpoint,
+  endpointByKey,
+  endpointFromRow,
+  endpointList,
+  insertEndpoint,
+  updateEndpoint,
+} from "../repositories/endpoints.ts";
 import { existingProviders } from "../repositories/providers.ts";
 import { nestedProvider, toStore } from "../secretSettings.ts";
 
@@ -50,7 +57,8 @@ export const endpointRoutes = crudRoutes<Endpoint, EndpointRequest, PatchedEndpo
     return {
       statements: typeof provider === "number" ? [existingProviders(db, [provider])] : [],
       verify(results) {
-        if (provider === null || (provider !== undefined && results[0]!.results.length === 0)) throw errors.field("provider", MESSAGES.filterChoice);
+        if (provider === null || (provider !== undefined && results[0]!.results.length === 0))
+          throw errors.field("provider", MESSAGES.filterChoice);
       },
     };
   },
@@ -65,7 +73,11 @@ export const endpointRoutes = crudRoutes<Endpoint, EndpointRequest, PatchedEndpo
     filters: [
       { name: "name", type: "string", description: "Exact name." },
       { name: "provider", type: "integer", description: "The provider's id; an unknown or malformed id is a 400." },
-      { name: "superuser_full_list", type: "boolean", description: "Accepted for authentik's clients; changes nothing here." },
+      {
+        name: "superuser_full_list",
+        type: "boolean",
+        description: "Accepted for authentik's clients; changes nothing here.",
+      },
     ],
     notes: {
       list: "Standard RBAC filtering, correctly paginated: rac-edge has no policy engine, so this is not authentik's policy-filtered launcher list (whose pagination block disagrees with its results), and nothing is cached.",

@@ -1,4 +1,11 @@
-import { FLOW_DESIGNATIONS, type Flow, type FlowRequest, FlowRequestSchema, FlowSchema, PatchedFlowRequestSchema } from "@rac-edge/core";
+import {
+  FLOW_DESIGNATIONS,
+  type Flow,
+  type FlowRequest,
+  FlowRequestSchema,
+  FlowSchema,
+  PatchedFlowRequestSchema,
+} from "@rac-edge/core";
 import { crudRoutes } from "../http/crud.ts";
 import { condition } from "../lists.ts";
 import { deleteFlow, flowByKey, flowFromRow, flowList, insertFlow, updateFlow } from "../repositories/flows.ts";

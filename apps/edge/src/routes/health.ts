@@ -9,7 +9,9 @@ export const healthRoutes: Routes = {
   "/-/health/live/": { GET: anonymous(async () => new Response(null, { status: 204 })) },
   "/-/health/ready/": {
     GET: anonymous(async ({ db }) =>
-      (await databaseAnswers(db)) ? new Response(null, { status: 204 }) : Response.json({ detail: "The database does not answer." }, { status: 503 }),
+      (await databaseAnswers(db))
+        ? new Response(null, { status: 204 })
+        : Response.json({ detail: "The database does not answer." }, { status: 503 }),
     ),
   },
 };

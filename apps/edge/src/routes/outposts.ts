@@ -11,7 +11,14 @@ import {
 } from "@rac-edge/core";
 import { crudRoutes } from "../http/crud.ts";
 import { type Condition, condition } from "../lists.ts";
-import { deleteOutpost, insertOutpost, outpostByKey, outpostFromRow, outpostList, updateOutpost } from "../repositories/outposts.ts";
+import {
+  deleteOutpost,
+  insertOutpost,
+  outpostByKey,
+  outpostFromRow,
+  outpostList,
+  updateOutpost,
+} from "../repositories/outposts.ts";
 import { existingProviders } from "../repositories/providers.ts";
 
 const HAS_PROVIDERS = "EXISTS (SELECT 1 FROM outpost_providers op WHERE op.outpost_id = o.uuid)";
@@ -58,7 +65,8 @@ export const outpostRoutes = crudRoutes<Outpost, OutpostRequest, PatchedOutpostR
       verify(results) {
         if (values.length === 0) return;
         const found = new Set(results[0]!.results.map((row) => (row as { id: number }).id));
-        const bad = values.find((value) => !/^\d{1,15}$/.test(value)) ?? values.find((value) => !found.has(Number(value)));
+        const bad =
+          values.find((value) => !/^\d{1,15}$/.test(value)) ?? values.find((value) => !found.has(Number(value)));
         if (bad !== undefined) throw errors.field("providers_by_pk", filterChoiceMessage(bad));
       },
     };
@@ -75,7 +83,12 @@ export const outpostRoutes = crudRoutes<Outpost, OutpostRequest, PatchedOutpostR
       { name: "name__iexact", type: "string", description: "Exact name, case-insensitive." },
       { name: "name__icontains", type: "string", description: "Part of the name, case-insensitive." },
       { name: "providers__isnull", type: "boolean", description: "`true`: outposts without providers." },
-      { name: "providers_by_pk", type: "integer", repeatable: true, description: "Outposts serving any of these providers; an unknown id is a 400." },
+      {
+        name: "providers_by_pk",
+        type: "integer",
+        repeatable: true,
+        description: "Outposts serving any of these providers; an unknown id is a 400.",
+      },
     ],
     notes: {
       create:

@@ -8,10 +8,19 @@ import {
 } from "@rac-edge/core";
 import { type CrudResource, crudRoutes } from "../http/crud.ts";
 import { type Condition, condition } from "../lists.ts";
-import { deleteMapping, insertMapping, mappingByKey, mappingFromRow, mappingList, updateMapping } from "../repositories/propertyMappings.ts";
+import {
+  deleteMapping,
+  insertMapping,
+  mappingByKey,
+  mappingFromRow,
+  mappingList,
+  updateMapping,
+} from "../repositories/propertyMappings.ts";
 import { toStore } from "../secretSettings.ts";
 
-const resource = (path: string): CrudResource<RacPropertyMapping, RacPropertyMappingRequest, PatchedRacPropertyMappingRequest> => ({
+const resource = (
+  path: string,
+): CrudResource<RacPropertyMapping, RacPropertyMappingRequest, PatchedRacPropertyMappingRequest> => ({
   model: "authentik_providers_rac.racpropertymapping",
   path,
   list: mappingList,
@@ -20,7 +29,8 @@ const resource = (path: string): CrudResource<RacPropertyMapping, RacPropertyMap
     const filters: Condition[] = [];
     // Repeatable: any of the given values.
     const managed = url.searchParams.getAll("managed").filter((value) => value !== "");
-    if (managed.length > 0) filters.push(condition("m.managed IN (SELECT value FROM json_each(?))", JSON.stringify(managed)));
+    if (managed.length > 0)
+      filters.push(condition("m.managed IN (SELECT value FROM json_each(?))", JSON.stringify(managed)));
     const name = url.searchParams.get("name");
     if (name !== null) filters.push(condition("m.name = ?", name));
     return filters;

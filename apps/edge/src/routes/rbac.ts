@@ -34,7 +34,10 @@ async function grantsOf(db: D1Database, input: PermissionAssign): Promise<Grant[
   if (Object.keys(fields).length === 0 && model !== null) {
     const target = MODEL_TABLES[model];
     if (!target.integer) objectPk = normalizeUuid(objectPk) ?? objectPk;
-    const found = await db.prepare(`SELECT 1 AS found FROM ${target.table} WHERE CAST(${target.pk} AS TEXT) = ?1`).bind(objectPk).first();
+    const found = await db
+      .prepare(`SELECT 1 AS found FROM ${target.table} WHERE CAST(${target.pk} AS TEXT) = ?1`)
+      .bind(objectPk)
+      .first();
     if (found === null) fields.object_pk = ["Object does not exist."];
   }
   if (Object.keys(fields).length > 0) throw errors.validation(fields);
@@ -51,7 +54,8 @@ const change =
     const user = await db.prepare("SELECT id FROM users WHERE id = ?1").bind(userId).first();
     if (user === null) throw errors.notFound();
     const grants = await grantsOf(db, input);
-    const statements = kind === "assign" ? assignStatements(db, userId, grants) : unassignStatements(db, userId, grants);
+    const statements =
+      kind === "assign" ? assignStatements(db, userId, grants) : unassignStatements(db, userId, grants);
     // Without view on an endpoint, its connection tokens go in the same batch as the grant.
     const launchGrantGoes = kind === "unassign" && grants.some((grant) => grant.codename === LAUNCH_GRANT);
     if (launchGrantGoes) statements.push(revokeUnlaunchable(db, userId));
@@ -87,5 +91,7 @@ const doc = (kind: "assign" | "unassign"): OperationDoc => ({
 
 export const rbacRoutes: Routes = {
   "/api/v3/rbac/permissions/assigned_by_users/:id/assign/": { POST: documented(doc("assign"), change("assign")) },
-  "/api/v3/rbac/permissions/assigned_by_users/:id/unassign/": { PATCH: documented(doc("unassign"), change("unassign")) },
+  "/api/v3/rbac/permissions/assigned_by_users/:id/unassign/": {
+    PATCH: documented(doc("unassign"), change("unassign")),
+  },
 };

@@ -41,7 +41,12 @@ const MODEL: ModelName = "authentik_core.token";
 const PATH = "/api/v3/core/tokens/";
 const VIEW_KEY = "authentik_core.view_token_key";
 /** What an owner may always do with their own tokens, grant or not. */
-const OWNER_PERMISSIONS = new Set([codename(MODEL, "view"), codename(MODEL, "change"), codename(MODEL, "delete"), VIEW_KEY]);
+const OWNER_PERMISSIONS = new Set([
+  codename(MODEL, "view"),
+  codename(MODEL, "change"),
+  codename(MODEL, "delete"),
+  VIEW_KEY,
+]);
 
 /**
  * Access with authentik's owner semantics for API tokens: a user always sees, changes, deletes and
@@ -104,7 +109,10 @@ const withTokenAccess = (routes: Routes): Routes =>
 
 /** Outposts find their token by identifier: it changes only with its outpost. */
 function refuseManaged(token: Token | null): void {
-  if (token?.managed) throw errors.nonField("This token is managed by rac-edge (an outpost's token); change or delete its outpost instead.");
+  if (token?.managed)
+    throw errors.nonField(
+      "This token is managed by rac-edge (an outpost's token); change or delete its outpost instead.",
+    );
 }
 
 /** Only superusers touch (change, delete, read the key of) superusers' tokens. */
@@ -139,7 +147,10 @@ async function authorizeToken(context: Context, input: PatchedTokenRequest, curr
   if (Object.keys(fields).length > 0) throw errors.validation(fields);
   if (!moved || caller.superuser) return;
   if (!(await new Access(db, caller).hasGlobal(codename(MODEL, "add")))) throw errors.forbidden();
-  const target = await db.prepare("SELECT is_superuser FROM users WHERE id = ?1").bind(input.user).first<{ is_superuser: number }>();
+  const target = await db
+    .prepare("SELECT is_superuser FROM users WHERE id = ?1")
+    .bind(input.user)
+    .first<{ is_superuser: number }>();
   if (target?.is_superuser === 1) throw errors.forbidden();
 }
 

@@ -49,13 +49,21 @@ function userFilters(url: URL): Condition[] {
  * here because rac-edge has no groups), authentik's user type rules, and no groups exist.
  */
 function authorizeUser({ caller }: Context, input: PatchedUserRequest, current: User | null): void {
-  if (input.is_superuser !== undefined && input.is_superuser !== (current?.is_superuser ?? false) && !caller.superuser) {
+  if (
+    input.is_superuser !== undefined &&
+    input.is_superuser !== (current?.is_superuser ?? false) &&
+    !caller.superuser
+  ) {
     throw errors.forbidden();
   }
   if (current === null && input.type === INTERNAL_SERVICE_ACCOUNT) {
     throw errors.field("type", "Setting a user to internal service account is not allowed.");
   }
-  if (current?.type === INTERNAL_SERVICE_ACCOUNT && input.type !== undefined && input.type !== INTERNAL_SERVICE_ACCOUNT) {
+  if (
+    current?.type === INTERNAL_SERVICE_ACCOUNT &&
+    input.type !== undefined &&
+    input.type !== INTERNAL_SERVICE_ACCOUNT
+  ) {
     throw errors.field("type", "Can't change internal service account to other user type.");
   }
   const group = input.groups?.[0];
@@ -81,16 +89,22 @@ export const userRoutes = crudRoutes<User, UserRequest, PatchedUserRequest>({
     noun: "user",
     key: { name: "id", type: "integer", description: "The user's integer id." },
     filters: [
-      ...(["username", "name", "email", "path"] as const).map((name) => ({ name, type: "string" as const, description: `Exact ${name}.` })),
+      ...(["username", "name", "email", "path"] as const).map((name) => ({
+        name,
+        type: "string" as const,
+        description: `Exact ${name}.`,
+      })),
       { name: "is_active", type: "boolean", description: "Active or not." },
       { name: "is_superuser", type: "boolean", description: "Superuser or not." },
       { name: "uuid", type: "uuid", description: "The user's uuid; a malformed one is a 400." },
       { name: "type", type: "string", enum: USER_TYPES, repeatable: true, description: "Any of the given types." },
     ],
     notes: {
-      create: "`is_superuser` is writable (rac-edge has no groups) and only superusers may set or change it; `groups` must be empty.",
+      create:
+        "`is_superuser` is writable (rac-edge has no groups) and only superusers may set or change it; `groups` must be empty.",
     },
-    deleteRefused: "An outpost's service account (delete the outpost instead), or akadmin while BOOTSTRAP_TOKEN is set.",
+    deleteRefused:
+      "An outpost's service account (delete the outpost instead), or akadmin while BOOTSTRAP_TOKEN is set.",
   },
   authorize: authorizeUser,
   create: ({ db }, input) => insertUser(db, input),

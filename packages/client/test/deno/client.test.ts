@@ -56,11 +56,17 @@ Deno.test("a provider, an endpoint, a launch and the gateway, end to end", async
   const expires = Date.parse(launched.expires!) - Date.now();
   assert.ok(expires > 5_300_000 && expires <= 5_400_000, `expires in ${expires} ms`);
   const limited = await refused(client.rac.endpoints.launch(endpoint.pk));
-  assert.deepEqual([limited.status, limited.body], [409, { detail: "Maximum connection limit reached. (You are already connected in another tab/window)" }]);
+  assert.deepEqual(
+    [limited.status, limited.body],
+    [409, { detail: "Maximum connection limit reached. (You are already connected in another tab/window)" }],
+  );
 
   const connection = await client.rac.gateway.connect(launched.token);
   assert.deepEqual(connection.settings, { hostname: "10.0.0.9", port: "3389", "client-name": "authentik" });
-  assert.deepEqual(await client.rac.gateway.disconnect(launched.token), { connection_token: launched.pk, deleted: true });
+  assert.deepEqual(await client.rac.gateway.disconnect(launched.token), {
+    connection_token: launched.pk,
+    deleted: true,
+  });
   assert.equal((await refused(client.rac.connectionTokens.retrieve(launched.pk))).status, 404);
 
   await client.providers.rac.destroy(provider.pk);
@@ -74,7 +80,8 @@ Deno.test("every page, through the async iterator", async () => {
     await client.propertyMappings.rac.create({ name: `${prefix}-${index}`, static_settings: { index } });
   }
   const names: string[] = [];
-  for await (const mapping of client.propertyMappings.rac.all({ search: prefix, page_size: 2, ordering: "-name" })) names.push(mapping.name);
+  for await (const mapping of client.propertyMappings.rac.all({ search: prefix, page_size: 2, ordering: "-name" }))
+    names.push(mapping.name);
   assert.deepEqual(
     names,
     [4, 3, 2, 1, 0].map((index) => `${prefix}-${index}`),

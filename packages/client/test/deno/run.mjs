@@ -49,12 +49,16 @@ let worker;
 let status = 1;
 const output = [];
 try {
-  const migrate = spawnSync(process.execPath, [wrangler, "d1", "migrations", "apply", "DB", "--local", "--persist-to", state], {
-    cwd: edge,
-    env,
-    encoding: "utf8",
-    timeout: 300_000,
-  });
+  const migrate = spawnSync(
+    process.execPath,
+    [wrangler, "d1", "migrations", "apply", "DB", "--local", "--persist-to", state],
+    {
+      cwd: edge,
+      env,
+      encoding: "utf8",
+      timeout: 300_000,
+    },
+  );
   if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
   const vars = path.join(state, "test.env");
   writeFileSync(vars, `BOOTSTRAP_TOKEN=${token}\nBOOTSTRAP_EMAIL=deno@rac-edge.test\n`);
@@ -100,7 +104,14 @@ try {
     // The Worker is on loopback: no proxy in the environment (Deno's fetch honours HTTP_PROXY) may stand in between.
     {
       cwd: client,
-      env: { ...env, DENO_NO_PACKAGE_JSON: "1", RAC_EDGE_URL: url, RAC_EDGE_TOKEN: token, NO_PROXY: loopback, no_proxy: loopback },
+      env: {
+        ...env,
+        DENO_NO_PACKAGE_JSON: "1",
+        RAC_EDGE_URL: url,
+        RAC_EDGE_TOKEN: token,
+        NO_PROXY: loopback,
+        no_proxy: loopback,
+      },
       stdio: "inherit",
       timeout: 300_000,
     },

@@ -19,7 +19,10 @@ const vendor = mkdtempSync(path.join(tmpdir(), "rac-edge-core-deno-"));
 let status = 1;
 try {
   // ES module entries, so the bundles have the named exports the tests import.
-  const entries = { expect: 'export { expect } from "expect";', "fast-check": 'export * from "fast-check"; export { default } from "fast-check";' };
+  const entries = {
+    expect: 'export { expect } from "expect";',
+    "fast-check": 'export * from "fast-check"; export { default } from "fast-check";',
+  };
   for (const [name, contents] of Object.entries(entries)) {
     await build({
       stdin: { contents, resolveDir: core, sourcefile: `${name}-entry.js` },
@@ -51,9 +54,21 @@ try {
   };
   writeFileSync(path.join(vendor, "import_map.json"), JSON.stringify(importMap, null, 2));
   const deno = path.join(core, "node_modules/.bin/deno");
-  const args = ["test", "--allow-env", "--allow-read", "--no-check", "--no-config", "--no-lock", "--no-prompt", "--no-remote", "--no-npm"];
+  const args = [
+    "test",
+    "--allow-env",
+    "--allow-read",
+    "--no-check",
+    "--no-config",
+    "--no-lock",
+    "--no-prompt",
+    "--no-remote",
+    "--no-npm",
+  ];
   args.push(`--import-map=${path.join(vendor, "import_map.json")}`, "--junit-path=reports/deno.xml", "test/");
-  status = spawnSync(deno, args, { cwd: core, stdio: "inherit", env: { ...process.env, DENO_NO_PACKAGE_JSON: "1" } }).status ?? 1;
+  status =
+    spawnSync(deno, args, { cwd: core, stdio: "inherit", env: { ...process.env, DENO_NO_PACKAGE_JSON: "1" } }).status ??
+    1;
 } finally {
   rmSync(vendor, { recursive: true, force: true });
 }
