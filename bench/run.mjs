@@ -9,7 +9,7 @@
 // BENCH_PORT_BASE / BENCH_INSPECTOR_BASE: the first ports of the servers (4 of each), instead of any free ones.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -371,7 +371,10 @@ try {
   const outdir = path.join(tmp, "bundle");
   wrangler(["deploy", "--dry-run", "--outdir", outdir], edge);
   const bundle = readFileSync(path.join(outdir, "index.js"));
-  const size = { minified: statSync(path.join(outdir, "index.js")).size, gzip: gzipSync(bundle).length };
+  // Modules loaded on demand (SSH, sessions, sign-in: find_additional_modules) count in `all`, not in the entry.
+  const modules = readdirSync(outdir, { recursive: true }).filter((file) => /\.(js|mjs|wasm)$/.test(file));
+  const all = modules.reduce((sum, file) => sum + statSync(path.join(outdir, file)).size, 0);
+  const size = { minified: bundle.length, gzip: gzipSync(bundle).length, all, modules: modules.length };
 
   const fmt = (value) => value.toFixed(2);
   /** D1 rows read and written by one pass of the scenario ("n/a" for the baseline, which reports none). */
@@ -399,7 +402,8 @@ ${results.map((r) => `| ${r.name} | ${fmt(r.median)} | ${fmt(r.p99)} | ${fmt(r.r
 - Every scenario's median at most 2x the baseline's: ${verdict(worst.ratio <= 2)} (highest: ${worst.name}, ${fmt(worst.ratio)}x).
 - The 100-token page at 10,000 rows at most 1.5x its cost at 100 rows: ${verdict(growth <= 1.5)} (${fmt(growth)}x).
 - Its D1 rows read at 1,000 and 10,000 tokens at most 1.5x those at 100: ${verdict(readsMet)} (${list100.d1.rowsRead}, ${list1k.d1.rowsRead} and ${list10k.d1.rowsRead} rows: ${fmt(readGrowth(list1k))}x and ${fmt(readGrowth(list10k))}x).
-- Worker bundle ${kib(size.minified)} minified (${kib(size.gzip)} gzip), target under 150 KiB: ${verdict(size.minified < 150 * 1024)}.
+- Worker entry module ${kib(size.minified)} minified (${kib(size.gzip)} gzip), target under 100 KiB: \
+${verdict(size.minified < 100 * 1024)}; all ${size.modules} modules together (incl. .wasm) ${kib(size.all)}.
 - Cold start: \`wrangler dev\` answers ${(apiServer.readyMs / 1000).toFixed(1)} s after spawn (baseline ${(baselineServer.readyMs / 1000).toFixed(1)} s); the first request, which loads the Worker, takes ${apiServer.firstRequestMs.toFixed(0)} ms (baseline ${baselineServer.firstRequestMs.toFixed(0)} ms).`;
 
   const report = `# Benchmark results
@@ -453,8 +457,9 @@ authentication query leads the batch of the reads that do not depend on the call
 
 | Worker bundle | size | target |
 | --- | --- | --- |
-| minified | ${kib(size.minified)} | under 150 KiB |
-| minified + gzip | ${kib(size.gzip)} | |
+| entry module, minified | ${kib(size.minified)} | under 100 KiB |
+| entry module, minified + gzip | ${kib(size.gzip)} | |
+| all ${size.modules} modules (loaded on demand: SSH, sessions, sign-in; .wasm) | ${kib(size.all)} | |
 
 | cold start | API | baseline |
 | --- | --- | --- |
