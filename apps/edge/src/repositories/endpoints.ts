@@ -3,7 +3,6 @@ import {
   type Endpoint,
   type EndpointRequest,
   endpointLaunchUrl,
-  errors,
   normalizeUuid,
   type PatchedEndpointRequest,
   type RacProvider,
@@ -14,6 +13,7 @@ import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads } from "./d1.ts";
 import { modelEvent } from "./events.ts";
 import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
+import { asIs, asJson, updateRow, type Writable } from "./write.ts";
 
 /**
  * Joins an endpoint's provider (as `p`, with its application as `pa`) to `e`, the endpoints
@@ -95,15 +95,10 @@ export function endpointByKey(db: D1Database, key: string): Reads<Endpoint | nul
   return oneRow(uuid === null ? null : selectByUuid(db, uuid), (row: EndpointRow) => endpointFromRow(row));
 }
 
-/** Columns a request may write, by field; the only names that reach SQL text. */
-const WRITABLE: Record<string, { column: string; value: (value: unknown) => unknown }> = {
-  name: { column: "name", value: (value) => value },
-  provider: { column: "provider_id", value: (value) => value },
-  protocol: { column: "protocol", value: (value) => value },
-  host: { column: "host", value: (value) => value },
-  settings: { column: "settings", value: (value) => JSON.stringify(value) },
-  auth_mode: { column: "auth_mode", value: (value) => value },
-  maximum_connections: { column: "maximum_connections", value: (value) => value },
+const WRITABLE: Writable = {
+  ...asIs("name", "protocol", "host", "auth_mode", "maximum_connections"),
+  provider: { column: "provider_id" },
+  settings: { column: "settings", encode: asJson },
 };
 
 const linkMappings = (db: D1Database, uuid: string, ids: string[]) =>
@@ -141,30 +136,28 @@ export async function insertEndpoint(db: D1Database, input: EndpointRequest): Pr
 }
 
 export async function updateEndpoint(db: D1Database, uuid: string, input: PatchedEndpointRequest): Promise<Endpoint> {
-  const fields = Object.keys(input).filter((field) => field in WRITABLE);
-  const statements: D1PreparedStatement[] = [];
-  if (fields.length > 0) {
-    const sets = fields.map((field, index) => `${WRITABLE[field]!.column} = ?${index + 2}`).join(", ");
-    const values = fields.map((field) => WRITABLE[field]!.value(input[field as keyof PatchedEndpointRequest]));
-    statements.push(db.prepare(`UPDATE endpoints SET ${sets} WHERE uuid = ?1`).bind(uuid, ...values));
-  }
+  const also: D1PreparedStatement[] = [];
   if (input.provider !== undefined) {
     // Tokens were issued under the old provider's policy (expiry, settings): moving the endpoint revokes them.
-    statements.push(
+    also.push(
       db
         .prepare("DELETE FROM connection_tokens WHERE endpoint_id = ?1 AND provider_id <> ?2")
         .bind(uuid, input.provider),
     );
   }
   if (input.property_mappings !== undefined) {
-    statements.push(db.prepare("DELETE FROM endpoint_property_mappings WHERE endpoint_id = ?1").bind(uuid));
-    if (input.property_mappings.length > 0) statements.push(linkMappings(db, uuid, input.property_mappings));
+    also.push(db.prepare("DELETE FROM endpoint_property_mappings WHERE endpoint_id = ?1").bind(uuid));
+    if (input.property_mappings.length > 0) also.push(linkMappings(db, uuid, input.property_mappings));
   }
-  statements.push(modelEvent(db, "model_updated", "authentik_providers_rac.endpoint", uuid));
-  statements.push(selectByUuid(db, uuid));
-  const results = await db.batch<EndpointRow>(statements);
-  const row = results[results.length - 1]!.results[0];
-  if (row === undefined) throw errors.notFound(); // deleted meanwhile
+  const row = await updateRow<EndpointRow>(db, {
+    table: "endpoints",
+    key: ["uuid", uuid],
+    writable: WRITABLE,
+    input,
+    also,
+    event: modelEvent(db, "model_updated", "authentik_providers_rac.endpoint", uuid),
+    readBack: selectByUuid(db, uuid),
+  });
   return endpointFromRow(row);
 }
 

@@ -1,5 +1,4 @@
 import {
-  errors,
   normalizeUuid,
   OUTPOST_USER_PATH,
   type Outpost,
@@ -17,9 +16,10 @@ import {
 import { randomKey, sha256Hex } from "../crypto.ts";
 import type { ListSpec } from "../lists.ts";
 import { counted } from "./counts.ts";
-import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
+import { oneRow, parseJson, type Reads } from "./d1.ts";
 import { modelEvent } from "./events.ts";
 import { newUserValues } from "./users.ts";
+import { asIs, asJson, updateRow, type Writable, writeBatch } from "./write.ts";
 
 interface OutpostRow {
   uuid: string;
@@ -113,9 +113,6 @@ export function outpostByKey(db: D1Database, key: string): Reads<Outpost | null>
   return oneRow(uuid === null ? null : selectByUuid(db, uuid), outpostFromRow);
 }
 
-const nameTaken = (error: unknown) =>
-  uniqueViolation(error) === "outposts.name" ? errors.field("name", "Outpost with this name already exists.") : error;
-
 const linkProviders = (db: D1Database, uuid: string, ids: number[]) =>
   db
     .prepare(
@@ -160,12 +157,8 @@ export async function insertOutpost(db: D1Database, input: OutpostRequest): Prom
     modelEvent(db, "model_created", "authentik_outposts.outpost", uuid),
     selectByUuid(db, uuid),
   ];
-  try {
-    const results = await db.batch<OutpostRow>(statements);
-    return outpostFromRow(results[results.length - 1]!.results[0]!);
-  } catch (error) {
-    throw nameTaken(error);
-  }
+  const results = await writeBatch<OutpostRow>(db, statements);
+  return outpostFromRow(results[results.length - 1]!.results[0]!);
 }
 
 /** The outpost `?1`'s own token, by the reference the outpost row keeps. */
@@ -173,45 +166,34 @@ const OWN_TOKEN = "uuid = (SELECT token_uuid FROM outposts WHERE uuid = ?1)";
 /** The outpost `?1`'s service account: the user of its own token. */
 const OWN_ACCOUNT = `id = (SELECT user_id FROM tokens WHERE ${OWN_TOKEN})`;
 
-/** Columns a request may write, by field; the only names that reach SQL text. */
-const WRITABLE: Record<string, (value: unknown) => unknown> = {
-  name: (value) => value,
-  type: (value) => value,
-  config: (value) => JSON.stringify(value),
-};
+const WRITABLE: Writable = { ...asIs("name", "type"), config: { column: "config", encode: asJson } };
 
 /** A rename also renames the service account and the token's description, as authentik does. */
 export async function updateOutpost(db: D1Database, uuid: string, input: PatchedOutpostRequest): Promise<Outpost> {
-  const fields = Object.keys(input).filter((field) => field in WRITABLE);
-  const statements: D1PreparedStatement[] = [];
-  if (fields.length > 0) {
-    const sets = fields.map((field, index) => `${field} = ?${index + 2}`).join(", ");
-    const values = fields.map((field) => WRITABLE[field]!(input[field as keyof PatchedOutpostRequest]));
-    statements.push(db.prepare(`UPDATE outposts SET ${sets} WHERE uuid = ?1`).bind(uuid, ...values));
-  }
+  const also: D1PreparedStatement[] = [];
   if (input.name !== undefined) {
     const description = outpostTokenDescription(input.name);
-    statements.push(
+    also.push(
       db.prepare(`UPDATE users SET name = ?2 WHERE ${OWN_ACCOUNT}`).bind(uuid, outpostUserDisplayName(input.name)),
       db.prepare(`UPDATE tokens SET description = ?2 WHERE ${OWN_TOKEN}`).bind(uuid, description),
     );
   }
   if (input.providers !== undefined) {
-    statements.push(
+    also.push(
       db.prepare("DELETE FROM outpost_providers WHERE outpost_id = ?1").bind(uuid),
       linkProviders(db, uuid, input.providers),
     );
   }
-  statements.push(modelEvent(db, "model_updated", "authentik_outposts.outpost", uuid));
-  statements.push(selectByUuid(db, uuid));
-  try {
-    const results = await db.batch<OutpostRow>(statements);
-    const row = results[results.length - 1]!.results[0];
-    if (row === undefined) throw errors.notFound(); // deleted meanwhile
-    return outpostFromRow(row);
-  } catch (error) {
-    throw nameTaken(error);
-  }
+  const row = await updateRow<OutpostRow>(db, {
+    table: "outposts",
+    key: ["uuid", uuid],
+    writable: WRITABLE,
+    input,
+    also,
+    event: modelEvent(db, "model_updated", "authentik_outposts.outpost", uuid),
+    readBack: selectByUuid(db, uuid),
+  });
+  return outpostFromRow(row);
 }
 
 /**

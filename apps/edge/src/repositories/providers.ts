@@ -1,6 +1,5 @@
 import {
   DEFAULT_CONNECTION_EXPIRY,
-  errors,
   type PatchedRacProviderRequest,
   RAC_PROVIDER,
   type RacProvider,
@@ -9,8 +8,9 @@ import {
 import type { ListSpec } from "../lists.ts";
 import { shownSettings } from "../secretSettings.ts";
 import { counted } from "./counts.ts";
-import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
+import { oneRow, parseJson, type Reads } from "./d1.ts";
 import { lastInserted, modelEvent } from "./events.ts";
+import { asFlag, asIs, asJson, updateRow, type Writable, writeBatch } from "./write.ts";
 
 /**
  * A provider's columns with its application and related ids, for `p` joined as in
@@ -89,17 +89,10 @@ export const providerByKey = (db: D1Database, key: string): Reads<RacProvider | 
     providerFromRow(row),
   );
 
-const nameTaken = (error: unknown) =>
-  uniqueViolation(error) === "providers.name" ? errors.field("name", "provider with this name already exists.") : error;
-
-/** Columns a request may write, by field; the only names that reach SQL text. */
-const WRITABLE: Record<string, (value: unknown) => unknown> = {
-  name: (value) => value,
-  authorization_flow: (value) => value,
-  authentication_flow: (value) => value,
-  settings: (value) => JSON.stringify(value),
-  connection_expiry: (value) => value,
-  delete_token_on_disconnect: (value) => (value ? 1 : 0),
+const WRITABLE: Writable = {
+  ...asIs("name", "authorization_flow", "authentication_flow", "connection_expiry"),
+  settings: { column: "settings", encode: asJson },
+  delete_token_on_disconnect: { column: "delete_token_on_disconnect", encode: asFlag },
 };
 
 /** Links mappings to the provider `?1` selects (its id, or its name's id). */
@@ -132,12 +125,8 @@ export async function insertProvider(db: D1Database, input: RacProviderRequest):
     statements.push(linkMappings(db, "name", input.name, input.property_mappings));
   }
   statements.push(db.prepare(selectWhere("p.name = ?1")).bind(input.name));
-  try {
-    const results = await db.batch<ProviderRow>(statements);
-    return providerFromRow(results[results.length - 1]!.results[0]!);
-  } catch (error) {
-    throw nameTaken(error);
-  }
+  const results = await writeBatch<ProviderRow>(db, statements);
+  return providerFromRow(results[results.length - 1]!.results[0]!);
 }
 
 export async function updateProvider(
@@ -145,27 +134,21 @@ export async function updateProvider(
   id: number,
   input: PatchedRacProviderRequest,
 ): Promise<RacProvider> {
-  const fields = Object.keys(input).filter((field) => field in WRITABLE);
-  const statements: D1PreparedStatement[] = [];
-  if (fields.length > 0) {
-    const sets = fields.map((field, index) => `${field} = ?${index + 2}`).join(", ");
-    const values = fields.map((field) => WRITABLE[field]!(input[field as keyof PatchedRacProviderRequest]));
-    statements.push(db.prepare(`UPDATE providers SET ${sets} WHERE id = ?1`).bind(id, ...values));
-  }
+  const also: D1PreparedStatement[] = [];
   if (input.property_mappings !== undefined) {
-    statements.push(db.prepare("DELETE FROM provider_property_mappings WHERE provider_id = ?1").bind(id));
-    if (input.property_mappings.length > 0) statements.push(linkMappings(db, "id", id, input.property_mappings));
+    also.push(db.prepare("DELETE FROM provider_property_mappings WHERE provider_id = ?1").bind(id));
+    if (input.property_mappings.length > 0) also.push(linkMappings(db, "id", id, input.property_mappings));
   }
-  statements.push(modelEvent(db, "model_updated", "authentik_providers_rac.racprovider", id));
-  statements.push(db.prepare(selectWhere("p.id = ?1")).bind(id));
-  try {
-    const results = await db.batch<ProviderRow>(statements);
-    const row = results[results.length - 1]!.results[0];
-    if (row === undefined) throw errors.notFound(); // deleted meanwhile
-    return providerFromRow(row);
-  } catch (error) {
-    throw nameTaken(error);
-  }
+  const row = await updateRow<ProviderRow>(db, {
+    table: "providers",
+    key: ["id", id],
+    writable: WRITABLE,
+    input,
+    also,
+    event: modelEvent(db, "model_updated", "authentik_providers_rac.racprovider", id),
+    readBack: db.prepare(selectWhere("p.id = ?1")).bind(id),
+  });
+  return providerFromRow(row);
 }
 
 /** Cascades (foreign keys) to endpoints, connection tokens and links; unlinks the application. */

@@ -1,19 +1,13 @@
-import {
-  DEFAULT_AVATAR,
-  errors,
-  type GroupMember,
-  type PatchedUserRequest,
-  type User,
-  type UserRequest,
-} from "@rac-edge/core";
+import { DEFAULT_AVATAR, type GroupMember, type PatchedUserRequest, type User, type UserRequest } from "@rac-edge/core";
 import { iso } from "../clock.ts";
 import { sha256Hex } from "../crypto.ts";
 import type { ListSpec } from "../lists.ts";
 import { revokeUserSessions } from "./browserSessions.ts";
 import { counted } from "./counts.ts";
-import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
+import { oneRow, parseJson, type Reads } from "./d1.ts";
 import { lastInserted, modelEvent } from "./events.ts";
 import { revokeUnlaunchable, revokeUserTokens } from "./revocations.ts";
+import { asFlag, asIs, asJson, updateRow, type Writable, writeBatch } from "./write.ts";
 
 export interface UserRow {
   id: number;
@@ -107,70 +101,53 @@ export const userByKey = (db: D1Database, key: string): Reads<User | null> =>
     userFromRow,
   );
 
-const usernameTaken = (error: unknown) =>
-  uniqueViolation(error) === "users.username"
-    ? errors.field("username", "A user with that username already exists.")
-    : error;
-
-/** Columns a request may write, by field; the only names that reach SQL text. */
-const WRITABLE: Record<string, (value: unknown) => unknown> = {
-  username: (value) => value,
-  name: (value) => value,
-  email: (value) => value,
-  is_active: (value) => (value ? 1 : 0),
-  is_superuser: (value) => (value ? 1 : 0),
-  attributes: (value) => JSON.stringify(value),
-  path: (value) => value,
-  type: (value) => value,
+const WRITABLE: Writable = {
+  ...asIs("username", "name", "email", "path", "type"),
+  is_active: { column: "is_active", encode: asFlag },
+  is_superuser: { column: "is_superuser", encode: asFlag },
+  attributes: { column: "attributes", encode: asJson },
 };
 
 export async function insertUser(db: D1Database, input: UserRequest): Promise<User> {
   const { uuid, uid } = await newUserValues();
-  try {
-    const [inserted] = await db.batch<UserRow>([
-      db
-        .prepare(
-          `INSERT INTO users (uuid, uid, username, name, email, is_active, is_superuser, attributes, path, type)
+  const [inserted] = await writeBatch<UserRow>(db, [
+    db
+      .prepare(
+        `INSERT INTO users (uuid, uid, username, name, email, is_active, is_superuser, attributes, path, type)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING ${USER_COLUMNS}`,
-        )
-        .bind(
-          uuid,
-          uid,
-          input.username,
-          input.name,
-          input.email ?? "",
-          input.is_active === false ? 0 : 1,
-          input.is_superuser ? 1 : 0,
-          JSON.stringify(input.attributes ?? {}),
-          input.path ?? "users",
-          input.type ?? "internal",
-        ),
-      modelEvent(db, "model_created", "authentik_core.user", 0, lastInserted()),
-    ]);
-    return userFromRow(inserted!.results[0]!);
-  } catch (error) {
-    throw usernameTaken(error);
-  }
+      )
+      .bind(
+        uuid,
+        uid,
+        input.username,
+        input.name,
+        input.email ?? "",
+        input.is_active === false ? 0 : 1,
+        input.is_superuser ? 1 : 0,
+        JSON.stringify(input.attributes ?? {}),
+        input.path ?? "users",
+        input.type ?? "internal",
+      ),
+    modelEvent(db, "model_created", "authentik_core.user", 0, lastInserted()),
+  ]);
+  return userFromRow(inserted!.results[0]!);
 }
 
 export async function updateUser(db: D1Database, id: number, input: PatchedUserRequest): Promise<User> {
-  const fields = Object.keys(input).filter((field) => field in WRITABLE);
-  const sets = fields.map((field, index) => `${field} = ?${index + 2}`);
-  const values = fields.map((field) => WRITABLE[field]!(input[field as keyof PatchedUserRequest]));
-  // `id = id` keeps the statement valid (and RETURNING the row) when nothing changes.
-  const sql = `UPDATE users SET ${["id = id", ...sets].join(", ")} WHERE id = ?1 RETURNING ${USER_COLUMNS}`;
-  const statements = [db.prepare(sql).bind(id, ...values), modelEvent(db, "model_updated", "authentik_core.user", id)];
   // Access ends with the change, in the same batch: live connection tokens go at once.
-  if (input.is_active === false) statements.push(revokeUserTokens(db, id), revokeUserSessions(db, id));
-  else if (input.is_superuser === false) statements.push(revokeUnlaunchable(db, id));
-  try {
-    const [updated] = await db.batch<UserRow>(statements);
-    const row = updated!.results[0];
-    if (row === undefined) throw errors.notFound(); // deleted meanwhile
-    return userFromRow(row);
-  } catch (error) {
-    throw usernameTaken(error);
-  }
+  const also: D1PreparedStatement[] = [];
+  if (input.is_active === false) also.push(revokeUserTokens(db, id), revokeUserSessions(db, id));
+  else if (input.is_superuser === false) also.push(revokeUnlaunchable(db, id));
+  const row = await updateRow<UserRow>(db, {
+    table: "users",
+    key: ["id", id],
+    writable: WRITABLE,
+    input,
+    also,
+    event: modelEvent(db, "model_updated", "authentik_core.user", id),
+    readBack: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?1`).bind(id),
+  });
+  return userFromRow(row);
 }
 
 /**
