@@ -2,11 +2,12 @@ import type { ModelName } from "@rac-edge/core";
 import { errors } from "@rac-edge/core";
 import type * as v from "valibot";
 import type { Access } from "../access.ts";
-import { type Condition, type ListSpec, type Precheck, planListPage } from "../lists.ts";
 import { documented } from "../openapi/operation.ts";
 import { type ResourceDoc, standardDocs } from "../openapi/standard.ts";
 import { missingRefs, newRefs, type Ref } from "../refs.ts";
 import { failed, isForeignKeyViolation, type Reads, runReads } from "../repositories/d1.ts";
+import type { ListFilters } from "../repositories/filters.ts";
+import { type ListSpec, planListPage } from "../repositories/lists.ts";
 import {
   guarded,
   isPreconditionFailure,
@@ -28,15 +29,12 @@ export interface CrudResource<T extends { pk: string | number }, Create, Patch> 
   path: string;
   list: ListSpec;
   fromRow(row: never): T;
-  /** Query-string filters of the list (known fields only); may throw a 400. */
-  filters?(url: URL): Condition[];
   /**
-   * The count of what `filters` keep from counter rows, for the filters that have them (no filter at
-   * all is the list's `total`); undefined: `count(*)` counts the matching rows.
+   * The list's query-string filters, parsed once: conditions, a counter-row count of what they keep (no
+   * filter at all is the list's `total`) and reads checking their ids; usually `listFilters` of the
+   * repository's filter table. May throw (a malformed value): answered after authentication.
    */
-  count?(url: URL): Condition | undefined;
-  /** Reads in the list's batch that check the filters' ids (django-filter's 400 for an unknown choice). */
-  precheck?(url: URL, db: D1Database): Precheck;
+  filters?(url: URL, db: D1Database): ListFilters;
   /** The object's stored row, whose version conditional writes (If-Match) check. */
   row: VersionedRow;
   /** The object a path key names (planned: it rides in the authentication's batch); null for unknown or malformed keys. */
@@ -114,15 +112,15 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
     return resource.present ? resource.present(context, object) : object;
   }
   const planList = ({ db, url, knownKey }: RequestContext, visible: string[] | null = null) => {
-    let filters: Condition[];
+    let filters: ListFilters;
     try {
-      filters = resource.filters?.(url) ?? [];
+      filters = resource.filters?.(url, db) ?? { where: [] };
     } catch (error) {
       return failed(error);
     }
-    const count = filters.length === 0 ? resource.list.total : resource.count?.(url);
-    const precheck = resource.precheck?.(url, db);
-    return planListPage<never>(db, url, resource.list, { filters, visible, precheck, guard: knownKey, count });
+    const { where, precheck } = filters;
+    const count = where.length === 0 ? resource.list.total : filters.count;
+    return planListPage<never>(db, url, resource.list, { filters: where, visible, precheck, guard: knownKey, count });
   };
   // Callers who see every object (superusers, global view grants) get the page read with the authentication.
   const list = prefetching(planList, async (context, prefetched) => {

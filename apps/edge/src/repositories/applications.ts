@@ -6,10 +6,11 @@ import {
   ProviderSchema,
   RAC_LAUNCH_URL,
 } from "@rac-edge/core";
-import type { ListSpec } from "../lists.ts";
 import { counted } from "./counts.ts";
 import { oneRow, type Reads } from "./d1.ts";
 import { modelEvent } from "./events.ts";
+import { exact, type FilterTable } from "./filters.ts";
+import type { ListSpec } from "./lists.ts";
 import type { Outcome } from "./outcomes.ts";
 import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
 import { asFlag, asIs, updateRow, type Writable, writeBatch } from "./write.ts";
@@ -80,6 +81,13 @@ export const applicationList: ListSpec = {
   },
   defaultOrdering: [{ field: "name", descending: false }],
   search: ["a.name", "a.slug", "a.meta_publisher", "a.meta_description", 'a."group"'],
+};
+
+/** Exact filters; `group` needs quoting in SQL. */
+export const applicationFilters: FilterTable = {
+  name: exact("a.name"),
+  slug: exact("a.slug"),
+  group: exact('a."group"'),
 };
 
 const selectWhere = (where: string) => `SELECT ${COLUMNS} FROM ${FROM} WHERE ${where}`;

@@ -7,11 +7,11 @@ import {
   type RacProvider,
 } from "@rac-edge/core";
 import { iso } from "../clock.ts";
-import type { Condition, ListSpec } from "../lists.ts";
 import { type CountedField, counted } from "./counts.ts";
 import { oneRow, type Reads } from "./d1.ts";
 import { ENDPOINT_PROVIDER_JOIN, endpointColumns, endpointFromRow, endpointOwnColumns } from "./endpoints.ts";
 import { modelEvent } from "./events.ts";
+import type { Condition, ListSpec } from "./lists.ts";
 import { existingProviders, PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
 import { memberColumns, memberFromPrefixedRow } from "./users.ts";
 

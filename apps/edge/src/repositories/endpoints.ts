@@ -7,12 +7,15 @@ import {
   type PatchedEndpointRequest,
   type RacProvider,
 } from "@rac-edge/core";
-import type { ListSpec } from "../lists.ts";
 import { shownSettings } from "../secretSettings.ts";
 import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads } from "./d1.ts";
 import { modelEvent } from "./events.ts";
-import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
+import { exact, type FilterTable, integerId } from "./filters.ts";
+import type { ListSpec } from "./lists.ts";
+import { condition } from "./lists.ts";
+import { outcome } from "./outcomes.ts";
+import { existingProviders, PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
 import { asIs, asJson, updateRow, type Writable } from "./write.ts";
 
 /**
@@ -84,6 +87,26 @@ export const endpointList: ListSpec = {
     { field: "protocol", descending: false },
   ],
   search: ["e.name", "e.protocol"],
+};
+
+/** `provider` is django-filter's ModelChoiceFilter: a malformed or unknown id is a 400, empty no filter. */
+export const endpointFilters: FilterTable = {
+  name: exact("e.name"),
+  provider(values, db) {
+    const provider = integerId(values[0]);
+    if (provider === undefined) return undefined;
+    if (provider === null) throw outcome({ kind: "unknownChoice", parameter: "provider" });
+    return {
+      where: condition("e.provider_id = ?", provider),
+      count: counted("endpoints", "provider_id", provider),
+      check: {
+        statements: [existingProviders(db, [provider])],
+        verify([found]) {
+          if (found!.results.length === 0) throw outcome({ kind: "unknownChoice", parameter: "provider" });
+        },
+      },
+    };
+  },
 };
 
 const selectByUuid = (db: D1Database, uuid: string) =>

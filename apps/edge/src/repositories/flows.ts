@@ -1,8 +1,9 @@
 import { DEFAULT_FLOW_BACKGROUND, type Flow, type FlowRequest } from "@rac-edge/core";
-import type { ListSpec } from "../lists.ts";
 import { counted } from "./counts.ts";
 import { isForeignKeyViolation, oneRow, type Reads } from "./d1.ts";
 import { modelEvent } from "./events.ts";
+import { exact, type FilterTable } from "./filters.ts";
+import type { ListSpec } from "./lists.ts";
 import { outcome } from "./outcomes.ts";
 import { asIs, updateRow, writeBatch } from "./write.ts";
 
@@ -24,6 +25,13 @@ export const flowList: ListSpec = {
   ordering: { pk: "f.uuid", slug: "f.slug", name: "f.name", title: "f.title", designation: "f.designation" },
   defaultOrdering: [{ field: "slug", descending: false }],
   search: ["f.name", "f.slug", "f.title", "f.designation"],
+};
+
+/** The list's exact filters. */
+export const flowFilters: FilterTable = {
+  slug: exact("f.slug"),
+  name: exact("f.name"),
+  designation: exact("f.designation"),
 };
 
 export const flowFromRow = (row: FlowRow): Flow => ({

@@ -14,10 +14,14 @@ import {
   refreshIntervalSeconds,
 } from "@rac-edge/core";
 import { randomKey, sha256Hex } from "../crypto.ts";
-import type { ListSpec } from "../lists.ts";
 import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads } from "./d1.ts";
 import { modelEvent } from "./events.ts";
+import { exactNoCase, type FilterTable, flag } from "./filters.ts";
+import type { ListSpec } from "./lists.ts";
+import { condition } from "./lists.ts";
+import { outcome } from "./outcomes.ts";
+import { existingProviders } from "./providers.ts";
 import { newUserValues } from "./users.ts";
 import { asIs, asJson, updateRow, type Writable, writeBatch } from "./write.ts";
 
@@ -103,6 +107,34 @@ export const outpostList: ListSpec = {
     "o.name",
     "(SELECT group_concat(p.name, ' ') FROM outpost_providers op JOIN providers p ON p.id = op.provider_id WHERE op.outpost_id = o.uuid)",
   ],
+};
+
+const HAS_PROVIDERS = "EXISTS (SELECT 1 FROM outpost_providers op WHERE op.outpost_id = o.uuid)";
+const ANY_PROVIDER = `EXISTS (SELECT 1 FROM outpost_providers op
+  WHERE op.outpost_id = o.uuid AND op.provider_id IN (SELECT value FROM json_each(?)))`;
+const INTEGER = /^\d{1,15}$/;
+
+export const outpostFilters: FilterTable = {
+  name__iexact: exactNoCase("o.name"),
+  name__icontains: (values) => ({ where: condition("instr(lower(o.name), lower(?)) > 0", values[0]) }),
+  providers__isnull: flag((isNull) => condition(isNull ? `NOT ${HAS_PROVIDERS}` : HAS_PROVIDERS)),
+  // django-filter's ModelMultipleChoiceFilter: every id must exist, else a 400 naming the first bad one.
+  providers_by_pk(given, db) {
+    const values = given.map((value) => value.trim()).filter((value) => value !== "");
+    if (values.length === 0) return undefined;
+    const ids = values.filter((value) => INTEGER.test(value)).map(Number);
+    return {
+      where: ids.length > 0 ? condition(ANY_PROVIDER, JSON.stringify(ids)) : undefined,
+      check: {
+        statements: [existingProviders(db, ids)],
+        verify([existing]) {
+          const found = new Set(existing!.results.map((row) => (row as { id: number }).id));
+          const bad = values.find((value) => !INTEGER.test(value)) ?? values.find((value) => !found.has(Number(value)));
+          if (bad !== undefined) throw outcome({ kind: "unknownChoice", parameter: "providers_by_pk", value: bad });
+        },
+      },
+    };
+  },
 };
 
 const selectByUuid = (db: D1Database, uuid: string) =>

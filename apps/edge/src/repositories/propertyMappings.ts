@@ -5,11 +5,13 @@ import {
   type RacPropertyMapping,
   type RacPropertyMappingRequest,
 } from "@rac-edge/core";
-import type { ListSpec } from "../lists.ts";
 import { shownSettings } from "../secretSettings.ts";
 import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads } from "./d1.ts";
 import { modelEvent } from "./events.ts";
+import { exact, type FilterTable } from "./filters.ts";
+import type { ListSpec } from "./lists.ts";
+import { condition } from "./lists.ts";
 import { outcome } from "./outcomes.ts";
 import { asIs, asJson, updateRow, type Writable, writeBatch } from "./write.ts";
 
@@ -40,6 +42,16 @@ export const mappingList: ListSpec = {
   ordering: { pk: "m.uuid", name: "m.name", managed: "m.managed", expression: "m.expression" },
   defaultOrdering: [{ field: "name", descending: false }],
   search: ["m.name"],
+};
+
+export const mappingFilters: FilterTable = {
+  // Repeatable: any of the given values.
+  managed(values) {
+    const managed = values.filter((value) => value !== "");
+    if (managed.length === 0) return undefined;
+    return { where: condition("m.managed IN (SELECT value FROM json_each(?))", JSON.stringify(managed)) };
+  },
+  name: exact("m.name"),
 };
 
 const selectByUuid = (db: D1Database, uuid: string) =>

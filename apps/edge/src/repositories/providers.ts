@@ -5,11 +5,13 @@ import {
   type RacProvider,
   type RacProviderRequest,
 } from "@rac-edge/core";
-import type { ListSpec } from "../lists.ts";
 import { shownSettings } from "../secretSettings.ts";
 import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads } from "./d1.ts";
 import { lastInserted, modelEvent } from "./events.ts";
+import { exactNoCase, type FilterTable, flag } from "./filters.ts";
+import type { ListSpec } from "./lists.ts";
+import { condition } from "./lists.ts";
 import { asFlag, asIs, asJson, updateRow, type Writable, writeBatch } from "./write.ts";
 
 /**
@@ -76,6 +78,11 @@ export const providerList: ListSpec = {
   },
   defaultOrdering: [{ field: "name", descending: false }],
   search: ["p.name"],
+};
+
+export const providerFilters: FilterTable = {
+  application__isnull: flag((isNull) => condition(isNull ? "pa.uuid IS NULL" : "pa.uuid IS NOT NULL")),
+  name__iexact: exactNoCase("p.name"),
 };
 
 const selectWhere = (where: string) => `SELECT ${providerColumns()} FROM ${FROM} WHERE ${where}`;

@@ -1,10 +1,10 @@
 import { errors, type PatchedTokenRequest, type Token } from "@rac-edge/core";
 import { iso } from "../clock.ts";
 import { randomKey, sha256Hex } from "../crypto.ts";
-import { type Condition, condition, type ListSpec } from "../lists.ts";
 import { counted } from "./counts.ts";
 import { oneRow, type Reads, uniqueViolation } from "./d1.ts";
 import { modelEvent } from "./events.ts";
+import { type Condition, condition, type ListSpec } from "./lists.ts";
 import { grantsColumn } from "./permissions.ts";
 import { userColumns, userFromPrefixedRow } from "./users.ts";
 

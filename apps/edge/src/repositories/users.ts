@@ -1,11 +1,21 @@
-import { DEFAULT_AVATAR, type GroupMember, type PatchedUserRequest, type User, type UserRequest } from "@rac-edge/core";
+import {
+  DEFAULT_AVATAR,
+  type GroupMember,
+  normalizeUuid,
+  type PatchedUserRequest,
+  USER_TYPES,
+  type User,
+  type UserRequest,
+} from "@rac-edge/core";
 import { iso } from "../clock.ts";
 import { sha256Hex } from "../crypto.ts";
-import type { ListSpec } from "../lists.ts";
 import { revokeUserSessions } from "./browserSessions.ts";
 import { counted } from "./counts.ts";
 import { oneRow, parseJson, type Reads } from "./d1.ts";
 import { lastInserted, modelEvent } from "./events.ts";
+import { exact, type FilterTable, flag } from "./filters.ts";
+import { condition, type ListSpec } from "./lists.ts";
+import { outcome } from "./outcomes.ts";
 import { revokeUnlaunchable, revokeUserTokens } from "./revocations.ts";
 import { asFlag, asIs, asJson, updateRow, type Writable, writeBatch } from "./write.ts";
 
@@ -93,6 +103,26 @@ export const userList: ListSpec = {
   },
   defaultOrdering: [{ field: "username", descending: false }],
   search: ["u.username", "u.name", "u.email"],
+};
+
+/** Exact filters of authentik's UsersFilter that rac-edge has columns for. */
+export const userFilters: FilterTable = {
+  username: exact("u.username"),
+  name: exact("u.name"),
+  email: exact("u.email"),
+  path: exact("u.path"),
+  is_active: flag((value) => condition("u.is_active = ?", value ? 1 : 0)),
+  is_superuser: flag((value) => condition("u.is_superuser = ?", value ? 1 : 0)),
+  uuid(values) {
+    const uuid = normalizeUuid(values[0]!);
+    if (uuid === null) throw outcome({ kind: "malformedUuid", parameter: "uuid" });
+    return { where: condition("u.uuid = ?", uuid) };
+  },
+  type(types) {
+    const unknown = types.find((type) => !(USER_TYPES as readonly string[]).includes(type));
+    if (unknown !== undefined) throw outcome({ kind: "unknownChoice", parameter: "type", value: unknown });
+    return { where: condition("u.type IN (SELECT value FROM json_each(?))", JSON.stringify(types)) };
+  },
 };
 
 export const userByKey = (db: D1Database, key: string): Reads<User | null> =>

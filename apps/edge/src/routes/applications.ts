@@ -7,28 +7,23 @@ import {
   PatchedApplicationRequestSchema,
 } from "@rac-edge/core";
 import { crudRoutes } from "../http/crud.ts";
-import { condition } from "../lists.ts";
 import {
   applicationByKey,
+  applicationFilters,
   applicationFromRow,
   applicationList,
   deleteApplication,
   insertApplication,
   updateApplication,
 } from "../repositories/applications.ts";
-
-/** Exact filters on these columns; `group` needs quoting in SQL. */
-const FILTERS = { name: "a.name", slug: "a.slug", group: 'a."group"' } as const;
+import { filtering } from "../repositories/filters.ts";
 
 export const applicationRoutes = crudRoutes<Application, ApplicationRequest, PatchedApplicationRequest>({
   model: "authentik_core.application",
   path: "/api/v3/core/applications/",
   list: applicationList,
   fromRow: applicationFromRow,
-  filters: (url) =>
-    Object.entries(FILTERS)
-      .filter(([field]) => url.searchParams.has(field))
-      .map(([field, column]) => condition(`${column} = ?`, url.searchParams.get(field))),
+  filters: filtering(applicationFilters),
   row: { table: "applications", column: "uuid" },
   byKey: applicationByKey,
   createSchema: ApplicationRequestSchema,

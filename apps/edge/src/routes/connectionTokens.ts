@@ -18,7 +18,6 @@ import { precondition } from "../http/crud.ts";
 import { taggedJson } from "../http/etag.ts";
 import { json, noContent } from "../http/responses.ts";
 import { type Context, type Handler, prefetching, type RequestContext, type Routes } from "../http/router.ts";
-import { type Condition, type Precheck, planListPage } from "../lists.ts";
 import { documented } from "../openapi/operation.ts";
 import { standardDocs } from "../openapi/standard.ts";
 import { missingRefs, newRefs, type Ref } from "../refs.ts";
@@ -38,6 +37,7 @@ import {
   visibleTokens,
 } from "../repositories/connectionTokens.ts";
 import { runReads } from "../repositories/d1.ts";
+import { type Condition, type Precheck, planListPage } from "../repositories/lists.ts";
 import { mayLaunch } from "../repositories/permissions.ts";
 import { isPreconditionFailure } from "../repositories/preconditions.ts";
 import { presentedToken } from "../secretSettings.ts";

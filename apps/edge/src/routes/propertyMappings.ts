@@ -7,11 +7,12 @@ import {
   RacPropertyMappingSchema,
 } from "@rac-edge/core";
 import { type CrudResource, crudRoutes } from "../http/crud.ts";
-import { type Condition, condition } from "../lists.ts";
+import { filtering } from "../repositories/filters.ts";
 import {
   deleteMapping,
   insertMapping,
   mappingByKey,
+  mappingFilters,
   mappingFromRow,
   mappingList,
   updateMapping,
@@ -25,16 +26,7 @@ const resource = (
   path,
   list: mappingList,
   fromRow: mappingFromRow,
-  filters(url) {
-    const filters: Condition[] = [];
-    // Repeatable: any of the given values.
-    const managed = url.searchParams.getAll("managed").filter((value) => value !== "");
-    if (managed.length > 0)
-      filters.push(condition("m.managed IN (SELECT value FROM json_each(?))", JSON.stringify(managed)));
-    const name = url.searchParams.get("name");
-    if (name !== null) filters.push(condition("m.name = ?", name));
-    return filters;
-  },
+  filters: filtering(mappingFilters),
   row: { table: "property_mappings", column: "uuid" },
   byKey: mappingByKey,
   createSchema: RacPropertyMappingRequestSchema,

@@ -1,5 +1,5 @@
 import { type OrderTerm, type Pagination, pageRequest, paginate, parseOrdering, searchTerms } from "@rac-edge/core";
-import type { Reads } from "./repositories/d1.ts";
+import type { Reads } from "./d1.ts";
 
 /** A SQL condition with its bound values; only code-defined SQL text reaches here. */
 export interface Condition {
