@@ -5,15 +5,15 @@ import type { Access } from "../access.ts";
 import { documented } from "../openapi/operation.ts";
 import { type ResourceDoc, standardDocs } from "../openapi/standard.ts";
 import { missingRefs, newRefs, type Ref } from "../refs.ts";
-import { failed, isForeignKeyViolation, type Reads, runReads } from "../repositories/d1.ts";
+import { isForeignKeyViolation, type Reads, runReads } from "../repositories/d1.ts";
 import type { ListFilters } from "../repositories/filters.ts";
 import { type ListSpec, planListPage } from "../repositories/lists.ts";
 import {
   guarded,
   isPreconditionFailure,
+  readVersioned,
   type VersionedRow,
   versionGuard,
-  versionOf,
 } from "../repositories/preconditions.ts";
 import { usedByHandler } from "../usedBy.ts";
 import { check, readObject, throwFieldErrors } from "./body.ts";
@@ -95,9 +95,7 @@ export async function precondition<T extends { pk: string | number }>(
   const ifMatch = context.request.headers.get("if-match");
   if (ifMatch === null) return context.db;
   const plan = model.byKey(context.db, context.params.key!);
-  const results = await context.db.batch([...plan.statements, versionOf(context.db, model.row, current.pk)]);
-  const fresh = await plan.read(results.slice(0, -1));
-  const version = (results.at(-1)!.results[0] as { version?: number } | undefined)?.version;
+  const { value: fresh, version } = await readVersioned(context.db, plan, model.row, current.pk);
   if (fresh === null || version === undefined) throw errors.preconditionFailed();
   if (!ifMatchHolds(ifMatch, await etagOf(JSON.stringify(await present(fresh))))) throw errors.preconditionFailed();
   return guarded(context.db, versionGuard(context.db, model.row, current.pk, version));
@@ -112,12 +110,8 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
     return resource.present ? resource.present(context, object) : object;
   }
   const planList = ({ db, url, knownKey }: RequestContext, visible: string[] | null = null) => {
-    let filters: ListFilters;
-    try {
-      filters = resource.filters?.(url, db) ?? { where: [] };
-    } catch (error) {
-      return failed(error);
-    }
+    // A malformed filter throws: the router's prefetch answers it after authentication.
+    const filters = resource.filters?.(url, db) ?? { where: [] };
     const { where, precheck } = filters;
     const count = where.length === 0 ? resource.list.total : filters.count;
     return planListPage<never>(db, url, resource.list, { filters: where, visible, precheck, guard: knownKey, count });
