@@ -23,12 +23,13 @@ import { json, noContent } from "./responses.ts";
 import { type Context, type Handler, prefetching, type RequestContext, type Routes } from "./router.ts";
 
 /** What a standard resource supplies; its SQL stays in its repository. */
-export interface CrudResource<T extends { pk: string | number }, Create, Patch> {
+/** `Row`: the list's row, as its repository selects it. */
+export interface CrudResource<T extends { pk: string | number }, Create, Patch, Row = never> {
   model: ModelName;
   /** List path with a trailing slash; the detail path is `<path>:key/`. */
   path: string;
   list: ListSpec;
-  fromRow(row: never): T;
+  fromRow: (row: Row) => T;
   /**
    * The list's query-string filters, parsed once: conditions, a counter-row count of what they keep (no
    * filter at all is the list's `total`) and reads checking their ids; usually `listFilters` of the
@@ -102,8 +103,8 @@ export async function precondition<T extends { pk: string | number }>(
 }
 
 /** list, create, retrieve, PUT, PATCH, DELETE and used_by with authentik's permission rules. */
-export function crudRoutes<T extends { pk: string | number }, Create extends Patch, Patch>(
-  resource: CrudResource<T, Create, Patch>,
+export function crudRoutes<T extends { pk: string | number }, Create extends Patch, Patch, Row = never>(
+  resource: CrudResource<T, Create, Patch, Row>,
 ): Routes {
   /** The page as a caller who may see every object would get it, or limited to the `visible` pks. */
   async function present(context: Context, object: T): Promise<T> {
@@ -114,7 +115,7 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
     const filters = resource.filters?.(url, db) ?? { where: [] };
     const { where, precheck } = filters;
     const count = where.length === 0 ? resource.list.total : filters.count;
-    return planListPage<never>(db, url, resource.list, { filters: where, visible, precheck, guard: knownKey, count });
+    return planListPage<Row>(db, url, resource.list, { filters: where, visible, precheck, guard: knownKey, count });
   };
   // Callers who see every object (superusers, global view grants) get the page read with the authentication.
   const list = prefetching(planList, async (context, prefetched) => {

@@ -15,7 +15,7 @@ import type { Outcome } from "./outcomes.ts";
 import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
 import { asFlag, asIs, updateRow, type Writable, writeBatch } from "./write.ts";
 
-interface ApplicationRow {
+export interface ApplicationRow {
   uuid: string;
   name: string;
   slug: string;

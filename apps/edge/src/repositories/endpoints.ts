@@ -15,7 +15,13 @@ import { exact, type FilterTable, integerId } from "./filters.ts";
 import type { ListSpec } from "./lists.ts";
 import { condition } from "./lists.ts";
 import { outcome } from "./outcomes.ts";
-import { existingProviders, PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
+import {
+  existingProviders,
+  PROVIDER_APPLICATION_JOIN,
+  type ProviderRow,
+  providerColumns,
+  providerFromRow,
+} from "./providers.ts";
 import { asIs, asJson, updateRow, type Writable } from "./write.ts";
 
 /**
@@ -45,10 +51,27 @@ export const endpointOwnColumns = (prefix = "") =>
 /** An endpoint's columns for `e` joined as in ENDPOINT_PROVIDER_JOIN; its provider under `<prefix>p_`. */
 export const endpointColumns = (prefix = "") => `${endpointOwnColumns(prefix)}, ${providerColumns(`${prefix}p_`)}`;
 
-export type EndpointRow = Record<string, unknown>;
+/** An endpoint's row as endpointColumns() selects it: its own columns, its provider's under `p_`. */
+export type EndpointRow = {
+  uuid: string;
+  name: string;
+  provider_id: number;
+  protocol: Endpoint["protocol"];
+  host: string;
+  settings: string;
+  auth_mode: Endpoint["auth_mode"];
+  maximum_connections: number;
+  /** JSON array. */
+  mappings: string;
+} & { [K in keyof ProviderRow as `p_${K}`]: ProviderRow[K] };
 
-/** `provider`: the endpoint's provider when the row has only endpointOwnColumns. */
-export function endpointFromRow(row: EndpointRow, prefix = "", provider?: RacProvider): Endpoint {
+/**
+ * The endpoint of a row; `prefix`: its columns as endpointColumns(prefix) nests them in another
+ * object's row; `provider`: the endpoint's provider when the row has only endpointOwnColumns.
+ */
+export function endpointFromRow(row: EndpointRow): Endpoint;
+export function endpointFromRow(row: Record<string, unknown>, prefix?: string, provider?: RacProvider): Endpoint;
+export function endpointFromRow(row: Record<string, unknown>, prefix = "", provider?: RacProvider): Endpoint {
   const get = <T>(column: string) => row[prefix + column] as T;
   const pk = get<string>("uuid");
   const providerObj = provider ?? providerFromRow(row, `${prefix}p_`);

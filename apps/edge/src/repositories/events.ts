@@ -168,7 +168,7 @@ export function modelEvent(
 /** The object written last in this batch (its INTEGER PRIMARY KEY): right after its INSERT only. */
 export const lastInserted = (column = "id"): Condition => ({ sql: `t.${column} = last_insert_rowid()`, params: [] });
 
-interface EventRow {
+export interface EventRow {
   event_uuid: string;
   action: Event["action"];
   app: string;

@@ -7,7 +7,7 @@ import type { ListSpec } from "./lists.ts";
 import { outcome } from "./outcomes.ts";
 import { asIs, updateRow, writeBatch } from "./write.ts";
 
-interface FlowRow {
+export interface FlowRow {
   uuid: string;
   name: string;
   slug: string;

@@ -25,7 +25,7 @@ import { existingProviders } from "./providers.ts";
 import { newUserValues } from "./users.ts";
 import { asIs, asJson, updateRow, type Writable, writeBatch } from "./write.ts";
 
-interface OutpostRow {
+export interface OutpostRow {
   uuid: string;
   name: string;
   type: Outpost["type"];

@@ -15,7 +15,7 @@ import { condition } from "./lists.ts";
 import { outcome } from "./outcomes.ts";
 import { asIs, asJson, updateRow, type Writable, writeBatch } from "./write.ts";
 
-interface MappingRow {
+export interface MappingRow {
   uuid: string;
   managed: string | null;
   name: string;

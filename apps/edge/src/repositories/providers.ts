@@ -36,9 +36,26 @@ export const providerColumns = (prefix = "") =>
 /** Joins a provider's application; `p` must be the providers table. */
 export const PROVIDER_APPLICATION_JOIN = "LEFT JOIN applications pa ON pa.provider_id = p.id";
 
-export type ProviderRow = Record<string, unknown>;
+/** A provider's row as providerColumns() selects it. */
+export type ProviderRow = {
+  id: number;
+  name: string;
+  authorization_flow: string;
+  authentication_flow: string | null;
+  settings: string;
+  connection_expiry: string;
+  delete_token_on_disconnect: number;
+  app_slug: string | null;
+  app_name: string | null;
+  /** JSON arrays. */
+  mappings: string;
+  outposts: string;
+};
 
-export function providerFromRow(row: ProviderRow, prefix = ""): RacProvider {
+/** The provider of a row; `prefix`: its columns as providerColumns(prefix) nests them in another object's row. */
+export function providerFromRow(row: ProviderRow): RacProvider;
+export function providerFromRow(row: Record<string, unknown>, prefix?: string): RacProvider;
+export function providerFromRow(row: Record<string, unknown>, prefix = ""): RacProvider {
   const get = <T>(column: string) => row[prefix + column] as T;
   return {
     pk: get<number>("id"),

@@ -9,6 +9,7 @@ import {
 import { crudRoutes } from "../http/crud.ts";
 import {
   deleteEndpoint,
+  type EndpointRow,
   endpointByKey,
   endpointFilters,
   endpointFromRow,
@@ -23,7 +24,7 @@ import { nestedProvider, toStore } from "../secretSettings.ts";
  * Standard RBAC on every route, list included: rac-edge has no policy engine, so the list is not
  * authentik's policy-filtered launcher list, and `superuser_full_list` (accepted) changes nothing.
  */
-export const endpointRoutes = crudRoutes<Endpoint, EndpointRequest, PatchedEndpointRequest>({
+export const endpointRoutes = crudRoutes<Endpoint, EndpointRequest, PatchedEndpointRequest, EndpointRow>({
   model: "authentik_providers_rac.endpoint",
   path: "/api/v3/rac/endpoints/",
   list: endpointList,

@@ -4,7 +4,7 @@ import { type Context, prefetching, type RequestContext, type Routes } from "../
 import { documented } from "../openapi/operation.ts";
 import { listParams } from "../openapi/standard.ts";
 import { runReads } from "../repositories/d1.ts";
-import { eventByKey, eventFilters, eventFromRow, eventList } from "../repositories/events.ts";
+import { type EventRow, eventByKey, eventFilters, eventFromRow, eventList } from "../repositories/events.ts";
 import { listFilters } from "../repositories/filters.ts";
 import { planListPage } from "../repositories/lists.ts";
 
@@ -14,7 +14,7 @@ const planList = ({ db, url, knownKey }: RequestContext, visible: string[] | nul
   const { where } = listFilters(eventFilters, url, db);
   // The counter row counts every event: it answers the count only when no filter applies.
   const count = where.length === 0 ? eventList.total : undefined;
-  return planListPage<never>(db, url, eventList, { filters: where, visible, guard: knownKey, count });
+  return planListPage<EventRow>(db, url, eventList, { filters: where, visible, guard: knownKey, count });
 };
 
 /** Superusers and global `view_event` holders read the page with the authentication; others their granted events. */

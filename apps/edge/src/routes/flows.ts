@@ -10,6 +10,7 @@ import { crudRoutes } from "../http/crud.ts";
 import { filtering } from "../repositories/filters.ts";
 import {
   deleteFlow,
+  type FlowRow,
   flowByKey,
   flowFilters,
   flowFromRow,
@@ -18,7 +19,7 @@ import {
   updateFlow,
 } from "../repositories/flows.ts";
 
-export const flowRoutes = crudRoutes<Flow, FlowRequest, Partial<FlowRequest>>({
+export const flowRoutes = crudRoutes<Flow, FlowRequest, Partial<FlowRequest>, FlowRow>({
   model: "authentik_flows.flow",
   path: "/api/v3/flows/instances/",
   list: flowList,

@@ -11,6 +11,7 @@ import { filtering } from "../repositories/filters.ts";
 import {
   deleteOutpost,
   insertOutpost,
+  type OutpostRow,
   outpostByKey,
   outpostFilters,
   outpostFromRow,
@@ -18,7 +19,7 @@ import {
   updateOutpost,
 } from "../repositories/outposts.ts";
 
-export const outpostRoutes = crudRoutes<Outpost, OutpostRequest, PatchedOutpostRequest>({
+export const outpostRoutes = crudRoutes<Outpost, OutpostRequest, PatchedOutpostRequest, OutpostRow>({
   model: "authentik_outposts.outpost",
   path: "/api/v3/outposts/instances/",
   list: outpostList,

@@ -11,6 +11,7 @@ import { filtering } from "../repositories/filters.ts";
 import {
   deleteMapping,
   insertMapping,
+  type MappingRow,
   mappingByKey,
   mappingFilters,
   mappingFromRow,
@@ -21,7 +22,7 @@ import { toStore } from "../secretSettings.ts";
 
 const resource = (
   path: string,
-): CrudResource<RacPropertyMapping, RacPropertyMappingRequest, PatchedRacPropertyMappingRequest> => ({
+): CrudResource<RacPropertyMapping, RacPropertyMappingRequest, PatchedRacPropertyMappingRequest, MappingRow> => ({
   model: "authentik_providers_rac.racpropertymapping",
   path,
   list: mappingList,

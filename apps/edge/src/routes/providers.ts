@@ -11,6 +11,7 @@ import { filtering } from "../repositories/filters.ts";
 import {
   deleteProvider,
   insertProvider,
+  type ProviderRow,
   providerByKey,
   providerFilters,
   providerFromRow,
@@ -19,7 +20,7 @@ import {
 } from "../repositories/providers.ts";
 import { toStore } from "../secretSettings.ts";
 
-export const providerRoutes = crudRoutes<RacProvider, RacProviderRequest, PatchedRacProviderRequest>({
+export const providerRoutes = crudRoutes<RacProvider, RacProviderRequest, PatchedRacProviderRequest, ProviderRow>({
   model: "authentik_providers_rac.racprovider",
   path: "/api/v3/providers/rac/",
   list: providerList,

@@ -15,6 +15,7 @@ import { filtering } from "../repositories/filters.ts";
 import {
   deleteUser,
   insertUser,
+  type UserRow,
   updateUser,
   userByKey,
   userFilters,
@@ -54,7 +55,7 @@ const OUTPOST_ACCOUNT = "This user is an outpost's service account; delete the o
 
 const BOOTSTRAP_ACCOUNT = "akadmin holds the bootstrap token: it cannot be deleted while BOOTSTRAP_TOKEN is set.";
 
-export const userRoutes = crudRoutes<User, UserRequest, PatchedUserRequest>({
+export const userRoutes = crudRoutes<User, UserRequest, PatchedUserRequest, UserRow>({
   model: "authentik_core.user",
   path: "/api/v3/core/users/",
   list: userList,
