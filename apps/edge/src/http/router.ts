@@ -6,7 +6,7 @@ import type { Env } from "../env.ts";
 import type { OperationDoc } from "../openapi/operation.ts";
 import { failed, type Reads } from "../repositories/d1.ts";
 import { actAs, requestActor } from "../repositories/events.ts";
-import type { Condition } from "../repositories/lists.ts";
+import { type Condition, NO_CALLER } from "../repositories/lists.ts";
 import { metered, serverTiming } from "../repositories/meter.ts";
 import { sessionChecks } from "../signin/csrf.ts";
 import { authenticationFailed } from "../throttle.ts";
@@ -129,7 +129,7 @@ function dispatch(methods: Partial<Record<Method, Handler>>) {
         params: request.params,
         env,
         db: env.DB,
-        knownKey: { sql: "SELECT 1 WHERE 0", params: [] },
+        knownKey: NO_CALLER,
       };
       return withoutBody(request, await handler.anonymous(context));
     }

@@ -36,6 +36,9 @@ export interface ListSpec {
 
 export const condition = (sql: string, ...params: unknown[]): Condition => ({ sql, params });
 
+/** A guard that finds no row: reads made without a caller read nothing. */
+export const NO_CALLER: Condition = condition("SELECT 1 WHERE 0");
+
 /** Reads that ride in the list's batch (e.g. whether filter targets exist), verified before the page. */
 export interface Precheck {
   statements: D1PreparedStatement[];
