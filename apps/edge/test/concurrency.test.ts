@@ -153,6 +153,12 @@ describe("concurrent PATCHes to one flow", () => {
     }
   });
 
+  it("the write path sets only the request's own writable fields (never inherited names)", async () => {
+    const { asIs, assignments } = await import("../src/repositories/write.ts");
+    const input = Object.assign(Object.create({ slug: "inherited" }), { name: "n", toString: "x", constructor: 1 });
+    expect(assignments(asIs("name", "slug"), input, 2)).toEqual({ sets: "name = ?2", values: ["n"] });
+  });
+
   it("a PATCH of a flow deleted meanwhile is 404 and writes nothing", async () => {
     const flow = await makeFlow();
     const path = `/api/v3/flows/instances/${flow.slug}/`;
