@@ -4,7 +4,7 @@ import { Access } from "../access.ts";
 import { authentication, bootstrapRefusal, type Caller, callerFrom } from "../auth.ts";
 import type { Env } from "../env.ts";
 import type { OperationDoc } from "../openapi/operation.ts";
-import { failed, type Reads } from "../repositories/d1.ts";
+import { failed, type Reads, runAlong } from "../repositories/d1.ts";
 import { actAs, requestActor } from "../repositories/events.ts";
 import { type Condition, NO_CALLER } from "../repositories/lists.ts";
 import { metered, serverTiming } from "../repositories/meter.ts";
@@ -138,18 +138,16 @@ function dispatch(methods: Partial<Record<Method, Handler>>) {
     if (open) throw errors.methodNotAllowed(request.method);
     // Authentication, permissions and the prefetch read the primary (src/repositories/sessions.ts).
     const primary = { ...env, DB: env.DB_PRIMARY ?? env.DB };
-    const failed = (error: unknown) => authenticationFailed(request, primary, error);
-    const { query, knownKey, sessionHash } = await authentication(request, primary).catch(failed);
+    const refuse = (error: unknown) => authenticationFailed(request, primary, error);
+    const { query, knownKey, sessionHash } = await authentication(request, primary).catch(refuse);
     const base: RequestContext = { request, url, params: request.params, env, db: primary.DB, knownKey };
     const reads = request.method === "OPTIONS" ? undefined : handler?.prefetch?.(base);
-    const [authenticated, ...results] = reads
-      ? await primary.DB.batch([query, ...reads.statements])
-      : [await query.all()];
+    const [authenticated, results] = await runAlong(primary.DB, query, reads?.statements);
     let caller: Caller;
     try {
-      caller = callerFrom(authenticated!, sessionHash);
+      caller = callerFrom(authenticated, sessionHash);
     } catch (error) {
-      return await failed(error);
+      return await refuse(error);
     }
     if (caller.session !== undefined) await sessionChecks(request, env, caller.session);
     if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: allowed } });

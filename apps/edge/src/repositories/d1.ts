@@ -28,6 +28,20 @@ export const failed = (error: unknown): Reads<never> => ({
   },
 });
 
+/**
+ * `first` with other statements in one batch (one round trip): its result and theirs. Without others
+ * (undefined), `first` runs alone.
+ */
+export async function runAlong(
+  db: D1Database,
+  first: D1PreparedStatement,
+  others?: D1PreparedStatement[],
+): Promise<[D1Result, D1Result[]]> {
+  if (others === undefined) return [await first.all(), []];
+  const [result, ...rest] = await db.batch([first, ...others]);
+  return [result!, rest];
+}
+
 /** Runs a plan on its own (D1 refuses an empty batch). */
 export async function runReads<T>(db: D1Database, reads: Reads<T>): Promise<Awaited<T>> {
   return await reads.read(reads.statements.length > 0 ? await db.batch(reads.statements) : []);
