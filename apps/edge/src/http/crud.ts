@@ -22,8 +22,7 @@ import { idempotent } from "./idempotency.ts";
 import { json, noContent } from "./responses.ts";
 import { type Context, type Handler, prefetching, type RequestContext, type Routes } from "./router.ts";
 
-/** What a standard resource supplies; its SQL stays in its repository. */
-/** `Row`: the list's row, as its repository selects it. */
+/** What a standard resource supplies; its SQL stays in its repository. `Row`: a list row as selected there. */
 export interface CrudResource<T extends { pk: string | number }, Create, Patch, Row = never> {
   model: ModelName;
   /** List path with a trailing slash; the detail path is `<path>:key/`. */
@@ -32,8 +31,8 @@ export interface CrudResource<T extends { pk: string | number }, Create, Patch, 
   fromRow: (row: Row) => T;
   /**
    * The list's query-string filters, parsed once: conditions, a counter-row count of what they keep (no
-   * filter at all is the list's `total`) and reads checking their ids; usually `listFilters` of the
-   * repository's filter table. May throw (a malformed value): answered after authentication.
+   * filter at all is the list's `total`) and reads checking their ids: `filtering(<the repository's
+   * filter table>)`. May throw (a malformed value): answered after authentication.
    */
   filters?(url: URL, db: D1Database): ListFilters;
   /** The object's stored row, whose version conditional writes (If-Match) check. */
