@@ -1,7 +1,7 @@
 import { errors, type ModelName } from "@rac-edge/core";
 import { json } from "./http/responses.ts";
 import { type Handler, prefetching } from "./http/router.ts";
-import type { Reads } from "./repositories/d1.ts";
+import type { ReadPlan } from "./repositories/d1.ts";
 import { usedBy } from "./repositories/usedBy.ts";
 
 /**
@@ -10,7 +10,7 @@ import { usedBy } from "./repositories/usedBy.ts";
  */
 export const usedByHandler = (
   model: ModelName,
-  byKey: (db: D1Database, key: string) => Reads<{ pk: string | number } | null>,
+  byKey: (db: D1Database, key: string) => ReadPlan<{ pk: string | number } | null>,
 ): Handler =>
   prefetching(
     ({ db, params }) => byKey(db, params.key!),

@@ -168,8 +168,8 @@ describe("concurrent PATCHes to one flow", () => {
     // Deterministically: the write with the row gone (read before the delete) answers notFound.
     const again = await makeFlow();
     const { flowByKey, updateFlow } = await import("../src/repositories/flows.ts");
-    const { runReads } = await import("../src/repositories/d1.ts");
-    const stale = (await runReads(env.DB, flowByKey(env.DB, again.slug)))!;
+    const { runPlan } = await import("../src/repositories/d1.ts");
+    const stale = (await runPlan(env.DB, flowByKey(env.DB, again.slug)))!;
     expect((await json("DELETE", `/api/v3/flows/instances/${again.slug}/`)).status).toBe(204);
     await expect(updateFlow(env.DB, stale, { title: "late" })).rejects.toMatchObject({ outcome: { kind: "notFound" } });
     expect(await rows("SELECT uuid FROM flows WHERE uuid IN (?1, ?2)", flow.pk, again.pk)).toEqual([]);

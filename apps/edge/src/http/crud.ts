@@ -5,7 +5,7 @@ import type { Access } from "../access.ts";
 import { documented } from "../openapi/operation.ts";
 import { type ResourceDoc, standardDocs } from "../openapi/standard.ts";
 import { missingRefs, newRefs, type Ref } from "../refs.ts";
-import { isForeignKeyViolation, type Reads, runReads } from "../repositories/d1.ts";
+import { isForeignKeyViolation, type ReadPlan, runPlan } from "../repositories/d1.ts";
 import type { ListFilters } from "../repositories/filters.ts";
 import { type ListSpec, planListPage } from "../repositories/lists.ts";
 import {
@@ -38,7 +38,7 @@ export interface CrudResource<T extends { pk: string | number }, Create, Patch, 
   /** The object's stored row, whose version conditional writes (If-Match) check. */
   row: VersionedRow;
   /** The object a path key names (planned: it rides in the authentication's batch); null for unknown or malformed keys. */
-  byKey(db: D1Database, key: string): Reads<T | null>;
+  byKey(db: D1Database, key: string): ReadPlan<T | null>;
   createSchema: v.GenericSchema<unknown, Create>;
   patchSchema: v.GenericSchema<unknown, Patch>;
   /** The object as answered, and what the OpenAPI document says beyond the schemas. */
@@ -88,7 +88,7 @@ async function raceSafe<T>(write: Promise<T>): Promise<T> {
  */
 export async function precondition<T extends { pk: string | number }>(
   context: Context,
-  model: { row: VersionedRow; byKey(db: D1Database, key: string): Reads<T | null> },
+  model: { row: VersionedRow; byKey(db: D1Database, key: string): ReadPlan<T | null> },
   current: T,
   present: (object: T) => Promise<unknown>,
 ): Promise<D1Database> {
@@ -119,7 +119,7 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
   // Callers who see every object (superusers, global view grants) get the page read with the authentication.
   const list = prefetching(planList, async (context, prefetched) => {
     const visible = await context.access.visible(resource.model);
-    const page = await (visible === null ? prefetched() : runReads(context.db, planList(context, visible)));
+    const page = await (visible === null ? prefetched() : runPlan(context.db, planList(context, visible)));
     const results = await Promise.all(page.rows.map((row) => present(context, resource.fromRow(row))));
     return json({ pagination: page.pagination, results });
   });

@@ -4,7 +4,7 @@ import { Access } from "../access.ts";
 import { authentication, bootstrapRefusal, type Caller, callerFrom } from "../auth.ts";
 import type { Env } from "../env.ts";
 import type { OperationDoc } from "../openapi/operation.ts";
-import { failed, type Reads, runAlong } from "../repositories/d1.ts";
+import { failedPlan, type ReadPlan, runAlong } from "../repositories/d1.ts";
 import { actAs, requestActor } from "../repositories/events.ts";
 import { type Condition, NO_CALLER } from "../repositories/lists.ts";
 import { metered, serverTiming } from "../repositories/meter.ts";
@@ -50,7 +50,7 @@ export interface Context extends RequestContext {
  */
 export type Handler = ((context: Context) => Promise<Response>) & {
   doc?: OperationDoc;
-  prefetch?: (context: RequestContext) => Reads<unknown>;
+  prefetch?: (context: RequestContext) => ReadPlan<unknown>;
   head?: Handler;
   anonymous?: (context: RequestContext) => Promise<Response>;
 };
@@ -62,20 +62,20 @@ export type Routes = Record<string, Partial<Record<Method, Handler>>>;
  * A handler whose first reads do not depend on who calls: they run in the authentication's batch,
  * one D1 round trip fewer, and reach the handler only once the caller is known. The handler then
  * decides what the caller may see of them (or reads again with the caller's visibility). A plan
- * that throws (something wrong in the request) becomes a failed read: it surfaces after the 403s.
+ * that throws (something wrong in the request) becomes a `failedPlan`: it surfaces after the 403s.
  */
 export function prefetching<P>(
-  plan: (context: RequestContext) => Reads<P>,
+  plan: (context: RequestContext) => ReadPlan<P>,
   handler: (context: Context, prefetched: () => P) => Promise<Response>,
 ): Handler {
   // Each request's plan, found again by its Request (wrappers pass the same one) once the caller is known.
-  const plans = new WeakMap<Request, Reads<P>>();
-  const prefetch = (context: RequestContext): Reads<P> => {
-    let reads: Reads<P>;
+  const plans = new WeakMap<Request, ReadPlan<P>>();
+  const prefetch = (context: RequestContext): ReadPlan<P> => {
+    let reads: ReadPlan<P>;
     try {
       reads = plan(context);
     } catch (error) {
-      reads = failed(error);
+      reads = failedPlan(error);
     }
     plans.set(context.request, reads);
     return reads;

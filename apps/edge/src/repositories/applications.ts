@@ -7,7 +7,7 @@ import {
   RAC_LAUNCH_URL,
 } from "@rac-edge/core";
 import { counted } from "./counts.ts";
-import { oneRow, type Reads } from "./d1.ts";
+import { planOneRow, type ReadPlan } from "./d1.ts";
 import { modelEvent } from "./events.ts";
 import { exact, type FilterTable } from "./filters.ts";
 import type { ListSpec } from "./lists.ts";
@@ -92,8 +92,8 @@ export const applicationFilters: FilterTable = {
 
 const selectWhere = (where: string) => `SELECT ${COLUMNS} FROM ${FROM} WHERE ${where}`;
 
-export const applicationByKey = (db: D1Database, slug: string): Reads<Application | null> =>
-  oneRow(db.prepare(selectWhere("a.slug = ?1")).bind(slug), applicationFromRow);
+export const applicationByKey = (db: D1Database, slug: string): ReadPlan<Application | null> =>
+  planOneRow(db.prepare(selectWhere("a.slug = ?1")).bind(slug), applicationFromRow);
 
 /** The provider was deleted between the reference check and the write. */
 const providerGone = (provider: number | null | undefined): Outcome => ({

@@ -9,7 +9,7 @@ import {
 } from "@rac-edge/core";
 import { shownSettings } from "../secretSettings.ts";
 import { counted } from "./counts.ts";
-import { oneRow, parseJson, type Reads } from "./d1.ts";
+import { parseJson, planOneRow, type ReadPlan } from "./d1.ts";
 import { modelEvent } from "./events.ts";
 import { exact, type FilterTable, integerId } from "./filters.ts";
 import type { ListSpec } from "./lists.ts";
@@ -136,9 +136,9 @@ const selectByUuid = (db: D1Database, uuid: string) =>
   db.prepare(`SELECT ${endpointColumns()} FROM ${FROM} WHERE e.uuid = ?1`).bind(uuid);
 
 /** null for unknown and malformed keys (both answer 404). */
-export function endpointByKey(db: D1Database, key: string): Reads<Endpoint | null> {
+export function endpointByKey(db: D1Database, key: string): ReadPlan<Endpoint | null> {
   const uuid = normalizeUuid(key);
-  return oneRow(uuid === null ? null : selectByUuid(db, uuid), (row: EndpointRow) => endpointFromRow(row));
+  return planOneRow(uuid === null ? null : selectByUuid(db, uuid), (row: EndpointRow) => endpointFromRow(row));
 }
 
 const WRITABLE: Writable = {

@@ -10,7 +10,7 @@ import {
 } from "@rac-edge/core";
 import { clock, iso } from "../clock.ts";
 import { counted } from "./counts.ts";
-import { oneRow, parseJson, type Reads } from "./d1.ts";
+import { parseJson, planOneRow, type ReadPlan } from "./d1.ts";
 import type { Filter, FilterTable } from "./filters.ts";
 import type { Condition, ListSpec } from "./lists.ts";
 import { condition } from "./lists.ts";
@@ -233,11 +233,11 @@ export const eventFilters: FilterTable = {
 };
 
 /** null for unknown and malformed keys (both answer 404). */
-export function eventByKey(db: D1Database, key: string): Reads<Event | null> {
+export function eventByKey(db: D1Database, key: string): ReadPlan<Event | null> {
   const uuid = normalizeUuid(key);
   const sql = `SELECT ${eventList.select} FROM events ev WHERE ev.event_uuid = ?1`;
   const statement = uuid === null ? null : db.prepare(sql).bind(uuid);
-  return oneRow(statement, eventFromRow);
+  return planOneRow(statement, eventFromRow);
 }
 
 /**

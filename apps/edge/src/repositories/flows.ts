@@ -1,6 +1,6 @@
 import { DEFAULT_FLOW_BACKGROUND, type Flow, type FlowRequest } from "@rac-edge/core";
 import { counted } from "./counts.ts";
-import { isForeignKeyViolation, oneRow, type Reads } from "./d1.ts";
+import { isForeignKeyViolation, planOneRow, type ReadPlan } from "./d1.ts";
 import { modelEvent } from "./events.ts";
 import { exact, type FilterTable } from "./filters.ts";
 import type { ListSpec } from "./lists.ts";
@@ -51,8 +51,8 @@ export const flowFromRow = (row: FlowRow): Flow => ({
 const selectByUuid = (db: D1Database, uuid: string) =>
   db.prepare(`SELECT ${COLUMNS} FROM flows f WHERE f.uuid = ?1`).bind(uuid);
 
-export const flowByKey = (db: D1Database, slug: string): Reads<Flow | null> =>
-  oneRow(db.prepare(`SELECT ${COLUMNS} FROM flows f WHERE f.slug = ?1`).bind(slug), flowFromRow);
+export const flowByKey = (db: D1Database, slug: string): ReadPlan<Flow | null> =>
+  planOneRow(db.prepare(`SELECT ${COLUMNS} FROM flows f WHERE f.slug = ?1`).bind(slug), flowFromRow);
 
 const WRITABLE = asIs("name", "slug", "title", "designation");
 

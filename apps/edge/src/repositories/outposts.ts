@@ -15,7 +15,7 @@ import {
 } from "@rac-edge/core";
 import { randomKey, sha256Hex } from "../crypto.ts";
 import { counted } from "./counts.ts";
-import { oneRow, parseJson, type Reads } from "./d1.ts";
+import { parseJson, planOneRow, type ReadPlan } from "./d1.ts";
 import { modelEvent } from "./events.ts";
 import { exactNoCase, type FilterTable, flag } from "./filters.ts";
 import type { ListSpec } from "./lists.ts";
@@ -140,9 +140,9 @@ export const outpostFilters: FilterTable = {
 const selectByUuid = (db: D1Database, uuid: string) =>
   db.prepare(`SELECT ${COLUMNS} FROM outposts o WHERE o.uuid = ?1`).bind(uuid);
 
-export function outpostByKey(db: D1Database, key: string): Reads<Outpost | null> {
+export function outpostByKey(db: D1Database, key: string): ReadPlan<Outpost | null> {
   const uuid = normalizeUuid(key);
-  return oneRow(uuid === null ? null : selectByUuid(db, uuid), outpostFromRow);
+  return planOneRow(uuid === null ? null : selectByUuid(db, uuid), outpostFromRow);
 }
 
 const linkProviders = (db: D1Database, uuid: string, ids: number[]) =>

@@ -4,7 +4,7 @@
  * every change) is no longer the one read when the client's If-Match was compared.
  */
 
-import type { Reads } from "./d1.ts";
+import type { ReadPlan } from "./d1.ts";
 import { joined } from "./joined.ts";
 
 /** A stored object's row: its table and key column (constants of the caller, never request text). */
@@ -25,7 +25,7 @@ export const versionOf = (db: D1Database, row: VersionedRow, key: string | numbe
 /** A planned read of an object and its row's version, in one batch (no version: the row is gone). */
 export async function readVersioned<T>(
   db: D1Database,
-  plan: Reads<T>,
+  plan: ReadPlan<T>,
   row: VersionedRow,
   key: string | number,
 ): Promise<{ value: Awaited<T>; version: number | undefined }> {

@@ -7,7 +7,7 @@ import {
 } from "@rac-edge/core";
 import { shownSettings } from "../secretSettings.ts";
 import { counted } from "./counts.ts";
-import { oneRow, parseJson, type Reads } from "./d1.ts";
+import { parseJson, planOneRow, type ReadPlan } from "./d1.ts";
 import { modelEvent } from "./events.ts";
 import { exact, type FilterTable } from "./filters.ts";
 import type { ListSpec } from "./lists.ts";
@@ -57,9 +57,9 @@ export const mappingFilters: FilterTable = {
 const selectByUuid = (db: D1Database, uuid: string) =>
   db.prepare(`SELECT ${COLUMNS} FROM property_mappings m WHERE m.uuid = ?1`).bind(uuid);
 
-export function mappingByKey(db: D1Database, key: string): Reads<RacPropertyMapping | null> {
+export function mappingByKey(db: D1Database, key: string): ReadPlan<RacPropertyMapping | null> {
   const uuid = normalizeUuid(key);
-  return oneRow(uuid === null ? null : selectByUuid(db, uuid), mappingFromRow);
+  return planOneRow(uuid === null ? null : selectByUuid(db, uuid), mappingFromRow);
 }
 
 /**

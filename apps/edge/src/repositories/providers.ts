@@ -7,7 +7,7 @@ import {
 } from "@rac-edge/core";
 import { shownSettings } from "../secretSettings.ts";
 import { counted } from "./counts.ts";
-import { oneRow, parseJson, type Reads } from "./d1.ts";
+import { parseJson, planOneRow, type ReadPlan } from "./d1.ts";
 import { lastInserted, modelEvent } from "./events.ts";
 import { exactNoCase, type FilterTable, flag } from "./filters.ts";
 import type { ListSpec } from "./lists.ts";
@@ -108,9 +108,10 @@ const selectWhere = (where: string) => `SELECT ${providerColumns()} FROM ${FROM}
 export const existingProviders = (db: D1Database, ids: number[]): D1PreparedStatement =>
   db.prepare("SELECT id FROM providers WHERE id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(ids));
 
-export const providerByKey = (db: D1Database, key: string): Reads<RacProvider | null> =>
-  oneRow(/^\d{1,15}$/.test(key) ? db.prepare(selectWhere("p.id = ?1")).bind(Number(key)) : null, (row: ProviderRow) =>
-    providerFromRow(row),
+export const providerByKey = (db: D1Database, key: string): ReadPlan<RacProvider | null> =>
+  planOneRow(
+    /^\d{1,15}$/.test(key) ? db.prepare(selectWhere("p.id = ?1")).bind(Number(key)) : null,
+    (row: ProviderRow) => providerFromRow(row),
   );
 
 const WRITABLE: Writable = {

@@ -11,7 +11,7 @@ import { iso } from "../clock.ts";
 import { sha256Hex } from "../crypto.ts";
 import { revokeUserSessions } from "./browserSessions.ts";
 import { counted } from "./counts.ts";
-import { oneRow, parseJson, type Reads } from "./d1.ts";
+import { parseJson, planOneRow, type ReadPlan } from "./d1.ts";
 import { lastInserted, modelEvent } from "./events.ts";
 import { exact, type FilterTable, flag } from "./filters.ts";
 import { condition, type ListSpec } from "./lists.ts";
@@ -125,8 +125,8 @@ export const userFilters: FilterTable = {
   },
 };
 
-export const userByKey = (db: D1Database, key: string): Reads<User | null> =>
-  oneRow(
+export const userByKey = (db: D1Database, key: string): ReadPlan<User | null> =>
+  planOneRow(
     /^\d{1,15}$/.test(key) ? db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?1`).bind(Number(key)) : null,
     userFromRow,
   );

@@ -36,7 +36,7 @@ import {
   moveConnectionToken,
   visibleTokens,
 } from "../repositories/connectionTokens.ts";
-import { runReads } from "../repositories/d1.ts";
+import { runPlan } from "../repositories/d1.ts";
 import { type Condition, type Precheck, planListPage } from "../repositories/lists.ts";
 import { mayLaunch } from "../repositories/permissions.ts";
 import { isPreconditionFailure } from "../repositories/preconditions.ts";
@@ -107,7 +107,7 @@ const planList = ({ db, url, knownKey }: RequestContext, visibility: Condition[]
 /** Most callers see every token (superusers, global grants): the page read with the authentication is theirs. */
 const list = prefetching(planList, async (context, prefetched) => {
   const restricted = await visibility(context);
-  const page = await (restricted.length === 0 ? prefetched() : runReads(context.db, planList(context, restricted)));
+  const page = await (restricted.length === 0 ? prefetched() : runPlan(context.db, planList(context, restricted)));
   const tokens = connectionTokenPage(page.rows, page.related);
   const results = await Promise.all(tokens.map((token) => presentedToken(context.access, token)));
   return json({ pagination: page.pagination, results });

@@ -3,7 +3,7 @@ import { json } from "../http/responses.ts";
 import { type Context, prefetching, type RequestContext, type Routes } from "../http/router.ts";
 import { documented } from "../openapi/operation.ts";
 import { listParams } from "../openapi/standard.ts";
-import { runReads } from "../repositories/d1.ts";
+import { runPlan } from "../repositories/d1.ts";
 import { type EventRow, eventByKey, eventFilters, eventFromRow, eventList } from "../repositories/events.ts";
 import { listFilters } from "../repositories/filters.ts";
 import { planListPage } from "../repositories/lists.ts";
@@ -20,7 +20,7 @@ const planList = ({ db, url, knownKey }: RequestContext, visible: string[] | nul
 /** Superusers and global `view_event` holders read the page with the authentication; others their granted events. */
 const list = prefetching(planList, async (context: Context, prefetched) => {
   const visible = await context.access.visible(MODEL);
-  const page = await (visible === null ? prefetched() : runReads(context.db, planList(context, visible)));
+  const page = await (visible === null ? prefetched() : runPlan(context.db, planList(context, visible)));
   return json({ pagination: page.pagination, results: page.rows.map(eventFromRow) });
 });
 
