@@ -1,13 +1,8 @@
 import { errors, type FieldErrors, type ModelName } from "@rac-edge/core";
 import type { Access } from "./access.ts";
+import { existingIds, type Ref } from "./repositories/refs.ts";
 
-/** A field's referenced ids and where they must exist. */
-export interface Ref {
-  field: string;
-  table: string;
-  column: string;
-  ids: readonly (string | number)[];
-}
+export type { Ref };
 
 /**
  * `refs` less the ids `held` already lists under the same field: references an object already
@@ -50,22 +45,10 @@ export async function missingRefs(db: D1Database, refs: Ref[], access: Access): 
       return model ? access.visible(model) : null;
     }),
   );
-  const results = await db.batch(
-    wanted.map((ref) =>
-      db
-        // The bare IN finds the rows by key (a CAST alone scans the table); the CAST keeps the
-        // match exact ("05" is not 5).
-        .prepare(
-          `SELECT CAST(${ref.column} AS TEXT) AS id FROM ${ref.table}
-           WHERE ${ref.column} IN (SELECT value FROM json_each(?1))
-             AND CAST(${ref.column} AS TEXT) IN (SELECT value FROM json_each(?1))`,
-        )
-        .bind(JSON.stringify(ref.ids.map(String))),
-    ),
-  );
+  const existing = await existingIds(db, wanted);
   const fields: FieldErrors = {};
   wanted.forEach((ref, index) => {
-    const found = new Set((results[index]!.results as { id: string }[]).map((row) => row.id));
+    const found = existing[index]!;
     const seen = visible[index] ? new Set(visible[index]) : null;
     const missing = ref.ids.find((id) => !found.has(String(id)) || (seen !== null && !seen.has(String(id))));
     if (missing !== undefined) fields[ref.field] = [`Invalid pk "${missing}" - object does not exist.`];

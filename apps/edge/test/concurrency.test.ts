@@ -135,6 +135,47 @@ describe("concurrent PATCHes to one provider", () => {
   }, 60_000);
 });
 
+describe("concurrent PATCHes to one flow", () => {
+  it("of different fields both land: each writes only its own field", async () => {
+    for (let round = 0; round < 5; round++) {
+      const flow = await makeFlow();
+      const path = `/api/v3/flows/instances/${flow.slug}/`;
+      const [named, titled] = await Promise.all([
+        json("PATCH", path, { name: `named-${round}` }),
+        json("PATCH", path, { title: `titled-${round}` }),
+      ]);
+      expect([named.status, titled.status]).toEqual([200, 200]);
+      const stored = await rows<{ name: string; title: string }>(
+        "SELECT name, title FROM flows WHERE uuid = ?1",
+        flow.pk,
+      );
+      expect(stored).toEqual([{ name: `named-${round}`, title: `titled-${round}` }]);
+    }
+  });
+
+  it("the write path sets only the request's own writable fields (never inherited names)", async () => {
+    const { asIs, assignments } = await import("../src/repositories/write.ts");
+    const input = Object.assign(Object.create({ slug: "inherited" }), { name: "n", toString: "x", constructor: 1 });
+    expect(assignments(asIs("name", "slug"), input, 2)).toEqual({ sets: "name = ?2", values: ["n"] });
+  });
+
+  it("a PATCH of a flow deleted meanwhile is 404 and writes nothing", async () => {
+    const flow = await makeFlow();
+    const path = `/api/v3/flows/instances/${flow.slug}/`;
+    const replies = await Promise.all([json("DELETE", path), json("PATCH", path, { title: "late" })]);
+    expect(replies[0]!.status).toBe(204);
+    expect([200, 404]).toContain(replies[1]!.status);
+    // Deterministically: the write with the row gone (read before the delete) answers notFound.
+    const again = await makeFlow();
+    const { flowByKey, updateFlow } = await import("../src/repositories/flows.ts");
+    const { runPlan } = await import("../src/repositories/d1.ts");
+    const stale = (await runPlan(env.DB, flowByKey(env.DB, again.slug)))!;
+    expect((await json("DELETE", `/api/v3/flows/instances/${again.slug}/`)).status).toBe(204);
+    await expect(updateFlow(env.DB, stale, { title: "late" })).rejects.toMatchObject({ outcome: { kind: "notFound" } });
+    expect(await rows("SELECT uuid FROM flows WHERE uuid IN (?1, ?2)", flow.pk, again.pk)).toEqual([]);
+  });
+});
+
 describe("deleting a provider while launching", () => {
   it("leaves no orphan tokens: every launch is 201 or 404, and the provider's tokens are gone", async () => {
     const user = await makeUser();

@@ -6,8 +6,8 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
-import { planListPage } from "../src/lists.ts";
 import { connectionTokenList, live } from "../src/repositories/connectionTokens.ts";
+import { planListPage } from "../src/repositories/lists.ts";
 import { knownKey } from "../src/repositories/tokens.ts";
 import { launched, makeEndpoint, TOKENS } from "./connectionFixtures.ts";
 import { ADMIN, BASE, countingDb, get, grant, makeFlow, makeProvider, makeUser, patch, unique } from "./helpers.ts";

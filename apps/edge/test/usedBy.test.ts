@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { usedBy } from "../src/usedBy.ts";
+import { usedBy } from "../src/repositories/usedBy.ts";
 import { callWith, countingDb, get, grant, makeFlow, makeProvider, makeUser, post, unique } from "./helpers.ts";
 
 const RAC = "authentik_providers_rac";

@@ -388,6 +388,10 @@ describe("list", () => {
       status: 400,
       body: { type: ["Select a valid choice. robot is not one of the available choices."] },
     });
+    // A malformed filter is found while the list is planned, before authentication: it answers only after it.
+    for (const token of [null, "not-a-token"]) {
+      expect((await get(`${LIST}?uuid=nope&type=robot`, { token })).status).toBe(403);
+    }
   });
 
   it("a page of 100 users costs a constant number of D1 queries", async () => {

@@ -2,17 +2,18 @@ import type { ModelName } from "@rac-edge/core";
 import { errors } from "@rac-edge/core";
 import type * as v from "valibot";
 import type { Access } from "../access.ts";
-import { type Condition, type ListSpec, type Precheck, planListPage } from "../lists.ts";
 import { documented } from "../openapi/operation.ts";
 import { type ResourceDoc, standardDocs } from "../openapi/standard.ts";
 import { missingRefs, newRefs, type Ref } from "../refs.ts";
-import { failed, isForeignKeyViolation, type Reads, runReads } from "../repositories/d1.ts";
+import { isForeignKeyViolation, type ReadPlan, runPlan } from "../repositories/d1.ts";
+import type { ListFilters } from "../repositories/filters.ts";
+import { type ListSpec, planListPage } from "../repositories/lists.ts";
 import {
   guarded,
   isPreconditionFailure,
+  readVersioned,
   type VersionedRow,
   versionGuard,
-  versionOf,
 } from "../repositories/preconditions.ts";
 import { usedByHandler } from "../usedBy.ts";
 import { check, readObject, throwFieldErrors } from "./body.ts";
@@ -21,26 +22,23 @@ import { idempotent } from "./idempotency.ts";
 import { json, noContent } from "./responses.ts";
 import { type Context, type Handler, prefetching, type RequestContext, type Routes } from "./router.ts";
 
-/** What a standard resource supplies; its SQL stays in its repository. */
-export interface CrudResource<T extends { pk: string | number }, Create, Patch> {
+/** What a standard resource supplies; its SQL stays in its repository. `Row`: a list row as selected there. */
+export interface CrudResource<T extends { pk: string | number }, Create, Patch, Row = never> {
   model: ModelName;
   /** List path with a trailing slash; the detail path is `<path>:key/`. */
   path: string;
   list: ListSpec;
-  fromRow(row: never): T;
-  /** Query-string filters of the list (known fields only); may throw a 400. */
-  filters?(url: URL): Condition[];
+  fromRow: (row: Row) => T;
   /**
-   * The count of what `filters` keep from counter rows, for the filters that have them (no filter at
-   * all is the list's `total`); undefined: `count(*)` counts the matching rows.
+   * The list's query-string filters, parsed once: conditions, a counter-row count of what they keep (no
+   * filter at all is the list's `total`) and reads checking their ids: `filtering(<the repository's
+   * filter table>)`. May throw (a malformed value): answered after authentication.
    */
-  count?(url: URL): Condition | undefined;
-  /** Reads in the list's batch that check the filters' ids (django-filter's 400 for an unknown choice). */
-  precheck?(url: URL, db: D1Database): Precheck;
+  filters?(url: URL, db: D1Database): ListFilters;
   /** The object's stored row, whose version conditional writes (If-Match) check. */
   row: VersionedRow;
   /** The object a path key names (planned: it rides in the authentication's batch); null for unknown or malformed keys. */
-  byKey(db: D1Database, key: string): Reads<T | null>;
+  byKey(db: D1Database, key: string): ReadPlan<T | null>;
   createSchema: v.GenericSchema<unknown, Create>;
   patchSchema: v.GenericSchema<unknown, Patch>;
   /** The object as answered, and what the OpenAPI document says beyond the schemas. */
@@ -90,44 +88,38 @@ async function raceSafe<T>(write: Promise<T>): Promise<T> {
  */
 export async function precondition<T extends { pk: string | number }>(
   context: Context,
-  model: { row: VersionedRow; byKey(db: D1Database, key: string): Reads<T | null> },
+  model: { row: VersionedRow; byKey(db: D1Database, key: string): ReadPlan<T | null> },
   current: T,
   present: (object: T) => Promise<unknown>,
 ): Promise<D1Database> {
   const ifMatch = context.request.headers.get("if-match");
   if (ifMatch === null) return context.db;
   const plan = model.byKey(context.db, context.params.key!);
-  const results = await context.db.batch([...plan.statements, versionOf(context.db, model.row, current.pk)]);
-  const fresh = await plan.read(results.slice(0, -1));
-  const version = (results.at(-1)!.results[0] as { version?: number } | undefined)?.version;
+  const { value: fresh, version } = await readVersioned(context.db, plan, model.row, current.pk);
   if (fresh === null || version === undefined) throw errors.preconditionFailed();
   if (!ifMatchHolds(ifMatch, await etagOf(JSON.stringify(await present(fresh))))) throw errors.preconditionFailed();
   return guarded(context.db, versionGuard(context.db, model.row, current.pk, version));
 }
 
 /** list, create, retrieve, PUT, PATCH, DELETE and used_by with authentik's permission rules. */
-export function crudRoutes<T extends { pk: string | number }, Create extends Patch, Patch>(
-  resource: CrudResource<T, Create, Patch>,
+export function crudRoutes<T extends { pk: string | number }, Create extends Patch, Patch, Row = never>(
+  resource: CrudResource<T, Create, Patch, Row>,
 ): Routes {
   /** The page as a caller who may see every object would get it, or limited to the `visible` pks. */
   async function present(context: Context, object: T): Promise<T> {
     return resource.present ? resource.present(context, object) : object;
   }
   const planList = ({ db, url, knownKey }: RequestContext, visible: string[] | null = null) => {
-    let filters: Condition[];
-    try {
-      filters = resource.filters?.(url) ?? [];
-    } catch (error) {
-      return failed(error);
-    }
-    const count = filters.length === 0 ? resource.list.total : resource.count?.(url);
-    const precheck = resource.precheck?.(url, db);
-    return planListPage<never>(db, url, resource.list, { filters, visible, precheck, guard: knownKey, count });
+    // A malformed filter throws: the router's prefetch answers it after authentication.
+    const filters = resource.filters?.(url, db) ?? { where: [] };
+    const { where, precheck } = filters;
+    const count = where.length === 0 ? resource.list.total : filters.count;
+    return planListPage<Row>(db, url, resource.list, { filters: where, visible, precheck, guard: knownKey, count });
   };
   // Callers who see every object (superusers, global view grants) get the page read with the authentication.
   const list = prefetching(planList, async (context, prefetched) => {
     const visible = await context.access.visible(resource.model);
-    const page = await (visible === null ? prefetched() : runReads(context.db, planList(context, visible)));
+    const page = await (visible === null ? prefetched() : runPlan(context.db, planList(context, visible)));
     const results = await Promise.all(page.rows.map((row) => present(context, resource.fromRow(row))));
     return json({ pagination: page.pagination, results });
   });

@@ -1,4 +1,4 @@
-import { type ApiError, errors, type FieldErrors } from "@rac-edge/core";
+import { type ApiError, errors, type FieldErrors, filterChoiceMessage, MESSAGES } from "@rac-edge/core";
 import type { Outcome } from "../repositories/outcomes.ts";
 
 /** A unique column's field and authentik's (Django's) text for it. */
@@ -41,5 +41,11 @@ export function outcomeError(outcome: Outcome): ApiError {
       return errors.conflict("Maximum connection limit reached.");
     case "callerGone":
       return errors.tokenInvalid();
+    case "unknownChoice": {
+      const text = outcome.value === undefined ? MESSAGES.filterChoice : filterChoiceMessage(outcome.value);
+      return errors.field(outcome.parameter, text);
+    }
+    case "malformedUuid":
+      return errors.field(outcome.parameter, "Enter a valid UUID.");
   }
 }

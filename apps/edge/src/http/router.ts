@@ -3,10 +3,10 @@ import { type IRequest, Router } from "itty-router";
 import { Access } from "../access.ts";
 import { authentication, bootstrapRefusal, type Caller, callerFrom } from "../auth.ts";
 import type { Env } from "../env.ts";
-import type { Condition } from "../lists.ts";
 import type { OperationDoc } from "../openapi/operation.ts";
-import type { Reads } from "../repositories/d1.ts";
+import { failedPlan, type ReadPlan, runAlong } from "../repositories/d1.ts";
 import { actAs, requestActor } from "../repositories/events.ts";
+import { type Condition, NO_CALLER } from "../repositories/lists.ts";
 import { metered, serverTiming } from "../repositories/meter.ts";
 import { sessionChecks } from "../signin/csrf.ts";
 import { authenticationFailed } from "../throttle.ts";
@@ -39,8 +39,8 @@ export interface Context extends RequestContext {
    * its batch also records the key, if `onlyIf` holds after the write; absent: `db` itself.
    */
   writing?: (onlyIf?: WriteCondition) => D1Database;
-  /** The results of the handler's `prefetch`, read on call (see `prefetching`). */
-  prefetched?: () => unknown;
+  /** The results of the statements the handler's `prefetch` planned, read with the authentication. */
+  prefetchedResults?: D1Result[];
 }
 
 /**
@@ -50,7 +50,7 @@ export interface Context extends RequestContext {
  */
 export type Handler = ((context: Context) => Promise<Response>) & {
   doc?: OperationDoc;
-  prefetch?: (context: RequestContext) => Reads<unknown>;
+  prefetch?: (context: RequestContext) => ReadPlan<unknown>;
   head?: Handler;
   anonymous?: (context: RequestContext) => Promise<Response>;
 };
@@ -62,13 +62,31 @@ export type Routes = Record<string, Partial<Record<Method, Handler>>>;
  * A handler whose first reads do not depend on who calls: they run in the authentication's batch,
  * one D1 round trip fewer, and reach the handler only once the caller is known. The handler then
  * decides what the caller may see of them (or reads again with the caller's visibility). A plan
- * does not throw: what it finds wrong in the request surfaces when it is read, after the 403s.
+ * that throws (something wrong in the request) becomes a `failedPlan`: it surfaces after the 403s.
  */
 export function prefetching<P>(
-  prefetch: (context: RequestContext) => Reads<P>,
+  plan: (context: RequestContext) => ReadPlan<P>,
   handler: (context: Context, prefetched: () => P) => Promise<Response>,
 ): Handler {
-  return Object.assign((context: Context) => handler(context, context.prefetched as () => P), { prefetch });
+  // Each request's plan, found again by its Request (wrappers pass the same one) once the caller is known.
+  const plans = new WeakMap<Request, ReadPlan<P>>();
+  const prefetch = (context: RequestContext): ReadPlan<P> => {
+    let reads: ReadPlan<P>;
+    try {
+      reads = plan(context);
+    } catch (error) {
+      reads = failedPlan(error);
+    }
+    plans.set(context.request, reads);
+    return reads;
+  };
+  const run = (context: Context) => {
+    const reads = plans.get(context.request);
+    const results = context.prefetchedResults;
+    if (reads === undefined || results === undefined) throw new Error("prefetching: the router did not prefetch");
+    return handler(context, () => reads.read(results));
+  };
+  return Object.assign(run, { prefetch });
 }
 
 /** A handler that answers anyone, without reading a token (authentik serves these publicly). */
@@ -111,27 +129,25 @@ function dispatch(methods: Partial<Record<Method, Handler>>) {
         params: request.params,
         env,
         db: env.DB,
-        knownKey: { sql: "SELECT 1 WHERE 0", params: [] },
+        knownKey: NO_CALLER,
       };
       return withoutBody(request, await handler.anonymous(context));
     }
     // Public paths answer their other methods without a token too, as DRF's AllowAny views do.
     if (open && request.method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: allowed } });
     if (open) throw errors.methodNotAllowed(request.method);
-    // Authentication, permissions and the prefetch read the primary (src/http/sessions.ts).
+    // Authentication, permissions and the prefetch read the primary (src/repositories/sessions.ts).
     const primary = { ...env, DB: env.DB_PRIMARY ?? env.DB };
-    const failed = (error: unknown) => authenticationFailed(request, primary, error);
-    const { query, knownKey, sessionHash } = await authentication(request, primary).catch(failed);
+    const refuse = (error: unknown) => authenticationFailed(request, primary, error);
+    const { query, knownKey, sessionHash } = await authentication(request, primary).catch(refuse);
     const base: RequestContext = { request, url, params: request.params, env, db: primary.DB, knownKey };
     const reads = request.method === "OPTIONS" ? undefined : handler?.prefetch?.(base);
-    const [authenticated, ...results] = reads
-      ? await primary.DB.batch([query, ...reads.statements])
-      : [await query.all()];
+    const [authenticated, results] = await runAlong(primary.DB, query, reads?.statements);
     let caller: Caller;
     try {
-      caller = callerFrom(authenticated!, sessionHash);
+      caller = callerFrom(authenticated, sessionHash);
     } catch (error) {
-      return await failed(error);
+      return await refuse(error);
     }
     if (caller.session !== undefined) await sessionChecks(request, env, caller.session);
     if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: allowed } });
@@ -139,7 +155,7 @@ function dispatch(methods: Partial<Record<Method, Handler>>) {
     // The request's own binding carries who writes: every repository write records its event with it.
     actAs(env.DB, requestActor(request, caller.userId, env.EVENTS_RETENTION_DAYS));
     const context: Context = { ...base, db: env.DB, caller, access: new Access(primary.DB, caller) };
-    if (reads !== undefined) context.prefetched = () => reads.read(results);
+    if (reads !== undefined) context.prefetchedResults = results;
     return withoutBody(request, await handler(context));
   };
 }

@@ -1,19 +1,21 @@
 import {
   type Application,
   type ApplicationRequest,
-  errors,
   type PatchedApplicationRequest,
   type Provider,
   ProviderSchema,
   RAC_LAUNCH_URL,
 } from "@rac-edge/core";
-import type { ListSpec } from "../lists.ts";
 import { counted } from "./counts.ts";
-import { isForeignKeyViolation, oneRow, type Reads, uniqueViolation } from "./d1.ts";
+import { planOneRow, type ReadPlan } from "./d1.ts";
 import { modelEvent } from "./events.ts";
+import { exact, type FilterTable } from "./filters.ts";
+import type { ListSpec } from "./lists.ts";
+import type { Outcome } from "./outcomes.ts";
 import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
+import { asFlag, asIs, updateRow, type Writable, writeBatch } from "./write.ts";
 
-interface ApplicationRow {
+export interface ApplicationRow {
   uuid: string;
   name: string;
   slug: string;
@@ -81,40 +83,37 @@ export const applicationList: ListSpec = {
   search: ["a.name", "a.slug", "a.meta_publisher", "a.meta_description", 'a."group"'],
 };
 
+/** Exact filters; `group` needs quoting in SQL. */
+export const applicationFilters: FilterTable = {
+  name: exact("a.name"),
+  slug: exact("a.slug"),
+  group: exact('a."group"'),
+};
+
 const selectWhere = (where: string) => `SELECT ${COLUMNS} FROM ${FROM} WHERE ${where}`;
 
-export const applicationByKey = (db: D1Database, slug: string): Reads<Application | null> =>
-  oneRow(db.prepare(selectWhere("a.slug = ?1")).bind(slug), applicationFromRow);
+export const applicationByKey = (db: D1Database, slug: string): ReadPlan<Application | null> =>
+  planOneRow(db.prepare(selectWhere("a.slug = ?1")).bind(slug), applicationFromRow);
 
-/** Constraint failures as authentik's field errors: unique slug, one application per provider. */
-function constraintError(error: unknown, provider: number | null | undefined): unknown {
-  const column = uniqueViolation(error);
-  if (column === "applications.slug") return errors.field("slug", "Application with this slug already exists.");
-  if (column === "applications.provider_id")
-    return errors.field("provider", "Application with this provider already exists.");
-  // The provider was deleted between the reference check and the write.
-  if (isForeignKeyViolation(error))
-    return errors.field("provider", `Invalid pk "${provider}" - object does not exist.`);
-  return error;
-}
+/** The provider was deleted between the reference check and the write. */
+const providerGone = (provider: number | null | undefined): Outcome => ({
+  kind: "referenceGone",
+  field: "provider",
+  id: provider,
+});
 
-/** Request field -> [column, stored value]; the only names that reach SQL text. */
-const WRITABLE: Record<string, [string, (value: unknown) => unknown]> = {
-  name: ["name", (value) => value],
-  slug: ["slug", (value) => value],
-  provider: ["provider_id", (value) => value],
-  open_in_new_tab: ["open_in_new_tab", (value) => (value ? 1 : 0)],
-  meta_launch_url: ["meta_launch_url", (value) => value],
-  meta_description: ["meta_description", (value) => value],
-  meta_publisher: ["meta_publisher", (value) => value],
-  policy_engine_mode: ["policy_engine_mode", (value) => value],
-  group: ['"group"', (value) => value],
+const WRITABLE: Writable = {
+  ...asIs("name", "slug", "meta_launch_url", "meta_description", "meta_publisher", "policy_engine_mode"),
+  provider: { column: "provider_id" },
+  open_in_new_tab: { column: "open_in_new_tab", encode: asFlag },
+  group: { column: '"group"' },
 };
 
 export async function insertApplication(db: D1Database, input: ApplicationRequest): Promise<Application> {
   const uuid = crypto.randomUUID();
-  try {
-    const [, , selected] = await db.batch<ApplicationRow>([
+  const [, , selected] = await writeBatch<ApplicationRow>(
+    db,
+    [
       db
         .prepare(
           `INSERT INTO applications (uuid, name, slug, provider_id, open_in_new_tab, meta_launch_url, meta_description, meta_publisher, policy_engine_mode, "group")
@@ -134,11 +133,10 @@ export async function insertApplication(db: D1Database, input: ApplicationReques
         ),
       modelEvent(db, "model_created", "authentik_core.application", uuid),
       db.prepare(selectWhere("a.uuid = ?1")).bind(uuid),
-    ]);
-    return applicationFromRow(selected!.results[0]!);
-  } catch (error) {
-    throw constraintError(error, input.provider);
-  }
+    ],
+    providerGone(input.provider),
+  );
+  return applicationFromRow(selected!.results[0]!);
 }
 
 export async function updateApplication(
@@ -146,23 +144,16 @@ export async function updateApplication(
   uuid: string,
   input: PatchedApplicationRequest,
 ): Promise<Application> {
-  const fields = Object.keys(input).filter((field) => field in WRITABLE);
-  const statements: D1PreparedStatement[] = [];
-  if (fields.length > 0) {
-    const sets = fields.map((field, index) => `${WRITABLE[field]![0]} = ?${index + 2}`).join(", ");
-    const values = fields.map((field) => WRITABLE[field]![1](input[field as keyof PatchedApplicationRequest]));
-    statements.push(db.prepare(`UPDATE applications SET ${sets} WHERE uuid = ?1`).bind(uuid, ...values));
-  }
-  statements.push(modelEvent(db, "model_updated", "authentik_core.application", uuid));
-  statements.push(db.prepare(selectWhere("a.uuid = ?1")).bind(uuid));
-  try {
-    const results = await db.batch<ApplicationRow>(statements);
-    const row = results[results.length - 1]!.results[0];
-    if (row === undefined) throw errors.notFound(); // deleted meanwhile
-    return applicationFromRow(row);
-  } catch (error) {
-    throw constraintError(error, input.provider);
-  }
+  const row = await updateRow<ApplicationRow>(db, {
+    table: "applications",
+    key: ["uuid", uuid],
+    writable: WRITABLE,
+    input,
+    event: modelEvent(db, "model_updated", "authentik_core.application", uuid),
+    readBack: db.prepare(selectWhere("a.uuid = ?1")).bind(uuid),
+    reference: providerGone(input.provider),
+  });
+  return applicationFromRow(row);
 }
 
 /** The provider, if any, becomes free for another application. */

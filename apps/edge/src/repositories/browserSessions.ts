@@ -1,5 +1,5 @@
-import { type Condition, condition } from "../lists.ts";
 import { verifyPassword } from "../signin/passwords.ts";
+import { type Condition, condition } from "./lists.ts";
 import { grantsColumn } from "./permissions.ts";
 import type { CallerRow } from "./tokens.ts";
 

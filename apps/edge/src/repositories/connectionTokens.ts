@@ -7,11 +7,11 @@ import {
   type RacProvider,
 } from "@rac-edge/core";
 import { iso } from "../clock.ts";
-import type { Condition, ListSpec } from "../lists.ts";
 import { type CountedField, counted } from "./counts.ts";
-import { oneRow, type Reads } from "./d1.ts";
+import { planOneRow, type ReadPlan } from "./d1.ts";
 import { ENDPOINT_PROVIDER_JOIN, endpointColumns, endpointFromRow, endpointOwnColumns } from "./endpoints.ts";
 import { modelEvent } from "./events.ts";
+import type { Condition, ListSpec } from "./lists.ts";
 import { existingProviders, PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
 import { memberColumns, memberFromPrefixedRow } from "./users.ts";
 
@@ -173,9 +173,9 @@ export const selectConnectionToken = (db: D1Database, uuid: string, now: number)
     .bind(uuid, now);
 
 /** null for unknown, expired and malformed keys (all answer 404). */
-export function connectionTokenByKey(db: D1Database, key: string, now: number): Reads<ConnectionToken | null> {
+export function connectionTokenByKey(db: D1Database, key: string, now: number): ReadPlan<ConnectionToken | null> {
   const uuid = normalizeUuid(key);
-  return oneRow(uuid === null ? null : selectConnectionToken(db, uuid, now), connectionTokenFromRow);
+  return planOneRow(uuid === null ? null : selectConnectionToken(db, uuid, now), connectionTokenFromRow);
 }
 
 export type FilterTargets = { endpoint?: string; provider?: number; user?: number };

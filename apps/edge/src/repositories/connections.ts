@@ -1,6 +1,6 @@
 import { type ConnectionToken, errors, normalizeUuid, type SettingsMapping } from "@rac-edge/core";
 import { type ConnectionTokenRow, connectionTokenFromRow, selectConnectionToken } from "./connectionTokens.ts";
-import { isForeignKeyViolation, oneRow, parseJson, type Reads } from "./d1.ts";
+import { isForeignKeyViolation, parseJson, planOneRow, type ReadPlan } from "./d1.ts";
 import { type Actor, EVENT_APPS, eventStatement, modelJson } from "./events.ts";
 
 /** What a launch needs to know about its endpoint before writing anything. */
@@ -12,11 +12,11 @@ export interface LaunchTarget {
 }
 
 /** The endpoint a launch path names (planned: it rides in the authentication's batch); null for unknown and malformed keys. */
-export function launchTargetByKey(db: D1Database, key: string): Reads<LaunchTarget | null> {
+export function launchTargetByKey(db: D1Database, key: string): ReadPlan<LaunchTarget | null> {
   const uuid = normalizeUuid(key);
   const sql = `SELECT e.uuid, e.auth_mode, p.name AS provider_name, p.connection_expiry
      FROM endpoints e JOIN providers p ON p.id = e.provider_id WHERE e.uuid = ?1`;
-  return oneRow(uuid === null ? null : db.prepare(sql).bind(uuid), (row: LaunchTarget) => row);
+  return planOneRow(uuid === null ? null : db.prepare(sql).bind(uuid), (row: LaunchTarget) => row);
 }
 
 export interface NewConnection {
@@ -147,7 +147,7 @@ export interface EndpointSettingsSources {
 }
 
 /** An endpoint's settings sources by uuid, as planned reads (it rides in the authentication's batch). */
-export function endpointSettingsSources(db: D1Database, uuid: string | null): Reads<EndpointSettingsSources | null> {
+export function endpointSettingsSources(db: D1Database, uuid: string | null): ReadPlan<EndpointSettingsSources | null> {
   const statement =
     uuid === null
       ? null
@@ -159,7 +159,7 @@ export function endpointSettingsSources(db: D1Database, uuid: string | null): Re
              FROM endpoints e JOIN providers p ON p.id = e.provider_id WHERE e.uuid = ?1`,
           )
           .bind(uuid);
-  return oneRow(statement, (row: Record<string, string>) => ({
+  return planOneRow(statement, (row: Record<string, string>) => ({
     uuid: row.uuid!,
     protocol: row.protocol!,
     auth_mode: row.auth_mode!,

@@ -1,4 +1,4 @@
-import type { Condition } from "../lists.ts";
+import type { Condition } from "./lists.ts";
 
 /** Tables with counter rows (migration 0007), and the columns counted by value. */
 type CoreTable = "flows" | "providers" | "users" | "tokens" | "applications" | "property_mappings" | "outposts";

@@ -12,29 +12,47 @@ export const isForeignKeyViolation = (error: unknown): boolean =>
   /FOREIGN KEY constraint failed/.test(String((error as Error)?.message ?? error));
 
 /**
- * Reads planned before they run: the statements of one batch and how to read its results. A plan can
- * then share its round trip with other reads (the router runs a handler's plan with the authentication).
+ * A read planned before it runs: the statements to send and how to turn their results into a value.
+ * Planning first lets reads share one D1 batch, so one round trip: the router sends a handler's plan
+ * along with the caller's authentication (`prefetching` in src/http/router.ts), `runPlan` sends it alone.
  */
-export interface Reads<T> {
+export interface ReadPlan<T> {
   statements: D1PreparedStatement[];
   read(results: D1Result[]): T;
 }
 
-/** A plan that reads nothing and fails when read: an error found while planning, answered after authentication. */
-export const failed = (error: unknown): Reads<never> => ({
+/** A plan that sends nothing and throws `error` when read: a problem found while planning, answered later. */
+export const failedPlan = (error: unknown): ReadPlan<never> => ({
   statements: [],
   read: () => {
     throw error;
   },
 });
 
-/** Runs a plan on its own (D1 refuses an empty batch). */
-export async function runReads<T>(db: D1Database, reads: Reads<T>): Promise<Awaited<T>> {
+/**
+ * `first` with other statements in one batch (one round trip): its result and theirs. Without others
+ * (undefined), `first` runs alone.
+ */
+export async function runAlong(
+  db: D1Database,
+  first: D1PreparedStatement,
+  others?: D1PreparedStatement[],
+): Promise<[D1Result, D1Result[]]> {
+  if (others === undefined) return [await first.all(), []];
+  const [result, ...rest] = await db.batch([first, ...others]);
+  return [result!, rest];
+}
+
+/** Sends a plan's statements as a batch of their own (none: no call, D1 refuses an empty batch) and reads them. */
+export async function runPlan<T>(db: D1Database, reads: ReadPlan<T>): Promise<Awaited<T>> {
   return await reads.read(reads.statements.length > 0 ? await db.batch(reads.statements) : []);
 }
 
-/** At most one row, as planned reads; a null statement (a malformed key, say) reads nothing and finds nothing. */
-export function oneRow<Row, T>(statement: D1PreparedStatement | null, fromRow: (row: Row) => T): Reads<T | null> {
+/** A plan reading at most one row through `fromRow`; a null statement (a malformed key, say) finds nothing. */
+export function planOneRow<Row, T>(
+  statement: D1PreparedStatement | null,
+  fromRow: (row: Row) => T,
+): ReadPlan<T | null> {
   if (statement === null) return { statements: [], read: () => null };
   return {
     statements: [statement],

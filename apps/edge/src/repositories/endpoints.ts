@@ -3,17 +3,26 @@ import {
   type Endpoint,
   type EndpointRequest,
   endpointLaunchUrl,
-  errors,
   normalizeUuid,
   type PatchedEndpointRequest,
   type RacProvider,
 } from "@rac-edge/core";
-import type { ListSpec } from "../lists.ts";
 import { shownSettings } from "../secretSettings.ts";
 import { counted } from "./counts.ts";
-import { oneRow, parseJson, type Reads } from "./d1.ts";
+import { parseJson, planOneRow, type ReadPlan } from "./d1.ts";
 import { modelEvent } from "./events.ts";
-import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
+import { exact, type FilterTable, integerId } from "./filters.ts";
+import type { ListSpec } from "./lists.ts";
+import { condition } from "./lists.ts";
+import { outcome } from "./outcomes.ts";
+import {
+  existingProviders,
+  PROVIDER_APPLICATION_JOIN,
+  type ProviderRow,
+  providerColumns,
+  providerFromRow,
+} from "./providers.ts";
+import { asIs, asJson, updateRow, type Writable } from "./write.ts";
 
 /**
  * Joins an endpoint's provider (as `p`, with its application as `pa`) to `e`, the endpoints
@@ -42,10 +51,27 @@ export const endpointOwnColumns = (prefix = "") =>
 /** An endpoint's columns for `e` joined as in ENDPOINT_PROVIDER_JOIN; its provider under `<prefix>p_`. */
 export const endpointColumns = (prefix = "") => `${endpointOwnColumns(prefix)}, ${providerColumns(`${prefix}p_`)}`;
 
-export type EndpointRow = Record<string, unknown>;
+/** An endpoint's row as endpointColumns() selects it: its own columns, its provider's under `p_`. */
+export type EndpointRow = {
+  uuid: string;
+  name: string;
+  provider_id: number;
+  protocol: Endpoint["protocol"];
+  host: string;
+  settings: string;
+  auth_mode: Endpoint["auth_mode"];
+  maximum_connections: number;
+  /** JSON array. */
+  mappings: string;
+} & { [K in keyof ProviderRow as `p_${K}`]: ProviderRow[K] };
 
-/** `provider`: the endpoint's provider when the row has only endpointOwnColumns. */
-export function endpointFromRow(row: EndpointRow, prefix = "", provider?: RacProvider): Endpoint {
+/**
+ * The endpoint of a row; `prefix`: its columns as endpointColumns(prefix) nests them in another
+ * object's row; `provider`: the endpoint's provider when the row has only endpointOwnColumns.
+ */
+export function endpointFromRow(row: EndpointRow): Endpoint;
+export function endpointFromRow(row: Record<string, unknown>, prefix?: string, provider?: RacProvider): Endpoint;
+export function endpointFromRow(row: Record<string, unknown>, prefix = "", provider?: RacProvider): Endpoint {
   const get = <T>(column: string) => row[prefix + column] as T;
   const pk = get<string>("uuid");
   const providerObj = provider ?? providerFromRow(row, `${prefix}p_`);
@@ -86,24 +112,39 @@ export const endpointList: ListSpec = {
   search: ["e.name", "e.protocol"],
 };
 
+/** `provider` is django-filter's ModelChoiceFilter: a malformed or unknown id is a 400, empty no filter. */
+export const endpointFilters: FilterTable = {
+  name: exact("e.name"),
+  provider(values, db) {
+    const provider = integerId(values[0]);
+    if (provider === undefined) return undefined;
+    if (provider === null) throw outcome({ kind: "unknownChoice", parameter: "provider" });
+    return {
+      where: condition("e.provider_id = ?", provider),
+      count: counted("endpoints", "provider_id", provider),
+      check: {
+        statements: [existingProviders(db, [provider])],
+        verify([found]) {
+          if (found!.results.length === 0) throw outcome({ kind: "unknownChoice", parameter: "provider" });
+        },
+      },
+    };
+  },
+};
+
 const selectByUuid = (db: D1Database, uuid: string) =>
   db.prepare(`SELECT ${endpointColumns()} FROM ${FROM} WHERE e.uuid = ?1`).bind(uuid);
 
 /** null for unknown and malformed keys (both answer 404). */
-export function endpointByKey(db: D1Database, key: string): Reads<Endpoint | null> {
+export function endpointByKey(db: D1Database, key: string): ReadPlan<Endpoint | null> {
   const uuid = normalizeUuid(key);
-  return oneRow(uuid === null ? null : selectByUuid(db, uuid), (row: EndpointRow) => endpointFromRow(row));
+  return planOneRow(uuid === null ? null : selectByUuid(db, uuid), (row: EndpointRow) => endpointFromRow(row));
 }
 
-/** Columns a request may write, by field; the only names that reach SQL text. */
-const WRITABLE: Record<string, { column: string; value: (value: unknown) => unknown }> = {
-  name: { column: "name", value: (value) => value },
-  provider: { column: "provider_id", value: (value) => value },
-  protocol: { column: "protocol", value: (value) => value },
-  host: { column: "host", value: (value) => value },
-  settings: { column: "settings", value: (value) => JSON.stringify(value) },
-  auth_mode: { column: "auth_mode", value: (value) => value },
-  maximum_connections: { column: "maximum_connections", value: (value) => value },
+const WRITABLE: Writable = {
+  ...asIs("name", "protocol", "host", "auth_mode", "maximum_connections"),
+  provider: { column: "provider_id" },
+  settings: { column: "settings", encode: asJson },
 };
 
 const linkMappings = (db: D1Database, uuid: string, ids: string[]) =>
@@ -141,30 +182,28 @@ export async function insertEndpoint(db: D1Database, input: EndpointRequest): Pr
 }
 
 export async function updateEndpoint(db: D1Database, uuid: string, input: PatchedEndpointRequest): Promise<Endpoint> {
-  const fields = Object.keys(input).filter((field) => field in WRITABLE);
-  const statements: D1PreparedStatement[] = [];
-  if (fields.length > 0) {
-    const sets = fields.map((field, index) => `${WRITABLE[field]!.column} = ?${index + 2}`).join(", ");
-    const values = fields.map((field) => WRITABLE[field]!.value(input[field as keyof PatchedEndpointRequest]));
-    statements.push(db.prepare(`UPDATE endpoints SET ${sets} WHERE uuid = ?1`).bind(uuid, ...values));
-  }
+  const also: D1PreparedStatement[] = [];
   if (input.provider !== undefined) {
     // Tokens were issued under the old provider's policy (expiry, settings): moving the endpoint revokes them.
-    statements.push(
+    also.push(
       db
         .prepare("DELETE FROM connection_tokens WHERE endpoint_id = ?1 AND provider_id <> ?2")
         .bind(uuid, input.provider),
     );
   }
   if (input.property_mappings !== undefined) {
-    statements.push(db.prepare("DELETE FROM endpoint_property_mappings WHERE endpoint_id = ?1").bind(uuid));
-    if (input.property_mappings.length > 0) statements.push(linkMappings(db, uuid, input.property_mappings));
+    also.push(db.prepare("DELETE FROM endpoint_property_mappings WHERE endpoint_id = ?1").bind(uuid));
+    if (input.property_mappings.length > 0) also.push(linkMappings(db, uuid, input.property_mappings));
   }
-  statements.push(modelEvent(db, "model_updated", "authentik_providers_rac.endpoint", uuid));
-  statements.push(selectByUuid(db, uuid));
-  const results = await db.batch<EndpointRow>(statements);
-  const row = results[results.length - 1]!.results[0];
-  if (row === undefined) throw errors.notFound(); // deleted meanwhile
+  const row = await updateRow<EndpointRow>(db, {
+    table: "endpoints",
+    key: ["uuid", uuid],
+    writable: WRITABLE,
+    input,
+    also,
+    event: modelEvent(db, "model_updated", "authentik_providers_rac.endpoint", uuid),
+    readBack: selectByUuid(db, uuid),
+  });
   return endpointFromRow(row);
 }
 

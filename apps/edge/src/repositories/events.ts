@@ -9,10 +9,12 @@ import {
   normalizeUuid,
 } from "@rac-edge/core";
 import { clock, iso } from "../clock.ts";
-import type { Condition, ListSpec } from "../lists.ts";
-import { MODEL_TABLES } from "../models.ts";
 import { counted } from "./counts.ts";
-import { oneRow, parseJson, type Reads } from "./d1.ts";
+import { parseJson, planOneRow, type ReadPlan } from "./d1.ts";
+import type { Filter, FilterTable } from "./filters.ts";
+import type { Condition, ListSpec } from "./lists.ts";
+import { condition } from "./lists.ts";
+import { MODEL_TABLES } from "./models.ts";
 
 /**
  * Who makes the writes of a request (or of a data-plane socket): the event's `user` is read from
@@ -166,7 +168,7 @@ export function modelEvent(
 /** The object written last in this batch (its INTEGER PRIMARY KEY): right after its INSERT only. */
 export const lastInserted = (column = "id"): Condition => ({ sql: `t.${column} = last_insert_rowid()`, params: [] });
 
-interface EventRow {
+export interface EventRow {
   event_uuid: string;
   action: Event["action"];
   app: string;
@@ -210,12 +212,32 @@ export const eventList: ListSpec = {
   search: ["ev.event_uuid", "ev.user", "ev.action", "ev.app", "ev.context", "ev.client_ip"],
 };
 
+/** authentik stores uuid pks as hex without dashes and compares integer pks as numbers. */
+const pkOf = (value: string) => value.replaceAll("-", "");
+
+/** An exact match of a non-empty value (empty ones are ignored). */
+const given =
+  (sql: string, map: (value: string) => string = (value) => value): Filter =>
+  ([value]) =>
+    value === undefined || value === "" ? undefined : { where: condition(sql, map(value)) };
+
+/** authentik's EventsFilter: each given parameter is an exact match. */
+export const eventFilters: FilterTable = {
+  action: given("ev.action = ?"),
+  username: given("ev.username = ?"),
+  client_ip: given("ev.client_ip = ?"),
+  context_model_app: given("json_extract(ev.context, '$.model.app') = ?"),
+  context_model_name: given("json_extract(ev.context, '$.model.model_name') = ?"),
+  context_model_pk: given("CAST(json_extract(ev.context, '$.model.pk') AS TEXT) = ?", pkOf),
+  context_authorized_app: given("json_extract(ev.context, '$.authorized_application.pk') = ?", pkOf),
+};
+
 /** null for unknown and malformed keys (both answer 404). */
-export function eventByKey(db: D1Database, key: string): Reads<Event | null> {
+export function eventByKey(db: D1Database, key: string): ReadPlan<Event | null> {
   const uuid = normalizeUuid(key);
   const sql = `SELECT ${eventList.select} FROM events ev WHERE ev.event_uuid = ?1`;
   const statement = uuid === null ? null : db.prepare(sql).bind(uuid);
-  return oneRow(statement, eventFromRow);
+  return planOneRow(statement, eventFromRow);
 }
 
 /**

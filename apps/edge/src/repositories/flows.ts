@@ -1,10 +1,13 @@
-import { DEFAULT_FLOW_BACKGROUND, errors, type Flow, type FlowRequest } from "@rac-edge/core";
-import type { ListSpec } from "../lists.ts";
+import { DEFAULT_FLOW_BACKGROUND, type Flow, type FlowRequest } from "@rac-edge/core";
 import { counted } from "./counts.ts";
-import { isForeignKeyViolation, oneRow, type Reads, uniqueViolation } from "./d1.ts";
+import { isForeignKeyViolation, planOneRow, type ReadPlan } from "./d1.ts";
 import { modelEvent } from "./events.ts";
+import { exact, type FilterTable } from "./filters.ts";
+import type { ListSpec } from "./lists.ts";
+import { outcome } from "./outcomes.ts";
+import { asIs, updateRow, writeBatch } from "./write.ts";
 
-interface FlowRow {
+export interface FlowRow {
   uuid: string;
   name: string;
   slug: string;
@@ -24,6 +27,13 @@ export const flowList: ListSpec = {
   search: ["f.name", "f.slug", "f.title", "f.designation"],
 };
 
+/** The list's exact filters. */
+export const flowFilters: FilterTable = {
+  slug: exact("f.slug"),
+  name: exact("f.name"),
+  designation: exact("f.designation"),
+};
+
 export const flowFromRow = (row: FlowRow): Flow => ({
   pk: row.uuid,
   policybindingmodel_ptr_id: row.uuid,
@@ -38,48 +48,36 @@ export const flowFromRow = (row: FlowRow): Flow => ({
   export_url: `/api/v3/flows/instances/${encodeURIComponent(row.slug)}/export/`,
 });
 
-export const flowByKey = (db: D1Database, slug: string): Reads<Flow | null> =>
-  oneRow(db.prepare(`SELECT ${COLUMNS} FROM flows f WHERE f.slug = ?1`).bind(slug), flowFromRow);
+const selectByUuid = (db: D1Database, uuid: string) =>
+  db.prepare(`SELECT ${COLUMNS} FROM flows f WHERE f.uuid = ?1`).bind(uuid);
 
-const slugTaken = (error: unknown) => {
-  if (uniqueViolation(error) === "flows.slug") return errors.field("slug", "Flow with this slug already exists.");
-  return error;
-};
+export const flowByKey = (db: D1Database, slug: string): ReadPlan<Flow | null> =>
+  planOneRow(db.prepare(`SELECT ${COLUMNS} FROM flows f WHERE f.slug = ?1`).bind(slug), flowFromRow);
+
+const WRITABLE = asIs("name", "slug", "title", "designation");
 
 export async function insertFlow(db: D1Database, input: FlowRequest): Promise<Flow> {
   const uuid = crypto.randomUUID();
-  try {
-    await db.batch([
-      db
-        .prepare("INSERT INTO flows (uuid, name, slug, title, designation) VALUES (?1, ?2, ?3, ?4, ?5)")
-        .bind(uuid, input.name, input.slug, input.title, input.designation),
-      modelEvent(db, "model_created", "authentik_flows.flow", uuid),
-    ]);
-  } catch (error) {
-    throw slugTaken(error);
-  }
+  await writeBatch(db, [
+    db
+      .prepare("INSERT INTO flows (uuid, name, slug, title, designation) VALUES (?1, ?2, ?3, ?4, ?5)")
+      .bind(uuid, input.name, input.slug, input.title, input.designation),
+    modelEvent(db, "model_created", "authentik_flows.flow", uuid),
+  ]);
   return flowFromRow({ uuid, ...input });
 }
 
+/** Only the fields given: concurrent PATCHes of different fields both land. */
 export async function updateFlow(db: D1Database, current: Flow, input: Partial<FlowRequest>): Promise<Flow> {
-  const next = { ...current, ...input };
-  try {
-    await db.batch([
-      db
-        .prepare("UPDATE flows SET name = ?2, slug = ?3, title = ?4, designation = ?5 WHERE uuid = ?1")
-        .bind(current.pk, next.name, next.slug, next.title, next.designation),
-      modelEvent(db, "model_updated", "authentik_flows.flow", current.pk),
-    ]);
-  } catch (error) {
-    throw slugTaken(error);
-  }
-  return flowFromRow({
-    uuid: current.pk,
-    name: next.name,
-    slug: next.slug,
-    title: next.title,
-    designation: next.designation,
+  const row = await updateRow<FlowRow>(db, {
+    table: "flows",
+    key: ["uuid", current.pk],
+    writable: WRITABLE,
+    input,
+    event: modelEvent(db, "model_updated", "authentik_flows.flow", current.pk),
+    readBack: selectByUuid(db, current.pk),
   });
+  return flowFromRow(row);
 }
 
 /** Refused while RAC providers use the flow as their authorization flow (FK RESTRICT). */
@@ -93,8 +91,6 @@ export async function deleteFlow(db: D1Database, flow: Flow): Promise<void> {
       .prepare("SELECT name FROM providers WHERE authorization_flow = ?1 ORDER BY name LIMIT 20")
       .bind(flow.pk)
       .all<{ name: string }>();
-    throw errors.nonField(
-      `Flow "${flow.slug}" is the authorization flow of these providers: ${results.map((p) => p.name).join(", ")}. Change or delete them first.`,
-    );
+    throw outcome({ kind: "inUse", table: "flows", key: flow.slug, users: results.map((p) => p.name) });
   }
 }

@@ -14,7 +14,11 @@ export type Outcome =
   /** The endpoint already carries its `maximum_connections`. */
   | { kind: "limitReached" }
   /** The caller (their user row, with their key) was deleted while the request ran. */
-  | { kind: "callerGone" };
+  | { kind: "callerGone" }
+  /** A list filter's value names no object or option (django-filter's choice filters); `value` when quoted. */
+  | { kind: "unknownChoice"; parameter: string; value?: string }
+  /** A list filter's value is not a UUID. */
+  | { kind: "malformedUuid"; parameter: string };
 
 export class RepositoryOutcome extends Error {
   readonly outcome: Outcome;

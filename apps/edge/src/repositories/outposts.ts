@@ -1,5 +1,4 @@
 import {
-  errors,
   normalizeUuid,
   OUTPOST_USER_PATH,
   type Outpost,
@@ -15,13 +14,18 @@ import {
   refreshIntervalSeconds,
 } from "@rac-edge/core";
 import { randomKey, sha256Hex } from "../crypto.ts";
-import type { ListSpec } from "../lists.ts";
 import { counted } from "./counts.ts";
-import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
+import { parseJson, planOneRow, type ReadPlan } from "./d1.ts";
 import { modelEvent } from "./events.ts";
+import { exactNoCase, type FilterTable, flag } from "./filters.ts";
+import type { ListSpec } from "./lists.ts";
+import { condition } from "./lists.ts";
+import { outcome } from "./outcomes.ts";
+import { existingProviders } from "./providers.ts";
 import { newUserValues } from "./users.ts";
+import { asIs, asJson, updateRow, type Writable, writeBatch } from "./write.ts";
 
-interface OutpostRow {
+export interface OutpostRow {
   uuid: string;
   name: string;
   type: Outpost["type"];
@@ -105,16 +109,41 @@ export const outpostList: ListSpec = {
   ],
 };
 
+const HAS_PROVIDERS = "EXISTS (SELECT 1 FROM outpost_providers op WHERE op.outpost_id = o.uuid)";
+const ANY_PROVIDER = `EXISTS (SELECT 1 FROM outpost_providers op
+  WHERE op.outpost_id = o.uuid AND op.provider_id IN (SELECT value FROM json_each(?)))`;
+const INTEGER = /^\d{1,15}$/;
+
+export const outpostFilters: FilterTable = {
+  name__iexact: exactNoCase("o.name"),
+  name__icontains: (values) => ({ where: condition("instr(lower(o.name), lower(?)) > 0", values[0]) }),
+  providers__isnull: flag((isNull) => condition(isNull ? `NOT ${HAS_PROVIDERS}` : HAS_PROVIDERS)),
+  // django-filter's ModelMultipleChoiceFilter: every id must exist, else a 400 naming the first bad one.
+  providers_by_pk(given, db) {
+    const values = given.map((value) => value.trim()).filter((value) => value !== "");
+    if (values.length === 0) return undefined;
+    const ids = values.filter((value) => INTEGER.test(value)).map(Number);
+    return {
+      where: ids.length > 0 ? condition(ANY_PROVIDER, JSON.stringify(ids)) : undefined,
+      check: {
+        statements: [existingProviders(db, ids)],
+        verify([existing]) {
+          const found = new Set(existing!.results.map((row) => (row as { id: number }).id));
+          const bad = values.find((value) => !INTEGER.test(value)) ?? values.find((value) => !found.has(Number(value)));
+          if (bad !== undefined) throw outcome({ kind: "unknownChoice", parameter: "providers_by_pk", value: bad });
+        },
+      },
+    };
+  },
+};
+
 const selectByUuid = (db: D1Database, uuid: string) =>
   db.prepare(`SELECT ${COLUMNS} FROM outposts o WHERE o.uuid = ?1`).bind(uuid);
 
-export function outpostByKey(db: D1Database, key: string): Reads<Outpost | null> {
+export function outpostByKey(db: D1Database, key: string): ReadPlan<Outpost | null> {
   const uuid = normalizeUuid(key);
-  return oneRow(uuid === null ? null : selectByUuid(db, uuid), outpostFromRow);
+  return planOneRow(uuid === null ? null : selectByUuid(db, uuid), outpostFromRow);
 }
-
-const nameTaken = (error: unknown) =>
-  uniqueViolation(error) === "outposts.name" ? errors.field("name", "Outpost with this name already exists.") : error;
 
 const linkProviders = (db: D1Database, uuid: string, ids: number[]) =>
   db
@@ -160,12 +189,8 @@ export async function insertOutpost(db: D1Database, input: OutpostRequest): Prom
     modelEvent(db, "model_created", "authentik_outposts.outpost", uuid),
     selectByUuid(db, uuid),
   ];
-  try {
-    const results = await db.batch<OutpostRow>(statements);
-    return outpostFromRow(results[results.length - 1]!.results[0]!);
-  } catch (error) {
-    throw nameTaken(error);
-  }
+  const results = await writeBatch<OutpostRow>(db, statements);
+  return outpostFromRow(results[results.length - 1]!.results[0]!);
 }
 
 /** The outpost `?1`'s own token, by the reference the outpost row keeps. */
@@ -173,45 +198,34 @@ const OWN_TOKEN = "uuid = (SELECT token_uuid FROM outposts WHERE uuid = ?1)";
 /** The outpost `?1`'s service account: the user of its own token. */
 const OWN_ACCOUNT = `id = (SELECT user_id FROM tokens WHERE ${OWN_TOKEN})`;
 
-/** Columns a request may write, by field; the only names that reach SQL text. */
-const WRITABLE: Record<string, (value: unknown) => unknown> = {
-  name: (value) => value,
-  type: (value) => value,
-  config: (value) => JSON.stringify(value),
-};
+const WRITABLE: Writable = { ...asIs("name", "type"), config: { column: "config", encode: asJson } };
 
 /** A rename also renames the service account and the token's description, as authentik does. */
 export async function updateOutpost(db: D1Database, uuid: string, input: PatchedOutpostRequest): Promise<Outpost> {
-  const fields = Object.keys(input).filter((field) => field in WRITABLE);
-  const statements: D1PreparedStatement[] = [];
-  if (fields.length > 0) {
-    const sets = fields.map((field, index) => `${field} = ?${index + 2}`).join(", ");
-    const values = fields.map((field) => WRITABLE[field]!(input[field as keyof PatchedOutpostRequest]));
-    statements.push(db.prepare(`UPDATE outposts SET ${sets} WHERE uuid = ?1`).bind(uuid, ...values));
-  }
+  const also: D1PreparedStatement[] = [];
   if (input.name !== undefined) {
     const description = outpostTokenDescription(input.name);
-    statements.push(
+    also.push(
       db.prepare(`UPDATE users SET name = ?2 WHERE ${OWN_ACCOUNT}`).bind(uuid, outpostUserDisplayName(input.name)),
       db.prepare(`UPDATE tokens SET description = ?2 WHERE ${OWN_TOKEN}`).bind(uuid, description),
     );
   }
   if (input.providers !== undefined) {
-    statements.push(
+    also.push(
       db.prepare("DELETE FROM outpost_providers WHERE outpost_id = ?1").bind(uuid),
       linkProviders(db, uuid, input.providers),
     );
   }
-  statements.push(modelEvent(db, "model_updated", "authentik_outposts.outpost", uuid));
-  statements.push(selectByUuid(db, uuid));
-  try {
-    const results = await db.batch<OutpostRow>(statements);
-    const row = results[results.length - 1]!.results[0];
-    if (row === undefined) throw errors.notFound(); // deleted meanwhile
-    return outpostFromRow(row);
-  } catch (error) {
-    throw nameTaken(error);
-  }
+  const row = await updateRow<OutpostRow>(db, {
+    table: "outposts",
+    key: ["uuid", uuid],
+    writable: WRITABLE,
+    input,
+    also,
+    event: modelEvent(db, "model_updated", "authentik_outposts.outpost", uuid),
+    readBack: selectByUuid(db, uuid),
+  });
+  return outpostFromRow(row);
 }
 
 /**

@@ -4,6 +4,7 @@
  * every change) is no longer the one read when the client's If-Match was compared.
  */
 
+import type { ReadPlan } from "./d1.ts";
 import { joined } from "./joined.ts";
 
 /** A stored object's row: its table and key column (constants of the caller, never request text). */
@@ -20,6 +21,18 @@ export const isPreconditionFailure = (error: unknown): boolean =>
 /** The row's version (rows: `version`; none when it is gone), to read in the same batch as its representation. */
 export const versionOf = (db: D1Database, row: VersionedRow, key: string | number): D1PreparedStatement =>
   db.prepare(`SELECT version FROM ${row.table} WHERE ${row.column} = ?1`).bind(key);
+
+/** A planned read of an object and its row's version, in one batch (no version: the row is gone). */
+export async function readVersioned<T>(
+  db: D1Database,
+  plan: ReadPlan<T>,
+  row: VersionedRow,
+  key: string | number,
+): Promise<{ value: Awaited<T>; version: number | undefined }> {
+  const results = await db.batch([...plan.statements, versionOf(db, row, key)]);
+  const value = await plan.read(results.slice(0, -1));
+  return { value, version: (results.at(-1)!.results[0] as { version?: number } | undefined)?.version };
+}
 
 /** Aborts its batch unless the row still has `version` (a deleted row has none: aborts too). */
 export const versionGuard = (

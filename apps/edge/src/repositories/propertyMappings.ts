@@ -1,19 +1,21 @@
 import {
-  errors,
-  type FieldErrors,
   normalizeUuid,
   type PatchedRacPropertyMappingRequest,
   RAC_PROPERTY_MAPPING,
   type RacPropertyMapping,
   type RacPropertyMappingRequest,
 } from "@rac-edge/core";
-import type { ListSpec } from "../lists.ts";
 import { shownSettings } from "../secretSettings.ts";
 import { counted } from "./counts.ts";
-import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
+import { parseJson, planOneRow, type ReadPlan } from "./d1.ts";
 import { modelEvent } from "./events.ts";
+import { exact, type FilterTable } from "./filters.ts";
+import type { ListSpec } from "./lists.ts";
+import { condition } from "./lists.ts";
+import { outcome } from "./outcomes.ts";
+import { asIs, asJson, updateRow, type Writable, writeBatch } from "./write.ts";
 
-interface MappingRow {
+export interface MappingRow {
   uuid: string;
   managed: string | null;
   name: string;
@@ -42,16 +44,23 @@ export const mappingList: ListSpec = {
   search: ["m.name"],
 };
 
+export const mappingFilters: FilterTable = {
+  // Repeatable: any of the given values.
+  managed(values) {
+    const managed = values.filter((value) => value !== "");
+    if (managed.length === 0) return undefined;
+    return { where: condition("m.managed IN (SELECT value FROM json_each(?))", JSON.stringify(managed)) };
+  },
+  name: exact("m.name"),
+};
+
 const selectByUuid = (db: D1Database, uuid: string) =>
   db.prepare(`SELECT ${COLUMNS} FROM property_mappings m WHERE m.uuid = ?1`).bind(uuid);
 
-export function mappingByKey(db: D1Database, key: string): Reads<RacPropertyMapping | null> {
+export function mappingByKey(db: D1Database, key: string): ReadPlan<RacPropertyMapping | null> {
   const uuid = normalizeUuid(key);
-  return oneRow(uuid === null ? null : selectByUuid(db, uuid), mappingFromRow);
+  return planOneRow(uuid === null ? null : selectByUuid(db, uuid), mappingFromRow);
 }
-
-const NAME_TAKEN = "Property Mapping with this name already exists.";
-const MANAGED_TAKEN = "Property Mapping with this Managed by authentik already exists.";
 
 /**
  * authentik reports every taken unique field at once, so both are checked in one query before
@@ -72,44 +81,30 @@ async function requireUnique(
     )
     .bind(name, managed, self)
     .first<{ name_taken: number; managed_taken: number }>();
-  const fields: FieldErrors = {};
-  if (row?.name_taken) fields.name = [NAME_TAKEN];
-  if (row?.managed_taken) fields.managed = [MANAGED_TAKEN];
-  if (Object.keys(fields).length > 0) throw errors.validation(fields);
+  const columns: string[] = [];
+  if (row?.name_taken) columns.push("property_mappings.name");
+  if (row?.managed_taken) columns.push("property_mappings.managed");
+  if (columns.length > 0) throw outcome({ kind: "taken", columns });
 }
-
-const taken = (error: unknown) => {
-  const violation = uniqueViolation(error);
-  if (violation === "property_mappings.name") return errors.field("name", NAME_TAKEN);
-  if (violation === "property_mappings.managed") return errors.field("managed", MANAGED_TAKEN);
-  return error;
-};
 
 export async function insertMapping(db: D1Database, input: RacPropertyMappingRequest): Promise<RacPropertyMapping> {
   await requireUnique(db, input, null);
   const uuid = crypto.randomUUID();
-  try {
-    const [inserted] = await db.batch<MappingRow>([
-      db
-        .prepare(
-          `INSERT INTO property_mappings (uuid, name, managed, expression, static_settings) VALUES (?1, ?2, ?3, ?4, ?5)
+  const [inserted] = await writeBatch<MappingRow>(db, [
+    db
+      .prepare(
+        `INSERT INTO property_mappings (uuid, name, managed, expression, static_settings) VALUES (?1, ?2, ?3, ?4, ?5)
            RETURNING uuid, managed, name, expression, static_settings`,
-        )
-        .bind(uuid, input.name, input.managed ?? null, input.expression ?? "", JSON.stringify(input.static_settings)),
-      modelEvent(db, "model_created", "authentik_providers_rac.racpropertymapping", uuid),
-    ]);
-    return mappingFromRow(inserted!.results[0]!);
-  } catch (error) {
-    throw taken(error);
-  }
+      )
+      .bind(uuid, input.name, input.managed ?? null, input.expression ?? "", JSON.stringify(input.static_settings)),
+    modelEvent(db, "model_created", "authentik_providers_rac.racpropertymapping", uuid),
+  ]);
+  return mappingFromRow(inserted!.results[0]!);
 }
 
-/** Columns a request may write, by field; the only names that reach SQL text. */
-const WRITABLE: Record<string, (value: unknown) => unknown> = {
-  name: (value) => value,
-  managed: (value) => value,
-  expression: (value) => value,
-  static_settings: (value) => JSON.stringify(value),
+const WRITABLE: Writable = {
+  ...asIs("name", "managed", "expression"),
+  static_settings: { column: "static_settings", encode: asJson },
 };
 
 export async function updateMapping(
@@ -118,23 +113,15 @@ export async function updateMapping(
   input: PatchedRacPropertyMappingRequest,
 ): Promise<RacPropertyMapping> {
   await requireUnique(db, input, current.pk);
-  const fields = Object.keys(input).filter((field) => field in WRITABLE);
-  if (fields.length === 0) return current;
-  const sets = fields.map((field, index) => `${field} = ?${index + 2}`).join(", ");
-  const values = fields.map((field) => WRITABLE[field]!(input[field as keyof PatchedRacPropertyMappingRequest]));
-  try {
-    const returning = "RETURNING uuid, managed, name, expression, static_settings";
-    const update = `UPDATE property_mappings SET ${sets} WHERE uuid = ?1 ${returning}`;
-    const [updated] = await db.batch<MappingRow>([
-      db.prepare(update).bind(current.pk, ...values),
-      modelEvent(db, "model_updated", "authentik_providers_rac.racpropertymapping", current.pk),
-    ]);
-    const row = updated!.results[0];
-    if (row === undefined) throw errors.notFound(); // deleted meanwhile
-    return mappingFromRow(row);
-  } catch (error) {
-    throw taken(error);
-  }
+  const row = await updateRow<MappingRow>(db, {
+    table: "property_mappings",
+    key: ["uuid", current.pk],
+    writable: WRITABLE,
+    input,
+    event: modelEvent(db, "model_updated", "authentik_providers_rac.racpropertymapping", current.pk),
+    readBack: selectByUuid(db, current.pk),
+  });
+  return mappingFromRow(row);
 }
 
 /** One statement: foreign keys unlink it from every provider and endpoint. */

@@ -1,16 +1,18 @@
 import {
   DEFAULT_CONNECTION_EXPIRY,
-  errors,
   type PatchedRacProviderRequest,
   RAC_PROVIDER,
   type RacProvider,
   type RacProviderRequest,
 } from "@rac-edge/core";
-import type { ListSpec } from "../lists.ts";
 import { shownSettings } from "../secretSettings.ts";
 import { counted } from "./counts.ts";
-import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
+import { parseJson, planOneRow, type ReadPlan } from "./d1.ts";
 import { lastInserted, modelEvent } from "./events.ts";
+import { exactNoCase, type FilterTable, flag } from "./filters.ts";
+import type { ListSpec } from "./lists.ts";
+import { condition } from "./lists.ts";
+import { asFlag, asIs, asJson, updateRow, type Writable, writeBatch } from "./write.ts";
 
 /**
  * A provider's columns with its application and related ids, for `p` joined as in
@@ -34,9 +36,26 @@ export const providerColumns = (prefix = "") =>
 /** Joins a provider's application; `p` must be the providers table. */
 export const PROVIDER_APPLICATION_JOIN = "LEFT JOIN applications pa ON pa.provider_id = p.id";
 
-export type ProviderRow = Record<string, unknown>;
+/** A provider's row as providerColumns() selects it. */
+export type ProviderRow = {
+  id: number;
+  name: string;
+  authorization_flow: string;
+  authentication_flow: string | null;
+  settings: string;
+  connection_expiry: string;
+  delete_token_on_disconnect: number;
+  app_slug: string | null;
+  app_name: string | null;
+  /** JSON arrays. */
+  mappings: string;
+  outposts: string;
+};
 
-export function providerFromRow(row: ProviderRow, prefix = ""): RacProvider {
+/** The provider of a row; `prefix`: its columns as providerColumns(prefix) nests them in another object's row. */
+export function providerFromRow(row: ProviderRow): RacProvider;
+export function providerFromRow(row: Record<string, unknown>, prefix?: string): RacProvider;
+export function providerFromRow(row: Record<string, unknown>, prefix = ""): RacProvider {
   const get = <T>(column: string) => row[prefix + column] as T;
   return {
     pk: get<number>("id"),
@@ -78,28 +97,27 @@ export const providerList: ListSpec = {
   search: ["p.name"],
 };
 
+export const providerFilters: FilterTable = {
+  application__isnull: flag((isNull) => condition(isNull ? "pa.uuid IS NULL" : "pa.uuid IS NOT NULL")),
+  name__iexact: exactNoCase("p.name"),
+};
+
 const selectWhere = (where: string) => `SELECT ${providerColumns()} FROM ${FROM} WHERE ${where}`;
 
 /** Which of these provider ids exist, as a statement for a batch (rows: `id`); the list filters' checks. */
 export const existingProviders = (db: D1Database, ids: number[]): D1PreparedStatement =>
   db.prepare("SELECT id FROM providers WHERE id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(ids));
 
-export const providerByKey = (db: D1Database, key: string): Reads<RacProvider | null> =>
-  oneRow(/^\d{1,15}$/.test(key) ? db.prepare(selectWhere("p.id = ?1")).bind(Number(key)) : null, (row: ProviderRow) =>
-    providerFromRow(row),
+export const providerByKey = (db: D1Database, key: string): ReadPlan<RacProvider | null> =>
+  planOneRow(
+    /^\d{1,15}$/.test(key) ? db.prepare(selectWhere("p.id = ?1")).bind(Number(key)) : null,
+    (row: ProviderRow) => providerFromRow(row),
   );
 
-const nameTaken = (error: unknown) =>
-  uniqueViolation(error) === "providers.name" ? errors.field("name", "provider with this name already exists.") : error;
-
-/** Columns a request may write, by field; the only names that reach SQL text. */
-const WRITABLE: Record<string, (value: unknown) => unknown> = {
-  name: (value) => value,
-  authorization_flow: (value) => value,
-  authentication_flow: (value) => value,
-  settings: (value) => JSON.stringify(value),
-  connection_expiry: (value) => value,
-  delete_token_on_disconnect: (value) => (value ? 1 : 0),
+const WRITABLE: Writable = {
+  ...asIs("name", "authorization_flow", "authentication_flow", "connection_expiry"),
+  settings: { column: "settings", encode: asJson },
+  delete_token_on_disconnect: { column: "delete_token_on_disconnect", encode: asFlag },
 };
 
 /** Links mappings to the provider `?1` selects (its id, or its name's id). */
@@ -132,12 +150,8 @@ export async function insertProvider(db: D1Database, input: RacProviderRequest):
     statements.push(linkMappings(db, "name", input.name, input.property_mappings));
   }
   statements.push(db.prepare(selectWhere("p.name = ?1")).bind(input.name));
-  try {
-    const results = await db.batch<ProviderRow>(statements);
-    return providerFromRow(results[results.length - 1]!.results[0]!);
-  } catch (error) {
-    throw nameTaken(error);
-  }
+  const results = await writeBatch<ProviderRow>(db, statements);
+  return providerFromRow(results[results.length - 1]!.results[0]!);
 }
 
 export async function updateProvider(
@@ -145,27 +159,21 @@ export async function updateProvider(
   id: number,
   input: PatchedRacProviderRequest,
 ): Promise<RacProvider> {
-  const fields = Object.keys(input).filter((field) => field in WRITABLE);
-  const statements: D1PreparedStatement[] = [];
-  if (fields.length > 0) {
-    const sets = fields.map((field, index) => `${field} = ?${index + 2}`).join(", ");
-    const values = fields.map((field) => WRITABLE[field]!(input[field as keyof PatchedRacProviderRequest]));
-    statements.push(db.prepare(`UPDATE providers SET ${sets} WHERE id = ?1`).bind(id, ...values));
-  }
+  const also: D1PreparedStatement[] = [];
   if (input.property_mappings !== undefined) {
-    statements.push(db.prepare("DELETE FROM provider_property_mappings WHERE provider_id = ?1").bind(id));
-    if (input.property_mappings.length > 0) statements.push(linkMappings(db, "id", id, input.property_mappings));
+    also.push(db.prepare("DELETE FROM provider_property_mappings WHERE provider_id = ?1").bind(id));
+    if (input.property_mappings.length > 0) also.push(linkMappings(db, "id", id, input.property_mappings));
   }
-  statements.push(modelEvent(db, "model_updated", "authentik_providers_rac.racprovider", id));
-  statements.push(db.prepare(selectWhere("p.id = ?1")).bind(id));
-  try {
-    const results = await db.batch<ProviderRow>(statements);
-    const row = results[results.length - 1]!.results[0];
-    if (row === undefined) throw errors.notFound(); // deleted meanwhile
-    return providerFromRow(row);
-  } catch (error) {
-    throw nameTaken(error);
-  }
+  const row = await updateRow<ProviderRow>(db, {
+    table: "providers",
+    key: ["id", id],
+    writable: WRITABLE,
+    input,
+    also,
+    event: modelEvent(db, "model_updated", "authentik_providers_rac.racprovider", id),
+    readBack: db.prepare(selectWhere("p.id = ?1")).bind(id),
+  });
+  return providerFromRow(row);
 }
 
 /** Cascades (foreign keys) to endpoints, connection tokens and links; unlinks the application. */

@@ -1,10 +1,10 @@
 import { errors, type PatchedTokenRequest, type Token } from "@rac-edge/core";
 import { iso } from "../clock.ts";
 import { randomKey, sha256Hex } from "../crypto.ts";
-import { type Condition, condition, type ListSpec } from "../lists.ts";
 import { counted } from "./counts.ts";
-import { oneRow, type Reads, uniqueViolation } from "./d1.ts";
+import { planOneRow, type ReadPlan, uniqueViolation } from "./d1.ts";
 import { modelEvent } from "./events.ts";
+import { type Condition, condition, type ListSpec } from "./lists.ts";
 import { grantsColumn } from "./permissions.ts";
 import { userColumns, userFromPrefixedRow } from "./users.ts";
 
@@ -89,8 +89,8 @@ export const tokenList: ListSpec = {
 
 const selectWhere = (where: string) => `SELECT ${COLUMNS} FROM ${FROM} WHERE ${where}`;
 
-export const tokenByKey = (db: D1Database, identifier: string): Reads<Token | null> =>
-  oneRow(db.prepare(selectWhere("t.identifier = ?1")).bind(identifier), tokenFromRow);
+export const tokenByKey = (db: D1Database, identifier: string): ReadPlan<Token | null> =>
+  planOneRow(db.prepare(selectWhere("t.identifier = ?1")).bind(identifier), tokenFromRow);
 
 /** The pks of the caller's own tokens, which they may always see, change and delete. */
 export async function ownTokenPks(db: D1Database, userId: number): Promise<string[]> {

@@ -1,19 +1,23 @@
 import {
   DEFAULT_AVATAR,
-  errors,
   type GroupMember,
+  normalizeUuid,
   type PatchedUserRequest,
+  USER_TYPES,
   type User,
   type UserRequest,
 } from "@rac-edge/core";
 import { iso } from "../clock.ts";
 import { sha256Hex } from "../crypto.ts";
-import type { ListSpec } from "../lists.ts";
 import { revokeUserSessions } from "./browserSessions.ts";
 import { counted } from "./counts.ts";
-import { oneRow, parseJson, type Reads, uniqueViolation } from "./d1.ts";
+import { parseJson, planOneRow, type ReadPlan } from "./d1.ts";
 import { lastInserted, modelEvent } from "./events.ts";
+import { exact, type FilterTable, flag } from "./filters.ts";
+import { condition, type ListSpec } from "./lists.ts";
+import { outcome } from "./outcomes.ts";
 import { revokeUnlaunchable, revokeUserTokens } from "./revocations.ts";
+import { asFlag, asIs, asJson, updateRow, type Writable, writeBatch } from "./write.ts";
 
 export interface UserRow {
   id: number;
@@ -101,76 +105,79 @@ export const userList: ListSpec = {
   search: ["u.username", "u.name", "u.email"],
 };
 
-export const userByKey = (db: D1Database, key: string): Reads<User | null> =>
-  oneRow(
+/** Exact filters of authentik's UsersFilter that rac-edge has columns for. */
+export const userFilters: FilterTable = {
+  username: exact("u.username"),
+  name: exact("u.name"),
+  email: exact("u.email"),
+  path: exact("u.path"),
+  is_active: flag((value) => condition("u.is_active = ?", value ? 1 : 0)),
+  is_superuser: flag((value) => condition("u.is_superuser = ?", value ? 1 : 0)),
+  uuid(values) {
+    const uuid = normalizeUuid(values[0]!);
+    if (uuid === null) throw outcome({ kind: "malformedUuid", parameter: "uuid" });
+    return { where: condition("u.uuid = ?", uuid) };
+  },
+  type(types) {
+    const unknown = types.find((type) => !(USER_TYPES as readonly string[]).includes(type));
+    if (unknown !== undefined) throw outcome({ kind: "unknownChoice", parameter: "type", value: unknown });
+    return { where: condition("u.type IN (SELECT value FROM json_each(?))", JSON.stringify(types)) };
+  },
+};
+
+export const userByKey = (db: D1Database, key: string): ReadPlan<User | null> =>
+  planOneRow(
     /^\d{1,15}$/.test(key) ? db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?1`).bind(Number(key)) : null,
     userFromRow,
   );
 
-const usernameTaken = (error: unknown) =>
-  uniqueViolation(error) === "users.username"
-    ? errors.field("username", "A user with that username already exists.")
-    : error;
-
-/** Columns a request may write, by field; the only names that reach SQL text. */
-const WRITABLE: Record<string, (value: unknown) => unknown> = {
-  username: (value) => value,
-  name: (value) => value,
-  email: (value) => value,
-  is_active: (value) => (value ? 1 : 0),
-  is_superuser: (value) => (value ? 1 : 0),
-  attributes: (value) => JSON.stringify(value),
-  path: (value) => value,
-  type: (value) => value,
+const WRITABLE: Writable = {
+  ...asIs("username", "name", "email", "path", "type"),
+  is_active: { column: "is_active", encode: asFlag },
+  is_superuser: { column: "is_superuser", encode: asFlag },
+  attributes: { column: "attributes", encode: asJson },
 };
 
 export async function insertUser(db: D1Database, input: UserRequest): Promise<User> {
   const { uuid, uid } = await newUserValues();
-  try {
-    const [inserted] = await db.batch<UserRow>([
-      db
-        .prepare(
-          `INSERT INTO users (uuid, uid, username, name, email, is_active, is_superuser, attributes, path, type)
+  const [inserted] = await writeBatch<UserRow>(db, [
+    db
+      .prepare(
+        `INSERT INTO users (uuid, uid, username, name, email, is_active, is_superuser, attributes, path, type)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING ${USER_COLUMNS}`,
-        )
-        .bind(
-          uuid,
-          uid,
-          input.username,
-          input.name,
-          input.email ?? "",
-          input.is_active === false ? 0 : 1,
-          input.is_superuser ? 1 : 0,
-          JSON.stringify(input.attributes ?? {}),
-          input.path ?? "users",
-          input.type ?? "internal",
-        ),
-      modelEvent(db, "model_created", "authentik_core.user", 0, lastInserted()),
-    ]);
-    return userFromRow(inserted!.results[0]!);
-  } catch (error) {
-    throw usernameTaken(error);
-  }
+      )
+      .bind(
+        uuid,
+        uid,
+        input.username,
+        input.name,
+        input.email ?? "",
+        input.is_active === false ? 0 : 1,
+        input.is_superuser ? 1 : 0,
+        JSON.stringify(input.attributes ?? {}),
+        input.path ?? "users",
+        input.type ?? "internal",
+      ),
+    modelEvent(db, "model_created", "authentik_core.user", 0, lastInserted()),
+  ]);
+  return userFromRow(inserted!.results[0]!);
 }
 
 export async function updateUser(db: D1Database, id: number, input: PatchedUserRequest): Promise<User> {
-  const fields = Object.keys(input).filter((field) => field in WRITABLE);
-  const sets = fields.map((field, index) => `${field} = ?${index + 2}`);
-  const values = fields.map((field) => WRITABLE[field]!(input[field as keyof PatchedUserRequest]));
-  // `id = id` keeps the statement valid (and RETURNING the row) when nothing changes.
-  const sql = `UPDATE users SET ${["id = id", ...sets].join(", ")} WHERE id = ?1 RETURNING ${USER_COLUMNS}`;
-  const statements = [db.prepare(sql).bind(id, ...values), modelEvent(db, "model_updated", "authentik_core.user", id)];
   // Access ends with the change, in the same batch: live connection tokens go at once.
-  if (input.is_active === false) statements.push(revokeUserTokens(db, id), revokeUserSessions(db, id));
-  else if (input.is_superuser === false) statements.push(revokeUnlaunchable(db, id));
-  try {
-    const [updated] = await db.batch<UserRow>(statements);
-    const row = updated!.results[0];
-    if (row === undefined) throw errors.notFound(); // deleted meanwhile
-    return userFromRow(row);
-  } catch (error) {
-    throw usernameTaken(error);
-  }
+  const also: D1PreparedStatement[] = [];
+  if (input.is_active === false) also.push(revokeUserTokens(db, id), revokeUserSessions(db, id));
+  else if (input.is_superuser === false) also.push(revokeUnlaunchable(db, id));
+  const row = await updateRow<UserRow>(db, {
+    table: "users",
+    key: ["id", id],
+    writable: WRITABLE,
+    input,
+    also,
+    event: modelEvent(db, "model_updated", "authentik_core.user", id),
+    readBack: db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?1`).bind(id),
+  });
+  return userFromRow(row);
 }
 
 /**

@@ -18,7 +18,6 @@ import { precondition } from "../http/crud.ts";
 import { taggedJson } from "../http/etag.ts";
 import { json, noContent } from "../http/responses.ts";
 import { type Context, type Handler, prefetching, type RequestContext, type Routes } from "../http/router.ts";
-import { type Condition, type Precheck, planListPage } from "../lists.ts";
 import { documented } from "../openapi/operation.ts";
 import { standardDocs } from "../openapi/standard.ts";
 import { missingRefs, newRefs, type Ref } from "../refs.ts";
@@ -37,7 +36,8 @@ import {
   moveConnectionToken,
   visibleTokens,
 } from "../repositories/connectionTokens.ts";
-import { runReads } from "../repositories/d1.ts";
+import { runPlan } from "../repositories/d1.ts";
+import { type Condition, type Precheck, planListPage } from "../repositories/lists.ts";
 import { mayLaunch } from "../repositories/permissions.ts";
 import { isPreconditionFailure } from "../repositories/preconditions.ts";
 import { presentedToken } from "../secretSettings.ts";
@@ -107,7 +107,7 @@ const planList = ({ db, url, knownKey }: RequestContext, visibility: Condition[]
 /** Most callers see every token (superusers, global grants): the page read with the authentication is theirs. */
 const list = prefetching(planList, async (context, prefetched) => {
   const restricted = await visibility(context);
-  const page = await (restricted.length === 0 ? prefetched() : runReads(context.db, planList(context, restricted)));
+  const page = await (restricted.length === 0 ? prefetched() : runPlan(context.db, planList(context, restricted)));
   const tokens = connectionTokenPage(page.rows, page.related);
   const results = await Promise.all(tokens.map((token) => presentedToken(context.access, token)));
   return json({ pagination: page.pagination, results });

@@ -7,18 +7,24 @@ import {
   PatchedFlowRequestSchema,
 } from "@rac-edge/core";
 import { crudRoutes } from "../http/crud.ts";
-import { condition } from "../lists.ts";
-import { deleteFlow, flowByKey, flowFromRow, flowList, insertFlow, updateFlow } from "../repositories/flows.ts";
+import { filtering } from "../repositories/filters.ts";
+import {
+  deleteFlow,
+  type FlowRow,
+  flowByKey,
+  flowFilters,
+  flowFromRow,
+  flowList,
+  insertFlow,
+  updateFlow,
+} from "../repositories/flows.ts";
 
-export const flowRoutes = crudRoutes<Flow, FlowRequest, Partial<FlowRequest>>({
+export const flowRoutes = crudRoutes<Flow, FlowRequest, Partial<FlowRequest>, FlowRow>({
   model: "authentik_flows.flow",
   path: "/api/v3/flows/instances/",
   list: flowList,
   fromRow: flowFromRow,
-  filters: (url) =>
-    (["slug", "name", "designation"] as const)
-      .filter((field) => url.searchParams.has(field))
-      .map((field) => condition(`f.${field} = ?`, url.searchParams.get(field))),
+  filters: filtering(flowFilters),
   row: { table: "flows", column: "uuid" },
   byKey: flowByKey,
   createSchema: FlowRequestSchema,

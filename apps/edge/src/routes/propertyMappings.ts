@@ -7,11 +7,13 @@ import {
   RacPropertyMappingSchema,
 } from "@rac-edge/core";
 import { type CrudResource, crudRoutes } from "../http/crud.ts";
-import { type Condition, condition } from "../lists.ts";
+import { filtering } from "../repositories/filters.ts";
 import {
   deleteMapping,
   insertMapping,
+  type MappingRow,
   mappingByKey,
+  mappingFilters,
   mappingFromRow,
   mappingList,
   updateMapping,
@@ -20,21 +22,12 @@ import { toStore } from "../secretSettings.ts";
 
 const resource = (
   path: string,
-): CrudResource<RacPropertyMapping, RacPropertyMappingRequest, PatchedRacPropertyMappingRequest> => ({
+): CrudResource<RacPropertyMapping, RacPropertyMappingRequest, PatchedRacPropertyMappingRequest, MappingRow> => ({
   model: "authentik_providers_rac.racpropertymapping",
   path,
   list: mappingList,
   fromRow: mappingFromRow,
-  filters(url) {
-    const filters: Condition[] = [];
-    // Repeatable: any of the given values.
-    const managed = url.searchParams.getAll("managed").filter((value) => value !== "");
-    if (managed.length > 0)
-      filters.push(condition("m.managed IN (SELECT value FROM json_each(?))", JSON.stringify(managed)));
-    const name = url.searchParams.get("name");
-    if (name !== null) filters.push(condition("m.name = ?", name));
-    return filters;
-  },
+  filters: filtering(mappingFilters),
   row: { table: "property_mappings", column: "uuid" },
   byKey: mappingByKey,
   createSchema: RacPropertyMappingRequestSchema,

@@ -1,37 +1,31 @@
 import {
   type PatchedRacProviderRequest,
   PatchedRacProviderRequestSchema,
-  queryBoolean,
   type RacProvider,
   type RacProviderRequest,
   RacProviderRequestSchema,
   RacProviderSchema,
 } from "@rac-edge/core";
 import { crudRoutes } from "../http/crud.ts";
-import { type Condition, condition } from "../lists.ts";
+import { filtering } from "../repositories/filters.ts";
 import {
   deleteProvider,
   insertProvider,
+  type ProviderRow,
   providerByKey,
+  providerFilters,
   providerFromRow,
   providerList,
   updateProvider,
 } from "../repositories/providers.ts";
 import { toStore } from "../secretSettings.ts";
 
-export const providerRoutes = crudRoutes<RacProvider, RacProviderRequest, PatchedRacProviderRequest>({
+export const providerRoutes = crudRoutes<RacProvider, RacProviderRequest, PatchedRacProviderRequest, ProviderRow>({
   model: "authentik_providers_rac.racprovider",
   path: "/api/v3/providers/rac/",
   list: providerList,
   fromRow: providerFromRow,
-  filters(url) {
-    const filters: Condition[] = [];
-    const hasApplication = queryBoolean(url.searchParams.get("application__isnull"));
-    if (hasApplication !== null) filters.push(condition(hasApplication ? "pa.uuid IS NULL" : "pa.uuid IS NOT NULL"));
-    const name = url.searchParams.get("name__iexact");
-    if (name !== null) filters.push(condition("p.name = ? COLLATE NOCASE", name));
-    return filters;
-  },
+  filters: filtering(providerFilters),
   row: { table: "providers", column: "id" },
   byKey: providerByKey,
   createSchema: RacProviderRequestSchema,

@@ -10,9 +10,9 @@ import {
 import { readBody } from "../http/body.ts";
 import { json, noContent } from "../http/responses.ts";
 import type { Context, Handler, Routes } from "../http/router.ts";
-import { MODEL_TABLES } from "../models.ts";
 import { documented, type OperationDoc } from "../openapi/operation.ts";
 import { isForeignKeyViolation } from "../repositories/d1.ts";
+import { MODEL_TABLES } from "../repositories/models.ts";
 import { assignedIds, assignStatements, type Grant, unassignStatements } from "../repositories/permissions.ts";
 import { revokeUnlaunchable } from "../repositories/revocations.ts";
 

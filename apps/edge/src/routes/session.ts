@@ -6,7 +6,7 @@ import { json, noContent } from "../http/responses.ts";
 import type { Handler, Routes } from "../http/router.ts";
 import { documented } from "../openapi/operation.ts";
 import { setPassword, verifiedCurrentPassword } from "../repositories/browserSessions.ts";
-import { runReads } from "../repositories/d1.ts";
+import { runPlan } from "../repositories/d1.ts";
 import { userByKey } from "../repositories/users.ts";
 import { hashPassword, passwordProblem } from "../signin/passwords.ts";
 
@@ -37,7 +37,7 @@ const SessionUserSchema = v.object({ user: UserSelfSchema });
  * stolen session cannot lock its owner out. Every session of the user ends with the change (same batch).
  */
 const setPasswordHandler: Handler = async ({ db, params, request, caller, access }) => {
-  const target = await runReads(db, userByKey(db, params.key!));
+  const target = await runPlan(db, userByKey(db, params.key!));
   if (target === null) throw errors.notFound();
   const own = target.pk === caller.userId;
   if (!own) await access.requireVisible("authentik_core.user", target.pk);
@@ -58,7 +58,7 @@ const setPasswordHandler: Handler = async ({ db, params, request, caller, access
 
 /** `GET /core/users/me/`: authentik's SessionUser for the caller, whichever way they authenticated. */
 const me: Handler = async ({ db, caller, access }) => {
-  const user = await runReads(db, userByKey(db, String(caller.userId)));
+  const user = await runPlan(db, userByKey(db, String(caller.userId)));
   if (user === null) throw errors.notFound();
   const grants = await access.globalPermissions();
   return json({

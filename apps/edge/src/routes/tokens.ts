@@ -22,8 +22,8 @@ import { clock } from "../clock.ts";
 import { crudRoutes } from "../http/crud.ts";
 import { json } from "../http/responses.ts";
 import { type Context, carriesSecret, type Handler, prefetching, type Routes } from "../http/router.ts";
-import { type Condition, condition } from "../lists.ts";
 import { documented, type OperationDoc } from "../openapi/operation.ts";
+import { type Condition, condition } from "../repositories/lists.ts";
 import {
   deleteToken,
   insertToken,
@@ -173,7 +173,7 @@ const crud = crudRoutes<Token, TokenRequest, PatchedTokenRequest>({
   path: PATH,
   list: tokenList,
   fromRow: tokenFromRow,
-  filters: tokenFilters,
+  filters: (url) => ({ where: tokenFilters(url) }),
   row: { table: "tokens", column: "uuid" },
   byKey: tokenByKey,
   createSchema: TokenRequestSchema,

@@ -1,10 +1,7 @@
 import {
   errors,
-  filterChoiceMessage,
-  normalizeUuid,
   type PatchedUserRequest,
   PatchedUserRequestSchema,
-  queryBoolean,
   USER_TYPES,
   type User,
   type UserRequest,
@@ -13,36 +10,20 @@ import {
 } from "@rac-edge/core";
 import { crudRoutes } from "../http/crud.ts";
 import type { Context } from "../http/router.ts";
-import { type Condition, condition } from "../lists.ts";
 import { BOOTSTRAP_USERNAME } from "../repositories/bootstrap.ts";
-import { deleteUser, insertUser, updateUser, userByKey, userFromRow, userList } from "../repositories/users.ts";
+import { filtering } from "../repositories/filters.ts";
+import {
+  deleteUser,
+  insertUser,
+  type UserRow,
+  updateUser,
+  userByKey,
+  userFilters,
+  userFromRow,
+  userList,
+} from "../repositories/users.ts";
 
 const INTERNAL_SERVICE_ACCOUNT = "internal_service_account";
-
-/** Exact filters of authentik's UsersFilter that rac-edge has columns for. */
-function userFilters(url: URL): Condition[] {
-  const query = url.searchParams;
-  const filters: Condition[] = [];
-  for (const field of ["username", "name", "email", "path"] as const) {
-    if (query.has(field)) filters.push(condition(`u.${field} = ?`, query.get(field)));
-  }
-  for (const field of ["is_active", "is_superuser"] as const) {
-    const value = queryBoolean(query.get(field));
-    if (value !== null) filters.push(condition(`u.${field} = ?`, value ? 1 : 0));
-  }
-  if (query.has("uuid")) {
-    const uuid = normalizeUuid(query.get("uuid")!);
-    if (uuid === null) throw errors.field("uuid", "Enter a valid UUID.");
-    filters.push(condition("u.uuid = ?", uuid));
-  }
-  const types = query.getAll("type");
-  if (types.length > 0) {
-    const unknown = types.find((type) => !(USER_TYPES as readonly string[]).includes(type));
-    if (unknown !== undefined) throw errors.field("type", filterChoiceMessage(unknown));
-    filters.push(condition("u.type IN (SELECT value FROM json_each(?))", JSON.stringify(types)));
-  }
-  return filters;
-}
 
 /**
  * Rules beyond field validation: only superusers grant or revoke superuser status (it is writable
@@ -74,12 +55,12 @@ const OUTPOST_ACCOUNT = "This user is an outpost's service account; delete the o
 
 const BOOTSTRAP_ACCOUNT = "akadmin holds the bootstrap token: it cannot be deleted while BOOTSTRAP_TOKEN is set.";
 
-export const userRoutes = crudRoutes<User, UserRequest, PatchedUserRequest>({
+export const userRoutes = crudRoutes<User, UserRequest, PatchedUserRequest, UserRow>({
   model: "authentik_core.user",
   path: "/api/v3/core/users/",
   list: userList,
   fromRow: userFromRow,
-  filters: userFilters,
+  filters: filtering(userFilters),
   row: { table: "users", column: "id" },
   byKey: userByKey,
   createSchema: UserRequestSchema,

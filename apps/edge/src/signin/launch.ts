@@ -2,7 +2,7 @@ import { ApiError } from "@rac-edge/core";
 import { Access } from "../access.ts";
 import type { Env } from "../env.ts";
 import { launchTargetByKey } from "../repositories/connections.ts";
-import { runReads } from "../repositories/d1.ts";
+import { runPlan } from "../repositories/d1.ts";
 import { endpointApplicationSlug } from "../repositories/library.ts";
 import { launchConnection } from "../routes/connections.ts";
 import { sameToken } from "./csrf.ts";
@@ -55,7 +55,7 @@ export async function launchPage(request: Request, env: Env, url: URL, slug: str
   const caller = await pageCaller(request, env);
   if (caller === null) return redirect(loginRedirect(url));
   const access = new Access(env.DB, caller);
-  const target = await runReads(env.DB, launchTargetByKey(env.DB, pk));
+  const target = await runPlan(env.DB, launchTargetByKey(env.DB, pk));
   try {
     if (target === null || (await endpointApplicationSlug(env.DB, target.uuid)) !== slug) {
       throw new ApiError(404, { detail: "No such application or endpoint." });

@@ -1,5 +1,5 @@
 import { type OrderTerm, type Pagination, pageRequest, paginate, parseOrdering, searchTerms } from "@rac-edge/core";
-import type { Reads } from "./repositories/d1.ts";
+import type { ReadPlan } from "./d1.ts";
 
 /** A SQL condition with its bound values; only code-defined SQL text reaches here. */
 export interface Condition {
@@ -35,6 +35,9 @@ export interface ListSpec {
 }
 
 export const condition = (sql: string, ...params: unknown[]): Condition => ({ sql, params });
+
+/** A guard that finds no row: reads made without a caller read nothing. */
+export const NO_CALLER: Condition = condition("SELECT 1 WHERE 0");
 
 /** Reads that ride in the list's batch (e.g. whether filter targets exist), verified before the page. */
 export interface Precheck {
@@ -75,14 +78,14 @@ export interface ListPage<Row> {
  * page in one D1 batch (a single round trip whatever the page size). The page picks its keys first (a
  * narrow, index-friendly query) and builds the nested rows for those keys only, so the cost of the
  * SELECT list does not grow with the number of matching rows. Planned, not run: the batch can carry
- * other reads (`runReads` runs it alone). Errors in the query string surface when it is read.
+ * other reads (`runPlan` runs it alone). Errors in the query string surface when it is read.
  */
 export function planListPage<Row>(
   db: D1Database,
   url: URL,
   spec: ListSpec,
   { filters, visible = null, precheck = NO_PRECHECK, guard, count: counted }: ListQuery,
-): Reads<Promise<ListPage<Row>>> {
+): ReadPlan<Promise<ListPage<Row>>> {
   const where: Condition[] = [...filters];
   const terms = searchTerms(url.searchParams.get("search"));
   if (terms.length > 0) {
