@@ -1,7 +1,6 @@
-import type { ModelName } from "@rac-edge/core";
-import { errors } from "@rac-edge/core";
+import type { Action, FieldErrors, ModelName } from "@rac-edge/core";
+import { codename, errors } from "@rac-edge/core";
 import type * as v from "valibot";
-import type { Access } from "../access.ts";
 import { type Condition, type ListSpec, type Precheck, planListPage } from "../lists.ts";
 import { documented } from "../openapi/operation.ts";
 import { type ResourceDoc, standardDocs } from "../openapi/standard.ts";
@@ -21,6 +20,28 @@ import { idempotent } from "./idempotency.ts";
 import { json, noContent } from "./responses.ts";
 import { type Context, type Handler, prefetching, type RequestContext, type Routes } from "./router.ts";
 
+/**
+ * Objects their owner may use without a grant (authentik's owner rules for tokens). Grants still
+ * apply to everyone else, and on top of these for the owner.
+ */
+export interface Ownership<T> {
+  /** The codenames an owner holds on each of their own objects. */
+  permissions: ReadonlySet<string>;
+  /** The owning user's id. */
+  ownerOf(object: T): number;
+  /** A list condition for a caller who sees only some objects: their own plus the `granted` pks. */
+  visible(userId: number, granted: string[]): Condition;
+  /** Creating needs no add grant (`authorize` then checks what is created for whom). */
+  mayCreateOwn?: boolean;
+}
+
+/** The conditions of a list's query string, the reads that check them, and their count from counter rows. */
+export interface ListFilters {
+  filters: Condition[];
+  precheck?: Precheck;
+  count?: Condition;
+}
+
 /** What a standard resource supplies; its SQL stays in its repository. */
 export interface CrudResource<T extends { pk: string | number }, Create, Patch> {
   model: ModelName;
@@ -28,6 +49,14 @@ export interface CrudResource<T extends { pk: string | number }, Create, Patch> 
   path: string;
   list: ListSpec;
   fromRow(row: never): T;
+  /** A whole page from its rows and the list's `related` rows (instead of `fromRow` per row). */
+  fromPage?(rows: never[], related: Record<string, Record<string, unknown>[]>): T[];
+  owner?: Ownership<T>;
+  /**
+   * Filters, their prechecks and count parsed in one pass (instead of `filters`, `count` and
+   * `precheck`); `limited`: the caller sees only some objects.
+   */
+  listFilters?(url: URL, db: D1Database, limited: boolean): ListFilters;
   /** Query-string filters of the list (known fields only); may throw a 400. */
   filters?(url: URL): Condition[];
   /**
@@ -52,20 +81,54 @@ export interface CrudResource<T extends { pk: string | number }, Create, Patch> 
   present?(context: Context, object: T): Promise<T>;
   /** Checks beyond field validation and permissions, before any write. */
   authorize?(context: Context, input: Patch, current: T | null): Promise<void> | void;
-  create(context: Context, input: Create): Promise<T>;
+  /** Field errors of an update beyond the schema's, answered with them and the unknown references. */
+  fieldErrors?(input: Patch, current: T): FieldErrors;
+  /** Absent: no POST (objects are made elsewhere). */
+  create?(context: Context, input: Create): Promise<T>;
   update(context: Context, current: T, input: Patch): Promise<T>;
   remove(context: Context, current: T): Promise<void>;
 }
 
-/** The object the path named, if the caller may see it; 404 otherwise. */
-async function visibleObject<T extends { pk: string | number }>(
-  model: ModelName,
-  access: Access,
+type Owned<T> = { model: ModelName; owner?: Ownership<T> | undefined };
+
+/** The caller may `action` the object: by a grant (global or on it), or as its owner. */
+export async function allowed<T extends { pk: string | number }>(
+  { access, caller }: Context,
+  resource: Owned<T>,
+  action: Action,
+  object: T,
+): Promise<boolean> {
+  return allowedCodename({ access, caller }, resource, codename(resource.model, action), object);
+}
+
+/** The same for any codename (e.g. `view_token_key`). */
+export async function allowedCodename<T extends { pk: string | number }>(
+  { access, caller }: Pick<Context, "access" | "caller">,
+  { owner }: Owned<T>,
+  perm: string,
+  object: T,
+): Promise<boolean> {
+  if (owner?.permissions.has(perm) && owner.ownerOf(object) === caller.userId) return true;
+  return access.has(perm, object.pk);
+}
+
+/** The object the path named, if the caller may see it; 404 otherwise, like authentik's filtered querysets. */
+export async function visibleObject<T extends { pk: string | number }>(
+  context: Context,
+  resource: Owned<T>,
   found: T | null,
 ): Promise<T> {
-  if (found === null) throw errors.notFound();
-  await access.requireVisible(model, found.pk);
+  if (found === null || !(await allowed(context, resource, "view", found))) throw errors.notFound();
   return found;
+}
+
+async function requireAllowed<T extends { pk: string | number }>(
+  context: Context,
+  resource: Owned<T>,
+  action: Action,
+  object: T,
+): Promise<void> {
+  if (!(await allowed(context, resource, action, object))) throw errors.forbidden();
 }
 
 /**
@@ -113,55 +176,73 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
   async function present(context: Context, object: T): Promise<T> {
     return resource.present ? resource.present(context, object) : object;
   }
-  const planList = ({ db, url, knownKey }: RequestContext, visible: string[] | null = null) => {
-    let filters: Condition[];
+  /** Who sees only some objects: their pks, or with an owner, the condition for them. */
+  type Limit = string[] | Condition | null;
+  const planList = ({ db, url, knownKey }: RequestContext, limit: Limit = null) => {
+    const visible = Array.isArray(limit) ? limit : null;
+    let parsed: ListFilters;
     try {
-      filters = resource.filters?.(url) ?? [];
+      parsed = resource.listFilters?.(url, db, limit !== null) ?? {
+        filters: resource.filters?.(url) ?? [],
+        precheck: resource.precheck?.(url, db),
+      };
     } catch (error) {
       return failed(error);
     }
-    const count = filters.length === 0 ? resource.list.total : resource.count?.(url);
-    const precheck = resource.precheck?.(url, db);
-    return planListPage<never>(db, url, resource.list, { filters, visible, precheck, guard: knownKey, count });
+    const { filters, precheck } = parsed;
+    // A caller limited by a condition has their own count: what they may see, read by key.
+    const count =
+      limit !== null && !Array.isArray(limit)
+        ? undefined
+        : resource.listFilters
+          ? parsed.count
+          : filters.length === 0
+            ? resource.list.total
+            : resource.count?.(url);
+    const where = limit !== null && !Array.isArray(limit) ? [...filters, limit] : filters;
+    return planListPage<never>(db, url, resource.list, { filters: where, visible, precheck, guard: knownKey, count });
   };
   // Callers who see every object (superusers, global view grants) get the page read with the authentication.
   const list = prefetching(planList, async (context, prefetched) => {
     const visible = await context.access.visible(resource.model);
-    const page = await (visible === null ? prefetched() : runReads(context.db, planList(context, visible)));
-    const results = await Promise.all(page.rows.map((row) => present(context, resource.fromRow(row))));
+    const limit = visible === null || !resource.owner ? visible : resource.owner.visible(context.caller.userId, visible);
+    const page = await (limit === null ? prefetched() : runReads(context.db, planList(context, limit)));
+    const objects = resource.fromPage ? resource.fromPage(page.rows, page.related) : page.rows.map((row) => resource.fromRow(row));
+    const results = await Promise.all(objects.map((object) => present(context, object)));
     return json({ pagination: page.pagination, results });
   });
   const create: Handler = async (context) => {
-    await context.access.require(resource.model, "add");
+    if (!resource.owner?.mayCreateOwn) await context.access.require(resource.model, "add");
     const { input, errors: fieldErrors } = check(resource.createSchema, await readObject(context.request));
     await resource.authorize?.(context, input, null);
     // Format errors and unknown references answer together, as DRF validates every field at once.
     throwFieldErrors(fieldErrors, await missingRefs(context.db, resource.refs?.(input) ?? [], context.access));
     const db = context.writing?.() ?? context.db;
-    return taggedJson(null, await present(context, await raceSafe(resource.create({ ...context, db }, input))), 201);
+    return taggedJson(null, await present(context, await raceSafe(resource.create!({ ...context, db }, input))), 201);
   };
   const byKey = ({ db, params }: RequestContext) => resource.byKey(db, params.key!);
   const retrieve = prefetching(byKey, async (context, found) => {
-    const object = await visibleObject(resource.model, context.access, found());
+    const object = await visibleObject(context, resource, found());
     return taggedJson(context.request, await present(context, object));
   });
   const update = (schema: v.GenericSchema<unknown, Patch>) =>
     prefetching(byKey, async (context, found) => {
-      const current = await visibleObject(resource.model, context.access, found());
-      await context.access.require(resource.model, "change", current.pk);
+      const current = await visibleObject(context, resource, found());
+      await requireAllowed(context, resource, "change", current);
       const db = await precondition(context, resource, current, (object) => present(context, object));
       const { input, errors: fieldErrors } = check(schema, await readObject(context.request));
       await resource.authorize?.(context, input, current);
       // The object's response fields carry its references under the request's names: those it
       // keeps need no lookup (a deletion meanwhile fails the write's foreign key: raceSafe).
       const refs = newRefs(resource.refs?.(input) ?? [], resource.refs?.(current as unknown as Patch) ?? []);
-      throwFieldErrors(fieldErrors, await missingRefs(context.db, refs, context.access));
+      const own = resource.fieldErrors?.(input, current) ?? {};
+      throwFieldErrors(fieldErrors, own, await missingRefs(context.db, refs, context.access));
       const updated = await raceSafe(resource.update({ ...context, db }, current, input));
       return taggedJson(null, await present(context, updated));
     });
   const remove = prefetching(byKey, async (context, found) => {
-    const current = await visibleObject(resource.model, context.access, found());
-    await context.access.require(resource.model, "delete", current.pk);
+    const current = await visibleObject(context, resource, found());
+    await requireAllowed(context, resource, "delete", current);
     const db = await precondition(context, resource, current, (object) => present(context, object));
     await raceSafe(resource.remove({ ...context, db }, current));
     return noContent();
@@ -173,7 +254,10 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
     ordering: Object.keys(resource.list.ordering),
   });
   return {
-    [resource.path]: { GET: documented(docs.list, list), POST: documented(docs.create, idempotent(create)) },
+    [resource.path]: {
+      GET: documented(docs.list, list),
+      ...(resource.create ? { POST: documented(docs.create, idempotent(create)) } : {}),
+    },
     [`${resource.path}:key/`]: {
       GET: documented(docs.retrieve, retrieve),
       PUT: documented(docs.update, update(resource.createSchema)),

@@ -1,17 +1,11 @@
-import {
-  type ConnectionToken,
-  type Endpoint,
-  errors,
-  type GroupMember,
-  normalizeUuid,
-  type RacProvider,
-} from "@rac-edge/core";
+import { type ConnectionToken, type Endpoint, type GroupMember, normalizeUuid, type RacProvider } from "@rac-edge/core";
 import { iso } from "../clock.ts";
 import type { Condition, ListSpec } from "../lists.ts";
 import { type CountedField, counted } from "./counts.ts";
 import { oneRow, type Reads } from "./d1.ts";
 import { ENDPOINT_PROVIDER_JOIN, endpointColumns, endpointFromRow, endpointOwnColumns } from "./endpoints.ts";
 import { modelEvent } from "./events.ts";
+import { outcome } from "./outcomes.ts";
 import { existingProviders, PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
 import { memberColumns, memberFromPrefixedRow } from "./users.ts";
 
@@ -221,7 +215,7 @@ export async function endpointProvider(db: D1Database, endpoint: string): Promis
 /**
  * Points a live token at a provider and endpoint. Checked in the same statement: the endpoint still
  * belongs to the provider, and moving to another endpoint respects that endpoint's connection
- * limit (as a launch would). Answers 404 if the token is gone, 409 if the limit refused the move.
+ * limit (as a launch would). Outcomes: notFound if the token is gone, limitReached if the limit refused the move.
  */
 export async function moveConnectionToken(
   db: D1Database,
@@ -247,11 +241,11 @@ export async function moveConnectionToken(
     selectConnectionToken(db, uuid, now),
   ]);
   const row = selected!.results[0];
-  if (row === undefined) throw errors.notFound(); // deleted or expired meanwhile
+  if (row === undefined) throw outcome({ kind: "notFound" }); // deleted or expired meanwhile
   // The read-back says whether the token is where it was asked to go: `meta.changes` would also
   // count the counter rows the UPDATE's triggers write (migration 0007).
   const moved = row.endpoint_id === endpoint && row.provider_id === provider;
-  if (!moved) throw errors.conflict("Maximum connection limit reached.");
+  if (!moved) throw outcome({ kind: "limitReached" });
   return connectionTokenFromRow(row);
 }
 

@@ -5,19 +5,19 @@ import {
   type PatchedUserRequest,
   PatchedUserRequestSchema,
   queryBoolean,
+  isUserType,
   USER_TYPES,
   type User,
   type UserRequest,
   UserRequestSchema,
   UserSchema,
+  userTypeProblem,
 } from "@rac-edge/core";
 import { crudRoutes } from "../http/crud.ts";
 import type { Context } from "../http/router.ts";
 import { type Condition, condition } from "../lists.ts";
 import { BOOTSTRAP_USERNAME } from "../repositories/bootstrap.ts";
 import { deleteUser, insertUser, updateUser, userByKey, userFromRow, userList } from "../repositories/users.ts";
-
-const INTERNAL_SERVICE_ACCOUNT = "internal_service_account";
 
 /** Exact filters of authentik's UsersFilter that rac-edge has columns for. */
 function userFilters(url: URL): Condition[] {
@@ -37,7 +37,7 @@ function userFilters(url: URL): Condition[] {
   }
   const types = query.getAll("type");
   if (types.length > 0) {
-    const unknown = types.find((type) => !(USER_TYPES as readonly string[]).includes(type));
+    const unknown = types.find((type) => !isUserType(type));
     if (unknown !== undefined) throw errors.field("type", filterChoiceMessage(unknown));
     filters.push(condition("u.type IN (SELECT value FROM json_each(?))", JSON.stringify(types)));
   }
@@ -56,16 +56,8 @@ function authorizeUser({ caller }: Context, input: PatchedUserRequest, current: 
   ) {
     throw errors.forbidden();
   }
-  if (current === null && input.type === INTERNAL_SERVICE_ACCOUNT) {
-    throw errors.field("type", "Setting a user to internal service account is not allowed.");
-  }
-  if (
-    current?.type === INTERNAL_SERVICE_ACCOUNT &&
-    input.type !== undefined &&
-    input.type !== INTERNAL_SERVICE_ACCOUNT
-  ) {
-    throw errors.field("type", "Can't change internal service account to other user type.");
-  }
+  const typeProblem = userTypeProblem(input.type, current?.type ?? null);
+  if (typeProblem !== null) throw errors.field("type", typeProblem);
   const group = input.groups?.[0];
   if (group !== undefined) throw errors.field("groups", `Invalid pk "${group}" - object does not exist.`);
 }
