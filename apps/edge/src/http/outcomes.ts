@@ -1,5 +1,5 @@
 import { type ApiError, errors, type FieldErrors } from "@rac-edge/core";
-import type { Outcome } from "../repositories/outcomes.ts";
+import { isOutcome, type Outcome } from "../repositories/outcomes.ts";
 
 /** A unique column's field and authentik's (Django's) text for it. */
 const TAKEN: Record<string, [field: string, text: string]> = {
@@ -38,8 +38,13 @@ export function outcomeError(outcome: Outcome): ApiError {
     case "inUse":
       return errors.nonField(IN_USE[outcome.table]?.(outcome.key, outcome.users) ?? "The object is in use.");
     case "limitReached":
-      return errors.conflict("Maximum connection limit reached.");
+      return errors.conflict(
+        `Maximum connection limit reached.${outcome.callerHoldsOne ? " (You are already connected in another tab/window)" : ""}`,
+      );
     case "callerGone":
       return errors.tokenInvalid();
   }
 }
+
+/** A thrown repository outcome as its ApiError; anything else as it is. */
+export const apiErrorOf = (thrown: unknown): unknown => (isOutcome(thrown) ? outcomeError(thrown.outcome) : thrown);

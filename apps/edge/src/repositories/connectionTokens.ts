@@ -255,3 +255,18 @@ export async function deleteConnectionToken(db: D1Database, uuid: string): Promi
     db.prepare("DELETE FROM connection_tokens WHERE uuid = ?1").bind(uuid),
   ]);
 }
+
+/**
+ * One bounded step of the sweep: removes at most `limit` tokens whose expiry has passed
+ * (`expires <= now`), oldest first through the `expires` index; answers how many it removed.
+ */
+export async function deleteExpiredConnectionTokens(db: D1Database, now: number, limit: number): Promise<number> {
+  const { results } = await db
+    .prepare(
+      `DELETE FROM connection_tokens WHERE uuid IN
+         (SELECT uuid FROM connection_tokens WHERE expires <= ?1 ORDER BY expires LIMIT ?2) RETURNING 1 AS removed`,
+    )
+    .bind(now, limit)
+    .all();
+  return results.length;
+}
