@@ -10,9 +10,9 @@ import {
   outpostUserDisplayName,
   outpostUsername,
   type PatchedOutpostRequest,
-  type Provider,
-  RAC_PROVIDER,
+  providerOf,
   refreshIntervalSeconds,
+  type StoredProvider,
 } from "@rac-edge/core";
 import { randomKey, sha256Hex } from "../crypto.ts";
 import type { ListSpec } from "../lists.ts";
@@ -29,17 +29,6 @@ interface OutpostRow {
   token_identifier: string;
   providers: string;
   providers_obj: string;
-}
-
-/** A provider as the outpost's SQL renders it (base `Provider` fields without the constants). */
-interface ProviderJson {
-  pk: number;
-  name: string;
-  authentication_flow: string | null;
-  authorization_flow: string;
-  property_mappings: string[];
-  app_slug: string | null;
-  app_name: string | null;
 }
 
 /** The outpost's providers as base Provider objects, in one correlated subquery. */
@@ -61,28 +50,12 @@ const COLUMNS = [
   `${PROVIDERS_OBJ} AS providers_obj`,
 ].join(", ");
 
-const providerFromJson = (p: ProviderJson): Provider => ({
-  pk: p.pk,
-  name: p.name,
-  authentication_flow: p.authentication_flow,
-  authorization_flow: p.authorization_flow,
-  property_mappings: p.property_mappings,
-  component: RAC_PROVIDER.component,
-  assigned_application_slug: p.app_slug,
-  assigned_application_name: p.app_name,
-  assigned_backchannel_application_slug: null,
-  assigned_backchannel_application_name: null,
-  verbose_name: RAC_PROVIDER.verbose_name,
-  verbose_name_plural: RAC_PROVIDER.verbose_name_plural,
-  meta_model_name: RAC_PROVIDER.meta_model_name,
-});
-
 export const outpostFromRow = (row: OutpostRow): Outpost => ({
   pk: row.uuid,
   name: row.name,
   type: row.type,
   providers: parseJson<number[]>(row.providers),
-  providers_obj: parseJson<ProviderJson[]>(row.providers_obj).map(providerFromJson),
+  providers_obj: parseJson<StoredProvider[]>(row.providers_obj).map(providerOf),
   service_connection: null,
   service_connection_obj: null,
   refresh_interval_s: refreshIntervalSeconds(parseJson(row.config) as Record<string, unknown>),

@@ -1,10 +1,14 @@
 import {
   DEFAULT_CONNECTION_EXPIRY,
   errors,
+  isIntegerKey,
   type PatchedRacProviderRequest,
-  RAC_PROVIDER,
+  type Provider,
+  providerOf,
   type RacProvider,
   type RacProviderRequest,
+  racProviderOf,
+  type StoredProvider,
 } from "@rac-edge/core";
 import type { ListSpec } from "../lists.ts";
 import { shownSettings } from "../secretSettings.ts";
@@ -36,7 +40,8 @@ export const PROVIDER_APPLICATION_JOIN = "LEFT JOIN applications pa ON pa.provid
 
 export type ProviderRow = Record<string, unknown>;
 
-export function providerFromRow(row: ProviderRow, prefix = ""): RacProvider {
+/** The stored fields of a provider row of providerColumns(`prefix`). */
+function storedProvider(row: ProviderRow, prefix: string): StoredProvider {
   const get = <T>(column: string) => row[prefix + column] as T;
   return {
     pk: get<number>("id"),
@@ -44,19 +49,24 @@ export function providerFromRow(row: ProviderRow, prefix = ""): RacProvider {
     authentication_flow: get<string | null>("authentication_flow"),
     authorization_flow: get<string>("authorization_flow"),
     property_mappings: parseJson<string[]>(get("mappings")),
-    component: RAC_PROVIDER.component,
-    assigned_application_slug: get<string | null>("app_slug"),
-    assigned_application_name: get<string | null>("app_name"),
-    assigned_backchannel_application_slug: null,
-    assigned_backchannel_application_name: null,
-    verbose_name: RAC_PROVIDER.verbose_name,
-    verbose_name_plural: RAC_PROVIDER.verbose_name_plural,
-    meta_model_name: RAC_PROVIDER.meta_model_name,
+    app_slug: get<string | null>("app_slug"),
+    app_name: get<string | null>("app_name"),
+  };
+}
+
+/** authentik's base Provider (no RAC fields), as an application nests it. */
+export const baseProviderFromRow = (row: ProviderRow, prefix = ""): Provider =>
+  providerOf(storedProvider(row, prefix));
+
+export function providerFromRow(row: ProviderRow, prefix = ""): RacProvider {
+  const get = <T>(column: string) => row[prefix + column] as T;
+  return racProviderOf({
+    ...storedProvider(row, prefix),
     settings: shownSettings(parseJson(get("settings"))),
     outpost_set: parseJson<string[]>(get("outposts")),
     connection_expiry: get<string>("connection_expiry"),
     delete_token_on_disconnect: get<number>("delete_token_on_disconnect") === 1,
-  };
+  });
 }
 
 const FROM = `providers p ${PROVIDER_APPLICATION_JOIN}`;
@@ -85,7 +95,7 @@ export const existingProviders = (db: D1Database, ids: number[]): D1PreparedStat
   db.prepare("SELECT id FROM providers WHERE id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(ids));
 
 export const providerByKey = (db: D1Database, key: string): Reads<RacProvider | null> =>
-  oneRow(/^\d{1,15}$/.test(key) ? db.prepare(selectWhere("p.id = ?1")).bind(Number(key)) : null, (row: ProviderRow) =>
+  oneRow(isIntegerKey(key) ? db.prepare(selectWhere("p.id = ?1")).bind(Number(key)) : null, (row: ProviderRow) =>
     providerFromRow(row),
   );
 

@@ -2,7 +2,9 @@ import {
   DEFAULT_AVATAR,
   errors,
   type GroupMember,
+  isIntegerKey,
   type PatchedUserRequest,
+  USER_DEFAULTS,
   type User,
   type UserRequest,
 } from "@rac-edge/core";
@@ -103,7 +105,7 @@ export const userList: ListSpec = {
 
 export const userByKey = (db: D1Database, key: string): Reads<User | null> =>
   oneRow(
-    /^\d{1,15}$/.test(key) ? db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?1`).bind(Number(key)) : null,
+    isIntegerKey(key) ? db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?1`).bind(Number(key)) : null,
     userFromRow,
   );
 
@@ -138,12 +140,12 @@ export async function insertUser(db: D1Database, input: UserRequest): Promise<Us
           uid,
           input.username,
           input.name,
-          input.email ?? "",
+          input.email ?? USER_DEFAULTS.email,
           input.is_active === false ? 0 : 1,
           input.is_superuser ? 1 : 0,
           JSON.stringify(input.attributes ?? {}),
-          input.path ?? "users",
-          input.type ?? "internal",
+          input.path ?? USER_DEFAULTS.path,
+          input.type ?? USER_DEFAULTS.type,
         ),
       modelEvent(db, "model_created", "authentik_core.user", 0, lastInserted()),
     ]);
