@@ -130,12 +130,17 @@ export function launchExpiry(
     lifetime = connectionLifetime(provider.connection_expiry);
   } catch {
     return {
-      refused: `Connections cannot be launched: the connection_expiry "${provider.connection_expiry}" of provider "${provider.name}" is not a valid duration.`,
+      refused:
+        `Connections cannot be launched: the connection_expiry "${provider.connection_expiry}" ` +
+        `of provider "${provider.name}" is not a valid duration.`,
     };
   }
   if (lifetime.kind === "negative") {
     return {
-      refused: `Connections cannot be launched: provider "${provider.name}" has a negative connection_expiry ("${provider.connection_expiry}"), so every connection would expire before it starts. Set a positive duration, or 0 for no time limit.`,
+      refused:
+        `Connections cannot be launched: provider "${provider.name}" has a negative connection_expiry ` +
+        `("${provider.connection_expiry}"), so every connection would expire before it starts. ` +
+        "Set a positive duration, or 0 for no time limit.",
     };
   }
   return { expires: lifetime.kind === "expires" ? now + lifetime.milliseconds : null };

@@ -106,8 +106,14 @@ export function tokenLifetimeProblem(
   if (!outlivesKey(after, writer.keyExpires)) return null;
   const limit = new Date(writer.keyExpires!).toISOString();
   return after.expiring
-    ? { kind: "fields", fields: { expires: [`The key of this request expires at ${limit}: a token it sets must not expire later.`] } }
-    : { kind: "fields", fields: { expiring: [`The key of this request expires (${limit}): tokens it sets must expire too.`] } };
+    ? {
+        kind: "fields",
+        fields: { expires: [`The key of this request expires at ${limit}: a token it sets must not expire later.`] },
+      }
+    : {
+        kind: "fields",
+        fields: { expiring: [`The key of this request expires (${limit}): tokens it sets must expire too.`] },
+      };
 }
 
 export const TokenViewSchema = v.object({ key: v.string() });

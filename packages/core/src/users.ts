@@ -5,7 +5,11 @@ export const USER_TYPES = ["internal", "external", "service_account", "internal_
 export type UserType = (typeof USER_TYPES)[number];
 
 /** What a user row gets when the request leaves it out (inserts use these; the SQL DEFAULTs are not relied on). */
-export const USER_DEFAULTS: { type: UserType; path: string; email: string } = { type: "internal", path: "users", email: "" };
+export const USER_DEFAULTS: { type: UserType; path: string; email: string } = {
+  type: "internal",
+  path: "users",
+  email: "",
+};
 
 /** The type of the service accounts rac-edge makes for outposts (authentik's). */
 export const INTERNAL_SERVICE_ACCOUNT = "internal_service_account" satisfies UserType;

@@ -205,9 +205,12 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
   // Callers who see every object (superusers, global view grants) get the page read with the authentication.
   const list = prefetching(planList, async (context, prefetched) => {
     const visible = await context.access.visible(resource.model);
-    const limit = visible === null || !resource.owner ? visible : resource.owner.visible(context.caller.userId, visible);
+    const limit =
+      visible === null || !resource.owner ? visible : resource.owner.visible(context.caller.userId, visible);
     const page = await (limit === null ? prefetched() : runReads(context.db, planList(context, limit)));
-    const objects = resource.fromPage ? resource.fromPage(page.rows, page.related) : page.rows.map((row) => resource.fromRow(row));
+    const objects = resource.fromPage
+      ? resource.fromPage(page.rows, page.related)
+      : page.rows.map((row) => resource.fromRow(row));
     const results = await Promise.all(objects.map((object) => present(context, object)));
     return json({ pagination: page.pagination, results });
   });

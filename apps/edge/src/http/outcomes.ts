@@ -20,6 +20,8 @@ const IN_USE: Record<string, (key: string, users: string[]) => string> = {
     `Flow "${slug}" is the authorization flow of these providers: ${names.join(", ")}. Change or delete them first.`,
 };
 
+const ALREADY_CONNECTED = " (You are already connected in another tab/window)";
+
 /** The one table from repository outcomes to DRF's statuses and texts. */
 export function outcomeError(outcome: Outcome): ApiError {
   switch (outcome.kind) {
@@ -38,9 +40,7 @@ export function outcomeError(outcome: Outcome): ApiError {
     case "inUse":
       return errors.nonField(IN_USE[outcome.table]?.(outcome.key, outcome.users) ?? "The object is in use.");
     case "limitReached":
-      return errors.conflict(
-        `Maximum connection limit reached.${outcome.callerHoldsOne ? " (You are already connected in another tab/window)" : ""}`,
-      );
+      return errors.conflict(`Maximum connection limit reached.${outcome.callerHoldsOne ? ALREADY_CONNECTED : ""}`);
     case "callerGone":
       return errors.tokenInvalid();
   }

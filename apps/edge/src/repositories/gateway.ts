@@ -200,7 +200,8 @@ export async function disconnectToken(
   session: string | null = null,
   ending?: SessionEnd,
 ): Promise<{ token: GatewayToken; deleted: boolean } | null> {
-  // A data-plane socket (`session`) disconnects only while it still holds the token: after a takeover the newer one does.
+  // A data-plane socket (`session`) disconnects only while it still holds the token: after a
+  // takeover the newer one does.
   const [selected, deleted] = await db.batch<GatewayRow>([
     selectGateway(db, hash, now, outpost),
     db

@@ -12,7 +12,10 @@ export interface LaunchTarget {
   connection_expiry: string;
 }
 
-/** The endpoint a launch path names (planned: it rides in the authentication's batch); null for unknown and malformed keys. */
+/**
+ * The endpoint a launch path names (planned: it rides in the authentication's batch); null for
+ * unknown and malformed keys.
+ */
 export function launchTargetByKey(db: D1Database, key: string): Reads<LaunchTarget | null> {
   const uuid = normalizeUuid(key);
   const sql = `SELECT e.uuid, e.auth_mode, p.name AS provider_name, p.connection_expiry

@@ -177,6 +177,9 @@ export async function mayLaunch(db: D1Database, userId: number, endpoint: string
 
 /** Whether the user exists and is a superuser. */
 export async function isSuperuser(db: D1Database, userId: number): Promise<boolean> {
-  const row = await db.prepare("SELECT is_superuser FROM users WHERE id = ?1").bind(userId).first<{ is_superuser: number }>();
+  const row = await db
+    .prepare("SELECT is_superuser FROM users WHERE id = ?1")
+    .bind(userId)
+    .first<{ is_superuser: number }>();
   return row?.is_superuser === 1;
 }

@@ -55,8 +55,7 @@ function storedProvider(row: ProviderRow, prefix: string): StoredProvider {
 }
 
 /** authentik's base Provider (no RAC fields), as an application nests it. */
-export const baseProviderFromRow = (row: ProviderRow, prefix = ""): Provider =>
-  providerOf(storedProvider(row, prefix));
+export const baseProviderFromRow = (row: ProviderRow, prefix = ""): Provider => providerOf(storedProvider(row, prefix));
 
 export function providerFromRow(row: ProviderRow, prefix = ""): RacProvider {
   const get = <T>(column: string) => row[prefix + column] as T;

@@ -7,7 +7,6 @@ import {
   type ModelName,
   type PatchedTokenRequest,
   PatchedTokenRequestSchema,
-  queryBoolean,
   reservedTokenIdentifier,
   TOKEN_DEFAULTS,
   type Token,

@@ -1,11 +1,11 @@
 import {
   errors,
   filterChoiceMessage,
+  isUserType,
   normalizeUuid,
   type PatchedUserRequest,
   PatchedUserRequestSchema,
   queryBoolean,
-  isUserType,
   USER_TYPES,
   type User,
   type UserRequest,
