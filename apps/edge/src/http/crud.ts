@@ -91,18 +91,8 @@ export interface CrudResource<T extends { pk: string | number }, Create, Patch> 
 
 type Owned<T> = { model: ModelName; owner?: Ownership<T> | undefined };
 
-/** The caller may `action` the object: by a grant (global or on it), or as its owner. */
+/** The caller holds the codename on the object: by a grant (global or on it), or as its owner. */
 export async function allowed<T extends { pk: string | number }>(
-  { access, caller }: Context,
-  resource: Owned<T>,
-  action: Action,
-  object: T,
-): Promise<boolean> {
-  return allowedCodename({ access, caller }, resource, codename(resource.model, action), object);
-}
-
-/** The same for any codename (e.g. `view_token_key`). */
-export async function allowedCodename<T extends { pk: string | number }>(
   { access, caller }: Pick<Context, "access" | "caller">,
   { owner }: Owned<T>,
   perm: string,
@@ -118,17 +108,19 @@ export async function visibleObject<T extends { pk: string | number }>(
   resource: Owned<T>,
   found: T | null,
 ): Promise<T> {
-  if (found === null || !(await allowed(context, resource, "view", found))) throw errors.notFound();
+  if (found === null || !(await allowed(context, resource, codename(resource.model, "view"), found)))
+    throw errors.notFound();
   return found;
 }
 
+/** 403 unless the caller may `action` the object. */
 async function requireAllowed<T extends { pk: string | number }>(
   context: Context,
   resource: Owned<T>,
   action: Action,
   object: T,
 ): Promise<void> {
-  if (!(await allowed(context, resource, action, object))) throw errors.forbidden();
+  if (!(await allowed(context, resource, codename(resource.model, action), object))) throw errors.forbidden();
 }
 
 /**
@@ -172,42 +164,43 @@ export async function precondition<T extends { pk: string | number }>(
 export function crudRoutes<T extends { pk: string | number }, Create extends Patch, Patch>(
   resource: CrudResource<T, Create, Patch>,
 ): Routes {
-  /** The page as a caller who may see every object would get it, or limited to the `visible` pks. */
   async function present(context: Context, object: T): Promise<T> {
     return resource.present ? resource.present(context, object) : object;
   }
-  /** Who sees only some objects: their pks, or with an owner, the condition for them. */
-  type Limit = string[] | Condition | null;
-  const planList = ({ db, url, knownKey }: RequestContext, limit: Limit = null) => {
-    const visible = Array.isArray(limit) ? limit : null;
+  /** The query string's filters, prechecks and counter-row count, by the resource's hook(s). */
+  const parse = (url: URL, db: D1Database, limited: boolean): ListFilters => {
+    if (resource.listFilters) return resource.listFilters(url, db, limited);
+    const filters = resource.filters?.(url) ?? [];
+    const count = filters.length === 0 ? resource.list.total : resource.count?.(url);
+    return { filters, precheck: resource.precheck?.(url, db), count };
+  };
+  /**
+   * The page as a caller who sees every object gets it, or for one who sees some: their `visible`
+   * pks, or with an owner, `owned` (their own and the granted ones), which counts what it finds.
+   */
+  const planList = ({ db, url, knownKey }: RequestContext, visible: string[] | null = null, owned?: Condition) => {
     let parsed: ListFilters;
     try {
-      parsed = resource.listFilters?.(url, db, limit !== null) ?? {
-        filters: resource.filters?.(url) ?? [],
-        precheck: resource.precheck?.(url, db),
-      };
+      parsed = parse(url, db, visible !== null || owned !== undefined);
     } catch (error) {
       return failed(error);
     }
-    const { filters, precheck } = parsed;
-    // A caller limited by a condition has their own count: what they may see, read by key.
-    const count =
-      limit !== null && !Array.isArray(limit)
-        ? undefined
-        : resource.listFilters
-          ? parsed.count
-          : filters.length === 0
-            ? resource.list.total
-            : resource.count?.(url);
-    const where = limit !== null && !Array.isArray(limit) ? [...filters, limit] : filters;
-    return planListPage<never>(db, url, resource.list, { filters: where, visible, precheck, guard: knownKey, count });
+    const { filters, precheck, count } = parsed;
+    return planListPage<never>(db, url, resource.list, {
+      filters: owned ? [...filters, owned] : filters,
+      visible,
+      precheck,
+      guard: knownKey,
+      count: owned ? undefined : count,
+    });
   };
   // Callers who see every object (superusers, global view grants) get the page read with the authentication.
   const list = prefetching(planList, async (context, prefetched) => {
     const visible = await context.access.visible(resource.model);
-    const limit =
-      visible === null || !resource.owner ? visible : resource.owner.visible(context.caller.userId, visible);
-    const page = await (limit === null ? prefetched() : runReads(context.db, planList(context, limit)));
+    const { owner } = resource;
+    const limited = () =>
+      owner ? planList(context, null, owner.visible(context.caller.userId, visible!)) : planList(context, visible);
+    const page = await (visible === null ? prefetched() : runReads(context.db, limited()));
     const objects = resource.fromPage
       ? resource.fromPage(page.rows, page.related)
       : page.rows.map((row) => resource.fromRow(row));

@@ -1,5 +1,6 @@
 import {
   errors,
+  INTERNAL_SERVICE_ACCOUNT,
   normalizeUuid,
   OUTPOST_USER_PATH,
   type Outpost,
@@ -113,10 +114,15 @@ export async function insertOutpost(db: D1Database, input: OutpostRequest): Prom
   // The account and its token first: the outpost row references the token (its gateway rights).
   const statements = [
     db
-      .prepare(
-        "INSERT INTO users (uuid, uid, username, name, path, type) VALUES (?1, ?2, ?3, ?4, ?5, 'internal_service_account')",
-      )
-      .bind(user.uuid, user.uid, username, outpostUserDisplayName(input.name), OUTPOST_USER_PATH),
+      .prepare("INSERT INTO users (uuid, uid, username, name, path, type) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+      .bind(
+        user.uuid,
+        user.uid,
+        username,
+        outpostUserDisplayName(input.name),
+        OUTPOST_USER_PATH,
+        INTERNAL_SERVICE_ACCOUNT,
+      ),
     db
       .prepare(
         `INSERT INTO tokens (uuid, identifier, user_id, intent, description, managed, expires, expiring, key_hash, key_pending)

@@ -16,7 +16,7 @@ import {
   TokenViewSchema,
 } from "@rac-edge/core";
 import { clock } from "../clock.ts";
-import { allowedCodename, crudRoutes, type Ownership, visibleObject } from "../http/crud.ts";
+import { allowed, crudRoutes, type Ownership, visibleObject } from "../http/crud.ts";
 import { json } from "../http/responses.ts";
 import { type Context, carriesSecret, type Handler, prefetching, type Routes } from "../http/router.ts";
 import { documented, type OperationDoc } from "../openapi/operation.ts";
@@ -173,7 +173,7 @@ const viewKeyHandler = (consume: boolean): Handler =>
     ({ db, params }) => tokenByKey(db, params.key!),
     async (context, found) => {
       const token = await visibleObject(context, OWNED, found());
-      if (!(await allowedCodename(context, OWNED, VIEW_KEY, token))) throw errors.forbidden();
+      if (!(await allowed(context, OWNED, VIEW_KEY, token))) throw errors.forbidden();
       refuseSuperusers(context, token);
       const { db } = context;
       const key = consume ? await takePendingKey(db, token.pk) : await peekPendingKey(db, token.pk);
