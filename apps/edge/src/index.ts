@@ -4,13 +4,14 @@ import { errorResponse } from "./http/responses.ts";
 import { createApi, type Routes } from "./http/router.ts";
 import { schemaRoutes } from "./openapi/route.ts";
 import { applicationRoutes } from "./routes/applications.ts";
-import { connectionRoutes } from "./routes/connections.ts";
 import { connectionTokenRoutes } from "./routes/connectionTokens.ts";
 import { effectiveSettingsRoutes } from "./routes/effectiveSettings.ts";
 import { endpointRoutes } from "./routes/endpoints.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { flowRoutes } from "./routes/flows.ts";
+import { gatewayRoutes } from "./routes/gateway.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { launchRoutes } from "./routes/launch.ts";
 import { outpostRoutes } from "./routes/outposts.ts";
 import { propertyMappingRoutes } from "./routes/propertyMappings.ts";
 import { providerRoutes } from "./routes/providers.ts";
@@ -37,7 +38,8 @@ export const routes: Routes[] = [
   propertyMappingRoutes,
   outpostRoutes,
   connectionTokenRoutes,
-  connectionRoutes,
+  launchRoutes,
+  gatewayRoutes,
   eventRoutes,
   schemaRoutes(() => routes),
 ];

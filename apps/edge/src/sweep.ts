@@ -1,6 +1,6 @@
 import { clock } from "./clock.ts";
 import type { Env } from "./env.ts";
-import { deleteExpiredConnectionTokens } from "./repositories/connections.ts";
+import { deleteExpiredConnectionTokens } from "./repositories/connectionTokens.ts";
 import { deleteExpiredEvents } from "./repositories/events.ts";
 import { deleteExpiredRecords } from "./repositories/idempotency.ts";
 import { metered, serverTiming } from "./repositories/meter.ts";

@@ -1,6 +1,6 @@
 import { type ConnectionSettings, connectionSettings } from "@rac-edge/core";
-import type { GatewayToken } from "./repositories/connections.ts";
 import { parseJson } from "./repositories/d1.ts";
+import type { GatewayToken } from "./repositories/gateway.ts";
 import { openSettings } from "./sealedSettings.ts";
 
 /** The merged settings of a live token, prompt settings included: what gateway connect answers and a session opens. */

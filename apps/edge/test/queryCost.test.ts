@@ -10,7 +10,19 @@ import { connectionTokenList, live } from "../src/repositories/connectionTokens.
 import { planListPage } from "../src/repositories/lists.ts";
 import { knownKey } from "../src/repositories/tokens.ts";
 import { launched, makeEndpoint, TOKENS } from "./connectionFixtures.ts";
-import { ADMIN, BASE, countingDb, get, grant, makeFlow, makeProvider, makeUser, patch, unique } from "./helpers.ts";
+import {
+  ADMIN,
+  BASE,
+  countingDb,
+  get,
+  grant,
+  makeFlow,
+  makeProvider,
+  makeUser,
+  patch,
+  post,
+  unique,
+} from "./helpers.ts";
 
 /** D1 round trips of one request through the Worker's fetch handler (a batch is one). */
 async function roundTrips(method: string, path: string, body?: unknown, token = ADMIN) {
@@ -194,6 +206,21 @@ describe("D1 round trips", () => {
     // A caller who may not see every token: the page is read again with the caller's visibility.
     expect(await roundTrips("GET", path, undefined, viewer.token)).toEqual({ status: 200, queries: 2 });
     expect(await roundTrips("GET", `${path}&page=last`)).toEqual({ status: 200, queries: 2 });
+  });
+
+  it("a user's own API tokens, with no grant: retrieve in one round trip, the list in two", async () => {
+    const owner = await makeUser();
+    const identifier = unique("own");
+    const created = await post("/api/v3/core/tokens/", { identifier }, { token: owner.token });
+    expect(created.status).toBe(201);
+    const path = `/api/v3/core/tokens/${identifier}/`;
+    // Ownership is read from the token itself: no lookup of the caller's tokens.
+    expect(await roundTrips("GET", path, undefined, owner.token)).toEqual({ status: 200, queries: 1 });
+    // The page is read again with the owner's condition (their tokens and grants, by key), in one batch.
+    expect(await roundTrips("GET", "/api/v3/core/tokens/", undefined, owner.token)).toEqual({
+      status: 200,
+      queries: 2,
+    });
   });
 
   it("an unknown filter target is still the 400, before an invalid page", async () => {

@@ -115,3 +115,33 @@ export function connectionLifetime(expiry: string): ConnectionLifetime {
   if (milliseconds < 0) return { kind: "negative", milliseconds };
   return { kind: "expires", milliseconds: Math.max(milliseconds, MIN_CONNECTION_MS) };
 }
+
+/**
+ * A launched connection token's expiry (Unix ms) from its provider's `connection_expiry`: now plus
+ * the lifetime (at least a second), null for the literal zero. Refused (a text saying why, for a 400)
+ * when the duration is invalid or negative: every connection would expire before it starts.
+ */
+export function launchExpiry(
+  provider: { name: string; connection_expiry: string },
+  now: number,
+): { expires: number | null } | { refused: string } {
+  let lifetime: ConnectionLifetime;
+  try {
+    lifetime = connectionLifetime(provider.connection_expiry);
+  } catch {
+    return {
+      refused:
+        `Connections cannot be launched: the connection_expiry "${provider.connection_expiry}" ` +
+        `of provider "${provider.name}" is not a valid duration.`,
+    };
+  }
+  if (lifetime.kind === "negative") {
+    return {
+      refused:
+        `Connections cannot be launched: provider "${provider.name}" has a negative connection_expiry ` +
+        `("${provider.connection_expiry}"), so every connection would expire before it starts. ` +
+        "Set a positive duration, or 0 for no time limit.",
+    };
+  }
+  return { expires: lifetime.kind === "expires" ? now + lifetime.milliseconds : null };
+}

@@ -7,6 +7,7 @@ export * from "./events.ts";
 export * from "./fields.ts";
 export * from "./flows.ts";
 export * from "./host.ts";
+export * from "./keys.ts";
 export * from "./outposts.ts";
 export * from "./pagination.ts";
 export * from "./permissions.ts";

@@ -54,6 +54,68 @@ export type PatchedTokenRequest = v.InferOutput<typeof PatchedTokenRequestSchema
 /** authentik's default lifetime of a token created without `expires` (`default_token_duration`). */
 export const DEFAULT_TOKEN_LIFETIME_MS = 30 * 60 * 1000;
 
+/** What a new token gets for the fields the request leaves out (inserts use these, not the SQL DEFAULTs). */
+export const TOKEN_DEFAULTS = { intent: "api", description: "", expiring: true } as const;
+
+/**
+ * The expiry (Unix ms) of a token created without `expires`: authentik's default lifetime, cut to the
+ * expiry of the request's key (`keyExpires`, null for a key that never expires) when that comes sooner.
+ */
+export const defaultTokenExpiry = (now: number, keyExpires: number | null): number =>
+  Math.min(now + DEFAULT_TOKEN_LIFETIME_MS, keyExpires ?? Number.POSITIVE_INFINITY);
+
+/** Who writes a token's expiry: their user id, superuser status and the expiry of their key (Unix ms or null). */
+export interface TokenWriter {
+  userId: number;
+  superuser: boolean;
+  keyExpires: number | null;
+}
+
+/** A token's expiry fields as stored: `expires` in Unix ms (null: no date). */
+export interface TokenLifetime {
+  user: number;
+  expiring: boolean;
+  expires: number | null;
+}
+
+/** What is wrong with a write of a token's expiry fields; `forbidden` is a 403, `fields` a 400. */
+export type LifetimeProblem =
+  | { kind: "forbidden"; detail: string }
+  | { kind: "fields"; fields: { expiring?: string[]; expires?: string[] } };
+
+const EXPIRED_RENEWAL = "This token has expired: only a superuser or another user with change_token may renew it.";
+
+/**
+ * A key may not set a token that outlives it (outlivesKey: under `expiring` or `expires`), and an
+ * expired token's owner may not switch it back on: that takes a superuser or another user holding
+ * change_token. `input.expires` undefined keeps the current value (on create: the default expiry).
+ */
+export function tokenLifetimeProblem(
+  writer: TokenWriter,
+  input: { expiring?: boolean | undefined; expires?: number | null | undefined },
+  current: TokenLifetime | null,
+  now: number,
+): LifetimeProblem | null {
+  const expiring = input.expiring ?? current?.expiring ?? true;
+  const fallback = current === null ? defaultTokenExpiry(now, writer.keyExpires) : current.expires;
+  const after = { expiring, expires: input.expires !== undefined ? input.expires : fallback };
+  if (current !== null && after.expiring === current.expiring && after.expires === current.expires) return null;
+  const expired = current?.expiring === true && current.expires !== null && current.expires <= now;
+  if (expired && current!.user === writer.userId && !writer.superuser)
+    return { kind: "forbidden", detail: EXPIRED_RENEWAL };
+  if (!outlivesKey(after, writer.keyExpires)) return null;
+  const limit = new Date(writer.keyExpires!).toISOString();
+  return after.expiring
+    ? {
+        kind: "fields",
+        fields: { expires: [`The key of this request expires at ${limit}: a token it sets must not expire later.`] },
+      }
+    : {
+        kind: "fields",
+        fields: { expiring: [`The key of this request expires (${limit}): tokens it sets must expire too.`] },
+      };
+}
+
 export const TokenViewSchema = v.object({ key: v.string() });
 
 /** The identifier of the bootstrap superuser's API token (authentik's). */

@@ -2,6 +2,32 @@ import * as v from "valibot";
 import { boolean, choice, dictionary, list, optionalText, text, uuidRef } from "./fields.ts";
 
 export const USER_TYPES = ["internal", "external", "service_account", "internal_service_account"] as const;
+export type UserType = (typeof USER_TYPES)[number];
+
+/** What a user row gets when the request leaves it out (inserts use these; the SQL DEFAULTs are not relied on). */
+export const USER_DEFAULTS: { type: UserType; path: string; email: string } = {
+  type: "internal",
+  path: "users",
+  email: "",
+};
+
+/** The type of the service accounts rac-edge makes for outposts (authentik's). */
+export const INTERNAL_SERVICE_ACCOUNT = "internal_service_account" satisfies UserType;
+
+/**
+ * authentik's user type rules for an API write, or null when it may be made: nobody creates an
+ * internal service account (only outposts get one), and one never changes to another type.
+ */
+export function userTypeProblem(requested: string | undefined, current: string | null): string | null {
+  if (current === null && requested === INTERNAL_SERVICE_ACCOUNT)
+    return "Setting a user to internal service account is not allowed.";
+  if (current === INTERNAL_SERVICE_ACCOUNT && requested !== undefined && requested !== INTERNAL_SERVICE_ACCOUNT)
+    return "Can't change internal service account to other user type.";
+  return null;
+}
+
+/** Whether `value` is one of authentik's user types. */
+export const isUserType = (value: string): value is UserType => (USER_TYPES as readonly string[]).includes(value);
 
 export const GroupMemberSchema = v.object({
   pk: v.number(),

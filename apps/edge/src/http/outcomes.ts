@@ -1,5 +1,5 @@
 import { type ApiError, errors, type FieldErrors, filterChoiceMessage, MESSAGES } from "@rac-edge/core";
-import type { Outcome } from "../repositories/outcomes.ts";
+import { isOutcome, type Outcome } from "../repositories/outcomes.ts";
 
 /** A unique column's field and authentik's (Django's) text for it. */
 const TAKEN: Record<string, [field: string, text: string]> = {
@@ -20,6 +20,8 @@ const IN_USE: Record<string, (key: string, users: string[]) => string> = {
     `Flow "${slug}" is the authorization flow of these providers: ${names.join(", ")}. Change or delete them first.`,
 };
 
+const ALREADY_CONNECTED = " (You are already connected in another tab/window)";
+
 /** The one table from repository outcomes to DRF's statuses and texts. */
 export function outcomeError(outcome: Outcome): ApiError {
   switch (outcome.kind) {
@@ -38,7 +40,7 @@ export function outcomeError(outcome: Outcome): ApiError {
     case "inUse":
       return errors.nonField(IN_USE[outcome.table]?.(outcome.key, outcome.users) ?? "The object is in use.");
     case "limitReached":
-      return errors.conflict("Maximum connection limit reached.");
+      return errors.conflict(`Maximum connection limit reached.${outcome.callerHoldsOne ? ALREADY_CONNECTED : ""}`);
     case "callerGone":
       return errors.tokenInvalid();
     case "unknownChoice": {
@@ -49,3 +51,6 @@ export function outcomeError(outcome: Outcome): ApiError {
       return errors.field(outcome.parameter, "Enter a valid UUID.");
   }
 }
+
+/** A thrown repository outcome as its ApiError; anything else as it is. */
+export const apiErrorOf = (thrown: unknown): unknown => (isOutcome(thrown) ? outcomeError(thrown.outcome) : thrown);

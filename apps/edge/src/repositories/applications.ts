@@ -3,7 +3,6 @@ import {
   type ApplicationRequest,
   type PatchedApplicationRequest,
   type Provider,
-  ProviderSchema,
   RAC_LAUNCH_URL,
 } from "@rac-edge/core";
 import { counted } from "./counts.ts";
@@ -12,7 +11,7 @@ import { modelEvent } from "./events.ts";
 import { exact, type FilterTable } from "./filters.ts";
 import type { ListSpec } from "./lists.ts";
 import type { Outcome } from "./outcomes.ts";
-import { PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
+import { baseProviderFromRow, PROVIDER_APPLICATION_JOIN, providerColumns } from "./providers.ts";
 import { asFlag, asIs, updateRow, type Writable, writeBatch } from "./write.ts";
 
 export interface ApplicationRow {
@@ -30,16 +29,12 @@ export interface ApplicationRow {
 }
 
 const PROVIDER_PREFIX = "provider__";
-const PROVIDER_FIELDS = Object.keys(ProviderSchema.entries) as (keyof Provider)[];
 const FROM = `applications a LEFT JOIN providers p ON p.id = a.provider_id ${PROVIDER_APPLICATION_JOIN}`;
 const COLUMNS = `a.uuid, a.name, a.slug, a.provider_id, a.open_in_new_tab, a.meta_launch_url, a.meta_description, a.meta_publisher,
   a.policy_engine_mode, a."group" AS app_group, ${providerColumns(PROVIDER_PREFIX)}`;
 
 /** authentik's base Provider (no RAC fields), as an application nests it. */
-function baseProvider(row: ApplicationRow): Provider {
-  const provider = providerFromRow(row, PROVIDER_PREFIX);
-  return Object.fromEntries(PROVIDER_FIELDS.map((field) => [field, provider[field]])) as Provider;
-}
+const baseProvider = (row: ApplicationRow): Provider => baseProviderFromRow(row, PROVIDER_PREFIX);
 
 /** authentik's get_launch_url: the application's own URL, else its provider's (RAC: a fixed URL). */
 function launchUrl(row: ApplicationRow): string | null {

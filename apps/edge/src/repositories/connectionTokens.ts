@@ -1,17 +1,11 @@
-import {
-  type ConnectionToken,
-  type Endpoint,
-  errors,
-  type GroupMember,
-  normalizeUuid,
-  type RacProvider,
-} from "@rac-edge/core";
+import { type ConnectionToken, type Endpoint, type GroupMember, normalizeUuid, type RacProvider } from "@rac-edge/core";
 import { iso } from "../clock.ts";
 import { type CountedField, counted } from "./counts.ts";
 import { planOneRow, type ReadPlan } from "./d1.ts";
 import { ENDPOINT_PROVIDER_JOIN, endpointColumns, endpointFromRow, endpointOwnColumns } from "./endpoints.ts";
 import { modelEvent } from "./events.ts";
 import type { Condition, ListSpec } from "./lists.ts";
+import { outcome } from "./outcomes.ts";
 import { existingProviders, PROVIDER_APPLICATION_JOIN, providerColumns, providerFromRow } from "./providers.ts";
 import { memberColumns, memberFromPrefixedRow } from "./users.ts";
 
@@ -221,7 +215,7 @@ export async function endpointProvider(db: D1Database, endpoint: string): Promis
 /**
  * Points a live token at a provider and endpoint. Checked in the same statement: the endpoint still
  * belongs to the provider, and moving to another endpoint respects that endpoint's connection
- * limit (as a launch would). Answers 404 if the token is gone, 409 if the limit refused the move.
+ * limit (as a launch would). Outcomes: notFound if the token is gone, limitReached if the limit refused the move.
  */
 export async function moveConnectionToken(
   db: D1Database,
@@ -247,11 +241,11 @@ export async function moveConnectionToken(
     selectConnectionToken(db, uuid, now),
   ]);
   const row = selected!.results[0];
-  if (row === undefined) throw errors.notFound(); // deleted or expired meanwhile
+  if (row === undefined) throw outcome({ kind: "notFound" }); // deleted or expired meanwhile
   // The read-back says whether the token is where it was asked to go: `meta.changes` would also
   // count the counter rows the UPDATE's triggers write (migration 0007).
   const moved = row.endpoint_id === endpoint && row.provider_id === provider;
-  if (!moved) throw errors.conflict("Maximum connection limit reached.");
+  if (!moved) throw outcome({ kind: "limitReached" });
   return connectionTokenFromRow(row);
 }
 
@@ -260,4 +254,19 @@ export async function deleteConnectionToken(db: D1Database, uuid: string): Promi
     modelEvent(db, "model_deleted", "authentik_providers_rac.connectiontoken", uuid),
     db.prepare("DELETE FROM connection_tokens WHERE uuid = ?1").bind(uuid),
   ]);
+}
+
+/**
+ * One bounded step of the sweep: removes at most `limit` tokens whose expiry has passed
+ * (`expires <= now`), oldest first through the `expires` index; answers how many it removed.
+ */
+export async function deleteExpiredConnectionTokens(db: D1Database, now: number, limit: number): Promise<number> {
+  const { results } = await db
+    .prepare(
+      `DELETE FROM connection_tokens WHERE uuid IN
+         (SELECT uuid FROM connection_tokens WHERE expires <= ?1 ORDER BY expires LIMIT ?2) RETURNING 1 AS removed`,
+    )
+    .bind(now, limit)
+    .all();
+  return results.length;
 }

@@ -11,8 +11,8 @@ export type Outcome =
   | { kind: "referenceGone"; field: string; id: unknown }
   /** A delete refused while other rows (their names) use the object. */
   | { kind: "inUse"; table: string; key: string; users: string[] }
-  /** The endpoint already carries its `maximum_connections`. */
-  | { kind: "limitReached" }
+  /** The endpoint already carries its `maximum_connections` (`callerHoldsOne`: one of them is the caller's). */
+  | { kind: "limitReached"; callerHoldsOne?: boolean }
   /** The caller (their user row, with their key) was deleted while the request ran. */
   | { kind: "callerGone" }
   /** A list filter's value names no object or option (django-filter's choice filters); `value` when quoted. */

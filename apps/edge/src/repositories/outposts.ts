@@ -1,4 +1,5 @@
 import {
+  INTERNAL_SERVICE_ACCOUNT,
   normalizeUuid,
   OUTPOST_USER_PATH,
   type Outpost,
@@ -9,9 +10,9 @@ import {
   outpostUserDisplayName,
   outpostUsername,
   type PatchedOutpostRequest,
-  type Provider,
-  RAC_PROVIDER,
+  providerOf,
   refreshIntervalSeconds,
+  type StoredProvider,
 } from "@rac-edge/core";
 import { randomKey, sha256Hex } from "../crypto.ts";
 import { counted } from "./counts.ts";
@@ -35,17 +36,6 @@ export interface OutpostRow {
   providers_obj: string;
 }
 
-/** A provider as the outpost's SQL renders it (base `Provider` fields without the constants). */
-interface ProviderJson {
-  pk: number;
-  name: string;
-  authentication_flow: string | null;
-  authorization_flow: string;
-  property_mappings: string[];
-  app_slug: string | null;
-  app_name: string | null;
-}
-
 /** The outpost's providers as base Provider objects, in one correlated subquery. */
 const PROVIDERS_OBJ = `(SELECT json_group_array(json(obj)) FROM (
     SELECT json_object(
@@ -65,28 +55,12 @@ const COLUMNS = [
   `${PROVIDERS_OBJ} AS providers_obj`,
 ].join(", ");
 
-const providerFromJson = (p: ProviderJson): Provider => ({
-  pk: p.pk,
-  name: p.name,
-  authentication_flow: p.authentication_flow,
-  authorization_flow: p.authorization_flow,
-  property_mappings: p.property_mappings,
-  component: RAC_PROVIDER.component,
-  assigned_application_slug: p.app_slug,
-  assigned_application_name: p.app_name,
-  assigned_backchannel_application_slug: null,
-  assigned_backchannel_application_name: null,
-  verbose_name: RAC_PROVIDER.verbose_name,
-  verbose_name_plural: RAC_PROVIDER.verbose_name_plural,
-  meta_model_name: RAC_PROVIDER.meta_model_name,
-});
-
 export const outpostFromRow = (row: OutpostRow): Outpost => ({
   pk: row.uuid,
   name: row.name,
   type: row.type,
   providers: parseJson<number[]>(row.providers),
-  providers_obj: parseJson<ProviderJson[]>(row.providers_obj).map(providerFromJson),
+  providers_obj: parseJson<StoredProvider[]>(row.providers_obj).map(providerOf),
   service_connection: null,
   service_connection_obj: null,
   refresh_interval_s: refreshIntervalSeconds(parseJson(row.config) as Record<string, unknown>),
@@ -169,10 +143,15 @@ export async function insertOutpost(db: D1Database, input: OutpostRequest): Prom
   // The account and its token first: the outpost row references the token (its gateway rights).
   const statements = [
     db
-      .prepare(
-        "INSERT INTO users (uuid, uid, username, name, path, type) VALUES (?1, ?2, ?3, ?4, ?5, 'internal_service_account')",
-      )
-      .bind(user.uuid, user.uid, username, outpostUserDisplayName(input.name), OUTPOST_USER_PATH),
+      .prepare("INSERT INTO users (uuid, uid, username, name, path, type) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+      .bind(
+        user.uuid,
+        user.uid,
+        username,
+        outpostUserDisplayName(input.name),
+        OUTPOST_USER_PATH,
+        INTERNAL_SERVICE_ACCOUNT,
+      ),
     db
       .prepare(
         `INSERT INTO tokens (uuid, identifier, user_id, intent, description, managed, expires, expiring, key_hash, key_pending)

@@ -1,4 +1,9 @@
+import { type ModelName, normalizeUuid } from "@rac-edge/core";
+import { isForeignKeyViolation } from "./d1.ts";
 import { EVENT_APPS, eventStatement } from "./events.ts";
+import { MODEL_TABLES } from "./models.ts";
+import { outcome } from "./outcomes.ts";
+import { revokeUnlaunchable } from "./revocations.ts";
 
 /** Grants by codename: object_pk '' is global. */
 export type Grants = Map<string, Set<string>>;
@@ -59,11 +64,58 @@ export interface Grant {
   objectPk: string;
 }
 
+/** Whether the user exists. */
+export async function userExists(db: D1Database, userId: number): Promise<boolean> {
+  return (await db.prepare("SELECT id FROM users WHERE id = ?1").bind(userId).first()) !== null;
+}
+
+/**
+ * The object an object grant names, as stored (uuids in their canonical spelling), or null when no
+ * such object exists. Integer keys compare as text: "05" is not 5.
+ */
+export async function grantObject(db: D1Database, model: ModelName, objectPk: string): Promise<string | null> {
+  const target = MODEL_TABLES[model];
+  const key = target.integer ? objectPk : (normalizeUuid(objectPk) ?? objectPk);
+  const found = await db
+    .prepare(`SELECT 1 AS found FROM ${target.table} WHERE CAST(${target.pk} AS TEXT) = ?1`)
+    .bind(key)
+    .first();
+  return found === null ? null : key;
+}
+
+/** Runs a grant change's statements; the user deleted meanwhile is the notFound outcome. */
+async function changeGrants(db: D1Database, statements: D1PreparedStatement[]): Promise<D1Result[]> {
+  if (statements.length === 0) return [];
+  try {
+    return await db.batch(statements);
+  } catch (error) {
+    throw isForeignKeyViolation(error) ? outcome({ kind: "notFound" }) : error;
+  }
+}
+
+/** Gives the user the grants (held ones stay); answers each grant's id (authentik's `PermissionAssignResult`). */
+export async function assignGrants(db: D1Database, userId: number, grants: Grant[]): Promise<{ id: string }[]> {
+  return assignedIds(await changeGrants(db, assignStatements(db, userId, grants)));
+}
+
+/**
+ * Takes the grants from the user. Without view on an endpoint, their connection tokens there go in
+ * the same batch (`revokeLaunches`: the launch grant is among them).
+ */
+export async function unassignGrants(db: D1Database, userId: number, grants: Grant[]): Promise<void> {
+  const statements = unassignStatements(db, userId, grants);
+  if (grants.some((grant) => grant.codename === LAUNCH_GRANT)) statements.push(revokeUnlaunchable(db, userId));
+  await changeGrants(db, statements);
+}
+
+/** The grant a launch needs (on the endpoint, or global). */
+const LAUNCH_GRANT = "authentik_providers_rac.view_endpoint";
+
 /**
  * Inserts each grant (a grant already held stays as it is) and answers its row's id as text,
  * authentik's `PermissionAssignResult`: the no-op update on conflict makes RETURNING see held rows.
  */
-export function assignStatements(db: D1Database, userId: number, grants: Grant[]): D1PreparedStatement[] {
+function assignStatements(db: D1Database, userId: number, grants: Grant[]): D1PreparedStatement[] {
   // Events first: each is written only for a grant the user does not hold yet.
   const events = grants.map((grant) => permissionEvent(db, "permission_assigned", userId, grant, "NOT EXISTS"));
   const inserts = grants.map((grant) =>
@@ -79,10 +131,10 @@ export function assignStatements(db: D1Database, userId: number, grants: Grant[]
 }
 
 /** The ids answered by a batch of assignStatements: the inserts' rows (the events return none). */
-export const assignedIds = (results: D1Result[]): { id: string }[] =>
+const assignedIds = (results: D1Result[]): { id: string }[] =>
   results.filter((result) => result.results.length > 0).map((result) => result.results[0] as { id: string });
 
-export function unassignStatements(db: D1Database, userId: number, grants: Grant[]): D1PreparedStatement[] {
+function unassignStatements(db: D1Database, userId: number, grants: Grant[]): D1PreparedStatement[] {
   const remove = "DELETE FROM permissions WHERE user_id = ?1 AND codename = ?2 AND object_pk = ?3";
   return grants.flatMap((grant) => [
     // Before the DELETE, and only for a grant the user holds.
@@ -121,4 +173,13 @@ export async function mayLaunch(db: D1Database, userId: number, endpoint: string
     .bind(userId, endpoint)
     .first();
   return row !== null;
+}
+
+/** Whether the user exists and is a superuser. */
+export async function isSuperuser(db: D1Database, userId: number): Promise<boolean> {
+  const row = await db
+    .prepare("SELECT is_superuser FROM users WHERE id = ?1")
+    .bind(userId)
+    .first<{ is_superuser: number }>();
+  return row?.is_superuser === 1;
 }

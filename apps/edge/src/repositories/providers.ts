@@ -1,9 +1,13 @@
 import {
   DEFAULT_CONNECTION_EXPIRY,
+  isIntegerKey,
   type PatchedRacProviderRequest,
-  RAC_PROVIDER,
+  type Provider,
+  providerOf,
   type RacProvider,
   type RacProviderRequest,
+  racProviderOf,
+  type StoredProvider,
 } from "@rac-edge/core";
 import { shownSettings } from "../secretSettings.ts";
 import { counted } from "./counts.ts";
@@ -52,10 +56,8 @@ export type ProviderRow = {
   outposts: string;
 };
 
-/** The provider of a row; `prefix`: its columns as providerColumns(prefix) nests them in another object's row. */
-export function providerFromRow(row: ProviderRow): RacProvider;
-export function providerFromRow(row: Record<string, unknown>, prefix?: string): RacProvider;
-export function providerFromRow(row: Record<string, unknown>, prefix = ""): RacProvider {
+/** The stored fields of a provider row of providerColumns(`prefix`). */
+function storedProvider(row: Record<string, unknown>, prefix: string): StoredProvider {
   const get = <T>(column: string) => row[prefix + column] as T;
   return {
     pk: get<number>("id"),
@@ -63,19 +65,27 @@ export function providerFromRow(row: Record<string, unknown>, prefix = ""): RacP
     authentication_flow: get<string | null>("authentication_flow"),
     authorization_flow: get<string>("authorization_flow"),
     property_mappings: parseJson<string[]>(get("mappings")),
-    component: RAC_PROVIDER.component,
-    assigned_application_slug: get<string | null>("app_slug"),
-    assigned_application_name: get<string | null>("app_name"),
-    assigned_backchannel_application_slug: null,
-    assigned_backchannel_application_name: null,
-    verbose_name: RAC_PROVIDER.verbose_name,
-    verbose_name_plural: RAC_PROVIDER.verbose_name_plural,
-    meta_model_name: RAC_PROVIDER.meta_model_name,
+    app_slug: get<string | null>("app_slug"),
+    app_name: get<string | null>("app_name"),
+  };
+}
+
+/** authentik's base Provider (no RAC fields), as an application nests it. */
+export const baseProviderFromRow = (row: Record<string, unknown>, prefix = ""): Provider =>
+  providerOf(storedProvider(row, prefix));
+
+/** The provider of a row; `prefix`: its columns as providerColumns(prefix) nests them in another object's row. */
+export function providerFromRow(row: ProviderRow): RacProvider;
+export function providerFromRow(row: Record<string, unknown>, prefix?: string): RacProvider;
+export function providerFromRow(row: Record<string, unknown>, prefix = ""): RacProvider {
+  const get = <T>(column: string) => row[prefix + column] as T;
+  return racProviderOf({
+    ...storedProvider(row, prefix),
     settings: shownSettings(parseJson(get("settings"))),
     outpost_set: parseJson<string[]>(get("outposts")),
     connection_expiry: get<string>("connection_expiry"),
     delete_token_on_disconnect: get<number>("delete_token_on_disconnect") === 1,
-  };
+  });
 }
 
 const FROM = `providers p ${PROVIDER_APPLICATION_JOIN}`;
@@ -109,9 +119,8 @@ export const existingProviders = (db: D1Database, ids: number[]): D1PreparedStat
   db.prepare("SELECT id FROM providers WHERE id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(ids));
 
 export const providerByKey = (db: D1Database, key: string): ReadPlan<RacProvider | null> =>
-  planOneRow(
-    /^\d{1,15}$/.test(key) ? db.prepare(selectWhere("p.id = ?1")).bind(Number(key)) : null,
-    (row: ProviderRow) => providerFromRow(row),
+  planOneRow(isIntegerKey(key) ? db.prepare(selectWhere("p.id = ?1")).bind(Number(key)) : null, (row: ProviderRow) =>
+    providerFromRow(row),
   );
 
 const WRITABLE: Writable = {

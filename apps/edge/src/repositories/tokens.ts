@@ -1,10 +1,12 @@
-import { errors, type PatchedTokenRequest, type Token } from "@rac-edge/core";
+import type { PatchedTokenRequest, Token } from "@rac-edge/core";
 import { iso } from "../clock.ts";
 import { randomKey, sha256Hex } from "../crypto.ts";
 import { counted } from "./counts.ts";
 import { planOneRow, type ReadPlan, uniqueViolation } from "./d1.ts";
 import { modelEvent } from "./events.ts";
+import { exact, type FilterTable, flag } from "./filters.ts";
 import { type Condition, condition, type ListSpec } from "./lists.ts";
+import { outcome } from "./outcomes.ts";
 import { grantsColumn } from "./permissions.ts";
 import { userColumns, userFromPrefixedRow } from "./users.ts";
 
@@ -92,19 +94,26 @@ const selectWhere = (where: string) => `SELECT ${COLUMNS} FROM ${FROM} WHERE ${w
 export const tokenByKey = (db: D1Database, identifier: string): ReadPlan<Token | null> =>
   planOneRow(db.prepare(selectWhere("t.identifier = ?1")).bind(identifier), tokenFromRow);
 
-/** The pks of the caller's own tokens, which they may always see, change and delete. */
-export async function ownTokenPks(db: D1Database, userId: number): Promise<string[]> {
-  const { results } = await db
-    .prepare("SELECT uuid FROM tokens WHERE user_id = ?1")
-    .bind(userId)
-    .all<{ uuid: string }>();
-  return results.map((row) => row.uuid);
-}
+/** What a caller limited to some tokens sees: their own (which they may always see) and the granted ones. */
+export const ownTokensOrGranted = (userId: number, granted: string[]): Condition =>
+  condition(
+    "t.uuid IN (SELECT uuid FROM tokens WHERE user_id = ? UNION SELECT value FROM json_each(?))",
+    userId,
+    JSON.stringify(granted),
+  );
+
+/** authentik's TokenFilter, by query parameter. */
+export const tokenFilters: FilterTable = {
+  identifier: exact("t.identifier"),
+  intent: exact("t.intent"),
+  description: exact("t.description"),
+  managed: exact("t.managed"),
+  user__username: exact("u.username"),
+  expiring: flag((expiring) => condition("t.expiring = ?", expiring ? 1 : 0)),
+};
 
 const identifierTaken = (error: unknown) =>
-  uniqueViolation(error) === "tokens.identifier"
-    ? errors.field("identifier", "Token with this identifier already exists.")
-    : error;
+  uniqueViolation(error) === "tokens.identifier" ? outcome({ kind: "taken", columns: ["tokens.identifier"] }) : error;
 
 const toMs = (value: unknown) => (value === null ? null : Date.parse(value as string));
 
@@ -177,7 +186,7 @@ export async function updateToken(db: D1Database, uuid: string, input: PatchedTo
   try {
     const results = await db.batch<TokenRow>(statements);
     const row = results[results.length - 1]!.results[0];
-    if (row === undefined) throw errors.notFound(); // deleted meanwhile
+    if (row === undefined) throw outcome({ kind: "notFound" }); // deleted meanwhile
     return tokenFromRow(row);
   } catch (error) {
     throw identifierTaken(error);

@@ -1,9 +1,11 @@
 import {
   DEFAULT_AVATAR,
   type GroupMember,
+  isIntegerKey,
+  isUserType,
   normalizeUuid,
   type PatchedUserRequest,
-  USER_TYPES,
+  USER_DEFAULTS,
   type User,
   type UserRequest,
 } from "@rac-edge/core";
@@ -119,7 +121,7 @@ export const userFilters: FilterTable = {
     return { where: condition("u.uuid = ?", uuid) };
   },
   type(types) {
-    const unknown = types.find((type) => !(USER_TYPES as readonly string[]).includes(type));
+    const unknown = types.find((type) => !isUserType(type));
     if (unknown !== undefined) throw outcome({ kind: "unknownChoice", parameter: "type", value: unknown });
     return { where: condition("u.type IN (SELECT value FROM json_each(?))", JSON.stringify(types)) };
   },
@@ -127,7 +129,7 @@ export const userFilters: FilterTable = {
 
 export const userByKey = (db: D1Database, key: string): ReadPlan<User | null> =>
   planOneRow(
-    /^\d{1,15}$/.test(key) ? db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?1`).bind(Number(key)) : null,
+    isIntegerKey(key) ? db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?1`).bind(Number(key)) : null,
     userFromRow,
   );
 
@@ -151,12 +153,12 @@ export async function insertUser(db: D1Database, input: UserRequest): Promise<Us
         uid,
         input.username,
         input.name,
-        input.email ?? "",
+        input.email ?? USER_DEFAULTS.email,
         input.is_active === false ? 0 : 1,
         input.is_superuser ? 1 : 0,
         JSON.stringify(input.attributes ?? {}),
-        input.path ?? "users",
-        input.type ?? "internal",
+        input.path ?? USER_DEFAULTS.path,
+        input.type ?? USER_DEFAULTS.type,
       ),
     modelEvent(db, "model_created", "authentik_core.user", 0, lastInserted()),
   ]);

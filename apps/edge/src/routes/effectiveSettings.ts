@@ -9,7 +9,7 @@ import {
 import { taggedJson } from "../http/etag.ts";
 import { prefetching, type Routes } from "../http/router.ts";
 import { documented } from "../openapi/operation.ts";
-import { endpointSettingsSources } from "../repositories/connections.ts";
+import { endpointSettingsSources } from "../repositories/gateway.ts";
 
 /**
  * What a connection to the endpoint would use now, explained: core's merge with each key's source.

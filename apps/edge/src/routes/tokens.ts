@@ -1,5 +1,4 @@
 import {
-  type Action,
   ApiError,
   BOOTSTRAP_TOKEN_IDENTIFIER,
   codename,
@@ -8,29 +7,29 @@ import {
   type ModelName,
   type PatchedTokenRequest,
   PatchedTokenRequestSchema,
-  queryBoolean,
   reservedTokenIdentifier,
+  TOKEN_DEFAULTS,
   type Token,
   type TokenRequest,
   TokenRequestSchema,
   TokenSchema,
   TokenViewSchema,
 } from "@rac-edge/core";
-import { Access } from "../access.ts";
-import type { Caller } from "../auth.ts";
 import { clock } from "../clock.ts";
-import { crudRoutes } from "../http/crud.ts";
+import { allowed, crudRoutes, type Ownership, visibleObject } from "../http/crud.ts";
 import { json } from "../http/responses.ts";
 import { type Context, carriesSecret, type Handler, prefetching, type Routes } from "../http/router.ts";
 import { documented, type OperationDoc } from "../openapi/operation.ts";
-import { type Condition, condition } from "../repositories/lists.ts";
+import { filtering } from "../repositories/filters.ts";
+import { isSuperuser } from "../repositories/permissions.ts";
 import {
   deleteToken,
   insertToken,
-  ownTokenPks,
+  ownTokensOrGranted,
   peekPendingKey,
   takePendingKey,
   tokenByKey,
+  tokenFilters,
   tokenFromRow,
   tokenList,
   updateToken,
@@ -40,72 +39,19 @@ import { defaultExpiry, lifetimeProblems, toMs } from "../tokenLifetime.ts";
 const MODEL: ModelName = "authentik_core.token";
 const PATH = "/api/v3/core/tokens/";
 const VIEW_KEY = "authentik_core.view_token_key";
-/** What an owner may always do with their own tokens, grant or not. */
-const OWNER_PERMISSIONS = new Set([
-  codename(MODEL, "view"),
-  codename(MODEL, "change"),
-  codename(MODEL, "delete"),
-  VIEW_KEY,
-]);
 
 /**
- * Access with authentik's owner semantics for API tokens: a user always sees, changes, deletes and
- * reads the key of their own tokens, and may create tokens for themselves without a grant
- * (`authorizeToken` checks tokens for other users). Everything else follows the grants.
+ * authentik's owner semantics for API tokens: a user always sees, changes, deletes and reads the key
+ * of their own tokens, and may create tokens for themselves without a grant (`authorizeToken` checks
+ * tokens for other users). Everything else follows the grants.
  */
-class TokenAccess extends Access {
-  private readonly tokenDb: D1Database;
-  private own: Promise<Set<string>> | undefined;
-
-  constructor(db: D1Database, caller: Caller) {
-    super(db, caller);
-    this.tokenDb = db;
-  }
-
-  private ownPks(): Promise<Set<string>> {
-    this.own ??= ownTokenPks(this.tokenDb, this.caller.userId).then((pks) => new Set(pks));
-    return this.own;
-  }
-
-  override async has(perm: string, objectPk: string | number): Promise<boolean> {
-    if (await super.has(perm, objectPk)) return true;
-    return OWNER_PERMISSIONS.has(perm) && (await this.ownPks()).has(String(objectPk));
-  }
-
-  override async visible(model: ModelName): Promise<string[] | null> {
-    const granted = await super.visible(model);
-    if (granted === null || model !== MODEL) return granted;
-    return [...new Set([...granted, ...(await this.ownPks())])];
-  }
-
-  override async require(model: ModelName, action: Action, objectPk?: string | number): Promise<void> {
-    if (model === MODEL && action === "add" && objectPk === undefined) return;
-    await super.require(model, action, objectPk);
-  }
-}
-
-/** The handler (and its HEAD variant) with the owner-aware access, keeping its document and prefetched reads. */
-const withTokenAccessHandler = (handler: Handler): Handler =>
-  Object.assign((context: Context) => handler({ ...context, access: new TokenAccess(context.db, context.caller) }), {
-    doc: handler.doc,
-    prefetch: handler.prefetch,
-    ...(handler.head ? { head: withTokenAccessHandler(handler.head) } : {}),
-  });
-
-/** Every handler of this module sees the owner-aware access. */
-const withTokenAccess = (routes: Routes): Routes =>
-  Object.fromEntries(
-    Object.entries(routes).map(([path, methods]) => [
-      path,
-      Object.fromEntries(
-        Object.entries(methods).map(([method, handler]) => [
-          method,
-          // The wrapper keeps the handler's OpenAPI document and prefetched reads.
-          withTokenAccessHandler(handler),
-        ]),
-      ),
-    ]),
-  );
+const OWNER: Ownership<Token> = {
+  permissions: new Set([codename(MODEL, "view"), codename(MODEL, "change"), codename(MODEL, "delete"), VIEW_KEY]),
+  ownerOf: (token) => token.user,
+  visible: ownTokensOrGranted,
+  mayCreateOwn: true,
+};
+const OWNED = { model: MODEL, owner: OWNER };
 
 /** Outposts find their token by identifier: it changes only with its outpost. */
 function refuseManaged(token: Token | null): void {
@@ -146,34 +92,19 @@ async function authorizeToken(context: Context, input: PatchedTokenRequest, curr
   lifetimeProblems(context.caller, input, current, fields);
   if (Object.keys(fields).length > 0) throw errors.validation(fields);
   if (!moved || caller.superuser) return;
-  if (!(await new Access(db, caller).hasGlobal(codename(MODEL, "add")))) throw errors.forbidden();
-  const target = await db
-    .prepare("SELECT is_superuser FROM users WHERE id = ?1")
-    .bind(input.user)
-    .first<{ is_superuser: number }>();
-  if (target?.is_superuser === 1) throw errors.forbidden();
+  if (!(await context.access.hasGlobal(codename(MODEL, "add")))) throw errors.forbidden();
+  if (await isSuperuser(db, input.user!)) throw errors.forbidden();
 }
 
 const BOOTSTRAP_FIXED = "The bootstrap token stays akadmin's under its identifier while BOOTSTRAP_TOKEN is set.";
-
-function tokenFilters(url: URL): Condition[] {
-  const query = url.searchParams;
-  const filters: Condition[] = [];
-  for (const field of ["identifier", "intent", "description", "managed"] as const) {
-    if (query.has(field)) filters.push(condition(`t.${field} = ?`, query.get(field)));
-  }
-  if (query.has("user__username")) filters.push(condition("u.username = ?", query.get("user__username")));
-  const expiring = queryBoolean(query.get("expiring"));
-  if (expiring !== null) filters.push(condition("t.expiring = ?", expiring ? 1 : 0));
-  return filters;
-}
 
 const crud = crudRoutes<Token, TokenRequest, PatchedTokenRequest>({
   model: MODEL,
   path: PATH,
   list: tokenList,
   fromRow: tokenFromRow,
-  filters: (url) => ({ where: tokenFilters(url) }),
+  owner: OWNER,
+  filters: filtering(tokenFilters),
   row: { table: "tokens", column: "uuid" },
   byKey: tokenByKey,
   createSchema: TokenRequestSchema,
@@ -203,11 +134,11 @@ const crud = crudRoutes<Token, TokenRequest, PatchedTokenRequest>({
     insertToken(db, {
       identifier: input.identifier,
       userId: input.user ?? caller.userId,
-      intent: input.intent ?? "api",
-      description: input.description ?? "",
+      intent: input.intent ?? TOKEN_DEFAULTS.intent,
+      description: input.description ?? TOKEN_DEFAULTS.description,
       // authentik's default_token_duration: 30 minutes from now when no date is given.
       expires: input.expires === undefined ? defaultExpiry(caller, clock.now()) : toMs(input.expires),
-      expiring: input.expiring ?? true,
+      expiring: input.expiring ?? TOKEN_DEFAULTS.expiring,
     }),
   update: ({ db }, current, input) => updateToken(db, current.pk, input),
   remove: (context, current) => {
@@ -241,12 +172,10 @@ const viewKeyHandler = (consume: boolean): Handler =>
   prefetching(
     ({ db, params }) => tokenByKey(db, params.key!),
     async (context, found) => {
-      const { db, access } = context;
-      const token = found();
-      if (token === null) throw errors.notFound();
-      await access.requireVisible(MODEL, token.pk);
-      if (!(await access.has(VIEW_KEY, token.pk))) throw errors.forbidden();
+      const token = await visibleObject(context, OWNED, found());
+      if (!(await allowed(context, OWNED, VIEW_KEY, token))) throw errors.forbidden();
       refuseSuperusers(context, token);
+      const { db } = context;
       const key = consume ? await takePendingKey(db, token.pk) : await peekPendingKey(db, token.pk);
       if (key === null) throw keyGone();
       return json({ key });
@@ -256,8 +185,8 @@ const viewKeyHandler = (consume: boolean): Handler =>
 const viewKey: Handler = documented(VIEW_KEY_DOC, Object.assign(viewKeyHandler(true), { head: viewKeyHandler(false) }));
 
 // Creating a token and view_key answer with (or about) a key: no cache may keep them.
-export const tokenRoutes: Routes = withTokenAccess({
+export const tokenRoutes: Routes = {
   ...crud,
   [PATH]: { ...crud[PATH], POST: carriesSecret(crud[PATH]!.POST!) },
   [`${PATH}:key/view_key/`]: { GET: carriesSecret(viewKey) },
-});
+};

@@ -7,6 +7,7 @@ import {
   type UserRequest,
   UserRequestSchema,
   UserSchema,
+  userTypeProblem,
 } from "@rac-edge/core";
 import { crudRoutes } from "../http/crud.ts";
 import type { Context } from "../http/router.ts";
@@ -23,8 +24,6 @@ import {
   userList,
 } from "../repositories/users.ts";
 
-const INTERNAL_SERVICE_ACCOUNT = "internal_service_account";
-
 /**
  * Rules beyond field validation: only superusers grant or revoke superuser status (it is writable
  * here because rac-edge has no groups), authentik's user type rules, and no groups exist.
@@ -37,16 +36,8 @@ function authorizeUser({ caller }: Context, input: PatchedUserRequest, current: 
   ) {
     throw errors.forbidden();
   }
-  if (current === null && input.type === INTERNAL_SERVICE_ACCOUNT) {
-    throw errors.field("type", "Setting a user to internal service account is not allowed.");
-  }
-  if (
-    current?.type === INTERNAL_SERVICE_ACCOUNT &&
-    input.type !== undefined &&
-    input.type !== INTERNAL_SERVICE_ACCOUNT
-  ) {
-    throw errors.field("type", "Can't change internal service account to other user type.");
-  }
+  const typeProblem = userTypeProblem(input.type, current?.type ?? null);
+  if (typeProblem !== null) throw errors.field("type", typeProblem);
   const group = input.groups?.[0];
   if (group !== undefined) throw errors.field("groups", `Invalid pk "${group}" - object does not exist.`);
 }

@@ -1,6 +1,6 @@
 import { clock } from "../clock.ts";
-import { disconnectToken, recordSessionEnd, type SessionEnd, sessionState } from "../repositories/connections.ts";
 import type { Actor } from "../repositories/events.ts";
+import { disconnectToken, recordSessionEnd, type SessionEnd, sessionState } from "../repositories/gateway.ts";
 import { SessionViolation, type TargetSession } from "./protocol.ts";
 
 /** How often a socket checks that its token is live and its own (`RAC_REVOCATION_POLL_MS` and tests shorten it). */

@@ -3,15 +3,15 @@ import { clock } from "../clock.ts";
 import { sha256Hex } from "../crypto.ts";
 import type { Env } from "../env.ts";
 import { json } from "../http/responses.ts";
+import { recordHostKey } from "../repositories/endpoints.ts";
+import { type Actor, retentionDays } from "../repositories/events.ts";
 import {
   connectToken,
   type GatewayToken,
   liveToken,
   recordSessionError,
   sessionStatus,
-} from "../repositories/connections.ts";
-import { recordHostKey } from "../repositories/endpoints.ts";
-import { type Actor, retentionDays } from "../repositories/events.ts";
+} from "../repositories/gateway.ts";
 import { tokenSettings } from "../tokenSettings.ts";
 import { Bridge, REVOCATION_POLL_MS } from "./bridge.ts";
 import { linkGone, messagePage, PAGE_TEMPLATES, sessionPage } from "./pages.ts";

@@ -1,10 +1,11 @@
 import { ApiError } from "@rac-edge/core";
 import { Access } from "../access.ts";
 import type { Env } from "../env.ts";
-import { launchTargetByKey } from "../repositories/connections.ts";
+import { apiErrorOf } from "../http/outcomes.ts";
 import { runPlan } from "../repositories/d1.ts";
+import { launchTargetByKey } from "../repositories/launch.ts";
 import { endpointApplicationSlug } from "../repositories/library.ts";
-import { launchConnection } from "../routes/connections.ts";
+import { launchConnection } from "../routes/launch.ts";
 import { sameToken } from "./csrf.ts";
 import { escapeHtml, page, redirect } from "./html.ts";
 import { crossOrigin, csrfRefused, readForm } from "./routes.ts";
@@ -76,7 +77,8 @@ export async function launchPage(request: Request, env: Env, url: URL, slug: str
     }
     const { secret } = await launchConnection(env.DB, caller, access, target, body);
     return redirect(`/if/rac/${secret}/`, [["referrer-policy", "no-referrer"]]);
-  } catch (error) {
+  } catch (thrown) {
+    const error = apiErrorOf(thrown);
     if (error instanceof ApiError) return refused(error);
     throw error;
   }
