@@ -19,3 +19,5 @@ export * from "./targets.ts";
 export * from "./tokens.ts";
 export * from "./usedBy.ts";
 export * from "./users.ts";
+export * from "./resources/index.ts";
+export * from "./resources/schemas.ts";

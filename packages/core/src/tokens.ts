@@ -55,6 +55,7 @@ export type PatchedTokenRequest = v.InferOutput<typeof PatchedTokenRequestSchema
 export const DEFAULT_TOKEN_LIFETIME_MS = 30 * 60 * 1000;
 
 export const TokenViewSchema = v.object({ key: v.string() });
+export type TokenView = v.InferOutput<typeof TokenViewSchema>;
 
 /** The identifier of the bootstrap superuser's API token (authentik's). */
 export const BOOTSTRAP_TOKEN_IDENTIFIER = "authentik-bootstrap-token";
