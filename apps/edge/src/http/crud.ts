@@ -1,10 +1,8 @@
-import type { ModelName } from "@rac-edge/core";
-import { errors } from "@rac-edge/core";
+import type { ModelName, ResourceDescriptor } from "@rac-edge/core";
+import { errors, schemasOf } from "@rac-edge/core";
 import type * as v from "valibot";
 import type { Access } from "../access.ts";
 import { type Condition, type ListSpec, type Precheck, planListPage } from "../lists.ts";
-import { documented } from "../openapi/operation.ts";
-import { type ResourceDoc, standardDocs } from "../openapi/standard.ts";
 import { missingRefs, newRefs, type Ref } from "../refs.ts";
 import { failed, isForeignKeyViolation, type Reads, runReads } from "../repositories/d1.ts";
 import {
@@ -21,11 +19,11 @@ import { idempotent } from "./idempotency.ts";
 import { json, noContent } from "./responses.ts";
 import { type Context, type Handler, prefetching, type RequestContext, type Routes } from "./router.ts";
 
-/** What a standard resource supplies; its SQL stays in its repository. */
+/**
+ * What a standard resource supplies beyond its descriptor (path, model, schemas): its policy and its
+ * repository's reads and writes; its SQL stays in its repository.
+ */
 export interface CrudResource<T extends { pk: string | number }, Create, Patch> {
-  model: ModelName;
-  /** List path with a trailing slash; the detail path is `<path>:key/`. */
-  path: string;
   list: ListSpec;
   fromRow(row: never): T;
   /** Query-string filters of the list (known fields only); may throw a 400. */
@@ -41,11 +39,6 @@ export interface CrudResource<T extends { pk: string | number }, Create, Patch> 
   row: VersionedRow;
   /** The object a path key names (planned: it rides in the authentication's batch); null for unknown or malformed keys. */
   byKey(db: D1Database, key: string): Reads<T | null>;
-  createSchema: v.GenericSchema<unknown, Create>;
-  patchSchema: v.GenericSchema<unknown, Patch>;
-  /** The object as answered, and what the OpenAPI document says beyond the schemas. */
-  schema: v.GenericSchema<unknown, T>;
-  doc: ResourceDoc;
   /** References to check (in one batch) before any write. */
   refs?(input: Patch): Ref[];
   /** The object as this caller may see it (nested objects they may not view lose their settings). */
@@ -105,10 +98,17 @@ export async function precondition<T extends { pk: string | number }>(
   return guarded(context.db, versionGuard(context.db, model.row, current.pk, version));
 }
 
-/** list, create, retrieve, PUT, PATCH, DELETE and used_by with authentik's permission rules. */
+/**
+ * list, create, retrieve, PUT, PATCH, DELETE and used_by with authentik's permission rules, on the
+ * descriptor's path and its aliases, validating with its schemas.
+ */
 export function crudRoutes<T extends { pk: string | number }, Create extends Patch, Patch>(
-  resource: CrudResource<T, Create, Patch>,
+  descriptor: ResourceDescriptor<T, Create, Patch>,
+  implementation: CrudResource<T, Create, Patch>,
 ): Routes {
+  const schemas = schemasOf(descriptor);
+  const model = descriptor.model as ModelName;
+  const resource = { ...implementation, model, createSchema: schemas.create, patchSchema: schemas.patch };
   /** The page as a caller who may see every object would get it, or limited to the `visible` pks. */
   async function present(context: Context, object: T): Promise<T> {
     return resource.present ? resource.present(context, object) : object;
@@ -166,20 +166,17 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
     await raceSafe(resource.remove({ ...context, db }, current));
     return noContent();
   });
-  const docs = standardDocs(resource.doc, {
-    schema: resource.schema,
-    updateSchema: resource.createSchema,
-    patchSchema: resource.patchSchema,
-    ordering: Object.keys(resource.list.ordering),
-  });
-  return {
-    [resource.path]: { GET: documented(docs.list, list), POST: documented(docs.create, idempotent(create)) },
-    [`${resource.path}:key/`]: {
-      GET: documented(docs.retrieve, retrieve),
-      PUT: documented(docs.update, update(resource.createSchema)),
-      PATCH: documented(docs.partialUpdate, update(resource.patchSchema)),
-      DELETE: documented(docs.destroy, remove),
-    },
-    [`${resource.path}:key/used_by/`]: { GET: documented(docs.usedBy, usedByHandler(resource.model, resource.byKey)) },
-  };
+  const routes: Routes = {};
+  for (const base of [descriptor.path, ...descriptor.aliases]) {
+    const path = `/api/v3/${base}`;
+    routes[path] = { GET: list, POST: idempotent(create) };
+    routes[`${path}:key/`] = {
+      GET: retrieve,
+      PUT: update(resource.createSchema),
+      PATCH: update(resource.patchSchema),
+      DELETE: remove,
+    };
+    routes[`${path}:key/used_by/`] = { GET: usedByHandler(model, resource.byKey) };
+  }
+  return routes;
 }

@@ -4,7 +4,6 @@ import { Access } from "../access.ts";
 import { authentication, bootstrapRefusal, type Caller, callerFrom } from "../auth.ts";
 import type { Env } from "../env.ts";
 import type { Condition } from "../lists.ts";
-import type { OperationDoc } from "../openapi/operation.ts";
 import type { Reads } from "../repositories/d1.ts";
 import { actAs, requestActor } from "../repositories/events.ts";
 import { metered, serverTiming } from "../repositories/meter.ts";
@@ -44,12 +43,10 @@ export interface Context extends RequestContext {
 }
 
 /**
- * `doc` is what the OpenAPI document says about the operation (src/openapi/ reads it); `head`, on
- * a GET with side effects, answers HEAD the same without them (HEAD otherwise runs the GET). A
- * handler with `anonymous` answers without authentication (the schema, health checks).
+ * `head`, on a GET with side effects, answers HEAD the same without them (HEAD otherwise runs the GET).
+ * A handler with `anonymous` answers without authentication (the schema, health checks).
  */
 export type Handler = ((context: Context) => Promise<Response>) & {
-  doc?: OperationDoc;
   prefetch?: (context: RequestContext) => Reads<unknown>;
   head?: Handler;
   anonymous?: (context: RequestContext) => Promise<Response>;
@@ -85,7 +82,6 @@ export function carriesSecret(handler: Handler): Handler {
     return marked;
   };
   return Object.assign(wrapped, {
-    doc: handler.doc,
     prefetch: handler.prefetch,
     head: handler.head && carriesSecret(handler.head),
   });

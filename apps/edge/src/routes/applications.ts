@@ -1,11 +1,4 @@
-import {
-  type Application,
-  type ApplicationRequest,
-  ApplicationRequestSchema,
-  ApplicationSchema,
-  type PatchedApplicationRequest,
-  PatchedApplicationRequestSchema,
-} from "@rac-edge/core";
+import { RESOURCES } from "@rac-edge/core";
 import { crudRoutes } from "../http/crud.ts";
 import { condition } from "../lists.ts";
 import {
@@ -20,9 +13,7 @@ import {
 /** Exact filters on these columns; `group` needs quoting in SQL. */
 const FILTERS = { name: "a.name", slug: "a.slug", group: 'a."group"' } as const;
 
-export const applicationRoutes = crudRoutes<Application, ApplicationRequest, PatchedApplicationRequest>({
-  model: "authentik_core.application",
-  path: "/api/v3/core/applications/",
+export const applicationRoutes = crudRoutes(RESOURCES.applications, {
   list: applicationList,
   fromRow: applicationFromRow,
   filters: (url) =>
@@ -31,19 +22,6 @@ export const applicationRoutes = crudRoutes<Application, ApplicationRequest, Pat
       .map(([field, column]) => condition(`${column} = ?`, url.searchParams.get(field))),
   row: { table: "applications", column: "uuid" },
   byKey: applicationByKey,
-  createSchema: ApplicationRequestSchema,
-  patchSchema: PatchedApplicationRequestSchema,
-  schema: ApplicationSchema,
-  doc: {
-    noun: "application",
-    key: { name: "slug", type: "string", description: "The application's slug." },
-    filters: (["name", "slug", "group"] as const).map((name) => ({
-      name,
-      type: "string" as const,
-      description: `Exact ${name}.`,
-    })),
-    notes: { create: "One application per provider; `provider` must be a RAC provider." },
-  },
   refs: (input) => [
     { field: "provider", table: "providers", column: "id", ids: input.provider == null ? [] : [input.provider] },
   ],

@@ -1,7 +1,6 @@
 import {
   type ConnectionToken,
   ConnectionTokenRequestSchema,
-  ConnectionTokenSchema,
   codename,
   errors,
   type FieldErrors,
@@ -10,6 +9,7 @@ import {
   normalizeUuid,
   type PatchedConnectionTokenRequest,
   PatchedConnectionTokenRequestSchema,
+  RESOURCES,
 } from "@rac-edge/core";
 import type * as v from "valibot";
 import { clock } from "../clock.ts";
@@ -19,8 +19,6 @@ import { taggedJson } from "../http/etag.ts";
 import { json, noContent } from "../http/responses.ts";
 import { type Context, type Handler, prefetching, type RequestContext, type Routes } from "../http/router.ts";
 import { type Condition, type Precheck, planListPage } from "../lists.ts";
-import { documented } from "../openapi/operation.ts";
-import { standardDocs } from "../openapi/standard.ts";
 import { missingRefs, newRefs, type Ref } from "../refs.ts";
 import {
   type ConnectionTokenRow,
@@ -44,7 +42,7 @@ import { presentedToken } from "../secretSettings.ts";
 import { usedByHandler } from "../usedBy.ts";
 
 const MODEL: ModelName = "authentik_providers_rac.connectiontoken";
-const PATH = "/api/v3/rac/connection_tokens/";
+const PATH = `/api/v3/${RESOURCES.connectionTokens.path}`;
 
 /**
  * `endpoint`, `provider` and `session__user` filters. As django-filter's ModelChoiceFilter, a
@@ -197,49 +195,16 @@ const remove = prefetching(byKey, async (context, found) => {
   return noContent();
 });
 
-const docs = standardDocs(
-  {
-    noun: "connection token",
-    key: { name: "connection_token_uuid", type: "uuid", description: "The connection token's uuid." },
-    filters: [
-      { name: "endpoint", type: "uuid", description: "The endpoint's uuid; an unknown or malformed one is a 400." },
-      { name: "provider", type: "integer", description: "The provider's id; an unknown or malformed one is a 400." },
-      {
-        name: "session__user",
-        type: "integer",
-        description: "The owner's user id; an unknown or malformed one is a 400.",
-      },
-    ],
-    notes: {
-      list: "The caller's own tokens are always listed. Expired tokens are never listed (authentik lists them until its cleanup runs). Tokens are created by `POST /rac/endpoints/{pbm_uuid}/launch/`, not here (POST answers 405).",
-      update:
-        "`pk` may only repeat this token's own (authentik silently copies the row); the endpoint must belong to the provider (authentik does not check). Moving a token to an endpoint at its connection limit is a 409.",
-      partialUpdate: "The same checks as PUT.",
-      destroy: "Owners may always delete (revoke) their own tokens.",
-    },
-    updateConflict: "The target endpoint is at its connection limit.",
-  },
-  {
-    schema: ConnectionTokenSchema,
-    updateSchema: ConnectionTokenRequestSchema,
-    patchSchema: PatchedConnectionTokenRequestSchema,
-    ordering: Object.keys(connectionTokenList.ordering),
-  },
-);
-
 /** No POST: tokens are created only by a launch (`POST /rac/endpoints/{pk}/launch/`). */
 export const connectionTokenRoutes: Routes = {
-  [PATH]: { GET: documented(docs.list, list) },
+  [PATH]: { GET: list },
   [`${PATH}:key/`]: {
-    GET: documented(docs.retrieve, retrieve),
-    PUT: documented(docs.update, update(ConnectionTokenRequestSchema)),
-    PATCH: documented(docs.partialUpdate, update(PatchedConnectionTokenRequestSchema)),
-    DELETE: documented(docs.destroy, remove),
+    GET: retrieve,
+    PUT: update(ConnectionTokenRequestSchema),
+    PATCH: update(PatchedConnectionTokenRequestSchema),
+    DELETE: remove,
   },
   [`${PATH}:key/used_by/`]: {
-    GET: documented(
-      docs.usedBy,
-      usedByHandler(MODEL, (db, key) => connectionTokenByKey(db, key, clock.now())),
-    ),
+    GET: usedByHandler(MODEL, (db, key) => connectionTokenByKey(db, key, clock.now())),
   },
 };

@@ -5,17 +5,12 @@ import {
   connectionLifetime,
   errors,
   type GatewayConnection,
-  GatewayConnectionSchema,
   type GatewayDisconnection,
-  GatewayDisconnectionSchema,
   GatewayTokenRequestSchema,
   type LaunchedConnectionToken,
-  LaunchedConnectionTokenSchema,
   type LaunchRequest,
   launchRequestSchema,
-  PromptSettingsSchema,
 } from "@rac-edge/core";
-import * as v from "valibot";
 import type { Access } from "../access.ts";
 import type { Caller } from "../auth.ts";
 import { clock, iso } from "../clock.ts";
@@ -24,7 +19,6 @@ import { readBody, readObject, validate } from "../http/body.ts";
 import { idempotent } from "../http/idempotency.ts";
 import { created, json } from "../http/responses.ts";
 import { type Context, carriesSecret, type Handler, prefetching, type Routes } from "../http/router.ts";
-import { documented } from "../openapi/operation.ts";
 import {
   connectToken,
   disconnectToken,
@@ -150,64 +144,14 @@ const disconnect: Handler = async ({ db, request, caller }) => {
   return json({ connection_token: token.uuid, deleted: result!.deleted } satisfies GatewayDisconnection);
 };
 
-const GATEWAY =
-  "An extension (authentik does this in its websocket consumer). For an outpost's API token serving the token's provider, or a superuser.";
-
 export const connectionRoutes: Routes = {
   "/api/v3/rac/endpoints/:key/launch/": {
-    POST: documented(
-      {
-        summary: "Launch a connection to an endpoint",
-        description:
-          "An extension (authentik launches in its HTML flow). Needs view permission on the endpoint; there is no policy engine. Creates a connection token for the caller, checking `maximum_connections` (live tokens of the endpoint across all users; negative: unlimited) atomically with the insert. `expires` is now plus the provider's `connection_expiry` (at least one second), null when that is the literal zero (`seconds=0`). The answer includes the secret `token`, shown only here.",
-        path: { key: { name: "pbm_uuid", type: "uuid", description: "The endpoint's uuid." } },
-        body: {
-          schema: v.object({ settings: v.optional(PromptSettingsSchema) }),
-          required: false,
-          description:
-            "`{}`, or for an endpoint whose `auth_mode` is `prompt`, `settings` with `username` and `password` (required then, refused otherwise).",
-        },
-        success: {
-          status: 201,
-          description: "The new connection token and its secret.",
-          schema: LaunchedConnectionTokenSchema,
-        },
-        conditional: "idempotent",
-        errors: {
-          400: "Invalid or missing prompt settings, or the provider's `connection_expiry` is negative.",
-          404: "No such endpoint.",
-          409: "`Maximum connection limit reached.`, with ` (You are already connected in another tab/window)` when the caller holds one of the live tokens. With an `Idempotency-Key` whose first request was applied but whose answer is not recorded yet, a 409 saying so.",
-        },
-      },
-      carriesSecret(idempotent(launch)),
-    ),
+    POST: carriesSecret(idempotent(launch)),
   },
   "/api/v3/rac/gateway/connect/": {
-    POST: documented(
-      {
-        summary: "Resolve a connection token for the gateway",
-        description: `${GATEWAY} Answers the protocol and the merged Guacamole settings, every value a string, including the prompted password.`,
-        body: { schema: GatewayTokenRequestSchema, required: true },
-        success: {
-          status: 200,
-          description: "What the gateway opens the connection with.",
-          schema: GatewayConnectionSchema,
-        },
-        errors: { 404: "Unknown or expired connection token." },
-      },
-      carriesSecret(connect),
-    ),
+    POST: carriesSecret(connect),
   },
   "/api/v3/rac/gateway/disconnect/": {
-    POST: documented(
-      {
-        summary: "Report a closed connection",
-        description: `${GATEWAY} Deletes the token when the provider's \`delete_token_on_disconnect\` is true or its expiry is 0.`,
-        body: { schema: GatewayTokenRequestSchema, required: true },
-        success: { status: 200, description: "Whether the token was deleted.", schema: GatewayDisconnectionSchema },
-        errors: { 404: "Unknown or expired connection token." },
-      },
-      disconnect,
-    ),
+    POST: disconnect,
   },
 };

@@ -1,12 +1,4 @@
-import {
-  type PatchedRacProviderRequest,
-  PatchedRacProviderRequestSchema,
-  queryBoolean,
-  type RacProvider,
-  type RacProviderRequest,
-  RacProviderRequestSchema,
-  RacProviderSchema,
-} from "@rac-edge/core";
+import { queryBoolean, RESOURCES } from "@rac-edge/core";
 import { crudRoutes } from "../http/crud.ts";
 import { type Condition, condition } from "../lists.ts";
 import {
@@ -19,9 +11,7 @@ import {
 } from "../repositories/providers.ts";
 import { toStore } from "../secretSettings.ts";
 
-export const providerRoutes = crudRoutes<RacProvider, RacProviderRequest, PatchedRacProviderRequest>({
-  model: "authentik_providers_rac.racprovider",
-  path: "/api/v3/providers/rac/",
+export const providerRoutes = crudRoutes(RESOURCES.providers, {
   list: providerList,
   fromRow: providerFromRow,
   filters(url) {
@@ -34,26 +24,6 @@ export const providerRoutes = crudRoutes<RacProvider, RacProviderRequest, Patche
   },
   row: { table: "providers", column: "id" },
   byKey: providerByKey,
-  createSchema: RacProviderRequestSchema,
-  patchSchema: PatchedRacProviderRequestSchema,
-  schema: RacProviderSchema,
-  doc: {
-    noun: "RAC provider",
-    key: { name: "id", type: "integer", description: "The provider's integer id." },
-    filters: [
-      {
-        name: "application__isnull",
-        type: "boolean",
-        description: "`true`: providers without an application; `false`: with one.",
-      },
-      { name: "name__iexact", type: "string", description: "Exact name, case-insensitive." },
-    ],
-    notes: {
-      create:
-        "`connection_expiry` (default `hours=8`) is checked as described on the field; `authorization_flow` is required.",
-      destroy: "Deletes its endpoints and connection tokens and unlinks its application, as in authentik.",
-    },
-  },
   refs: (input) => [
     {
       field: "authorization_flow",

@@ -4,14 +4,12 @@ import {
   type FieldErrors,
   normalizeUuid,
   type PermissionAssign,
-  PermissionAssignResultSchema,
   PermissionAssignSchema,
 } from "@rac-edge/core";
 import { readBody } from "../http/body.ts";
 import { json, noContent } from "../http/responses.ts";
 import type { Context, Handler, Routes } from "../http/router.ts";
 import { MODEL_TABLES } from "../models.ts";
-import { documented, type OperationDoc } from "../openapi/operation.ts";
 import { isForeignKeyViolation } from "../repositories/d1.ts";
 import { assignedIds, assignStatements, type Grant, unassignStatements } from "../repositories/permissions.ts";
 import { revokeUnlaunchable } from "../repositories/revocations.ts";
@@ -48,8 +46,8 @@ const change =
   (kind: "assign" | "unassign"): Handler =>
   async ({ db, params, access, request }: Context) => {
     if (!(await access.hasGlobal(`authentik_core.${kind}_user_permissions`))) throw errors.forbidden();
-    if (!/^\d{1,15}$/.test(params.id!)) throw errors.notFound();
-    const userId = Number(params.id);
+    if (!/^\d{1,15}$/.test(params.key!)) throw errors.notFound();
+    const userId = Number(params.key);
     const input = await readBody(request, PermissionAssignSchema);
     const user = await db.prepare("SELECT id FROM users WHERE id = ?1").bind(userId).first();
     if (user === null) throw errors.notFound();
@@ -70,28 +68,9 @@ const change =
     return kind === "assign" ? json(assignedIds(results)) : noContent();
   };
 
-const doc = (kind: "assign" | "unassign"): OperationDoc => ({
-  summary: kind === "assign" ? "Assign permissions to a user" : "Unassign permissions from a user",
-  description: `Needs \`authentik_core.${kind}_user_permissions\`. Permissions by authentik codename, globally (no \`model\`/\`object_pk\`) or on one object.`,
-  path: { id: { type: "integer", description: "The user's integer id." } },
-  body: { schema: PermissionAssignSchema, required: true },
-  ...(kind === "assign"
-    ? {
-        operationId: "rbac_permissions_assigned_by_users_assign",
-        success: {
-          status: 200,
-          description: "The assigned permissions' ids (`PermissionAssignResult`).",
-          schema: PermissionAssignResultSchema,
-          shape: "array",
-        },
-      }
-    : { success: { status: 204, description: "Done; no body." } }),
-  errors: { 404: "No such user." },
-});
-
 export const rbacRoutes: Routes = {
-  "/api/v3/rbac/permissions/assigned_by_users/:id/assign/": { POST: documented(doc("assign"), change("assign")) },
-  "/api/v3/rbac/permissions/assigned_by_users/:id/unassign/": {
-    PATCH: documented(doc("unassign"), change("unassign")),
+  "/api/v3/rbac/permissions/assigned_by_users/:key/assign/": { POST: change("assign") },
+  "/api/v3/rbac/permissions/assigned_by_users/:key/unassign/": {
+    PATCH: change("unassign"),
   },
 };

@@ -1,21 +1,4 @@
-import {
-  type Action,
-  ApiError,
-  BOOTSTRAP_TOKEN_IDENTIFIER,
-  codename,
-  errors,
-  type FieldErrors,
-  type ModelName,
-  type PatchedTokenRequest,
-  PatchedTokenRequestSchema,
-  queryBoolean,
-  reservedTokenIdentifier,
-  type Token,
-  type TokenRequest,
-  TokenRequestSchema,
-  TokenSchema,
-  TokenViewSchema,
-} from "@rac-edge/core";
+import { type Action, ApiError, BOOTSTRAP_TOKEN_IDENTIFIER, codename, errors, type FieldErrors, type ModelName, type PatchedTokenRequest, queryBoolean, reservedTokenIdentifier, RESOURCES, type Token } from "@rac-edge/core";
 import { Access } from "../access.ts";
 import type { Caller } from "../auth.ts";
 import { clock } from "../clock.ts";
@@ -23,7 +6,6 @@ import { crudRoutes } from "../http/crud.ts";
 import { json } from "../http/responses.ts";
 import { type Context, carriesSecret, type Handler, prefetching, type Routes } from "../http/router.ts";
 import { type Condition, condition } from "../lists.ts";
-import { documented, type OperationDoc } from "../openapi/operation.ts";
 import {
   deleteToken,
   insertToken,
@@ -38,7 +20,7 @@ import {
 import { defaultExpiry, lifetimeProblems, toMs } from "../tokenLifetime.ts";
 
 const MODEL: ModelName = "authentik_core.token";
-const PATH = "/api/v3/core/tokens/";
+const PATH = `/api/v3/${RESOURCES.tokens.path}`;
 const VIEW_KEY = "authentik_core.view_token_key";
 /** What an owner may always do with their own tokens, grant or not. */
 const OWNER_PERMISSIONS = new Set([
@@ -84,10 +66,9 @@ class TokenAccess extends Access {
   }
 }
 
-/** The handler (and its HEAD variant) with the owner-aware access, keeping its document and prefetched reads. */
+/** The handler (and its HEAD variant) with the owner-aware access, keeping its prefetched reads. */
 const withTokenAccessHandler = (handler: Handler): Handler =>
   Object.assign((context: Context) => handler({ ...context, access: new TokenAccess(context.db, context.caller) }), {
-    doc: handler.doc,
     prefetch: handler.prefetch,
     ...(handler.head ? { head: withTokenAccessHandler(handler.head) } : {}),
   });
@@ -100,7 +81,7 @@ const withTokenAccess = (routes: Routes): Routes =>
       Object.fromEntries(
         Object.entries(methods).map(([method, handler]) => [
           method,
-          // The wrapper keeps the handler's OpenAPI document and prefetched reads.
+          // The wrapper keeps the handler's prefetched reads.
           withTokenAccessHandler(handler),
         ]),
       ),
@@ -168,35 +149,12 @@ function tokenFilters(url: URL): Condition[] {
   return filters;
 }
 
-const crud = crudRoutes<Token, TokenRequest, PatchedTokenRequest>({
-  model: MODEL,
-  path: PATH,
+const crud = crudRoutes(RESOURCES.tokens, {
   list: tokenList,
   fromRow: tokenFromRow,
   filters: tokenFilters,
   row: { table: "tokens", column: "uuid" },
   byKey: tokenByKey,
-  createSchema: TokenRequestSchema,
-  patchSchema: PatchedTokenRequestSchema,
-  schema: TokenSchema,
-  doc: {
-    noun: "token",
-    key: { name: "identifier", type: "string", description: "The token's identifier." },
-    filters: [
-      ...(["identifier", "intent", "description", "managed", "user__username"] as const).map((name) => ({
-        name,
-        type: "string" as const,
-        description: `Exact ${name.replace("__", " ")}.`,
-      })),
-      { name: "expiring", type: "boolean", description: "Expiring or not." },
-    ],
-    notes: {
-      list: "A user always sees, changes and deletes their own tokens, without a grant.",
-      create:
-        "API tokens only (`intent` `api`). Without `expires`, the token expires in 30 minutes (authentik's default). Tokens for other users need a superuser or the global `add_token`.",
-    },
-    deleteRefused: "The token is an outpost's (managed): delete its outpost instead; or it is the bootstrap token.",
-  },
   refs: (input) => [{ field: "user", table: "users", column: "id", ids: input.user === undefined ? [] : [input.user] }],
   authorize: authorizeToken,
   create: ({ db, caller }, input) =>
@@ -224,15 +182,6 @@ const keyGone = () =>
       "The key of this token has already been shown. rac-edge stores keys hashed (SHA-256) and shows each key once, so it cannot be shown again; create a new token for a new key.",
   });
 
-const VIEW_KEY_DOC: OperationDoc = {
-  summary: "View a token's key",
-  description:
-    "The plain key, shown once: to its owner, a superuser or a holder of `authentik_core.view_token_key`. rac-edge stores keys hashed, so a second call answers 410 (authentik shows the key every time).",
-  path: { key: { name: "identifier", type: "string", description: "The token's identifier." } },
-  success: { status: 200, description: "The key.", schema: TokenViewSchema },
-  errors: { 404: "No such token, or the caller may not view it.", 410: "The key has already been shown." },
-};
-
 /**
  * The plain key, once: owner, superuser or authentik_core.view_token_key (global or on the token).
  * HEAD answers the same status without the body and leaves the key to be shown.
@@ -253,11 +202,11 @@ const viewKeyHandler = (consume: boolean): Handler =>
     },
   );
 
-const viewKey: Handler = documented(VIEW_KEY_DOC, Object.assign(viewKeyHandler(true), { head: viewKeyHandler(false) }));
+const viewKey: Handler = Object.assign(viewKeyHandler(true), { head: viewKeyHandler(false) });
 
 // Creating a token and view_key answer with (or about) a key: no cache may keep them.
 export const tokenRoutes: Routes = withTokenAccess({
   ...crud,
   [PATH]: { ...crud[PATH], POST: carriesSecret(crud[PATH]!.POST!) },
-  [`${PATH}:key/view_key/`]: { GET: carriesSecret(viewKey) },
+  [PATH + RESOURCES.tokens.operations.viewKey.path]: { GET: carriesSecret(viewKey) },
 });

@@ -1,16 +1,4 @@
-import {
-  errors,
-  filterChoiceMessage,
-  normalizeUuid,
-  type PatchedUserRequest,
-  PatchedUserRequestSchema,
-  queryBoolean,
-  USER_TYPES,
-  type User,
-  type UserRequest,
-  UserRequestSchema,
-  UserSchema,
-} from "@rac-edge/core";
+import { errors, filterChoiceMessage, normalizeUuid, type PatchedUserRequest, queryBoolean, RESOURCES, type User, USER_TYPES } from "@rac-edge/core";
 import { crudRoutes } from "../http/crud.ts";
 import type { Context } from "../http/router.ts";
 import { type Condition, condition } from "../lists.ts";
@@ -74,38 +62,12 @@ const OUTPOST_ACCOUNT = "This user is an outpost's service account; delete the o
 
 const BOOTSTRAP_ACCOUNT = "akadmin holds the bootstrap token: it cannot be deleted while BOOTSTRAP_TOKEN is set.";
 
-export const userRoutes = crudRoutes<User, UserRequest, PatchedUserRequest>({
-  model: "authentik_core.user",
-  path: "/api/v3/core/users/",
+export const userRoutes = crudRoutes(RESOURCES.users, {
   list: userList,
   fromRow: userFromRow,
   filters: userFilters,
   row: { table: "users", column: "id" },
   byKey: userByKey,
-  createSchema: UserRequestSchema,
-  patchSchema: PatchedUserRequestSchema,
-  schema: UserSchema,
-  doc: {
-    noun: "user",
-    key: { name: "id", type: "integer", description: "The user's integer id." },
-    filters: [
-      ...(["username", "name", "email", "path"] as const).map((name) => ({
-        name,
-        type: "string" as const,
-        description: `Exact ${name}.`,
-      })),
-      { name: "is_active", type: "boolean", description: "Active or not." },
-      { name: "is_superuser", type: "boolean", description: "Superuser or not." },
-      { name: "uuid", type: "uuid", description: "The user's uuid; a malformed one is a 400." },
-      { name: "type", type: "string", enum: USER_TYPES, repeatable: true, description: "Any of the given types." },
-    ],
-    notes: {
-      create:
-        "`is_superuser` is writable (rac-edge has no groups) and only superusers may set or change it; `groups` must be empty.",
-    },
-    deleteRefused:
-      "An outpost's service account (delete the outpost instead), or akadmin while BOOTSTRAP_TOKEN is set.",
-  },
   authorize: authorizeUser,
   create: ({ db }, input) => insertUser(db, input),
   update: ({ db }, current, input) => updateUser(db, current.pk, input),

@@ -3,7 +3,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, UsedBySchema } from "@rac-edge/core";
 import type * as v from "valibot";
 import type { OperationDoc, ParamDoc } from "./operation.ts";
 
-export type StandardOperation = "list" | "create" | "retrieve" | "update" | "partialUpdate" | "destroy" | "usedBy";
+import type { StandardOperation } from "@rac-edge/core";
 
 /** What a resource tells the document beyond its schemas. */
 export interface ResourceDoc {
