@@ -1,4 +1,5 @@
 export * from "./applications.ts";
+export * from "./choices.ts";
 export * from "./connectionTokens.ts";
 export * from "./duration.ts";
 export * from "./endpoints.ts";

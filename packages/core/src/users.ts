@@ -1,7 +1,7 @@
 import * as v from "valibot";
+import { USER_TYPES } from "./choices.ts";
 import { boolean, choice, dictionary, list, optionalText, text, uuidRef } from "./fields.ts";
 
-export const USER_TYPES = ["internal", "external", "service_account", "internal_service_account"] as const;
 
 export const GroupMemberSchema = v.object({
   pk: v.number(),

@@ -1,4 +1,5 @@
-import { EVENT_ACTIONS, type Event } from "../events.ts";
+import type { Event } from "../events.ts";
+import { EVENT_ACTIONS } from "../choices.ts";
 import { resource } from "./descriptor.ts";
 
 /** The audit trail: read only. */

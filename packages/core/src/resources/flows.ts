@@ -1,4 +1,5 @@
-import { FLOW_DESIGNATIONS, type Flow, type FlowRequest } from "../flows.ts";
+import type { Flow, FlowRequest } from "../flows.ts";
+import { FLOW_DESIGNATIONS } from "../choices.ts";
 import { resource } from "./descriptor.ts";
 
 export const flows = resource<Flow, FlowRequest, Partial<FlowRequest>>()({

@@ -1,4 +1,5 @@
-import { type PatchedUserRequest, type SessionUser, type SetPassword, USER_TYPES, type User, type UserRequest } from "../users.ts";
+import type { PatchedUserRequest, SessionUser, SetPassword, User, UserRequest } from "../users.ts";
+import { USER_TYPES } from "../choices.ts";
 import { operation, resource } from "./descriptor.ts";
 
 export const users = resource<User, UserRequest, PatchedUserRequest>()({
