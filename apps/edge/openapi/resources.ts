@@ -40,7 +40,13 @@ export function resourceOperations(name: ResourceName): { route: string; method:
       },
     );
   /** Prose and schemas as one document; the path key and list parameters from the descriptor. */
-  const written = (op: string, path: string, text: OperationProse, body?: v.GenericSchema, answer?: v.GenericSchema) => {
+  const written = (
+    op: string,
+    path: string,
+    text: OperationProse,
+    body?: v.GenericSchema,
+    answer?: v.GenericSchema,
+  ) => {
     const doc: OperationDoc = {
       ...text,
       ...(path.includes(":key") ? { path: { key } } : {}),

@@ -52,7 +52,8 @@ describe("@rac-edge/client and the document", () => {
         Object.keys(item).map((method) => `${method.toUpperCase()} /api/v3${path.replace(/\{[^}]+\}/g, "{}")}`),
     );
     const aliases = Object.values(RESOURCES).flatMap((descriptor) => descriptor.aliases);
-    const isAlias = (operation: string) => aliases.some((alias) => operation.split(" ")[1]!.startsWith(`/api/v3/${alias}`));
+    const isAlias = (operation: string) =>
+      aliases.some((alias) => operation.split(" ")[1]!.startsWith(`/api/v3/${alias}`));
     const called = [...(await clientOperations())];
     expect(called.filter(isAlias)).toEqual([]);
     expect(called.sort()).toEqual(documented.filter((operation) => !isAlias(operation)).sort());

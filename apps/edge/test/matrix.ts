@@ -172,8 +172,7 @@ const ROWS: Record<string, (subject: Subject) => Row> = {
     row(subject, "disconnect", { noGrants: 403, otherGrant: 403, owner: 403, outpost: 200, superuser: 200 }),
 
   // The caller themself, whoever they are (bearer or session).
-  "users.me": () =>
-    row("none", "read", { noGrants: 200, otherGrant: 200, owner: 200, outpost: 200, superuser: 200 }),
+  "users.me": () => row("none", "read", { noGrants: 200, otherGrant: 200, owner: 200, outpost: 200, superuser: 200 }),
   // set_password: change_user on the user (the owner holds it); the user's own is tested in test/signin/.
   "users.setPassword": (subject) =>
     row(subject, "setPassword", { noGrants: 404, otherGrant: 404, owner: 204, outpost: 404, superuser: 204 }),

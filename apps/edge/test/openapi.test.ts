@@ -59,7 +59,7 @@ describe("GET /api/v3/schema/", () => {
     expect(again.text).toBe(first.text);
   });
 
-  it("is the checked-in openapi.json, which is what core's descriptors produce (run `pnpm build` after a change)", async () => {
+  it("is the checked-in openapi.json: what the descriptors produce (`pnpm build` after a change)", async () => {
     // The served module is written from openapi.json (scripts/build-openapi.mjs --module-only, in globalSetup).
     expect((await get(SCHEMA)).text).toBe(JSON.stringify(buildDocument()));
   });

@@ -2,7 +2,6 @@ import * as v from "valibot";
 import { FLOW_DESIGNATIONS } from "./choices.ts";
 import { choice, text } from "./fields.ts";
 
-
 export const slug = () =>
   v.pipe(
     text(50),

@@ -2,7 +2,6 @@ import * as v from "valibot";
 import { USER_TYPES } from "./choices.ts";
 import { boolean, choice, dictionary, list, optionalText, text, uuidRef } from "./fields.ts";
 
-
 export const GroupMemberSchema = v.object({
   pk: v.number(),
   username: v.string(),

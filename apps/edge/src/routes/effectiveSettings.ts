@@ -1,11 +1,4 @@
-import {
-  type EffectiveSettings,
-  EffectiveSettingsSchema,
-  errors,
-  explainSettings,
-  normalizeUuid,
-  PROMPT_KEYS,
-} from "@rac-edge/core";
+import { type EffectiveSettings, errors, explainSettings, normalizeUuid, PROMPT_KEYS } from "@rac-edge/core";
 import { taggedJson } from "../http/etag.ts";
 import { prefetching, type Routes } from "../http/router.ts";
 import { endpointSettingsSources } from "../repositories/connections.ts";

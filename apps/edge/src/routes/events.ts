@@ -1,6 +1,4 @@
-import {
-  errors,
-} from "@rac-edge/core";
+import { errors } from "@rac-edge/core";
 import { json } from "../http/responses.ts";
 import { type Context, prefetching, type RequestContext, type Routes } from "../http/router.ts";
 import { type Condition, condition, planListPage } from "../lists.ts";

@@ -8,8 +8,7 @@ import { loadOpenApiDocument } from "../openapiDocument.ts";
 export const schemaRoutes: Routes = {
   "/api/v3/schema/": {
     GET: anonymous(
-      async () =>
-        new Response(await loadOpenApiDocument(), { headers: { "content-type": "application/json" } }),
+      async () => new Response(await loadOpenApiDocument(), { headers: { "content-type": "application/json" } }),
     ),
   },
 };

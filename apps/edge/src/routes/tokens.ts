@@ -1,4 +1,17 @@
-import { type Action, ApiError, BOOTSTRAP_TOKEN_IDENTIFIER, codename, errors, type FieldErrors, type ModelName, type PatchedTokenRequest, queryBoolean, reservedTokenIdentifier, RESOURCES, type Token } from "@rac-edge/core";
+import {
+  type Action,
+  ApiError,
+  BOOTSTRAP_TOKEN_IDENTIFIER,
+  codename,
+  errors,
+  type FieldErrors,
+  type ModelName,
+  type PatchedTokenRequest,
+  queryBoolean,
+  RESOURCES,
+  reservedTokenIdentifier,
+  type Token,
+} from "@rac-edge/core";
 import { Access } from "../access.ts";
 import type { Caller } from "../auth.ts";
 import { clock } from "../clock.ts";

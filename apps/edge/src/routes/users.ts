@@ -1,4 +1,13 @@
-import { errors, filterChoiceMessage, normalizeUuid, type PatchedUserRequest, queryBoolean, RESOURCES, type User, USER_TYPES } from "@rac-edge/core";
+import {
+  errors,
+  filterChoiceMessage,
+  normalizeUuid,
+  type PatchedUserRequest,
+  queryBoolean,
+  RESOURCES,
+  USER_TYPES,
+  type User,
+} from "@rac-edge/core";
 import { crudRoutes } from "../http/crud.ts";
 import type { Context } from "../http/router.ts";
 import { type Condition, condition } from "../lists.ts";

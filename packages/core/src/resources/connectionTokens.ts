@@ -1,8 +1,4 @@
-import type {
-  ConnectionToken,
-  ConnectionTokenRequest,
-  PatchedConnectionTokenRequest,
-} from "../connectionTokens.ts";
+import type { ConnectionToken, ConnectionTokenRequest, PatchedConnectionTokenRequest } from "../connectionTokens.ts";
 import { resource } from "./descriptor.ts";
 
 /** Created only by a launch (`endpoints.operations.launch`): no create. */

@@ -97,7 +97,8 @@ export type AnswerOf<O> = O extends { types?: { answer: infer A } } ? A : never;
 export function resourceRoutes(descriptor: ResourceDescriptor): { method: HttpMethod; path: string; name: string }[] {
   const routes: { method: HttpMethod; path: string; name: string }[] = [];
   for (const base of [descriptor.path, ...descriptor.aliases]) {
-    for (const name of descriptor.standard) routes.push({ ...STANDARD_ROUTES[name], path: base + STANDARD_ROUTES[name].path, name });
+    for (const name of descriptor.standard)
+      routes.push({ ...STANDARD_ROUTES[name], path: base + STANDARD_ROUTES[name].path, name });
     for (const [name, op] of Object.entries(descriptor.operations))
       routes.push({ method: op.method, path: base + op.path, name });
   }

@@ -45,7 +45,8 @@ const exact = <const N extends string>(names: readonly N[], text = (name: N) => 
   Object.fromEntries(names.map((name) => [name, text(name)])) as Record<N, string>;
 
 const GATEWAY =
-  "An extension (authentik does this in its websocket consumer). For an outpost's API token serving the token's provider, or a superuser.";
+  "An extension (authentik does this in its websocket consumer). " +
+  "For an outpost's API token serving the token's provider, or a superuser.";
 
 const EVENTS_NOTE = [
   "The audit trail: each event is written in the same D1 batch as the change it records,",
@@ -56,7 +57,9 @@ const EVENTS_NOTE = [
 
 const rbac = (kind: "assign" | "unassign"): OperationProse => ({
   summary: kind === "assign" ? "Assign permissions to a user" : "Unassign permissions from a user",
-  description: `Needs \`authentik_core.${kind}_user_permissions\`. Permissions by authentik codename, globally (no \`model\`/\`object_pk\`) or on one object.`,
+  description:
+    `Needs \`authentik_core.${kind}_user_permissions\`. Permissions by authentik codename, globally (no ` +
+    `\`model\`/\`object_pk\`) or on one object.`,
   body: { required: true },
   ...(kind === "assign"
     ? {
@@ -78,7 +81,8 @@ export const RESOURCE_DOCS: { [N in ResourceName]: ResourceProse<(typeof RESOURC
     filters: { slug: "Exact slug.", name: "Exact name.", designation: "Exact designation." },
     notes: { list: "rac-edge keeps the subset of authentik's flow that RAC providers reference." },
     deleteRefused:
-      "The flow is the `authorization_flow` of a provider: rac-edge refuses the delete while providers use it (authentik deletes those providers).",
+      "The flow is the `authorization_flow` of a provider: rac-edge refuses the delete while providers use it " +
+      "(authentik deletes those providers).",
     operations: {},
   },
   providers: {
@@ -90,7 +94,8 @@ export const RESOURCE_DOCS: { [N in ResourceName]: ResourceProse<(typeof RESOURC
     },
     notes: {
       create:
-        "`connection_expiry` (default `hours=8`) is checked as described on the field; `authorization_flow` is required.",
+        "`connection_expiry` (default `hours=8`) is checked as described on the field; `authorization_flow` is " +
+        "required.",
       destroy: "Deletes its endpoints and connection tokens and unlinks its application, as in authentik.",
     },
     operations: {},
@@ -107,7 +112,8 @@ export const RESOURCE_DOCS: { [N in ResourceName]: ResourceProse<(typeof RESOURC
     },
     notes: {
       create:
-        "`is_superuser` is writable (rac-edge has no groups) and only superusers may set or change it; `groups` must be empty.",
+        "`is_superuser` is writable (rac-edge has no groups) and only superusers may set or change it; `groups` " +
+        "must be empty.",
     },
     deleteRefused:
       "An outpost's service account (delete the outpost instead), or akadmin while BOOTSTRAP_TOKEN is set.",
@@ -140,22 +146,25 @@ export const RESOURCE_DOCS: { [N in ResourceName]: ResourceProse<(typeof RESOURC
     noun: "token",
     key: "The token's identifier.",
     filters: {
-      ...exact(["identifier", "intent", "description", "managed", "user__username"], (name) =>
-        `Exact ${name.replace("__", " ")}.`,
+      ...exact(
+        ["identifier", "intent", "description", "managed", "user__username"],
+        (name) => `Exact ${name.replace("__", " ")}.`,
       ),
       expiring: "Expiring or not.",
     },
     notes: {
       list: "A user always sees, changes and deletes their own tokens, without a grant.",
       create:
-        "API tokens only (`intent` `api`). Without `expires`, the token expires in 30 minutes (authentik's default). Tokens for other users need a superuser or the global `add_token`.",
+        "API tokens only (`intent` `api`). Without `expires`, the token expires in 30 minutes (authentik's " +
+        "default). Tokens for other users need a superuser or the global `add_token`.",
     },
     deleteRefused: "The token is an outpost's (managed): delete its outpost instead; or it is the bootstrap token.",
     operations: {
       viewKey: {
         summary: "View a token's key",
         description:
-          "The plain key, shown once: to its owner, a superuser or a holder of `authentik_core.view_token_key`. rac-edge stores keys hashed, so a second call answers 410 (authentik shows the key every time).",
+          "The plain key, shown once: to its owner, a superuser or a holder of `authentik_core.view_token_key`. " +
+          "rac-edge stores keys hashed, so a second call answers 410 (authentik shows the key every time).",
         success: { status: 200, description: "The key." },
         errors: { 404: "No such token, or the caller may not view it.", 410: "The key has already been shown." },
       },
@@ -177,31 +186,45 @@ export const RESOURCE_DOCS: { [N in ResourceName]: ResourceProse<(typeof RESOURC
       superuser_full_list: "Accepted for authentik's clients; changes nothing here.",
     },
     notes: {
-      list: "Standard RBAC filtering, correctly paginated: rac-edge has no policy engine, so this is not authentik's policy-filtered launcher list (whose pagination block disagrees with its results), and nothing is cached.",
+      list:
+        "Standard RBAC filtering, correctly paginated: rac-edge has no policy engine, so this is not authentik's " +
+        "policy-filtered launcher list (whose pagination block disagrees with its results), and nothing is cached.",
       create: "`host` is `name`, `name:port`, `[IPv6]` or `[IPv6]:port` (authentik accepts any text and mangles IPv6).",
     },
     operations: {
       launch: {
         summary: "Launch a connection to an endpoint",
         description:
-          "An extension (authentik launches in its HTML flow). Needs view permission on the endpoint; there is no policy engine. Creates a connection token for the caller, checking `maximum_connections` (live tokens of the endpoint across all users; negative: unlimited) atomically with the insert. `expires` is now plus the provider's `connection_expiry` (at least one second), null when that is the literal zero (`seconds=0`). The answer includes the secret `token`, shown only here.",
+          "An extension (authentik launches in its HTML flow). Needs view permission on the endpoint; there is no " +
+          "policy engine. Creates a connection token for the caller, checking `maximum_connections` (live tokens " +
+          "of the endpoint across all users; negative: unlimited) atomically with the insert. `expires` is now " +
+          "plus the provider's `connection_expiry` (at least one second), null when that is the literal zero " +
+          "(`seconds=0`). The answer includes the secret `token`, shown only here.",
         body: {
           required: false,
           description:
-            "`{}`, or for an endpoint whose `auth_mode` is `prompt`, `settings` with `username` and `password` (required then, refused otherwise).",
+            "`{}`, or for an endpoint whose `auth_mode` is `prompt`, `settings` with `username` and `password` " +
+            "(required then, refused otherwise).",
         },
         success: { status: 201, description: "The new connection token and its secret." },
         conditional: "idempotent",
         errors: {
           400: "Invalid or missing prompt settings, or the provider's `connection_expiry` is negative.",
           404: "No such endpoint.",
-          409: "`Maximum connection limit reached.`, with ` (You are already connected in another tab/window)` when the caller holds one of the live tokens. With an `Idempotency-Key` whose first request was applied but whose answer is not recorded yet, a 409 saying so.",
+          409:
+            "`Maximum connection limit reached.`, with ` (You are already connected in another tab/window)` when " +
+            "the caller holds one of the live tokens. With an `Idempotency-Key` whose first request was applied " +
+            "but whose answer is not recorded yet, a 409 saying so.",
         },
       },
       effectiveSettings: {
         summary: "The settings a connection to an endpoint would use, explained",
         description:
-          "An extension. Needs view permission on the endpoint (as retrieving it). Each Guacamole setting the data plane would open a connection with now, with its value as text (secrets masked as `********`) and its source: `default` (host, port, client name), `provider`, `endpoint`, or `mapping:<name>` (the last layer that set the key wins, as in the merge). A launch's prompt values exist only per connection token: for a `prompt` endpoint, `prompt` lists the keys a launch would set over these.",
+          "An extension. Needs view permission on the endpoint (as retrieving it). Each Guacamole setting the data " +
+          "plane would open a connection with now, with its value as text (secrets masked as `********`) and its " +
+          "source: `default` (host, port, client name), `provider`, `endpoint`, or `mapping:<name>` (the last " +
+          "layer that set the key wins, as in the merge). A launch's prompt values exist only per connection " +
+          "token: for a `prompt` endpoint, `prompt` lists the keys a launch would set over these.",
         success: { status: 200, description: "The effective settings with their sources." },
         errors: { 404: "No such endpoint, or the caller may not view it." },
         conditional: "read",
@@ -213,9 +236,12 @@ export const RESOURCE_DOCS: { [N in ResourceName]: ResourceProse<(typeof RESOURC
     key: "The property mapping's uuid.",
     filters: { managed: "Any of the given `managed` values.", name: "Exact name." },
     notes: {
-      list: "`/propertymappings/provider/rac/` (the client's path) and `/propertymappings/rac/` (the 2024.6 tag's) serve the same objects.",
+      list:
+        "`/propertymappings/provider/rac/` (the client's path) and `/propertymappings/rac/` (the 2024.6 tag's) " +
+        "serve the same objects.",
       create:
-        "`expression` is stored and returned but never executed or syntax-checked (rac-edge runs no Python); only `static_settings` take effect at connect time.",
+        "`expression` is stored and returned but never executed or syntax-checked (rac-edge runs no Python); only " +
+        "`static_settings` take effect at connect time.",
     },
     operations: {},
   },
@@ -230,7 +256,8 @@ export const RESOURCE_DOCS: { [N in ResourceName]: ResourceProse<(typeof RESOURC
     },
     notes: {
       create:
-        "Only RAC outposts. Each outpost gets its own API token (`token_identifier`, key readable once through `/core/tokens/{identifier}/view_key/`), which the gateway routes accept.",
+        "Only RAC outposts. Each outpost gets its own API token (`token_identifier`, key readable once through " +
+        "`/core/tokens/{identifier}/view_key/`), which the gateway routes accept.",
     },
     operations: {},
   },
@@ -243,9 +270,13 @@ export const RESOURCE_DOCS: { [N in ResourceName]: ResourceProse<(typeof RESOURC
       session__user: "The owner's user id; an unknown or malformed one is a 400.",
     },
     notes: {
-      list: "The caller's own tokens are always listed. Expired tokens are never listed (authentik lists them until its cleanup runs). Tokens are created by `POST /rac/endpoints/{pbm_uuid}/launch/`, not here (POST answers 405).",
+      list:
+        "The caller's own tokens are always listed. Expired tokens are never listed (authentik lists them until " +
+        "its cleanup runs). Tokens are created by `POST /rac/endpoints/{pbm_uuid}/launch/`, not here (POST answers " +
+        "405).",
       update:
-        "`pk` may only repeat this token's own (authentik silently copies the row); the endpoint must belong to the provider (authentik does not check). Moving a token to an endpoint at its connection limit is a 409.",
+        "`pk` may only repeat this token's own (authentik silently copies the row); the endpoint must belong to " +
+        "the provider (authentik does not check). Moving a token to an endpoint at its connection limit is a 409.",
       partialUpdate: "The same checks as PUT.",
       destroy: "Owners may always delete (revoke) their own tokens.",
     },
@@ -286,14 +317,18 @@ export const RESOURCE_DOCS: { [N in ResourceName]: ResourceProse<(typeof RESOURC
     operations: {
       connect: {
         summary: "Resolve a connection token for the gateway",
-        description: `${GATEWAY} Answers the protocol and the merged Guacamole settings, every value a string, including the prompted password.`,
+        description:
+          `${GATEWAY} Answers the protocol and the merged Guacamole settings, every value a string, including the ` +
+          `prompted password.`,
         body: { required: true },
         success: { status: 200, description: "What the gateway opens the connection with." },
         errors: { 404: "Unknown or expired connection token." },
       },
       disconnect: {
         summary: "Report a closed connection",
-        description: `${GATEWAY} Deletes the token when the provider's \`delete_token_on_disconnect\` is true or its expiry is 0.`,
+        description:
+          `${GATEWAY} Deletes the token when the provider's \`delete_token_on_disconnect\` is true or its expiry ` +
+          `is 0.`,
         body: { required: true },
         success: { status: 200, description: "Whether the token was deleted." },
         errors: { 404: "Unknown or expired connection token." },
@@ -314,7 +349,8 @@ export const RESOURCE_DOCS: { [N in ResourceName]: ResourceProse<(typeof RESOURC
       document: {
         summary: "The OpenAPI 3.1 document of this API",
         description:
-          "Generated from the same valibot schemas that validate requests. JSON only (authentik also serves YAML). Public: answers without a token, as authentik's does.",
+          "Generated from the same valibot schemas that validate requests. JSON only (authentik also serves YAML). " +
+          "Public: answers without a token, as authentik's does.",
         public: true,
         success: { status: 200, description: "The document." },
       },

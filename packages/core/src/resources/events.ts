@@ -1,5 +1,5 @@
-import type { Event } from "../events.ts";
 import { EVENT_ACTIONS } from "../choices.ts";
+import type { Event } from "../events.ts";
 import { resource } from "./descriptor.ts";
 
 /** The audit trail: read only. */

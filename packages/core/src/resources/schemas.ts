@@ -27,7 +27,13 @@ import {
 } from "../propertyMappings.ts";
 import { PatchedRacProviderRequestSchema, RacProviderRequestSchema, RacProviderSchema } from "../providers.ts";
 import { PatchedTokenRequestSchema, TokenRequestSchema, TokenSchema, TokenViewSchema } from "../tokens.ts";
-import { PatchedUserRequestSchema, SessionUserSchema, SetPasswordSchema, UserRequestSchema, UserSchema } from "../users.ts";
+import {
+  PatchedUserRequestSchema,
+  SessionUserSchema,
+  SetPasswordSchema,
+  UserRequestSchema,
+  UserSchema,
+} from "../users.ts";
 import type { BodyOf, CreateOf, ObjectOf, PatchOf, ResourceDescriptor } from "./descriptor.ts";
 import { RESOURCES, type ResourceName } from "./index.ts";
 

@@ -1,5 +1,5 @@
-import type { PatchedUserRequest, SessionUser, SetPassword, User, UserRequest } from "../users.ts";
 import { USER_TYPES } from "../choices.ts";
+import type { PatchedUserRequest, SessionUser, SetPassword, User, UserRequest } from "../users.ts";
 import { operation, resource } from "./descriptor.ts";
 
 export const users = resource<User, UserRequest, PatchedUserRequest>()({
