@@ -107,7 +107,8 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
   implementation: CrudResource<T, Create, Patch>,
 ): Routes {
   const schemas = schemasOf(descriptor);
-  const model = descriptor.model as ModelName;
+  const { model } = descriptor;
+  if (model === null) throw new Error(`${descriptor.path} has no model: it has no standard routes`);
   const resource = { ...implementation, model, createSchema: schemas.create, patchSchema: schemas.patch };
   /** The page as a caller who may see every object would get it, or limited to the `visible` pks. */
   async function present(context: Context, object: T): Promise<T> {

@@ -1,4 +1,12 @@
-import { type EffectiveSettings, errors, explainSettings, normalizeUuid, PROMPT_KEYS } from "@rac-edge/core";
+import {
+  type EffectiveSettings,
+  errors,
+  explainSettings,
+  normalizeUuid,
+  operationPath,
+  PROMPT_KEYS,
+  RESOURCES,
+} from "@rac-edge/core";
 import { taggedJson } from "../http/etag.ts";
 import { prefetching, type Routes } from "../http/router.ts";
 import { endpointSettingsSources } from "../repositories/connections.ts";
@@ -33,7 +41,7 @@ const effectiveSettings = prefetching(
 );
 
 export const effectiveSettingsRoutes: Routes = {
-  "/api/v3/rac/endpoints/:key/effective_settings/": {
+  [operationPath(RESOURCES.endpoints, "effectiveSettings")]: {
     GET: effectiveSettings,
   },
 };

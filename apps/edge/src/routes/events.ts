@@ -1,4 +1,4 @@
-import { errors } from "@rac-edge/core";
+import { errors, operationPath, RESOURCES } from "@rac-edge/core";
 import { json } from "../http/responses.ts";
 import { type Context, prefetching, type RequestContext, type Routes } from "../http/router.ts";
 import { type Condition, condition, planListPage } from "../lists.ts";
@@ -56,10 +56,10 @@ const retrieve = prefetching(
 );
 
 export const eventRoutes: Routes = {
-  "/api/v3/events/events/": {
+  [operationPath(RESOURCES.events, "list")]: {
     GET: list,
   },
-  "/api/v3/events/events/:key/": {
+  [operationPath(RESOURCES.events, "retrieve")]: {
     GET: retrieve,
   },
 };

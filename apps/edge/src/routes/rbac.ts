@@ -3,8 +3,10 @@ import {
   errors,
   type FieldErrors,
   normalizeUuid,
+  operationPath,
   type PermissionAssign,
   PermissionAssignSchema,
+  RESOURCES,
 } from "@rac-edge/core";
 import { readBody } from "../http/body.ts";
 import { json, noContent } from "../http/responses.ts";
@@ -69,8 +71,8 @@ const change =
   };
 
 export const rbacRoutes: Routes = {
-  "/api/v3/rbac/permissions/assigned_by_users/:key/assign/": { POST: change("assign") },
-  "/api/v3/rbac/permissions/assigned_by_users/:key/unassign/": {
+  [operationPath(RESOURCES.rbac, "assign")]: { POST: change("assign") },
+  [operationPath(RESOURCES.rbac, "unassign")]: {
     PATCH: change("unassign"),
   },
 };

@@ -1,4 +1,12 @@
-import { codename, DEFAULT_AVATAR, errors, type SessionUser, SetPasswordSchema } from "@rac-edge/core";
+import {
+  codename,
+  DEFAULT_AVATAR,
+  errors,
+  operationPath,
+  RESOURCES,
+  type SessionUser,
+  SetPasswordSchema,
+} from "@rac-edge/core";
 import { clock } from "../clock.ts";
 import { readBody } from "../http/body.ts";
 import { json, noContent } from "../http/responses.ts";
@@ -57,10 +65,10 @@ const me: Handler = async ({ db, caller, access }) => {
 };
 
 export const sessionRoutes: Routes = {
-  "/api/v3/core/users/me/": {
+  [operationPath(RESOURCES.users, "me")]: {
     GET: me,
   },
-  "/api/v3/core/users/:key/set_password/": {
+  [operationPath(RESOURCES.users, "setPassword")]: {
     POST: setPasswordHandler,
   },
 };

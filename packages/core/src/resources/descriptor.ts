@@ -93,6 +93,15 @@ export type FilterOf<D extends ResourceDescriptor> = keyof D["filters"] & string
 export type BodyOf<O> = O extends { types?: { body: infer B } } ? B : never;
 export type AnswerOf<O> = O extends { types?: { answer: infer A } } ? A : never;
 
+/** The Worker's route of an operation: `/api/v3/`, the resource's path, the operation's (`:key` for the key). */
+export function operationPath<D extends ResourceDescriptor>(
+  descriptor: D,
+  name: StandardOperation | (keyof D["operations"] & string),
+): string {
+  const operation = STANDARD_ROUTES[name as StandardOperation] ?? descriptor.operations[name];
+  return `/api/v3/${descriptor.path}${operation!.path}`;
+}
+
 /** Every route of a resource: method, path below `/api/v3/` (`:key` for the key) and the operation's name. */
 export function resourceRoutes(descriptor: ResourceDescriptor): { method: HttpMethod; path: string; name: string }[] {
   const routes: { method: HttpMethod; path: string; name: string }[] = [];
