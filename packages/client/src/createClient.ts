@@ -1,42 +1,18 @@
 import {
+  type AnswerOf,
   ApiError,
-  type Application,
-  type ApplicationRequest,
-  type ConnectionToken,
-  type ConnectionTokenRequest,
-  type EffectiveSettings,
-  type Endpoint,
-  type EndpointRequest,
+  type BodyOf,
+  type CreateOf,
   type ErrorBody,
-  type Event,
-  type Flow,
-  type FlowRequest,
-  type GatewayConnection,
-  type GatewayDisconnection,
-  type LaunchedConnectionToken,
-  type LaunchRequest,
-  type Outpost,
-  type OutpostRequest,
+  type FilterOf,
+  type KeyOf,
+  type ObjectOf,
   type Paginated,
-  type PatchedApplicationRequest,
-  type PatchedConnectionTokenRequest,
-  type PatchedEndpointRequest,
-  type PatchedOutpostRequest,
-  type PatchedRacPropertyMappingRequest,
-  type PatchedRacProviderRequest,
-  type PatchedTokenRequest,
-  type PatchedUserRequest,
-  type PermissionAssign,
-  type PermissionAssignResult,
-  type RacPropertyMapping,
-  type RacPropertyMappingRequest,
-  type RacProvider,
-  type RacProviderRequest,
-  type Token,
-  type TokenRequest,
+  type PatchOf,
+  RESOURCES,
+  type ResourceDescriptor,
   type UsedBy,
-  type User,
-  type UserRequest,
+  type UserSelf,
 } from "@rac-edge/core";
 
 export interface ClientOptions {
@@ -85,20 +61,7 @@ export interface Tagged<T> {
 }
 
 /** authentik's UserSelf, as `users.me()` answers it. */
-export interface SessionUserSelf {
-  pk: number;
-  username: string;
-  name: string;
-  is_active: boolean;
-  is_superuser: boolean;
-  groups: { name: string; pk: string }[];
-  email: string;
-  avatar: string;
-  uid: string;
-  settings: Record<string, unknown>;
-  type: User["type"];
-  system_permissions: string[];
-}
+export type SessionUserSelf = UserSelf;
 
 export type QueryValue = string | number | boolean | readonly (string | number | boolean)[] | undefined;
 
@@ -141,23 +104,20 @@ export interface Resource<T, Create, Patch, Key extends string | number, F exten
   create(body: Create, options?: CallOptions): Promise<T>;
 }
 
-export type ProviderFilter = "application__isnull" | "name__iexact";
-export type EndpointFilter = "name" | "provider" | "superuser_full_list";
-export type ConnectionTokenFilter = "endpoint" | "provider" | "session__user";
-export type PropertyMappingFilter = "managed" | "name";
-export type FlowFilter = "slug" | "name" | "designation";
-export type UserFilter = "username" | "name" | "email" | "path" | "is_active" | "is_superuser" | "uuid" | "type";
-export type TokenFilter = "identifier" | "intent" | "description" | "managed" | "user__username" | "expiring";
-export type ApplicationFilter = "name" | "slug" | "group";
-export type EventFilter =
-  | "action"
-  | "username"
-  | "client_ip"
-  | "context_model_app"
-  | "context_model_name"
-  | "context_model_pk"
-  | "context_authorized_app";
-export type OutpostFilter = "name__iexact" | "name__icontains" | "providers__isnull" | "providers_by_pk";
+/** Each list's filters, as its descriptor in `@rac-edge/core` names them. */
+export type ProviderFilter = FilterOf<typeof RESOURCES.providers>;
+export type EndpointFilter = FilterOf<typeof RESOURCES.endpoints>;
+export type ConnectionTokenFilter = FilterOf<typeof RESOURCES.connectionTokens>;
+export type PropertyMappingFilter = FilterOf<typeof RESOURCES.propertyMappings>;
+export type FlowFilter = FilterOf<typeof RESOURCES.flows>;
+export type UserFilter = FilterOf<typeof RESOURCES.users>;
+export type TokenFilter = FilterOf<typeof RESOURCES.tokens>;
+export type ApplicationFilter = FilterOf<typeof RESOURCES.applications>;
+export type EventFilter = FilterOf<typeof RESOURCES.events>;
+export type OutpostFilter = FilterOf<typeof RESOURCES.outposts>;
+
+/** The client's collection type of a descriptor. */
+type ResourceOf<D extends ResourceDescriptor> = Resource<ObjectOf<D>, CreateOf<D>, PatchOf<D>, KeyOf<D>, FilterOf<D>>;
 
 const API = "/api/v3/";
 
@@ -256,10 +216,12 @@ export function createClient(options: ClientOptions) {
     return (await exchange<T>(method, path, body, call)).body;
   }
 
-  function resource<T, Create, Patch, Key extends string | number, F extends string = never>(
-    path: string,
-  ): Resource<T, Create, Patch, Key, F> {
-    const item = (key: Key) => path + segment(key);
+  /** The standard operations of a descriptor's collection. */
+  function resource<D extends ResourceDescriptor>(descriptor: D): ResourceOf<D> {
+    type T = ObjectOf<D>;
+    type F = FilterOf<D>;
+    const { path } = descriptor;
+    const item = (key: KeyOf<D>) => path + segment(key);
     const list = (query?: ListQuery<F>) => request<Paginated<T>>("GET", path + search(query));
     return {
       list,
@@ -283,103 +245,98 @@ export function createClient(options: ClientOptions) {
     };
   }
 
+  /** A descriptor's further operation: `key` fills `:key/` (operations without one take none). */
+  function operation<D extends ResourceDescriptor, O extends keyof D["operations"] & string>(descriptor: D, name: O) {
+    const { method, path } = descriptor.operations[name]!;
+    return (key?: KeyOf<D>, body?: BodyOf<D["operations"][O]>, call?: CallOptions) =>
+      request<AnswerOf<D["operations"][O]>>(
+        method,
+        descriptor.path + path.replace(":key/", key === undefined ? "" : segment(key)),
+        body,
+        call,
+      );
+  }
+
   /** The read side only: events have no used_by and cannot be written. */
   const readOnly = <T, Key extends string | number, F extends string>(all: Resource<T, never, never, Key, F>) => ({
     list: all.list,
     all: all.all,
     retrieve: all.retrieve,
   });
-  const permissions =
-    <T>(method: string, action: string) =>
-    (user: number, body: PermissionAssign) =>
-      request<T>(method, `rbac/permissions/assigned_by_users/${segment(user)}${action}/`, body);
-  const gateway = (action: string) => (token: string) => request<never>("POST", `rac/gateway/${action}/`, { token });
-  const { create: _, ...connectionTokens } = resource<
-    ConnectionToken,
-    ConnectionTokenRequest,
-    PatchedConnectionTokenRequest,
-    string,
-    ConnectionTokenFilter
-  >("rac/connection_tokens/");
+  const { endpoints, users, tokens, gateway, rbac } = RESOURCES;
+  type EndpointKey = KeyOf<typeof endpoints>;
+  const launch = operation(endpoints, "launch");
+  const effectiveSettings = operation(endpoints, "effectiveSettings");
+  const me = operation(users, "me");
+  const setPassword = operation(users, "setPassword");
+  const viewKey = operation(tokens, "viewKey");
+  const connect = operation(gateway, "connect");
+  const disconnect = operation(gateway, "disconnect");
+  const assign = operation(rbac, "assign");
+  const unassign = operation(rbac, "unassign");
+  const schema = operation(RESOURCES.schema, "document");
+  const { create: _, ...connectionTokens } = resource(RESOURCES.connectionTokens);
+  type ConnectionTokens = typeof RESOURCES.connectionTokens;
 
   return {
     request,
     /** The latest `x-d1-bookmark` the Worker answered (null before the first answer, or with `bookmarks: false`). */
     bookmark: () => bookmark,
-    providers: {
-      rac: resource<RacProvider, RacProviderRequest, PatchedRacProviderRequest, number, ProviderFilter>(
-        "providers/rac/",
-      ),
-    },
+    providers: { rac: resource(RESOURCES.providers) },
     rac: {
       endpoints: {
-        ...resource<Endpoint, EndpointRequest, PatchedEndpointRequest, string, EndpointFilter>("rac/endpoints/"),
+        ...resource(endpoints),
         /** Creates a connection token for the caller; `token` (the secret) is shown only here. */
-        launch: (key: string, body: LaunchRequest = {}, call?: CallOptions) =>
-          request<LaunchedConnectionToken>("POST", `rac/endpoints/${segment(key)}launch/`, body, call),
+        launch: (key: EndpointKey, body: BodyOf<typeof endpoints.operations.launch> = {}, call?: CallOptions) =>
+          launch(key, body, call),
         /** The settings a connection would use now, each with its source (secrets masked). */
-        effectiveSettings: (key: string) =>
-          request<EffectiveSettings>("GET", `rac/endpoints/${segment(key)}effective_settings/`),
+        effectiveSettings: (key: EndpointKey) => effectiveSettings(key),
       },
       /** Created by `rac.endpoints.launch`, so no `create`. */
       connectionTokens: connectionTokens as MutableResource<
-        ConnectionToken,
-        ConnectionTokenRequest,
-        PatchedConnectionTokenRequest,
-        string,
-        ConnectionTokenFilter
+        ObjectOf<ConnectionTokens>,
+        CreateOf<ConnectionTokens>,
+        PatchOf<ConnectionTokens>,
+        KeyOf<ConnectionTokens>,
+        FilterOf<ConnectionTokens>
       >,
       /** For an outpost's API token (or a superuser's). */
       gateway: {
-        connect: gateway("connect") as (token: string) => Promise<GatewayConnection>,
-        disconnect: gateway("disconnect") as (token: string) => Promise<GatewayDisconnection>,
+        connect: (token: string) => connect(undefined, { token }),
+        disconnect: (token: string) => disconnect(undefined, { token }),
       },
     },
-    propertyMappings: {
-      rac: resource<
-        RacPropertyMapping,
-        RacPropertyMappingRequest,
-        PatchedRacPropertyMappingRequest,
-        string,
-        PropertyMappingFilter
-      >("propertymappings/provider/rac/"),
-    },
-    flows: {
-      instances: resource<Flow, FlowRequest, Partial<FlowRequest>, string, FlowFilter>("flows/instances/"),
-    },
+    propertyMappings: { rac: resource(RESOURCES.propertyMappings) },
+    flows: { instances: resource(RESOURCES.flows) },
     core: {
       users: {
-        ...resource<User, UserRequest, PatchedUserRequest, number, UserFilter>("core/users/"),
+        ...resource(users),
         /** The caller, as authentik's SessionUser (`{"user": {...}}`). */
-        me: () => request<{ user: SessionUserSelf }>("GET", "core/users/me/"),
+        me: () => me(),
         /** At least 8 characters, not the username; `current_password` when setting one's own without change_user. */
-        setPassword: (id: number, body: { password: string; current_password?: string }) =>
-          request<void>("POST", `core/users/${segment(id)}set_password/`, body),
+        setPassword: (id: KeyOf<typeof users>, body: BodyOf<typeof users.operations.setPassword>) =>
+          setPassword(id, body),
       },
       tokens: {
-        ...resource<Token, TokenRequest, PatchedTokenRequest, string, TokenFilter>("core/tokens/"),
+        ...resource(tokens),
         /** The plain key, shown once (a second call is a 410). */
-        viewKey: (identifier: string) => request<{ key: string }>("GET", `core/tokens/${segment(identifier)}view_key/`),
+        viewKey: (identifier: KeyOf<typeof tokens>) => viewKey(identifier),
       },
-      applications: resource<Application, ApplicationRequest, PatchedApplicationRequest, string, ApplicationFilter>(
-        "core/applications/",
-      ),
+      applications: resource(RESOURCES.applications),
     },
     events: {
       /** The audit trail, read only: list (newest first), every page, retrieve. */
-      events: readOnly(resource<Event, never, never, string, EventFilter>("events/events/")),
+      events: readOnly(resource(RESOURCES.events)),
     },
-    outposts: {
-      instances: resource<Outpost, OutpostRequest, PatchedOutpostRequest, string, OutpostFilter>("outposts/instances/"),
-    },
+    outposts: { instances: resource(RESOURCES.outposts) },
     rbac: {
       /** Grants permissions by codename, globally or (with `model` and `object_pk`) on one object. */
       /** The assigned permissions' ids, as authentik answers. */
-      assign: permissions<PermissionAssignResult[]>("POST", "assign"),
-      unassign: permissions<void>("PATCH", "unassign"),
+      assign: (user: KeyOf<typeof rbac>, body: BodyOf<typeof rbac.operations.assign>) => assign(user, body),
+      unassign: (user: KeyOf<typeof rbac>, body: BodyOf<typeof rbac.operations.unassign>) => unassign(user, body),
     },
     /** The OpenAPI 3.1 document. */
-    schema: () => request<Record<string, unknown>>("GET", "schema/"),
+    schema: () => schema(),
   };
 }
 

@@ -102,9 +102,12 @@ export const launchRequestSchema = (authMode: string) =>
     ? v.object({ settings: promptSettings() })
     : v.object({ settings: v.optional(v.custom<undefined>(() => false, NOT_PROMPTED)) });
 export type LaunchRequest = { settings?: PromptSettings };
+/** The launch body as documented, for either auth_mode. */
+export const LaunchBodySchema = v.object({ settings: v.optional(PromptSettingsSchema) });
 
 /** The gateway's connect and disconnect bodies. */
 export const GatewayTokenRequestSchema = v.object({ token: text(255) });
+export type GatewayTokenRequest = v.InferOutput<typeof GatewayTokenRequestSchema>;
 
 /** What the gateway opens the connection with, including the prompted password. */
 export const GatewayConnectionSchema = v.object({

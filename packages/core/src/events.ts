@@ -3,21 +3,8 @@
  * names where they exist, `rac_*` for the data plane and `permission_*` for RBAC assignments.
  */
 import * as v from "valibot";
+import { EVENT_ACTIONS } from "./choices.ts";
 
-export const EVENT_ACTIONS = [
-  "model_created",
-  "model_updated",
-  "model_deleted",
-  "login",
-  "login_failed",
-  "logout",
-  "authorize_application",
-  "permission_assigned",
-  "permission_unassigned",
-  "rac_connect",
-  "rac_disconnect",
-  "rac_revoked",
-] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];
 
 /** Days an event is kept when the operator sets no `EVENTS_RETENTION_DAYS` (authentik's default). */

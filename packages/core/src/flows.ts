@@ -1,15 +1,6 @@
 import * as v from "valibot";
+import { FLOW_DESIGNATIONS } from "./choices.ts";
 import { choice, text } from "./fields.ts";
-
-export const FLOW_DESIGNATIONS = [
-  "authentication",
-  "authorization",
-  "invalidation",
-  "enrollment",
-  "unenrollment",
-  "recovery",
-  "stage_configuration",
-] as const;
 
 export const slug = () =>
   v.pipe(

@@ -1,4 +1,5 @@
 export * from "./applications.ts";
+export * from "./choices.ts";
 export * from "./connectionTokens.ts";
 export * from "./duration.ts";
 export * from "./endpoints.ts";
@@ -14,6 +15,8 @@ export * from "./permissions.ts";
 export * from "./propertyMappings.ts";
 export * from "./providers.ts";
 export * from "./query.ts";
+export * from "./resources/index.ts";
+export * from "./resources/schemas.ts";
 export * from "./secrets.ts";
 export * from "./settings.ts";
 export * from "./targets.ts";

@@ -117,6 +117,7 @@ export function tokenLifetimeProblem(
 }
 
 export const TokenViewSchema = v.object({ key: v.string() });
+export type TokenView = v.InferOutput<typeof TokenViewSchema>;
 
 /** The identifier of the bootstrap superuser's API token (authentik's). */
 export const BOOTSTRAP_TOKEN_IDENTIFIER = "authentik-bootstrap-token";

@@ -1,7 +1,7 @@
 import * as v from "valibot";
+import { USER_TYPES } from "./choices.ts";
 import { boolean, choice, dictionary, list, optionalText, text, uuidRef } from "./fields.ts";
 
-export const USER_TYPES = ["internal", "external", "service_account", "internal_service_account"] as const;
 export type UserType = (typeof USER_TYPES)[number];
 
 /** What a user row gets when the request leaves it out (inserts use these; the SQL DEFAULTs are not relied on). */
@@ -90,3 +90,30 @@ export const UserRequestSchema = v.object({
 export type UserRequest = v.InferOutput<typeof UserRequestSchema>;
 export const PatchedUserRequestSchema = v.partial(UserRequestSchema);
 export type PatchedUserRequest = v.InferOutput<typeof PatchedUserRequestSchema>;
+
+/** `set_password`'s body: `current_password` when a user sets their own without change_user. */
+export const SetPasswordSchema = v.object({
+  password: v.pipe(v.string(), v.maxLength(4096)),
+  current_password: v.optional(v.pipe(v.string(), v.maxLength(4096))),
+});
+export type SetPassword = v.InferOutput<typeof SetPasswordSchema>;
+
+/** authentik's UserSelf, as `/core/users/me/` answers it. */
+export const UserSelfSchema = v.object({
+  pk: v.number(),
+  username: v.string(),
+  name: v.string(),
+  is_active: v.boolean(),
+  is_superuser: v.boolean(),
+  groups: v.array(v.object({ name: v.string(), pk: v.string() })),
+  email: v.string(),
+  avatar: v.string(),
+  uid: v.string(),
+  settings: v.record(v.string(), v.unknown()),
+  type: v.picklist(USER_TYPES),
+  system_permissions: v.array(v.string()),
+});
+export type UserSelf = v.InferOutput<typeof UserSelfSchema>;
+/** authentik's SessionUser: `{"user": UserSelf}`. */
+export const SessionUserSchema = v.object({ user: UserSelfSchema });
+export type SessionUser = v.InferOutput<typeof SessionUserSchema>;

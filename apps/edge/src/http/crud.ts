@@ -1,8 +1,6 @@
-import type { Action, FieldErrors, ModelName } from "@rac-edge/core";
-import { codename, errors } from "@rac-edge/core";
+import type { Action, FieldErrors, ModelName, ResourceDescriptor } from "@rac-edge/core";
+import { codename, errors, schemasOf } from "@rac-edge/core";
 import type * as v from "valibot";
-import { documented } from "../openapi/operation.ts";
-import { type ResourceDoc, standardDocs } from "../openapi/standard.ts";
 import { missingRefs, newRefs, type Ref } from "../refs.ts";
 import { isForeignKeyViolation, type ReadPlan, runPlan } from "../repositories/d1.ts";
 import type { ListFilters } from "../repositories/filters.ts";
@@ -36,11 +34,11 @@ export interface Ownership<T> {
   mayCreateOwn?: boolean;
 }
 
-/** What a standard resource supplies; its SQL stays in its repository. `Row`: a list row as selected there. */
+/**
+ * What a standard resource supplies beyond its descriptor (path, model, schemas): its policy and its
+ * repository's reads and writes; its SQL stays in its repository. `Row`: a list row as selected there.
+ */
 export interface CrudResource<T extends { pk: string | number }, Create, Patch, Row = never> {
-  model: ModelName;
-  /** List path with a trailing slash; the detail path is `<path>:key/`. */
-  path: string;
   list: ListSpec;
   fromRow: (row: Row) => T;
   /**
@@ -57,11 +55,6 @@ export interface CrudResource<T extends { pk: string | number }, Create, Patch, 
   row: VersionedRow;
   /** The object a path key names (planned: it rides in the authentication's batch); null for unknown or malformed keys. */
   byKey(db: D1Database, key: string): ReadPlan<T | null>;
-  createSchema: v.GenericSchema<unknown, Create>;
-  patchSchema: v.GenericSchema<unknown, Patch>;
-  /** The object as answered, and what the OpenAPI document says beyond the schemas. */
-  schema: v.GenericSchema<unknown, T>;
-  doc: ResourceDoc;
   /** References to check (in one batch) before any write. */
   refs?(input: Patch): Ref[];
   /** The object as this caller may see it (nested objects they may not view lose their settings). */
@@ -145,10 +138,18 @@ export async function precondition<T extends { pk: string | number }>(
   return guarded(context.db, versionGuard(context.db, model.row, current.pk, version));
 }
 
-/** list, create, retrieve, PUT, PATCH, DELETE and used_by with authentik's permission rules. */
+/**
+ * list, create, retrieve, PUT, PATCH, DELETE and used_by with authentik's permission rules, on the
+ * descriptor's path and its aliases, validating with its schemas.
+ */
 export function crudRoutes<T extends { pk: string | number }, Create extends Patch, Patch, Row = never>(
-  resource: CrudResource<T, Create, Patch, Row>,
+  descriptor: ResourceDescriptor<T, Create, Patch>,
+  implementation: CrudResource<T, Create, Patch, Row>,
 ): Routes {
+  const schemas = schemasOf(descriptor);
+  const { model } = descriptor;
+  if (model === null) throw new Error(`${descriptor.path} has no model: it has no standard routes`);
+  const resource = { ...implementation, model, createSchema: schemas.create, patchSchema: schemas.patch };
   /** The page as a caller who may see every object would get it, or limited to the `visible` pks. */
   async function present(context: Context, object: T): Promise<T> {
     return resource.present ? resource.present(context, object) : object;
@@ -220,23 +221,17 @@ export function crudRoutes<T extends { pk: string | number }, Create extends Pat
     await raceSafe(resource.remove({ ...context, db }, current));
     return noContent();
   });
-  const docs = standardDocs(resource.doc, {
-    schema: resource.schema,
-    updateSchema: resource.createSchema,
-    patchSchema: resource.patchSchema,
-    ordering: Object.keys(resource.list.ordering),
-  });
-  return {
-    [resource.path]: {
-      GET: documented(docs.list, list),
-      ...(resource.create ? { POST: documented(docs.create, idempotent(create)) } : {}),
-    },
-    [`${resource.path}:key/`]: {
-      GET: documented(docs.retrieve, retrieve),
-      PUT: documented(docs.update, update(resource.createSchema)),
-      PATCH: documented(docs.partialUpdate, update(resource.patchSchema)),
-      DELETE: documented(docs.destroy, remove),
-    },
-    [`${resource.path}:key/used_by/`]: { GET: documented(docs.usedBy, usedByHandler(resource.model, resource.byKey)) },
-  };
+  const routes: Routes = {};
+  for (const base of [descriptor.path, ...descriptor.aliases]) {
+    const path = `/api/v3/${base}`;
+    routes[path] = { GET: list, ...(resource.create ? { POST: idempotent(create) } : {}) };
+    routes[`${path}:key/`] = {
+      GET: retrieve,
+      PUT: update(resource.createSchema),
+      PATCH: update(resource.patchSchema),
+      DELETE: remove,
+    };
+    routes[`${path}:key/used_by/`] = { GET: usedByHandler(model, resource.byKey) };
+  }
+  return routes;
 }

@@ -58,5 +58,5 @@ export function idempotent(handler: Handler): Handler {
     await completeRecord(context.db, caller.userId, keyHash, await sealAnswer(key, caller.userId, text));
     return response;
   };
-  return Object.assign(wrapped, { doc: handler.doc, prefetch: handler.prefetch, head: handler.head });
+  return Object.assign(wrapped, { prefetch: handler.prefetch, head: handler.head });
 }

@@ -3,7 +3,6 @@ import { type IRequest, Router } from "itty-router";
 import { Access } from "../access.ts";
 import { authentication, bootstrapRefusal, type Caller, callerFrom } from "../auth.ts";
 import type { Env } from "../env.ts";
-import type { OperationDoc } from "../openapi/operation.ts";
 import { failedPlan, type ReadPlan, runAlong } from "../repositories/d1.ts";
 import { actAs, requestActor } from "../repositories/events.ts";
 import { type Condition, NO_CALLER } from "../repositories/lists.ts";
@@ -44,12 +43,10 @@ export interface Context extends RequestContext {
 }
 
 /**
- * `doc` is what the OpenAPI document says about the operation (src/openapi/ reads it); `head`, on
- * a GET with side effects, answers HEAD the same without them (HEAD otherwise runs the GET). A
- * handler with `anonymous` answers without authentication (the schema, health checks).
+ * `head`, on a GET with side effects, answers HEAD the same without them (HEAD otherwise runs the GET).
+ * A handler with `anonymous` answers without authentication (the schema, health checks).
  */
 export type Handler = ((context: Context) => Promise<Response>) & {
-  doc?: OperationDoc;
   prefetch?: (context: RequestContext) => ReadPlan<unknown>;
   head?: Handler;
   anonymous?: (context: RequestContext) => Promise<Response>;
@@ -103,7 +100,6 @@ export function carriesSecret(handler: Handler): Handler {
     return marked;
   };
   return Object.assign(wrapped, {
-    doc: handler.doc,
     prefetch: handler.prefetch,
     head: handler.head && carriesSecret(handler.head),
   });

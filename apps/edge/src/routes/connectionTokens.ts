@@ -1,8 +1,5 @@
 import {
   type ConnectionToken,
-  type ConnectionTokenRequest,
-  ConnectionTokenRequestSchema,
-  ConnectionTokenSchema,
   codename,
   errors,
   type FieldErrors,
@@ -10,8 +7,8 @@ import {
   type ModelName,
   normalizeUuid,
   type PatchedConnectionTokenRequest,
-  PatchedConnectionTokenRequestSchema,
   parseIntegerKey,
+  RESOURCES,
 } from "@rac-edge/core";
 import { clock } from "../clock.ts";
 import { crudRoutes, type Ownership } from "../http/crud.ts";
@@ -116,49 +113,21 @@ async function moveToken(context: Context, current: ConnectionToken, input: Patc
 }
 
 /** No POST: tokens are created only by a launch (`POST /rac/endpoints/{pk}/launch/`). */
-export const connectionTokenRoutes = crudRoutes<ConnectionToken, ConnectionTokenRequest, PatchedConnectionTokenRequest>(
-  {
-    model: MODEL,
-    path: "/api/v3/rac/connection_tokens/",
-    list: connectionTokenList,
-    fromRow: connectionTokenFromRow,
-    fromPage: connectionTokenPage,
-    owner: OWNER,
-    filters: listFilters,
-    row: { table: "connection_tokens", column: "uuid" },
-    byKey: (db, key) => connectionTokenByKey(db, key, clock.now()),
-    createSchema: ConnectionTokenRequestSchema,
-    patchSchema: PatchedConnectionTokenRequestSchema,
-    schema: ConnectionTokenSchema,
-    doc: {
-      noun: "connection token",
-      key: { name: "connection_token_uuid", type: "uuid", description: "The connection token's uuid." },
-      filters: [
-        { name: "endpoint", type: "uuid", description: "The endpoint's uuid; an unknown or malformed one is a 400." },
-        { name: "provider", type: "integer", description: "The provider's id; an unknown or malformed one is a 400." },
-        {
-          name: "session__user",
-          type: "integer",
-          description: "The owner's user id; an unknown or malformed one is a 400.",
-        },
-      ],
-      notes: {
-        list: "The caller's own tokens are always listed. Expired tokens are never listed (authentik lists them until its cleanup runs). Tokens are created by `POST /rac/endpoints/{pbm_uuid}/launch/`, not here (POST answers 405).",
-        update:
-          "`pk` may only repeat this token's own (authentik silently copies the row); the endpoint must belong to the provider (authentik does not check). Moving a token to an endpoint at its connection limit is a 409.",
-        partialUpdate: "The same checks as PUT.",
-        destroy: "Owners may always delete (revoke) their own tokens.",
-      },
-      updateConflict: "The target endpoint is at its connection limit.",
-    },
-    // What the token already points at needs no check; a new target must be one the caller may view.
-    refs: (input) => tokenRefs(input.provider, input.endpoint),
-    fieldErrors: (input, current): FieldErrors =>
-      input.pk !== undefined && normalizeUuid(input.pk) !== current.pk
-        ? { pk: [`pk is read-only: omit it or send this token's pk "${current.pk}".`] }
-        : {},
-    present: (context, token) => presentedToken(context.access, token),
-    update: moveToken,
-    remove: ({ db }, current) => deleteConnectionToken(db, current.pk),
-  },
-);
+export const connectionTokenRoutes = crudRoutes(RESOURCES.connectionTokens, {
+  list: connectionTokenList,
+  fromRow: connectionTokenFromRow,
+  fromPage: connectionTokenPage,
+  owner: OWNER,
+  filters: listFilters,
+  row: { table: "connection_tokens", column: "uuid" },
+  byKey: (db, key) => connectionTokenByKey(db, key, clock.now()),
+  // What the token already points at needs no check; a new target must be one the caller may view.
+  refs: (input) => tokenRefs(input.provider, input.endpoint),
+  fieldErrors: (input, current): FieldErrors =>
+    input.pk !== undefined && normalizeUuid(input.pk) !== current.pk
+      ? { pk: [`pk is read-only: omit it or send this token's pk "${current.pk}".`] }
+      : {},
+  present: (context, token) => presentedToken(context.access, token),
+  update: moveToken,
+  remove: ({ db }, current) => deleteConnectionToken(db, current.pk),
+});

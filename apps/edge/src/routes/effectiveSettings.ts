@@ -1,14 +1,14 @@
 import {
   type EffectiveSettings,
-  EffectiveSettingsSchema,
   errors,
   explainSettings,
   normalizeUuid,
+  operationPath,
   PROMPT_KEYS,
+  RESOURCES,
 } from "@rac-edge/core";
 import { taggedJson } from "../http/etag.ts";
 import { prefetching, type Routes } from "../http/router.ts";
-import { documented } from "../openapi/operation.ts";
 import { endpointSettingsSources } from "../repositories/gateway.ts";
 
 /**
@@ -41,22 +41,7 @@ const effectiveSettings = prefetching(
 );
 
 export const effectiveSettingsRoutes: Routes = {
-  "/api/v3/rac/endpoints/:key/effective_settings/": {
-    GET: documented(
-      {
-        summary: "The settings a connection to an endpoint would use, explained",
-        description:
-          "An extension. Needs view permission on the endpoint (as retrieving it). Each Guacamole setting the data plane would open a connection with now, with its value as text (secrets masked as `********`) and its source: `default` (host, port, client name), `provider`, `endpoint`, or `mapping:<name>` (the last layer that set the key wins, as in the merge). A launch's prompt values exist only per connection token: for a `prompt` endpoint, `prompt` lists the keys a launch would set over these.",
-        path: { key: { name: "pbm_uuid", type: "uuid", description: "The endpoint's uuid." } },
-        success: {
-          status: 200,
-          description: "The effective settings with their sources.",
-          schema: EffectiveSettingsSchema,
-        },
-        errors: { 404: "No such endpoint, or the caller may not view it." },
-        conditional: "read",
-      },
-      effectiveSettings,
-    ),
+  [operationPath(RESOURCES.endpoints, "effectiveSettings")]: {
+    GET: effectiveSettings,
   },
 };

@@ -2,10 +2,10 @@ import {
   ApiError,
   errors,
   type GatewayConnection,
-  GatewayConnectionSchema,
   type GatewayDisconnection,
-  GatewayDisconnectionSchema,
   GatewayTokenRequestSchema,
+  operationPath,
+  RESOURCES,
 } from "@rac-edge/core";
 import type { Caller } from "../auth.ts";
 import { clock, iso } from "../clock.ts";
@@ -13,7 +13,6 @@ import { sha256Hex } from "../crypto.ts";
 import { readBody } from "../http/body.ts";
 import { json } from "../http/responses.ts";
 import { carriesSecret, type Handler, type Routes } from "../http/router.ts";
-import { documented } from "../openapi/operation.ts";
 import { connectToken, disconnectToken, type GatewayToken } from "../repositories/gateway.ts";
 import { tokenSettings } from "../tokenSettings.ts";
 
@@ -62,36 +61,11 @@ const disconnect: Handler = async ({ db, request, caller }) => {
   return json({ connection_token: token.uuid, deleted: result!.deleted } satisfies GatewayDisconnection);
 };
 
-const GATEWAY =
-  "An extension (authentik does this in its websocket consumer). For an outpost's API token serving the token's provider, or a superuser.";
-
 export const gatewayRoutes: Routes = {
-  "/api/v3/rac/gateway/connect/": {
-    POST: documented(
-      {
-        summary: "Resolve a connection token for the gateway",
-        description: `${GATEWAY} Answers the protocol and the merged Guacamole settings, every value a string, including the prompted password.`,
-        body: { schema: GatewayTokenRequestSchema, required: true },
-        success: {
-          status: 200,
-          description: "What the gateway opens the connection with.",
-          schema: GatewayConnectionSchema,
-        },
-        errors: { 404: "Unknown or expired connection token." },
-      },
-      carriesSecret(connect),
-    ),
+  [operationPath(RESOURCES.gateway, "connect")]: {
+    POST: carriesSecret(connect),
   },
-  "/api/v3/rac/gateway/disconnect/": {
-    POST: documented(
-      {
-        summary: "Report a closed connection",
-        description: `${GATEWAY} Deletes the token when the provider's \`delete_token_on_disconnect\` is true or its expiry is 0.`,
-        body: { schema: GatewayTokenRequestSchema, required: true },
-        success: { status: 200, description: "Whether the token was deleted.", schema: GatewayDisconnectionSchema },
-        errors: { 404: "Unknown or expired connection token." },
-      },
-      disconnect,
-    ),
+  [operationPath(RESOURCES.gateway, "disconnect")]: {
+    POST: disconnect,
   },
 };

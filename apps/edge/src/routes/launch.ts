@@ -2,13 +2,12 @@ import {
   type ConnectionToken,
   errors,
   type LaunchedConnectionToken,
-  LaunchedConnectionTokenSchema,
   type LaunchRequest,
   launchExpiry,
   launchRequestSchema,
-  PromptSettingsSchema,
+  operationPath,
+  RESOURCES,
 } from "@rac-edge/core";
-import * as v from "valibot";
 import type { Access } from "../access.ts";
 import type { Caller } from "../auth.ts";
 import { clock } from "../clock.ts";
@@ -17,7 +16,6 @@ import { readObject, validate } from "../http/body.ts";
 import { idempotent } from "../http/idempotency.ts";
 import { created } from "../http/responses.ts";
 import { type Context, carriesSecret, prefetching, type Routes } from "../http/router.ts";
-import { documented } from "../openapi/operation.ts";
 import { insertConnection, type LaunchTarget, launched, launchTargetByKey } from "../repositories/launch.ts";
 import { sealSettings } from "../sealedSettings.ts";
 import { presentedToken } from "../secretSettings.ts";
@@ -71,32 +69,7 @@ export async function launchConnection(
 }
 
 export const launchRoutes: Routes = {
-  "/api/v3/rac/endpoints/:key/launch/": {
-    POST: documented(
-      {
-        summary: "Launch a connection to an endpoint",
-        description:
-          "An extension (authentik launches in its HTML flow). Needs view permission on the endpoint; there is no policy engine. Creates a connection token for the caller, checking `maximum_connections` (live tokens of the endpoint across all users; negative: unlimited) atomically with the insert. `expires` is now plus the provider's `connection_expiry` (at least one second), null when that is the literal zero (`seconds=0`). The answer includes the secret `token`, shown only here.",
-        path: { key: { name: "pbm_uuid", type: "uuid", description: "The endpoint's uuid." } },
-        body: {
-          schema: v.object({ settings: v.optional(PromptSettingsSchema) }),
-          required: false,
-          description:
-            "`{}`, or for an endpoint whose `auth_mode` is `prompt`, `settings` with `username` and `password` (required then, refused otherwise).",
-        },
-        success: {
-          status: 201,
-          description: "The new connection token and its secret.",
-          schema: LaunchedConnectionTokenSchema,
-        },
-        conditional: "idempotent",
-        errors: {
-          400: "Invalid or missing prompt settings, or the provider's `connection_expiry` is negative.",
-          404: "No such endpoint.",
-          409: "`Maximum connection limit reached.`, with ` (You are already connected in another tab/window)` when the caller holds one of the live tokens. With an `Idempotency-Key` whose first request was applied but whose answer is not recorded yet, a 409 saying so.",
-        },
-      },
-      carriesSecret(idempotent(launch)),
-    ),
+  [operationPath(RESOURCES.endpoints, "launch")]: {
+    POST: carriesSecret(idempotent(launch)),
   },
 };

@@ -1,17 +1,9 @@
-import {
-  type PatchedRacProviderRequest,
-  PatchedRacProviderRequestSchema,
-  type RacProvider,
-  type RacProviderRequest,
-  RacProviderRequestSchema,
-  RacProviderSchema,
-} from "@rac-edge/core";
+import { RESOURCES } from "@rac-edge/core";
 import { crudRoutes } from "../http/crud.ts";
 import { filtering } from "../repositories/filters.ts";
 import {
   deleteProvider,
   insertProvider,
-  type ProviderRow,
   providerByKey,
   providerFilters,
   providerFromRow,
@@ -20,34 +12,12 @@ import {
 } from "../repositories/providers.ts";
 import { toStore } from "../secretSettings.ts";
 
-export const providerRoutes = crudRoutes<RacProvider, RacProviderRequest, PatchedRacProviderRequest, ProviderRow>({
-  model: "authentik_providers_rac.racprovider",
-  path: "/api/v3/providers/rac/",
+export const providerRoutes = crudRoutes(RESOURCES.providers, {
   list: providerList,
   fromRow: providerFromRow,
   filters: filtering(providerFilters),
   row: { table: "providers", column: "id" },
   byKey: providerByKey,
-  createSchema: RacProviderRequestSchema,
-  patchSchema: PatchedRacProviderRequestSchema,
-  schema: RacProviderSchema,
-  doc: {
-    noun: "RAC provider",
-    key: { name: "id", type: "integer", description: "The provider's integer id." },
-    filters: [
-      {
-        name: "application__isnull",
-        type: "boolean",
-        description: "`true`: providers without an application; `false`: with one.",
-      },
-      { name: "name__iexact", type: "string", description: "Exact name, case-insensitive." },
-    ],
-    notes: {
-      create:
-        "`connection_expiry` (default `hours=8`) is checked as described on the field; `authorization_flow` is required.",
-      destroy: "Deletes its endpoints and connection tokens and unlinks its application, as in authentik.",
-    },
-  },
   refs: (input) => [
     {
       field: "authorization_flow",

@@ -2,15 +2,15 @@ import {
   CODENAMES,
   errors,
   type FieldErrors,
+  operationPath,
   type PermissionAssign,
-  PermissionAssignResultSchema,
   PermissionAssignSchema,
   parseIntegerKey,
+  RESOURCES,
 } from "@rac-edge/core";
 import { readBody } from "../http/body.ts";
 import { json, noContent } from "../http/responses.ts";
 import type { Context, Handler, Routes } from "../http/router.ts";
-import { documented, type OperationDoc } from "../openapi/operation.ts";
 import { assignGrants, type Grant, grantObject, unassignGrants, userExists } from "../repositories/permissions.ts";
 
 /** Turns an assign/unassign body into grants, with every check done before any write. */
@@ -39,7 +39,7 @@ const change =
   (kind: "assign" | "unassign"): Handler =>
   async ({ db, params, access, request }: Context) => {
     if (!(await access.hasGlobal(`authentik_core.${kind}_user_permissions`))) throw errors.forbidden();
-    const userId = parseIntegerKey(params.id!);
+    const userId = parseIntegerKey(params.key!);
     if (userId === null) throw errors.notFound();
     const input = await readBody(request, PermissionAssignSchema);
     if (!(await userExists(db, userId))) throw errors.notFound();
@@ -51,28 +51,7 @@ const change =
     return noContent();
   };
 
-const doc = (kind: "assign" | "unassign"): OperationDoc => ({
-  summary: kind === "assign" ? "Assign permissions to a user" : "Unassign permissions from a user",
-  description: `Needs \`authentik_core.${kind}_user_permissions\`. Permissions by authentik codename, globally (no \`model\`/\`object_pk\`) or on one object.`,
-  path: { id: { type: "integer", description: "The user's integer id." } },
-  body: { schema: PermissionAssignSchema, required: true },
-  ...(kind === "assign"
-    ? {
-        operationId: "rbac_permissions_assigned_by_users_assign",
-        success: {
-          status: 200,
-          description: "The assigned permissions' ids (`PermissionAssignResult`).",
-          schema: PermissionAssignResultSchema,
-          shape: "array",
-        },
-      }
-    : { success: { status: 204, description: "Done; no body." } }),
-  errors: { 404: "No such user." },
-});
-
 export const rbacRoutes: Routes = {
-  "/api/v3/rbac/permissions/assigned_by_users/:id/assign/": { POST: documented(doc("assign"), change("assign")) },
-  "/api/v3/rbac/permissions/assigned_by_users/:id/unassign/": {
-    PATCH: documented(doc("unassign"), change("unassign")),
-  },
+  [operationPath(RESOURCES.rbac, "assign")]: { POST: change("assign") },
+  [operationPath(RESOURCES.rbac, "unassign")]: { PATCH: change("unassign") },
 };

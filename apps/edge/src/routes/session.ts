@@ -1,35 +1,20 @@
-import { codename, DEFAULT_AVATAR, errors, USER_TYPES } from "@rac-edge/core";
-import * as v from "valibot";
+import {
+  codename,
+  DEFAULT_AVATAR,
+  errors,
+  operationPath,
+  RESOURCES,
+  type SessionUser,
+  SetPasswordSchema,
+} from "@rac-edge/core";
 import { clock } from "../clock.ts";
 import { readBody } from "../http/body.ts";
 import { json, noContent } from "../http/responses.ts";
 import type { Handler, Routes } from "../http/router.ts";
-import { documented } from "../openapi/operation.ts";
 import { setPassword, verifiedCurrentPassword } from "../repositories/browserSessions.ts";
 import { runPlan } from "../repositories/d1.ts";
 import { userByKey } from "../repositories/users.ts";
 import { hashPassword, passwordProblem } from "../signin/passwords.ts";
-
-const SetPasswordSchema = v.object({
-  password: v.pipe(v.string(), v.maxLength(4096)),
-  current_password: v.optional(v.pipe(v.string(), v.maxLength(4096))),
-});
-
-const UserSelfSchema = v.object({
-  pk: v.number(),
-  username: v.string(),
-  name: v.string(),
-  is_active: v.boolean(),
-  is_superuser: v.boolean(),
-  groups: v.array(v.object({ name: v.string(), pk: v.string() })),
-  email: v.string(),
-  avatar: v.string(),
-  uid: v.string(),
-  settings: v.record(v.string(), v.unknown()),
-  type: v.picklist(USER_TYPES),
-  system_permissions: v.array(v.string()),
-});
-const SessionUserSchema = v.object({ user: UserSelfSchema });
 
 /**
  * `POST /core/users/{id}/set_password/`: superusers and holders of `change_user` on the user set any
@@ -76,41 +61,14 @@ const me: Handler = async ({ db, caller, access }) => {
       type: user.type,
       system_permissions: grants,
     },
-  });
+  } satisfies SessionUser);
 };
 
 export const sessionRoutes: Routes = {
-  "/api/v3/core/users/me/": {
-    GET: documented(
-      {
-        summary: "The caller as a SessionUser",
-        description:
-          'authentik\'s `{"user": UserSelf}` for a bearer token or a browser session; `settings` is empty and ' +
-          "`original` (impersonation) never appears. `system_permissions` lists the caller's global grants.",
-        success: { status: 200, description: "The caller.", schema: SessionUserSchema },
-        operationId: "core_users_me_retrieve",
-      },
-      me,
-    ),
+  [operationPath(RESOURCES.users, "me")]: {
+    GET: me,
   },
-  "/api/v3/core/users/:key/set_password/": {
-    POST: documented(
-      {
-        summary: "Set a user's password",
-        description:
-          "Superusers, or `change_user` on the user. A user may set their own password without that permission by " +
-          "also sending `current_password` (an extension). At least 8 characters, not the username. Stored as " +
-          "Argon2id (m=19 MiB, t=2, p=1); every browser session of the user ends.",
-        path: { key: { name: "id", type: "integer", description: "The user's integer id." } },
-        body: { schema: SetPasswordSchema, required: true },
-        success: { status: 204, description: "The password is set." },
-        errors: {
-          400: "Too short, equal to the username, or a missing/wrong `current_password`.",
-          404: "No such user.",
-        },
-        operationId: "core_users_set_password_create",
-      },
-      setPasswordHandler,
-    ),
+  [operationPath(RESOURCES.users, "setPassword")]: {
+    POST: setPasswordHandler,
   },
 };

@@ -6,20 +6,15 @@ import {
   type FieldErrors,
   type ModelName,
   type PatchedTokenRequest,
-  PatchedTokenRequestSchema,
+  RESOURCES,
   reservedTokenIdentifier,
   TOKEN_DEFAULTS,
   type Token,
-  type TokenRequest,
-  TokenRequestSchema,
-  TokenSchema,
-  TokenViewSchema,
 } from "@rac-edge/core";
 import { clock } from "../clock.ts";
 import { allowed, crudRoutes, type Ownership, visibleObject } from "../http/crud.ts";
 import { json } from "../http/responses.ts";
 import { type Context, carriesSecret, type Handler, prefetching, type Routes } from "../http/router.ts";
-import { documented, type OperationDoc } from "../openapi/operation.ts";
 import { filtering } from "../repositories/filters.ts";
 import { isSuperuser } from "../repositories/permissions.ts";
 import {
@@ -37,7 +32,7 @@ import {
 import { defaultExpiry, lifetimeProblems, toMs } from "../tokenLifetime.ts";
 
 const MODEL: ModelName = "authentik_core.token";
-const PATH = "/api/v3/core/tokens/";
+const PATH = `/api/v3/${RESOURCES.tokens.path}`;
 const VIEW_KEY = "authentik_core.view_token_key";
 
 /**
@@ -98,36 +93,13 @@ async function authorizeToken(context: Context, input: PatchedTokenRequest, curr
 
 const BOOTSTRAP_FIXED = "The bootstrap token stays akadmin's under its identifier while BOOTSTRAP_TOKEN is set.";
 
-const crud = crudRoutes<Token, TokenRequest, PatchedTokenRequest>({
-  model: MODEL,
-  path: PATH,
+const crud = crudRoutes(RESOURCES.tokens, {
   list: tokenList,
   fromRow: tokenFromRow,
   owner: OWNER,
   filters: filtering(tokenFilters),
   row: { table: "tokens", column: "uuid" },
   byKey: tokenByKey,
-  createSchema: TokenRequestSchema,
-  patchSchema: PatchedTokenRequestSchema,
-  schema: TokenSchema,
-  doc: {
-    noun: "token",
-    key: { name: "identifier", type: "string", description: "The token's identifier." },
-    filters: [
-      ...(["identifier", "intent", "description", "managed", "user__username"] as const).map((name) => ({
-        name,
-        type: "string" as const,
-        description: `Exact ${name.replace("__", " ")}.`,
-      })),
-      { name: "expiring", type: "boolean", description: "Expiring or not." },
-    ],
-    notes: {
-      list: "A user always sees, changes and deletes their own tokens, without a grant.",
-      create:
-        "API tokens only (`intent` `api`). Without `expires`, the token expires in 30 minutes (authentik's default). Tokens for other users need a superuser or the global `add_token`.",
-    },
-    deleteRefused: "The token is an outpost's (managed): delete its outpost instead; or it is the bootstrap token.",
-  },
   refs: (input) => [{ field: "user", table: "users", column: "id", ids: input.user === undefined ? [] : [input.user] }],
   authorize: authorizeToken,
   create: ({ db, caller }, input) =>
@@ -155,15 +127,6 @@ const keyGone = () =>
       "The key of this token has already been shown. rac-edge stores keys hashed (SHA-256) and shows each key once, so it cannot be shown again; create a new token for a new key.",
   });
 
-const VIEW_KEY_DOC: OperationDoc = {
-  summary: "View a token's key",
-  description:
-    "The plain key, shown once: to its owner, a superuser or a holder of `authentik_core.view_token_key`. rac-edge stores keys hashed, so a second call answers 410 (authentik shows the key every time).",
-  path: { key: { name: "identifier", type: "string", description: "The token's identifier." } },
-  success: { status: 200, description: "The key.", schema: TokenViewSchema },
-  errors: { 404: "No such token, or the caller may not view it.", 410: "The key has already been shown." },
-};
-
 /**
  * The plain key, once: owner, superuser or authentik_core.view_token_key (global or on the token).
  * HEAD answers the same status without the body and leaves the key to be shown.
@@ -182,11 +145,11 @@ const viewKeyHandler = (consume: boolean): Handler =>
     },
   );
 
-const viewKey: Handler = documented(VIEW_KEY_DOC, Object.assign(viewKeyHandler(true), { head: viewKeyHandler(false) }));
+const viewKey: Handler = Object.assign(viewKeyHandler(true), { head: viewKeyHandler(false) });
 
 // Creating a token and view_key answer with (or about) a key: no cache may keep them.
 export const tokenRoutes: Routes = {
   ...crud,
   [PATH]: { ...crud[PATH], POST: carriesSecret(crud[PATH]!.POST!) },
-  [`${PATH}:key/view_key/`]: { GET: carriesSecret(viewKey) },
+  [PATH + RESOURCES.tokens.operations.viewKey.path]: { GET: carriesSecret(viewKey) },
 };

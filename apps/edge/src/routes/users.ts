@@ -1,14 +1,4 @@
-import {
-  errors,
-  type PatchedUserRequest,
-  PatchedUserRequestSchema,
-  USER_TYPES,
-  type User,
-  type UserRequest,
-  UserRequestSchema,
-  UserSchema,
-  userTypeProblem,
-} from "@rac-edge/core";
+import { errors, type PatchedUserRequest, RESOURCES, type User, userTypeProblem } from "@rac-edge/core";
 import { crudRoutes } from "../http/crud.ts";
 import type { Context } from "../http/router.ts";
 import { BOOTSTRAP_USERNAME } from "../repositories/bootstrap.ts";
@@ -16,7 +6,6 @@ import { filtering } from "../repositories/filters.ts";
 import {
   deleteUser,
   insertUser,
-  type UserRow,
   updateUser,
   userByKey,
   userFilters,
@@ -46,38 +35,12 @@ const OUTPOST_ACCOUNT = "This user is an outpost's service account; delete the o
 
 const BOOTSTRAP_ACCOUNT = "akadmin holds the bootstrap token: it cannot be deleted while BOOTSTRAP_TOKEN is set.";
 
-export const userRoutes = crudRoutes<User, UserRequest, PatchedUserRequest, UserRow>({
-  model: "authentik_core.user",
-  path: "/api/v3/core/users/",
+export const userRoutes = crudRoutes(RESOURCES.users, {
   list: userList,
   fromRow: userFromRow,
   filters: filtering(userFilters),
   row: { table: "users", column: "id" },
   byKey: userByKey,
-  createSchema: UserRequestSchema,
-  patchSchema: PatchedUserRequestSchema,
-  schema: UserSchema,
-  doc: {
-    noun: "user",
-    key: { name: "id", type: "integer", description: "The user's integer id." },
-    filters: [
-      ...(["username", "name", "email", "path"] as const).map((name) => ({
-        name,
-        type: "string" as const,
-        description: `Exact ${name}.`,
-      })),
-      { name: "is_active", type: "boolean", description: "Active or not." },
-      { name: "is_superuser", type: "boolean", description: "Superuser or not." },
-      { name: "uuid", type: "uuid", description: "The user's uuid; a malformed one is a 400." },
-      { name: "type", type: "string", enum: USER_TYPES, repeatable: true, description: "Any of the given types." },
-    ],
-    notes: {
-      create:
-        "`is_superuser` is writable (rac-edge has no groups) and only superusers may set or change it; `groups` must be empty.",
-    },
-    deleteRefused:
-      "An outpost's service account (delete the outpost instead), or akadmin while BOOTSTRAP_TOKEN is set.",
-  },
   authorize: authorizeUser,
   create: ({ db }, input) => insertUser(db, input),
   update: ({ db }, current, input) => updateUser(db, current.pk, input),

@@ -1,9 +1,9 @@
 /** The documents of the standard operations of a resource (list, CRUD, used_by). */
+
+import type { StandardOperation } from "@rac-edge/core";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, UsedBySchema } from "@rac-edge/core";
 import type * as v from "valibot";
 import type { OperationDoc, ParamDoc } from "./operation.ts";
-
-export type StandardOperation = "list" | "create" | "retrieve" | "update" | "partialUpdate" | "destroy" | "usedBy";
 
 /** What a resource tells the document beyond its schemas. */
 export interface ResourceDoc {

@@ -1,7 +1,4 @@
-/**
- * What the OpenAPI document says about one operation. Route modules attach it to their handlers
- * (`documented`); only src/openapi/ reads it, so it never changes how a request is answered.
- */
+/** What the OpenAPI document says about one operation: the descriptor's prose with its schemas. */
 import type * as v from "valibot";
 
 /** A path or query parameter. */
@@ -46,12 +43,4 @@ export interface OperationDoc {
   public?: boolean;
   /** drf-spectacular's id (`providers_rac_list`); derived from the path when absent. */
   operationId?: string;
-}
-
-/** A handler of the router, documented: the document is read from `handler.doc`. */
-export function documented<H extends (...args: never[]) => Promise<Response>>(
-  doc: OperationDoc,
-  handler: H,
-): H & { doc: OperationDoc } {
-  return Object.assign(handler, { doc });
 }

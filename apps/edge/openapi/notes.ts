@@ -58,17 +58,16 @@ export const FIELD_NOTES: Record<string, Record<string, string>> = {
   },
 };
 
+/** The differences are listed in one place, the README; the operations and fields concerned say theirs. */
+const DIFFERENCES = [
+  "Differences from authentik, on purpose: listed once, in the README's",
+  "[Differences from authentik, on purpose](https://github.com/rac-edge/rac-edge#differences-from-authentik-on-purpose);",
+  "each is also described on the operation or field it concerns.",
+].join(" ");
+
 /** What the document says once, for every operation. */
 export const API_DESCRIPTION = `rac-edge serves the RAC part of authentik's REST API (the shapes of the published client \`@goauthentik/api@2024.6.4-1724423607\`) from a Cloudflare Worker backed by D1, plus extensions: launching connections, the gateway's connect/disconnect, and \`expires\` on connection tokens.
 
 Conventions: \`Authorization: Bearer <API token key>\` on every call but this document (public, as authentik's) and the health checks \`/-/health/live/\` and \`/-/health/ready/\` (204, or 503 when the database does not answer); paths work with or without the final slash; JSON in and out. Answers carrying a secret (launch, \`view_key\`, gateway connect, token create) say \`Cache-Control: no-store\`, the others \`private, no-cache\`, all \`Vary: Authorization\`. CORS is off unless the deployment lists origins. Errors are authentik's bodies: \`GenericError\` (\`{"detail": "..."}\`) or \`ValidationError\` (\`{"field": ["message"]}\`, object-level messages under \`non_field_errors\`). Every operation but this document may answer 403 (missing or invalid credentials, or no permission) and 429 (more than 20 failed authentications a minute from the client's address, with \`Retry-After\`); every operation may answer 500 (\`A server error occurred.\`) and 503 (an invalid \`BOOTSTRAP_TOKEN\`); operations with a body also 400 (malformed JSON, not UTF-8, not an object, invalid fields; strings with lone surrogates, integers beyond ±(2^53 - 1) that a double would round, and numbers that overflow or underflow are malformed), 413 (over 1 MiB) and 415 (not JSON). A method a path does not list answers 405 (\`GenericError\`, \`Method "X" not allowed.\`), an unknown path 404 (\`Not found.\`), HEAD is GET without a body and without its side effects, OPTIONS answers 204 with \`Allow\` (the path's methods; HEAD where GET exists).
 
-Differences from authentik, on purpose:
-- Lists without any view permission answer an empty page, not a 403; \`count\` is always computed after access filtering; \`page_size\` is capped at 1000.
-- The endpoint list is a standard RBAC list (no policy engine, no launcher cache, correct pagination); launching needs view permission on the endpoint.
-- \`connection_expiry\` is parsed strictly (see the field); only the literal 0 means no time limit, other totals below one second give one second, a negative value cannot be launched.
-- Property mapping \`expression\`s are stored but never run.
-- Deleting a flow that providers use as \`authorization_flow\` is refused with 400 (authentik deletes those providers).
-- API token keys are stored hashed and shown once by \`view_key\` (then 410); connection token secrets are shown once, at launch.
-- Expired connection tokens are never listed or counted.
-- \`is_superuser\` is writable on users (rac-edge has no groups).`;
+${DIFFERENCES}`;

@@ -1,12 +1,15 @@
 /**
- * The OpenAPI 3.1 document, generated from the route modules' documents and core's valibot
- * schemas: nothing in it is written by hand but prose. Pure; built once per isolate by its route.
+ * The OpenAPI 3.1 document, generated from core's resource descriptors, their prose and their valibot
+ * schemas: nothing in it is written by hand but prose. Built at build time (scripts/build-openapi.mjs).
  */
-import type { Method, Routes } from "../http/router.ts";
+import { RESOURCES, type ResourceName } from "@rac-edge/core";
 import { GenericErrorSchema, REQUEST_NAMES, RESPONSE_NAMES, ValidationErrorSchema } from "./names.ts";
 import { API_DESCRIPTION, FIELD_NOTES } from "./notes.ts";
 import type { OperationDoc, ParamDoc } from "./operation.ts";
+import { resourceOperations } from "./resources.ts";
 import { ResponseSchemas, requestJsonSchema } from "./schemas.ts";
+
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 type Json = Record<string, unknown>;
 
@@ -193,8 +196,13 @@ function addFieldNotes(components: Record<string, Json>): void {
   }
 }
 
-/** The document of every documented route; a route without a document is a programming error. */
-export function buildDocument(modules: readonly Routes[]): Json {
+/** Every operation of every resource: the route (as the Worker's router names it), method and document. */
+export function documentedRoutes(): { route: string; method: Method; doc: OperationDoc }[] {
+  return (Object.keys(RESOURCES) as ResourceName[]).flatMap((name) => resourceOperations(name));
+}
+
+/** The document of every resource's operations. */
+export function buildDocument(): Json {
   const schemas = new ResponseSchemas(RESPONSE_NAMES);
   const requestComponents: Record<string, Json> = {};
   const requests = (body: OperationDoc["body"]): Json => {
@@ -203,18 +211,15 @@ export function buildDocument(modules: readonly Routes[]): Json {
     requestComponents[name] ??= requestJsonSchema(body!.schema);
     return { $ref: `#/components/schemas/${name}` };
   };
-  const paths: Record<string, Json> = {};
-  for (const routes of modules) {
-    for (const [route, methods] of Object.entries(routes)) {
-      for (const method of METHODS) {
-        const handler = methods[method];
-        if (handler === undefined) continue;
-        if (handler.doc === undefined) throw new Error(`${method} ${route} has no OpenAPI document`);
-        const op = operation(route, method, handler.doc, schemas, requests);
-        const { path } = documentPath(route, handler.doc);
-        paths[path] ??= {};
-        paths[path][method.toLowerCase()] = op;
-      }
+  const paths: Record<string, Record<string, Json>> = {};
+  const routes = documentedRoutes();
+  for (const method of METHODS) {
+    for (const { route, doc } of routes.filter((entry) => entry.method === method)) {
+      const op = operation(route, method, doc, schemas, requests);
+      const { path } = documentPath(route, doc);
+      paths[path] ??= {};
+      if (paths[path][method.toLowerCase()]) throw new Error(`${method} ${route} is documented twice`);
+      paths[path][method.toLowerCase()] = op;
     }
   }
   const components = { ...schemas.components(), ...requestComponents };
