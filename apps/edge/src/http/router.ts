@@ -1,7 +1,7 @@
 import { errors } from "@rac-edge/core";
 import { type IRequest, Router } from "itty-router";
 import { Access } from "../access.ts";
-import { authentication, bootstrapRefusal, type Caller, callerFrom } from "../auth.ts";
+import { authenticate, authentication, bootstrapRefusal, type Caller, callerFrom } from "../auth.ts";
 import type { Env } from "../env.ts";
 import type { Condition } from "../lists.ts";
 import type { OperationDoc } from "../openapi/operation.ts";
@@ -124,9 +124,7 @@ function dispatch(methods: Partial<Record<Method, Handler>>) {
     const { query, knownKey, sessionHash } = await authentication(request, primary).catch(failed);
     const base: RequestContext = { request, url, params: request.params, env, db: primary.DB, knownKey };
     const reads = request.method === "OPTIONS" ? undefined : handler?.prefetch?.(base);
-    const [authenticated, ...results] = reads
-      ? await primary.DB.batch([query, ...reads.statements])
-      : [await query.all()];
+    const [authenticated, ...results] = await authenticate(primary, [query, ...(reads?.statements ?? [])]);
     let caller: Caller;
     try {
       caller = callerFrom(authenticated!, sessionHash);
