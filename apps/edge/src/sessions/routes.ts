@@ -17,10 +17,11 @@ import { Bridge, REVOCATION_POLL_MS } from "./bridge.ts";
 import { linkGone, messagePage, PAGE_TEMPLATES, sessionPage } from "./pages.ts";
 import { type SessionOpener, SessionRefused } from "./protocol.ts";
 import { openSshSession, sshPort } from "./sshOpener.ts";
-import { openVnc, vncPort } from "./vnc/opener.ts";
+import { vncPort } from "./vnc/port.ts";
+import { openVncSession } from "./vncOpener.ts";
 
 /** The data plane's openers by endpoint protocol; protocols without one answer 501. */
-export const openers: Partial<Record<string, SessionOpener>> = { vnc: openVnc, ssh: openSshSession };
+export const openers: Partial<Record<string, SessionOpener>> = { vnc: openVncSession, ssh: openSshSession };
 const portOf: Partial<Record<string, (settings: Record<string, string>) => number>> = { vnc: vncPort, ssh: sshPort };
 
 /** Tests shorten the poll here; operators with `RAC_REVOCATION_POLL_MS`. */
