@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Bundles the code only some requests need into separate modules under src/generated/ (the SSH client, the VNC
-// opener, Argon2 with its Wasm), which wrangler uploads next to the entry module through find_additional_modules
-// and src/lazyModules.ts loads on first use: API requests never load or parse them.
+// opener, the session bridge, Argon2 with its Wasm), which wrangler uploads next to the entry module through
+// find_additional_modules and src/lazyModules.ts loads on first use: API requests never load or parse them.
 import { copyFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -12,6 +12,7 @@ const generated = path.join(edge, "src/generated");
 const modules = {
   ssh: "src/sessions/ssh/module.ts",
   vnc: "src/sessions/vnc/opener.ts",
+  bridge: "src/sessions/bridge.ts",
   argon2: "src/signin/argon2.ts",
 };
 

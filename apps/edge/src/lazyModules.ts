@@ -6,6 +6,7 @@
  * and under vitest.
  */
 
+import type * as BridgeModule from "./sessions/bridge.ts";
 import type * as SshModule from "./sessions/ssh/module.ts";
 import type * as VncModule from "./sessions/vnc/opener.ts";
 import type * as Argon2Module from "./signin/argon2.ts";
@@ -19,5 +20,6 @@ function lazy<M>(specifier: string): () => Promise<M> {
 }
 
 export const loadSshModule = lazy<typeof SshModule>("./generated/ssh.js");
+export const loadBridgeModule = lazy<typeof BridgeModule>("./generated/bridge.js");
 export const loadVncModule = lazy<typeof VncModule>("./generated/vnc.js");
 export const loadArgon2Module = lazy<typeof Argon2Module>("./generated/argon2.js");
