@@ -81,7 +81,7 @@ describe("BOOTSTRAP_TOKEN", () => {
   }
   const writes = (sql: string[]) => sql.filter((query) => /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i.test(query));
 
-  it("an isolate's first request only reads the bootstrap token when it is current: no write, no extra round trip", async () => {
+  it("an isolate's first request only reads a current bootstrap token: no write, no extra round trip", async () => {
     await get(LIST); // the bootstrap token exists
     const isolate = await freshIsolate();
     const first = await isolate.fetch(LIST, ADMIN);

@@ -18,8 +18,9 @@ export function bootstrapCurrent(db: D1Database, hash: string): D1PreparedStatem
 }
 
 /**
- * The superuser `akadmin` and its API token, created if missing (only when `bootstrapCurrent` finds nothing). Idempotent: a token that
- * already holds the key is left alone, and the bootstrap token only ever takes the configured key.
+ * The superuser `akadmin` and its API token, created if missing (only when `bootstrapCurrent` finds
+ * nothing). Idempotent: a token that already holds the key is left alone, and the bootstrap token only ever
+ * takes the configured key.
  */
 export async function ensureBootstrap(db: D1Database, key: string, email: string): Promise<void> {
   const hash = await sha256Hex(key);
