@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The OpenAPI document, built from core's resource descriptors (openapi/document.ts): openapi.json (checked in,
 // so reviews see the document's changes) and src/generated/openapi.js, the separately loaded module the Worker
-// serves it from (src/openapiDocument.ts). `--module-only`: only the module, from the checked-in openapi.json.
+// serves it from (src/lazyModules.ts). `--module-only`: only the module, from the checked-in openapi.json.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";

@@ -2,8 +2,9 @@ import { ApiError, bootstrapTokenProblem, errors } from "@rac-edge/core";
 import { clock } from "./clock.ts";
 import { sha256Hex } from "./crypto.ts";
 import type { Env } from "./env.ts";
-import { ensureBootstrap } from "./repositories/bootstrap.ts";
+import { bootstrapCurrent, ensureBootstrap } from "./repositories/bootstrap.ts";
 import { knownSession, type SessionCallerRow, selectSessionCaller } from "./repositories/browserSessions.ts";
+import { runAlong } from "./repositories/d1.ts";
 import type { Condition } from "./repositories/lists.ts";
 import { type Grants, grantsFromColumn } from "./repositories/permissions.ts";
 import { type CallerRow, knownKey, selectCallerWithGrants } from "./repositories/tokens.ts";
@@ -40,6 +41,7 @@ function callerOf(row: CallerRow & { grants: string | null } & Partial<SessionCa
   return caller;
 }
 
+/** The BOOTSTRAP_TOKEN this isolate has found current in D1 (or written): later requests do not check it. */
 let bootstrapped: string | undefined;
 /** The configuration last logged about (once per isolate and value, not once per request). */
 let logged: string | undefined;
@@ -65,17 +67,12 @@ export function bootstrapRefusal(env: Env): ApiError | null {
  * `Authorization: Bearer <key>` against the hashed API tokens, with authentik's 403 texts. Answers
  * the query that finds the caller (with their grants), to run alone or first in a batch (`callerFrom`
  * reads its result), and the guard of reads made before it answers (`knownKey`); a missing or
- * malformed header is refused here. The bootstrap superuser is
- * ensured once per isolate and key.
+ * malformed header is refused here. `authenticate` runs it.
  */
 export async function authentication(
   request: Request,
   env: Env,
 ): Promise<{ query: D1PreparedStatement; knownKey: Condition; sessionHash?: string }> {
-  if (env.BOOTSTRAP_TOKEN && bootstrapped !== env.BOOTSTRAP_TOKEN) {
-    await ensureBootstrap(env.DB, env.BOOTSTRAP_TOKEN, env.BOOTSTRAP_EMAIL ?? "");
-    bootstrapped = env.BOOTSTRAP_TOKEN;
-  }
   const header = request.headers.get("authorization")?.trim() ?? "";
   // Without an Authorization header, a browser's session cookie (Django's SessionAuthentication).
   const session = header === "" ? cookie(request, SESSION_COOKIE) : null;
@@ -94,6 +91,26 @@ export async function authentication(
   if (key === "") throw errors.notAuthenticated();
   const keyHash = await sha256Hex(key);
   return { query: selectCallerWithGrants(env.DB, keyHash, clock.now()), knownKey: knownKey(keyHash) };
+}
+
+/**
+ * Runs the authentication query and the reads batched with it. On an isolate's first request the batch
+ * also reads whether the bootstrap token is current: only a missing or changed one is written (no request
+ * writes once it exists), and the batch then runs again so that request may already use the key.
+ */
+export async function authenticate(
+  env: Env,
+  query: D1PreparedStatement,
+  others?: D1PreparedStatement[],
+): Promise<[D1Result, D1Result[]]> {
+  const key = env.BOOTSTRAP_TOKEN;
+  if (!key || bootstrapped === key) return runAlong(env.DB, query, others);
+  const check = bootstrapCurrent(env.DB, await sha256Hex(key));
+  const [authenticated, results] = await runAlong(env.DB, query, [...(others ?? []), check]);
+  const current = results.pop()!.results.length > 0;
+  if (!current) await ensureBootstrap(env.DB, key, env.BOOTSTRAP_EMAIL ?? "");
+  bootstrapped = key;
+  return current ? [authenticated, results] : runAlong(env.DB, query, others);
 }
 
 /** The caller found by the authentication query; unknown, expired and inactive answer 403. */

@@ -49,6 +49,63 @@ describe("BOOTSTRAP_TOKEN", () => {
     expect(String(warned.mock.calls[0]![0])).toMatch(/no bootstrap superuser/);
   });
 
+  /** The Worker as a fresh isolate loads it (its per-isolate memory empty), with the SQL it prepares recorded. */
+  async function freshIsolate(bindings: Partial<typeof env> = {}) {
+    vi.resetModules();
+    const fresh = (await import("../src/index.ts")).default;
+    const sql: string[] = [];
+    const recording = <D extends D1Database | D1DatabaseSession>(db: D): D =>
+      new Proxy(db, {
+        get(target, name) {
+          if (name === "prepare") {
+            return (query: string) => {
+              sql.push(query);
+              return target.prepare(query);
+            };
+          }
+          if (name === "withSession")
+            return (constraint: never) => recording((target as D1Database).withSession(constraint));
+          const value = Reflect.get(target, name, target);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+    const DB = recording(env.DB);
+    const fetch = async (path: string, token: string) => {
+      const request = new Request(`${BASE}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      const context = { waitUntil() {}, passThroughOnException() {} } as never;
+      const response = await fresh.fetch(request, { ...env, DB, ...bindings } as never, context);
+      const cost = response.headers.get("server-timing") ?? "";
+      return { status: response.status, batches: Number(/batches=(\d+)/.exec(cost)?.[1]) };
+    };
+    return { fetch, sql };
+  }
+  const writes = (sql: string[]) => sql.filter((query) => /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i.test(query));
+
+  it("an isolate's first request only reads a current bootstrap token: no write, no extra round trip", async () => {
+    await get(LIST); // the bootstrap token exists
+    const isolate = await freshIsolate();
+    const first = await isolate.fetch(LIST, ADMIN);
+    expect(first).toEqual({ status: 200, batches: 1 });
+    expect(isolate.sql.filter((query) => query.includes("JOIN users u ON u.id = t.user_id"))).not.toEqual([]);
+    expect(writes(isolate.sql)).toEqual([]);
+    isolate.sql.length = 0;
+    expect(await isolate.fetch(LIST, ADMIN)).toEqual({ status: 200, batches: 1 });
+    expect(writes(isolate.sql)).toEqual([]);
+  });
+
+  it("a missing or changed bootstrap token is written by the first request, which may already use it", async () => {
+    const other = "rac-edge-test-other-bootstrap-token-0123";
+    const changed = await freshIsolate({ BOOTSTRAP_TOKEN: other });
+    expect((await changed.fetch(LIST, other)).status).toBe(200);
+    expect(writes(changed.sql)).not.toEqual([]);
+    expect((await changed.fetch(LIST, ADMIN)).status).toBe(403);
+    await env.DB.prepare("DELETE FROM tokens WHERE identifier = 'authentik-bootstrap-token'").run();
+    const missing = await freshIsolate();
+    expect((await missing.fetch(LIST, ADMIN)).status).toBe(200);
+    expect(writes(missing.sql)).not.toEqual([]);
+    expect((await missing.fetch(LIST, other)).status).toBe(403);
+  });
+
   it("the shipped test default is valid", () => {
     expect(ADMIN.length).toBeGreaterThanOrEqual(32);
     expect(env.BOOTSTRAP_TOKEN).toBe(ADMIN);

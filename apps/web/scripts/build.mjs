@@ -19,6 +19,8 @@ mkdirSync(path.join(dist, "-", "pages"), { recursive: true });
 cpSync(path.join(src, "vnc", "page.html"), path.join(dist, "-", "pages", "vnc.html"));
 cpSync(path.join(src, "session.css"), path.join(dist, "static", "session.css"));
 cpSync(path.join(src, "signin.css"), path.join(dist, "static", "signin.css"));
+// What both session pages share: the SSH page imports it as /static/session.js (the VNC page bundles it).
+cpSync(path.join(src, "session.js"), path.join(dist, "static", "session.js"));
 cpSync(path.join(src, "ssh", "page.html"), path.join(dist, "-", "pages", "ssh.html"));
 for (const file of ["session.js", "terminal.css"])
   cpSync(path.join(src, "ssh", file), path.join(dist, "static", "ssh", file));

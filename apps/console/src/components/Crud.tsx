@@ -2,9 +2,9 @@
 import type { Paginated } from "@rac-edge/client";
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import { errorText } from "../api.ts";
 import { type Field, Form, toBody, toValues } from "./Form.tsx";
 import { type Column, ListPage } from "./ListPage.tsx";
+import { useNotice } from "./useNotice.tsx";
 
 interface Resource<T> {
   list(query: { page: number; page_size: number; search?: string }): Promise<Paginated<T>>;
@@ -24,13 +24,16 @@ interface Props<T> {
   /** Defaults for a new object, before `toValues`. */
   defaults?: Record<string, unknown>;
   extra?: (row: T, reload: () => void) => ComponentChildren;
+  /** False: rows are created and deleted here, never edited (API tokens). */
+  editable?: boolean;
 }
 
 type Editing<T> = { mode: "new" } | { mode: "edit"; row: T } | null;
 
-export function Crud<T>({ title, singular, resource, fields, columns, pk, name, defaults = {}, extra }: Props<T>) {
+export function Crud<T>(props: Props<T>) {
+  const { title, singular, resource, fields, columns, pk, name, defaults = {}, extra, editable = true } = props;
   const [editing, setEditing] = useState<Editing<T>>(null);
-  const [notice, setNotice] = useState("");
+  const { line, setNotice, act } = useNotice();
   const form = (reload: () => void) => {
     if (editing === null) {
       return (
@@ -64,21 +67,15 @@ export function Crud<T>({ title, singular, resource, fields, columns, pk, name, 
       />
     );
   };
-  const remove = async (row: T, reload: () => void) => {
-    if (!confirm(`Delete ${singular} ${name(row)}?`)) return;
-    try {
-      await resource.destroy(pk(row) as never);
-      setNotice(`Deleted ${singular} ${name(row)}.`);
-      reload();
-    } catch (error) {
-      setNotice(errorText(error));
-    }
-  };
+  const remove = (row: T, reload: () => void) =>
+    act(() => resource.destroy(pk(row) as never), {
+      ask: `Delete ${singular} ${name(row)}?`,
+      done: `Deleted ${singular} ${name(row)}.`,
+      reload,
+    });
   return (
     <>
-      <p class="notice" role="status">
-        {notice}
-      </p>
+      {line}
       <ListPage<T>
         title={title}
         load={resource.list}
@@ -87,14 +84,16 @@ export function Crud<T>({ title, singular, resource, fields, columns, pk, name, 
         toolbar={form}
         actions={(row, reload) => (
           <>
-            <button
-              type="button"
-              class="secondary"
-              aria-label={`Edit ${name(row)}`}
-              onClick={() => setEditing({ mode: "edit", row })}
-            >
-              Edit
-            </button>
+            {editable && (
+              <button
+                type="button"
+                class="secondary"
+                aria-label={`Edit ${name(row)}`}
+                onClick={() => setEditing({ mode: "edit", row })}
+              >
+                Edit
+              </button>
+            )}
             <button type="button" class="danger" aria-label={`Delete ${name(row)}`} onClick={() => remove(row, reload)}>
               Delete
             </button>

@@ -1,29 +1,25 @@
 /** Live connection tokens: who holds one, for which endpoint, until when; revoking ends the session. */
 import type { ConnectionToken } from "@rac-edge/client";
-import { useState } from "preact/hooks";
-import { client, errorText } from "../api.ts";
+import { client } from "../api.ts";
 import { ListPage } from "../components/ListPage.tsx";
+import { useNotice } from "../components/useNotice.tsx";
 
 const when = (iso: string | null) => (iso === null ? "never" : new Date(iso).toLocaleString());
 
 export function ConnectionTokens() {
-  const [notice, setNotice] = useState("");
-  const revoke = async (row: ConnectionToken, reload: () => void) => {
-    if (!confirm(`Revoke ${row.user.username}'s connection to ${row.endpoint_obj.name}?`)) return;
-    setNotice("Revoking…");
-    try {
-      await client.rac.connectionTokens.destroy(row.pk);
-      setNotice(`Revoked ${row.user.username}'s connection to ${row.endpoint_obj.name}.`);
-      reload();
-    } catch (error) {
-      setNotice(errorText(error));
-    }
+  const { line, act } = useNotice();
+  const revoke = (row: ConnectionToken, reload: () => void) => {
+    const connection = `${row.user.username}'s connection to ${row.endpoint_obj.name}`;
+    return act(() => client.rac.connectionTokens.destroy(row.pk), {
+      ask: `Revoke ${connection}?`,
+      pending: "Revoking…",
+      done: `Revoked ${connection}.`,
+      reload,
+    });
   };
   return (
     <>
-      <p class="notice" role="status">
-        {notice}
-      </p>
+      {line}
       <ListPage<ConnectionToken>
         title="Connection tokens"
         load={client.rac.connectionTokens.list}

@@ -1,9 +1,10 @@
 /** Users: create, set a password, deactivate (which also ends their sessions). */
 import type { User } from "@rac-edge/client";
 import { useState } from "preact/hooks";
-import { client, errorText } from "../api.ts";
+import { client } from "../api.ts";
 import { Crud } from "../components/Crud.tsx";
 import { type Field, Form } from "../components/Form.tsx";
+import { useNotice } from "../components/useNotice.tsx";
 import { choices } from "../components/useOptions.ts";
 
 const FIELDS: Field[] = [
@@ -23,22 +24,16 @@ const FIELDS: Field[] = [
 
 export function Users() {
   const [passwordFor, setPasswordFor] = useState<User | null>(null);
-  const [notice, setNotice] = useState("");
-  const toggle = async (row: User, reload: () => void) => {
-    setNotice(row.is_active ? "Deactivating…" : "Activating…");
-    try {
-      await client.core.users.partialUpdate(row.pk, { is_active: !row.is_active });
-      setNotice(`${row.username} is ${row.is_active ? "deactivated" : "active"}.`);
-      reload();
-    } catch (error) {
-      setNotice(errorText(error));
-    }
-  };
+  const { line, setNotice, act } = useNotice();
+  const toggle = (row: User, reload: () => void) =>
+    act(() => client.core.users.partialUpdate(row.pk, { is_active: !row.is_active }), {
+      pending: row.is_active ? "Deactivating…" : "Activating…",
+      done: `${row.username} is ${row.is_active ? "deactivated" : "active"}.`,
+      reload,
+    });
   return (
     <>
-      <p class="notice" role="status">
-        {notice}
-      </p>
+      {line}
       {passwordFor && (
         <Form
           focusFirst

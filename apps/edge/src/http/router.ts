@@ -1,9 +1,9 @@
 import { errors } from "@rac-edge/core";
 import { type IRequest, Router } from "itty-router";
 import { Access } from "../access.ts";
-import { authentication, bootstrapRefusal, type Caller, callerFrom } from "../auth.ts";
+import { authenticate, authentication, bootstrapRefusal, type Caller, callerFrom } from "../auth.ts";
 import type { Env } from "../env.ts";
-import { failedPlan, type ReadPlan, runAlong } from "../repositories/d1.ts";
+import { failedPlan, type ReadPlan } from "../repositories/d1.ts";
 import { actAs, requestActor } from "../repositories/events.ts";
 import { type Condition, NO_CALLER } from "../repositories/lists.ts";
 import { metered, serverTiming } from "../repositories/meter.ts";
@@ -138,7 +138,7 @@ function dispatch(methods: Partial<Record<Method, Handler>>) {
     const { query, knownKey, sessionHash } = await authentication(request, primary).catch(refuse);
     const base: RequestContext = { request, url, params: request.params, env, db: primary.DB, knownKey };
     const reads = request.method === "OPTIONS" ? undefined : handler?.prefetch?.(base);
-    const [authenticated, results] = await runAlong(primary.DB, query, reads?.statements);
+    const [authenticated, results] = await authenticate(primary, query, reads?.statements);
     let caller: Caller;
     try {
       caller = callerFrom(authenticated, sessionHash);

@@ -5,8 +5,22 @@ import { newUserValues } from "./users.ts";
 export const BOOTSTRAP_USERNAME = "akadmin";
 
 /**
- * The superuser `akadmin` and its API token, created if missing. Idempotent: a token that
- * already holds the key is left alone, and the bootstrap token only ever takes the configured key.
+ * Whether the bootstrap token holds the key hashed `hash`, under its identifier and akadmin's: a read by
+ * primary key that the authentication's batch carries on an isolate's first request (src/auth.ts).
+ */
+export function bootstrapCurrent(db: D1Database, hash: string): D1PreparedStatement {
+  return db
+    .prepare(
+      `SELECT 1 FROM tokens t JOIN users u ON u.id = t.user_id
+       WHERE t.identifier = ?1 AND t.key_hash = ?2 AND u.username = ?3`,
+    )
+    .bind(BOOTSTRAP_TOKEN_IDENTIFIER, hash, BOOTSTRAP_USERNAME);
+}
+
+/**
+ * The superuser `akadmin` and its API token, created if missing (only when `bootstrapCurrent` finds
+ * nothing). Idempotent: a token that already holds the key is left alone, and the bootstrap token only ever
+ * takes the configured key.
  */
 export async function ensureBootstrap(db: D1Database, key: string, email: string): Promise<void> {
   const hash = await sha256Hex(key);

@@ -1,5 +1,5 @@
 import { anonymous, type Routes } from "../http/router.ts";
-import { loadOpenApiDocument } from "../openapiDocument.ts";
+import { loadOpenApiDocument } from "../lazyModules.ts";
 
 /**
  * `GET /api/v3/schema/`: the OpenAPI document, built at build time and served as is. Public, as

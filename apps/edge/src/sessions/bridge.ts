@@ -1,10 +1,12 @@
-import { clock } from "../clock.ts";
+/**
+ * The entry of the separately loaded bridge module (scripts/build-modules.mjs → src/generated/bridge.js): only
+ * session sockets load it (src/sessions/routes.ts), which hand it the clock and the token's D1 reads and writes.
+ */
+
 import type { Actor } from "../repositories/events.ts";
-import { disconnectToken, recordSessionEnd, type SessionEnd, sessionState } from "../repositories/gateway.ts";
+import type * as Tokens from "../repositories/gateway.ts";
 import { SessionViolation, type TargetSession } from "./protocol.ts";
 
-/** How often a socket checks that its token is live and its own (`RAC_REVOCATION_POLL_MS` and tests shorten it). */
-export const REVOCATION_POLL_MS = 30_000;
 /** Target -> browser reads: one 64 KiB view each, sent as one binary frame. */
 const READ_SIZE = 64 * 1024;
 /** setTimeout's longest delay; later expiries are re-armed by the poll. */
@@ -34,6 +36,14 @@ export interface BridgeToken {
   actor: Actor;
 }
 
+/** What the bridge reads and writes through the Worker: its clock (tests set it) and the token's rows. */
+export interface BridgeStore {
+  now(): number;
+  sessionState: typeof Tokens.sessionState;
+  disconnectToken: typeof Tokens.disconnectToken;
+  recordSessionEnd: typeof Tokens.recordSessionEnd;
+}
+
 /** How often a socket looks at its in-memory takeover flag (no I/O: another request may not close this socket). */
 const LOCAL_CHECK_MS = 200;
 
@@ -52,7 +62,7 @@ export class Bridge {
   /** Set by a newer socket for the same token in this isolate; acted on in this socket's own request context. */
   private takenOver = false;
   private expiry: number | null = null;
-  private readonly opened = clock.now();
+  private readonly opened: number;
   private bytesToTarget = 0;
   private bytesToBrowser = 0;
   /** Settles once the socket is closed and the disconnect is recorded. */
@@ -65,7 +75,9 @@ export class Bridge {
     private readonly target: TargetSession,
     private readonly token: BridgeToken,
     private readonly pollMs: number,
+    private readonly store: BridgeStore,
   ) {
+    this.opened = store.now();
     this.done = new Promise((resolve) => {
       this.finish = resolve;
     });
@@ -150,22 +162,22 @@ export class Bridge {
   private armExpiry(): void {
     if (this.token.expires === null) return;
     clearTimeout(this.expiry);
-    const left = this.token.expires - clock.now();
+    const left = this.token.expires - this.store.now();
     if (left <= 0) {
       this.end(CLOSE.expired);
       return;
     }
-    const fire = () => (clock.now() >= this.token.expires! ? this.end(CLOSE.expired) : this.armExpiry());
+    const fire = () => (this.store.now() >= this.token.expires! ? this.end(CLOSE.expired) : this.armExpiry());
     this.expiry = setTimeout(fire, Math.min(left, MAX_TIMER_MS));
   }
 
   /** The revocation check: expiry by the (injectable) clock first, then one single-row read. */
   private async check(): Promise<void> {
     if (this.closed) return;
-    const now = clock.now();
+    const now = this.store.now();
     if (this.token.expires !== null && now >= this.token.expires) return this.end(CLOSE.expired);
     try {
-      const state = await sessionState(this.db, this.token.uuid, this.token.session, now);
+      const state = await this.store.sessionState(this.db, this.token.uuid, this.token.session, now);
       if (state === "taken") this.end(CLOSE.takenOver);
       else if (state === "revoked") this.end(CLOSE.revoked);
     } catch {
@@ -193,7 +205,7 @@ export class Bridge {
   }
 
   /** The socket's end event: `rac_revoked` when the token was taken away, `rac_disconnect` otherwise. */
-  private ending(close: Close | null): SessionEnd {
+  private ending(close: Close | null): Tokens.SessionEnd {
     return {
       action: close === CLOSE.revoked ? "rac_revoked" : "rac_disconnect",
       actor: this.token.actor,
@@ -201,7 +213,7 @@ export class Bridge {
         connection_token: this.token.uuid,
         endpoint: this.token.endpoint,
         reason: close === null ? "closed by the browser" : close.reason,
-        duration_ms: clock.now() - this.opened,
+        duration_ms: this.store.now() - this.opened,
         bytes_to_target: this.bytesToTarget,
         bytes_to_browser: this.bytesToBrowser,
       },
@@ -209,15 +221,17 @@ export class Bridge {
   }
 
   /** What gateway disconnect does, only while this socket still holds the token, with the end event. */
-  private async disconnect(ending: SessionEnd): Promise<void> {
-    await disconnectToken(this.db, this.token.hash, clock.now(), null, this.token.session, ending).catch(
-      (error: unknown) => {
+  private async disconnect(ending: Tokens.SessionEnd): Promise<void> {
+    await this.store
+      .disconnectToken(this.db, this.token.hash, this.store.now(), null, this.token.session, ending)
+      .catch((error: unknown) => {
         console.error("session disconnect bookkeeping failed", error);
-      },
-    );
+      });
   }
 
-  private async recordEnd(ending: SessionEnd): Promise<void> {
-    await recordSessionEnd(this.db, ending).catch((error: unknown) => console.error("session end event failed", error));
+  private async recordEnd(ending: Tokens.SessionEnd): Promise<void> {
+    await this.store
+      .recordSessionEnd(this.db, ending)
+      .catch((error: unknown) => console.error("session end event failed", error));
   }
 }

@@ -40,6 +40,11 @@ export class SessionRefused extends Error {
     super(reason);
     this.name = "SessionRefused";
   }
+
+  /** By name: the separately loaded modules throw their own copy of this class. */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return value instanceof Error && value.name === "SessionRefused";
+  }
 }
 
 /** The browser broke the protocol's rules (e.g. input in a read-only session): the socket closes with this reason. */
@@ -47,5 +52,10 @@ export class SessionViolation extends Error {
   constructor(readonly reason: string) {
     super(reason);
     this.name = "SessionViolation";
+  }
+
+  /** By name: the separately loaded modules throw their own copy of this class. */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return value instanceof Error && value.name === "SessionViolation";
   }
 }

@@ -3,26 +3,32 @@ import { clock } from "../clock.ts";
 import { sha256Hex } from "../crypto.ts";
 import type { Env } from "../env.ts";
 import { json } from "../http/responses.ts";
+import { loadBridgeModule } from "../lazyModules.ts";
 import { recordHostKey } from "../repositories/endpoints.ts";
 import { type Actor, retentionDays } from "../repositories/events.ts";
 import {
   connectToken,
+  disconnectToken,
   type GatewayToken,
   liveToken,
+  recordSessionEnd,
   recordSessionError,
+  sessionState,
   sessionStatus,
 } from "../repositories/gateway.ts";
 import { tokenSettings } from "../tokenSettings.ts";
-import { Bridge, REVOCATION_POLL_MS } from "./bridge.ts";
 import { linkGone, messagePage, PAGE_TEMPLATES, sessionPage } from "./pages.ts";
 import { type SessionOpener, SessionRefused } from "./protocol.ts";
 import { openSshSession, sshPort } from "./sshOpener.ts";
-import { openVnc, vncPort } from "./vnc/opener.ts";
+import { vncPort } from "./vnc/port.ts";
+import { openVncSession } from "./vncOpener.ts";
 
 /** The data plane's openers by endpoint protocol; protocols without one answer 501. */
-export const openers: Partial<Record<string, SessionOpener>> = { vnc: openVnc, ssh: openSshSession };
+export const openers: Partial<Record<string, SessionOpener>> = { vnc: openVncSession, ssh: openSshSession };
 const portOf: Partial<Record<string, (settings: Record<string, string>) => number>> = { vnc: vncPort, ssh: sshPort };
 
+/** How often a socket checks that its token is live and its own (`RAC_REVOCATION_POLL_MS` and tests shorten it). */
+const REVOCATION_POLL_MS = 30_000;
 /** Tests shorten the poll here; operators with `RAC_REVOCATION_POLL_MS`. */
 export const sessionTiming = { pollMs: REVOCATION_POLL_MS };
 
@@ -106,6 +112,7 @@ async function upgrade(request: Request, env: Env, ctx: ExecutionContext, secret
   const { token, hash } = found;
   const opener = openers[token.protocol];
   if (opener === undefined) return json({ detail: notServed(token.protocol) }, 501);
+  const { Bridge } = await loadBridgeModule();
   let target: Awaited<ReturnType<SessionOpener>>;
   try {
     const settings = await tokenSettings(secret, token);
@@ -147,6 +154,7 @@ async function upgrade(request: Request, env: Env, ctx: ExecutionContext, secret
       actor,
     },
     pollMs,
+    { now: () => clock.now(), sessionState, disconnectToken, recordSessionEnd },
   );
   bridge.start();
   ctx.waitUntil(bridge.done);

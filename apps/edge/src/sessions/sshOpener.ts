@@ -1,4 +1,4 @@
-import { loadSshModule } from "../sshModule.ts";
+import { loadSshModule } from "../lazyModules.ts";
 import { type SessionOpener, SessionRefused, type TargetSession } from "./protocol.ts";
 
 /** The data plane's port when the settings name none (the gateway connect answer stays as it is). */

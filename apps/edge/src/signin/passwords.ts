@@ -1,22 +1,13 @@
-import noSimd from "argon2id/dist/no-simd.wasm";
-import simd from "argon2id/dist/simd.wasm";
-import setupWasm from "argon2id/lib/setup.js";
+import { loadArgon2Module } from "../lazyModules.ts";
+import type { Argon2Params } from "./argon2.ts";
 
 /** OWASP's minimum for Argon2id: 19 MiB, 2 passes, 1 lane. */
 export const ARGON2 = { memorySize: 19 * 1024, passes: 2, parallelism: 1, tagLength: 32 } as const;
 /** Deployed Workers refuse WebCrypto PBKDF2 above this many iterations (local workerd does not). */
 export const PBKDF2_LIMIT = 100_000;
 
-const instantiate = (module: WebAssembly.Module) => async (imports: WebAssembly.Imports) => ({
-  instance: await WebAssembly.instantiate(module, imports),
-});
-
-type Hasher = Awaited<ReturnType<typeof setupWasm>>;
-let hasher: Promise<Hasher> | undefined;
-const argon2id = (params: Parameters<Hasher>[0]) => {
-  hasher ??= setupWasm(instantiate(simd), instantiate(noSimd));
-  return hasher.then((hash) => hash(params));
-};
+/** Argon2 and its Wasm are a separate module: only password checks and changes load it. */
+const argon2id = async (params: Argon2Params) => (await loadArgon2Module()).argon2id(params);
 
 const encoder = new TextEncoder();
 const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/=+$/, "");

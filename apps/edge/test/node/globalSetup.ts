@@ -3,12 +3,13 @@ import path from "node:path";
 import { dirFor, freePort, startSshd } from "./sshd.ts";
 
 /**
- * vitest globalSetup: builds the separately loaded SSH module and the document's module (from the checked-in
- * openapi.json, which test/openapi.test.ts compares with the descriptors); one sshd for every test file.
+ * vitest globalSetup: builds the separately loaded modules (SSH, VNC, Argon2, the bridge) and the document's module
+ * (from the checked-in openapi.json, which test/openapi.test.ts compares with the descriptors); one sshd for every
+ * test file, always stopped.
  */
 export default async function setup(): Promise<() => void> {
   const scripts = path.join(import.meta.dirname, "../../scripts");
-  execFileSync(process.execPath, [path.join(scripts, "build-ssh.mjs")], { stdio: "inherit" });
+  execFileSync(process.execPath, [path.join(scripts, "build-modules.mjs")], { stdio: "inherit" });
   execFileSync(process.execPath, [path.join(scripts, "build-openapi.mjs"), "--module-only"], { stdio: "inherit" });
   // Ports the kernel picks: another test run on this machine may hold any fixed one.
   const port = await freePort();

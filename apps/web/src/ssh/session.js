@@ -3,17 +3,10 @@
 // text frames carry JSON control messages ({"type":"resize","cols":N,"rows":M}).
 import { FitAddon } from "/static/xterm/addon-fit.mjs";
 import { Terminal } from "/static/xterm/xterm.mjs";
+import { closedReason, element, explained, show, socketUrl, statusWithPatience } from "../session.js";
 
 const body = document.body;
-const endpoint = body.dataset.endpoint ?? "";
-const token = location.pathname.split("/")[3];
-const socketUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/rac/${token}/`;
-const statusUrl = `/if/rac/${token}/status/`;
-
-const element = (id) => document.getElementById(id);
-const state = element("state");
 const notice = element("notice");
-element("endpoint").textContent = endpoint;
 
 /** Guacamole's named colour schemes (the `color-scheme` setting). */
 const SCHEMES = {
@@ -35,13 +28,6 @@ fit.fit();
 terminal.focus();
 container.style.background = theme.background;
 
-/** Shows the connection state in words; `kind` is ok, error or nothing (in progress). */
-function show(text, kind = "") {
-  state.textContent = text;
-  state.className = kind;
-  body.dataset.state = kind || "connecting";
-}
-
 const encoder = new TextEncoder();
 /** Frames typed or resized before the socket is open, sent in order once it is. */
 const pending = [];
@@ -60,17 +46,6 @@ terminal.onBinary((data) => send(Uint8Array.from(data, (char) => char.charCodeAt
 terminal.onResize(() => send(resizeFrame()));
 new ResizeObserver(() => fit.fit()).observe(container);
 
-/** The Worker's word on the token: `{live, error}` (error: why it last refused a connect), or not live. */
-async function tokenStatus() {
-  const response = await fetch(statusUrl, { cache: "no-store" });
-  if (response.status === 404) return { live: false, error: null };
-  if (!response.ok) throw new Error(`status ${response.status}`);
-  return response.json();
-}
-
-/** Close codes the Worker uses for its reasons (expired, revoked, taken over, session ended, policy). */
-const explained = (code) => code >= 4000 || code === 1003 || code === 1008 || code === 1011;
-
 function finish(text) {
   finished = true;
   pending.length = 0;
@@ -81,21 +56,9 @@ function finish(text) {
 
 async function closed(event, opened) {
   if (finished) return;
-  if (explained(event.code)) {
-    finish(`Disconnected: ${event.reason || "the session ended"}`);
-    return;
-  }
   // A refused upgrade (the browser cannot read its answer) or a dropped network: ask the Worker.
-  let status = null;
-  try {
-    status = await tokenStatus();
-  } catch {
-    // The Worker is unreachable too.
-  }
-  if (status === null) finish("Disconnected: the network connection was lost");
-  else if (!status.live) finish("This link is no longer valid: the session has ended, expired or was revoked.");
-  else if (!opened) finish(`Could not connect: ${status.error ?? "the gateway refused the connection"}`);
-  else finish("Disconnected: the connection to the gateway was lost");
+  const status = explained(event.code) ? null : await statusWithPatience();
+  finish(closedReason(event, opened, status) ?? "Disconnected: the connection to the gateway was lost");
 }
 
 function connect() {
@@ -154,9 +117,5 @@ terminal.attachCustomKeyEventHandler((event) => {
 });
 element("copy").addEventListener("click", () => void copySelection());
 element("paste").addEventListener("click", () => void pasteClipboard());
-element("fullscreen").addEventListener("click", () => {
-  if (document.fullscreenElement) void document.exitFullscreen();
-  else void document.documentElement.requestFullscreen();
-});
 
 connect();

@@ -1,5 +1,5 @@
 /**
- * The entry of the separately loaded SSH module (built by scripts/build-ssh.mjs into src/generated/ssh.js).
+ * The entry of the separately loaded SSH module (built by scripts/build-modules.mjs into src/generated/ssh.js).
  * Only SSH sessions load it, so API requests never parse the SSH client.
  */
 

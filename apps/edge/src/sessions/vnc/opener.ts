@@ -1,22 +1,20 @@
+/**
+ * The entry of the separately loaded VNC module (scripts/build-modules.mjs → src/generated/vnc.js): only VNC
+ * sessions load it (src/sessions/vncOpener.ts). Its errors are recognised by name (src/sessions/protocol.ts).
+ */
 import { connect } from "cloudflare:sockets";
 import { ByteReader } from "../byteReader.ts";
 import { type SessionOpener, SessionRefused, type TargetSession } from "../protocol.ts";
 import { BrowserSide, GREETING } from "./client.ts";
 import { securityHandshake } from "./handshake.ts";
+import { vncPort } from "./port.ts";
 
-/** The data plane's port when the settings name none (the gateway connect answer stays as it is). */
-export const DEFAULT_VNC_PORT = 5900;
 /** How long the target may take to accept the connection and finish the security handshake. */
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** `connect()` wants IPv6 literals bracketed. */
 const address = (hostname: string, port: number) =>
   hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
-
-export function vncPort(settings: Record<string, string>): number {
-  const port = Number(settings.port ?? "");
-  return Number.isInteger(port) && port >= 1 && port <= 65535 ? port : DEFAULT_VNC_PORT;
-}
 
 /** Opens the target and performs the security handshake; the browser then gets an already-authenticated stream. */
 export const openVnc: SessionOpener = async (settings) => {
