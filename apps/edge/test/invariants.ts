@@ -38,32 +38,70 @@ export function isAuthentikError(body: unknown): boolean {
   );
 }
 
-let dumpStatements: { table: string; sql: string }[] | undefined;
+let dumpStatement: { tables: string[]; sql: string } | undefined;
 
 /**
- * One ordered SELECT per table, built once: every table of the schema and sqlite_sequence (a rolled
- * back insert leaves no trace there either); migrations' and Cloudflare's internal tables aside.
+ * One SELECT for every table of the schema and sqlite_sequence (a rolled back insert leaves no trace there
+ * either), built once; migrations' and Cloudflare's internal tables aside. SQLite renders each table's rows,
+ * ordered by every column, as one JSON text (typeof beside each value, so 1 and '1' differ): comparing those
+ * texts is comparing every row, without shipping rows one by one.
  */
-async function tableSelects(): Promise<{ table: string; sql: string }[]> {
-  if (dumpStatements !== undefined) return dumpStatements;
+async function tableDump(): Promise<{ tables: string[]; sql: string }> {
+  if (dumpStatement !== undefined) return dumpStatement;
   const { results } = await env.DB.prepare(
     `SELECT m.name AS name, (SELECT group_concat('"' || c.name || '"', ', ') FROM pragma_table_info(m.name) c) AS columns
      FROM sqlite_master m
      WHERE m.type = 'table' AND m.name <> 'd1_migrations' AND substr(m.name, 1, 4) <> '_cf_' AND substr(m.name, 1, 11) <> 'sqlite_stat'
+       AND m.name <> '${WRITE_COUNT}'
      ORDER BY m.name`,
   ).all<{ name: string; columns: string }>();
-  dumpStatements = results.map((row) => ({
-    table: row.name,
-    sql: `SELECT * FROM "${row.name}" ORDER BY ${row.columns}`,
-  }));
-  return dumpStatements;
+  const rowJson = (columns: string) =>
+    `json_array(${columns
+      .split(", ")
+      .map((column) => `typeof(${column}), iif(typeof(${column}) = 'blob', hex(${column}), ${column})`)
+      .join(", ")})`;
+  const selects = results.map(
+    (row, index) =>
+      `(SELECT json_group_array(${rowJson(row.columns)}) FROM (SELECT * FROM "${row.name}" ORDER BY ${row.columns})) AS t${index}`,
+  );
+  dumpStatement = { tables: results.map((row) => row.name), sql: `SELECT ${selects.join(", ")}` };
+  return dumpStatement;
 }
 
 /** Every row of every table, in a stable order, as one string: equal dumps mean unchanged data. */
 export async function dumpTables(): Promise<string> {
-  const selects = await tableSelects();
-  const results = await env.DB.batch(selects.map((select) => env.DB.prepare(select.sql)));
-  return JSON.stringify(selects.map((select, index) => [select.table, results[index]!.results]));
+  const { tables, sql } = await tableDump();
+  const row = await env.DB.prepare(sql).raw<string>();
+  return JSON.stringify(tables.map((table, index) => [table, row[0]![index]]));
+}
+
+/** The test-only table counting writes (writeCount); not part of a dump. */
+const WRITE_COUNT = "test_write_count";
+let counting: Promise<void> | undefined;
+
+/**
+ * How many row writes (insert, update, delete) have been committed to any table since the first call. Test-only
+ * triggers count them and roll back with the write, so an unchanged count proves every table unchanged: a dump
+ * is needed only when the count moved.
+ */
+export async function writeCount(): Promise<number> {
+  counting ??= (async () => {
+    const { tables } = await tableDump();
+    const bump = `BEGIN UPDATE ${WRITE_COUNT} SET n = n + 1; END`;
+    await env.DB.batch([
+      env.DB.prepare(`CREATE TABLE ${WRITE_COUNT} (n INTEGER NOT NULL)`),
+      env.DB.prepare(`INSERT INTO ${WRITE_COUNT} (n) VALUES (0)`),
+      ...tables
+        .filter((table) => table !== "sqlite_sequence")
+        .flatMap((table) =>
+          ["INSERT", "UPDATE", "DELETE"].map((event) =>
+            env.DB.prepare(`CREATE TRIGGER "test_count_${event}_${table}" AFTER ${event} ON "${table}" ${bump}`),
+          ),
+        ),
+    ]);
+  })();
+  await counting;
+  return (await env.DB.prepare(`SELECT n FROM ${WRITE_COUNT}`).first<number>("n"))!;
 }
 
 /** The tables whose rows differ between two dumps, for a readable failure. */
