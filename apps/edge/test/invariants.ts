@@ -38,21 +38,23 @@ export function isAuthentikError(body: unknown): boolean {
   );
 }
 
-let dumpStatement: { tables: string[]; sql: string } | undefined;
+/** The test-only table of write counts (writeCounts); not part of a dump. */
+const WRITE_COUNTS = "test_write_counts";
+let tableSelects: Map<string, string> | undefined;
 
 /**
- * One SELECT for every table of the schema and sqlite_sequence (a rolled back insert leaves no trace there
- * either), built once; migrations' and Cloudflare's internal tables aside. SQLite renders each table's rows,
- * ordered by every column, as one JSON text (typeof beside each value, so 1 and '1' differ): comparing those
- * texts is comparing every row, without shipping rows one by one.
+ * One SELECT per table of the schema and sqlite_sequence (a rolled back insert leaves no trace there either),
+ * built once; migrations' and Cloudflare's internal tables aside. SQLite renders a table's rows, ordered by
+ * every column, as one JSON text (each value's type beside it, blobs in hex): comparing those texts is comparing
+ * every row, without shipping rows one by one.
  */
-async function tableDump(): Promise<{ tables: string[]; sql: string }> {
-  if (dumpStatement !== undefined) return dumpStatement;
+async function selects(): Promise<Map<string, string>> {
+  if (tableSelects !== undefined) return tableSelects;
   const { results } = await env.DB.prepare(
     `SELECT m.name AS name, (SELECT group_concat('"' || c.name || '"', ', ') FROM pragma_table_info(m.name) c) AS columns
      FROM sqlite_master m
      WHERE m.type = 'table' AND m.name <> 'd1_migrations' AND substr(m.name, 1, 4) <> '_cf_' AND substr(m.name, 1, 11) <> 'sqlite_stat'
-       AND m.name <> '${WRITE_COUNT}'
+       AND m.name <> '${WRITE_COUNTS}'
      ORDER BY m.name`,
   ).all<{ name: string; columns: string }>();
   const rowJson = (columns: string) =>
@@ -60,48 +62,64 @@ async function tableDump(): Promise<{ tables: string[]; sql: string }> {
       .split(", ")
       .map((column) => `typeof(${column}), iif(typeof(${column}) = 'blob', hex(${column}), ${column})`)
       .join(", ")})`;
-  const selects = results.map(
-    (row, index) =>
-      `(SELECT json_group_array(${rowJson(row.columns)}) FROM (SELECT * FROM "${row.name}" ORDER BY ${row.columns})) AS t${index}`,
+  tableSelects = new Map(
+    results.map((row) => [
+      row.name,
+      `(SELECT json_group_array(${rowJson(row.columns)}) FROM (SELECT * FROM "${row.name}" ORDER BY ${row.columns}))`,
+    ]),
   );
-  dumpStatement = { tables: results.map((row) => row.name), sql: `SELECT ${selects.join(", ")}` };
-  return dumpStatement;
+  return tableSelects;
+}
+
+/** Each table's rows as one text (all tables, or those named), in one query. */
+export async function tableTexts(tables?: string[]): Promise<Map<string, string>> {
+  const all = await selects();
+  const names = tables ?? [...all.keys()];
+  const row = await env.DB.prepare(`SELECT ${names.map((name) => all.get(name)).join(", ")}`).raw<string>();
+  return new Map(names.map((name, index) => [name, row[0]![index]!]));
 }
 
 /** Every row of every table, in a stable order, as one string: equal dumps mean unchanged data. */
 export async function dumpTables(): Promise<string> {
-  const { tables, sql } = await tableDump();
-  const row = await env.DB.prepare(sql).raw<string>();
-  return JSON.stringify(tables.map((table, index) => [table, row[0]![index]]));
+  return JSON.stringify([...(await tableTexts())]);
 }
 
-/** The test-only table counting writes (writeCount); not part of a dump. */
-const WRITE_COUNT = "test_write_count";
 let counting: Promise<void> | undefined;
 
 /**
- * How many row writes (insert, update, delete) have been committed to any table since the first call. Test-only
- * triggers count them and roll back with the write, so an unchanged count proves every table unchanged: a dump
- * is needed only when the count moved.
+ * Per table, how many row writes (insert, update, delete) have been committed to it since the first call.
+ * Test-only triggers count them and roll back with the write, so a table whose count is unchanged is unchanged:
+ * only tables whose count moved need to be read again (sqlite_sequence, which has no triggers, with any of them).
  */
-export async function writeCount(): Promise<number> {
+export async function writeCounts(): Promise<Map<string, number>> {
   counting ??= (async () => {
-    const { tables } = await tableDump();
-    const bump = `BEGIN UPDATE ${WRITE_COUNT} SET n = n + 1; END`;
+    const tables = [...(await selects()).keys()].filter((table) => table !== "sqlite_sequence");
     await env.DB.batch([
-      env.DB.prepare(`CREATE TABLE ${WRITE_COUNT} (n INTEGER NOT NULL)`),
-      env.DB.prepare(`INSERT INTO ${WRITE_COUNT} (n) VALUES (0)`),
-      ...tables
-        .filter((table) => table !== "sqlite_sequence")
-        .flatMap((table) =>
-          ["INSERT", "UPDATE", "DELETE"].map((event) =>
-            env.DB.prepare(`CREATE TRIGGER "test_count_${event}_${table}" AFTER ${event} ON "${table}" ${bump}`),
+      env.DB.prepare(`CREATE TABLE ${WRITE_COUNTS} (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID`),
+      ...tables.map((table) => env.DB.prepare(`INSERT INTO ${WRITE_COUNTS} (name, n) VALUES (?1, 0)`).bind(table)),
+      ...tables.flatMap((table) =>
+        ["INSERT", "UPDATE", "DELETE"].map((event) =>
+          env.DB.prepare(
+            `CREATE TRIGGER "test_count_${event}_${table}" AFTER ${event} ON "${table}"
+             BEGIN UPDATE ${WRITE_COUNTS} SET n = n + 1 WHERE name = '${table}'; END`,
           ),
         ),
+      ),
     ]);
   })();
   await counting;
-  return (await env.DB.prepare(`SELECT n FROM ${WRITE_COUNT}`).first<number>("n"))!;
+  const { results } = await env.DB.prepare(`SELECT name, n FROM ${WRITE_COUNTS}`).all<{ name: string; n: number }>();
+  return new Map(results.map((row) => [row.name, row.n]));
+}
+
+/**
+ * The tables a write touched since `counts` (writeCounts() then), sqlite_sequence with any of them, and the
+ * counts now.
+ */
+export async function movedTables(counts: Map<string, number>): Promise<[string[], Map<string, number>]> {
+  const now = await writeCounts();
+  const moved = [...now].filter(([table, n]) => counts.get(table) !== n).map(([table]) => table);
+  return [moved.length === 0 ? [] : [...moved, "sqlite_sequence"], now];
 }
 
 /** The tables whose rows differ between two dumps, for a readable failure. */
