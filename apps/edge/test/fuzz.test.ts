@@ -37,7 +37,7 @@ import {
   ROUTE_METHODS,
   type RouteMethod,
   send,
-  tableTexts,
+  TableWatch,
   violation,
   writeCounts,
 } from "./invariants.ts";
@@ -219,9 +219,8 @@ async function makeFixtures(kinds: Kind[] = Object.keys(OBJECT_MODELS) as Kind[]
 
 /** Whether a successful request may have removed or renamed a fixture (then they are checked). */
 let dirty = false;
-/** Each table's rows (tableTexts) after the last case, and their write counts (writeCounts) then. */
-let baseline: Map<string, string> | undefined;
-let writes = new Map<string, number>();
+/** Every table as it was after the last case. */
+const watch = new TableWatch();
 
 /** The fixtures, those a successful request deleted re-created (with what is built from them), renames followed. */
 async function currentFixtures(): Promise<Fixtures> {
@@ -252,7 +251,6 @@ async function currentFixtures(): Promise<Fixtures> {
   if (missing.length > 0) {
     // A kept fixture a fuzzed PATCH left unusable for building the new ones: all of them anew.
     fixtures = await makeFixtures(missing).catch(() => makeFixtures());
-    baseline = undefined;
   }
   return fixtures;
 }
@@ -864,11 +862,8 @@ const statuses = new Map<number, number>();
 
 async function run(c: Case): Promise<void> {
   const f = await currentFixtures();
-  if (baseline === undefined) {
-    writes = await writeCounts();
-    baseline = await tableTexts();
-  }
-  const base = baseline;
+  // The fixtures' own writes are not the case's.
+  await watch.sync();
   const headers: Record<string, string> = {};
   const auth = authorization(c.caller);
   if (auth !== undefined) headers.authorization = auth;
@@ -877,13 +872,9 @@ async function run(c: Case): Promise<void> {
   Object.assign(headers, c.extra);
   const path = resolvePath(c.path, f) + queryText(c.query, f);
   const reply: RawReply = await send(c.method, path, headers, body);
-  // Only the tables a committed write touched can differ from the baseline: those are read again and compared.
-  const [moved, counts] = await movedTables(writes);
-  const texts = moved.length === 0 ? new Map<string, string>() : await tableTexts(moved);
-  const before = JSON.stringify(moved.map((table) => [table, base.get(table)]));
-  const problem = violation(c.method, reply, before, JSON.stringify([...texts]));
-  for (const [table, text] of texts) base.set(table, text);
-  writes = counts;
+  // Only the tables a committed write touched can differ: those are read again and compared.
+  const { before, after } = await watch.sync();
+  const problem = violation(c.method, reply, before, after);
   cases++;
   statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
   if (reply.status < 300 && c.method !== "GET" && c.method !== "HEAD" && c.method !== "OPTIONS") dirty = true;

@@ -122,6 +122,24 @@ export async function movedTables(counts: Map<string, number>): Promise<[string[
   return [moved.length === 0 ? [] : [...moved, "sqlite_sequence"], now];
 }
 
+/**
+ * A copy of every table kept in step by write counts: each `sync()` reads again only the tables written since the
+ * last one, and returns them as dumps (before and after, for `violation`) of just those tables.
+ */
+export class TableWatch {
+  private texts = new Map<string, string>();
+  private counts = new Map<string, number>();
+
+  async sync(): Promise<{ before: string; after: string }> {
+    const [moved, counts] = await movedTables(this.counts);
+    const texts = moved.length === 0 ? new Map<string, string>() : await tableTexts(moved);
+    const before = JSON.stringify(moved.map((table) => [table, this.texts.get(table)]));
+    for (const [table, text] of texts) this.texts.set(table, text);
+    this.counts = counts;
+    return { before, after: JSON.stringify([...texts]) };
+  }
+}
+
 /** The tables whose rows differ between two dumps, for a readable failure. */
 export function changedTables(before: string, after: string): string[] {
   const a = new Map(JSON.parse(before) as [string, unknown][]);
