@@ -2,7 +2,7 @@
 // The test command: lint, typecheck and every test suite (vitest in Node, vitest in workerd,
 // the core under Deno, the end-to-end browser tests), then one line summing every suite:
 // "N passed, N failed", with ", N skipped" when any test was skipped (RAC_E2E=skip); skipped never counts as passed.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 
@@ -12,9 +12,24 @@ const packages = ["packages", "apps"].flatMap((dir) =>
 );
 for (const dir of packages) rmSync(path.join(dir, "reports"), { recursive: true, force: true });
 
-const run = (command, args) => spawnSync(command, args, { cwd: root, stdio: "inherit" }).status === 0;
-const lint = run("biome", ["check", "."]);
-const suites = run("turbo", ["run", "typecheck", "test", "--continue", "--output-logs=new-only"]);
+/** Runs a command to its end: whether it succeeded, and its output when `quiet` (else shown as it comes). */
+const run = (command, args, quiet = false) =>
+  new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: quiet ? ["ignore", "pipe", "pipe"] : "inherit" });
+    const output = [];
+    child.stdout?.on("data", (chunk) => output.push(chunk));
+    child.stderr?.on("data", (chunk) => output.push(chunk));
+    child.on("error", (error) => resolve({ ok: false, output: String(error) }));
+    child.on("close", (code) => resolve({ ok: code === 0, output: Buffer.concat(output).toString("utf8") }));
+  });
+// Lint beside the suites rather than before them (its output is shown once the suites are done).
+const [linted, tested] = await Promise.all([
+  run("biome", ["check", "."], true),
+  run("turbo", ["run", "typecheck", "test", "--continue", "--output-logs=new-only"]),
+]);
+process.stdout.write(linted.output);
+const lint = linted.ok;
+const suites = tested.ok;
 
 let passed = 0;
 let failed = 0;

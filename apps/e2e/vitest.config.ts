@@ -5,7 +5,9 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 120_000,
     hookTimeout: 600_000,
-    fileParallelism: false,
+    // The four browser files at once, two at a time: each waits on wrangler dev and Chromium more than it computes.
+    // Their ports differ (RAC_E2E_PORTS, RAC_E2E_SIGNIN_PORTS, RAC_E2E_CONSOLE_PORTS, RAC_E2E_SSH_PORTS).
+    maxWorkers: 2,
     reporters: ["default", "json"],
     outputFile: { json: "reports/vitest.json" },
   },

@@ -39,6 +39,8 @@ export default defineConfig(async () => {
       // Fake RFB servers in Node for the session tests (test/sessions/); their ports reach the tests by `inject`.
       // test/node/globalSetup.ts: builds the SSH module and starts sshd for test/ssh/.
       globalSetup: ["./test/sessions/fakeRfb.ts", "./test/node/globalSetup.ts"],
+      // Two files at a time even on two cores: a file spends much of its time starting workerd and waiting on D1.
+      maxWorkers: 2,
       reporters: ["default", "json"],
       outputFile: { json: "reports/vitest.json" },
     },

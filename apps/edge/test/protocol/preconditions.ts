@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../src/index.ts";
-import { ADMIN, BASE, del, get, makeProvider, patch, put } from "./helpers.ts";
-import { dumpTables } from "./invariants.ts";
+import worker from "../../src/index.ts";
+import { ADMIN, BASE, del, get, makeProvider, patch, put } from "../helpers.ts";
+import { dumpTables } from "../invariants.ts";
 
 const PROVIDERS = "/api/v3/providers/rac/";
 
@@ -60,7 +60,7 @@ describe("ETag and If-None-Match", () => {
 
   it("the ETag changes with the representation, embedded objects included", async () => {
     const provider = await makeProvider();
-    const endpoint = await (await import("./helpers.ts")).post("/api/v3/rac/endpoints/", {
+    const endpoint = await (await import("../helpers.ts")).post("/api/v3/rac/endpoints/", {
       name: `e-${crypto.randomUUID()}`,
       provider: provider.pk,
       protocol: "vnc",
@@ -122,7 +122,7 @@ describe("If-Match on PUT, PATCH and DELETE", () => {
   it("a mapping link change (no UPDATE of the provider row) also moves the version", async () => {
     const provider = await makeProvider();
     const path = `${PROVIDERS}${provider.pk}/`;
-    const mapping = await (await import("./helpers.ts")).post("/api/v3/propertymappings/provider/rac/", {
+    const mapping = await (await import("../helpers.ts")).post("/api/v3/propertymappings/provider/rac/", {
       name: `m-${crypto.randomUUID()}`,
       static_settings: {},
     });
@@ -139,7 +139,7 @@ describe("If-Match on PUT, PATCH and DELETE", () => {
 
 describe("If-Match on connection tokens (outside the CRUD layer)", () => {
   it("a stale ETag answers 412 for PATCH and DELETE and changes nothing; the current one applies", async () => {
-    const { makeEndpoint, launched, TOKENS } = await import("./connectionFixtures.ts");
+    const { makeEndpoint, launched, TOKENS } = await import("../connectionFixtures.ts");
     const endpoint = await makeEndpoint();
     const other = await makeEndpoint({ provider: endpoint.provider });
     const token = await launched(endpoint.pk);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { get, grant, makeProvider, makeUser, post, unique } from "./helpers.ts";
+import { get, grant, makeProvider, makeUser, post, unique } from "../helpers.ts";
 
 const MODEL = "authentik_providers_rac.endpoint";
 

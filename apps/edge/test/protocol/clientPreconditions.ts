@@ -2,7 +2,7 @@
 
 import { ApiError, type Client, createClient } from "@rac-edge/client";
 import { describe, expect, it } from "vitest";
-import { ADMIN, BASE, checkedFetch, unique } from "./helpers.ts";
+import { ADMIN, BASE, checkedFetch, unique } from "../helpers.ts";
 
 const client = (): Client => createClient({ baseUrl: `${BASE}/`, token: ADMIN, fetch: checkedFetch });
 

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../src/index.ts";
-import { ADMIN, BASE, get, makeProvider, patch } from "./helpers.ts";
+import worker from "../../src/index.ts";
+import { ADMIN, BASE, get, makeProvider, patch } from "../helpers.ts";
 
 const BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/;
 

@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ADMIN, BASE, call, get, makeFlow, makeUser, post } from "./helpers.ts";
+import { ADMIN, BASE, call, get, makeFlow, makeUser, post } from "../helpers.ts";
 
 const LIST = "/api/v3/providers/rac/";
 
@@ -132,7 +132,7 @@ describe("wire conventions (spec section 1)", () => {
       },
     };
     const request = new Request(`${BASE}${LIST}`, { headers: { authorization: "Bearer whatever" } });
-    const worker = (await import("../src/index.ts")).default;
+    const worker = (await import("../../src/index.ts")).default;
     const response = await worker.fetch(request, broken as never, {} as never);
     expect(response.status).toBe(500);
     expect(await response.json()).toEqual({ detail: "A server error occurred." });

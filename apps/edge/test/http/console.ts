@@ -1,7 +1,7 @@
 /** `/if/admin/`: only signed-in browsers get the console's files (the browser test covers what they show). */
 import { describe, expect, it } from "vitest";
-import { makeUser } from "./helpers.ts";
-import { browse, setPasswordFor, signedIn } from "./signin/signinHelpers.ts";
+import { makeUser } from "../helpers.ts";
+import { browse, setPasswordFor, signedIn } from "../signin/signinHelpers.ts";
 
 describe("/if/admin/", () => {
   it("sends a browser without a session, or with an unknown one, to sign in and back", async () => {

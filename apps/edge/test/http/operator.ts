@@ -4,9 +4,9 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../src/index.ts";
-import { CONNECT, launched, makeEndpoint } from "./connectionFixtures.ts";
-import { ADMIN, BASE, call, get, makeUser, post, unique } from "./helpers.ts";
+import worker from "../../src/index.ts";
+import { CONNECT, launched, makeEndpoint } from "../connectionFixtures.ts";
+import { ADMIN, BASE, call, get, makeUser, post, unique } from "../helpers.ts";
 
 const raw = (path: string, init: RequestInit = {}) => exports.default.fetch(new Request(`${BASE}${path}`, init));
 /** The Worker with other vars or bindings (CORS_ORIGINS, a failing D1). */

@@ -1,11 +1,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { clock } from "../src/clock.ts";
-import { IDEMPOTENCY_TTL_MS } from "../src/repositories/idempotency.ts";
-import { sweepIdempotencyKeys } from "../src/sweep.ts";
-import { launchPath, makeEndpoint } from "./connectionFixtures.ts";
-import { makeFlow, makeUser, post, unique } from "./helpers.ts";
-import { dumpTables } from "./invariants.ts";
+import { clock } from "../../src/clock.ts";
+import { IDEMPOTENCY_TTL_MS } from "../../src/repositories/idempotency.ts";
+import { sweepIdempotencyKeys } from "../../src/sweep.ts";
+import { launchPath, makeEndpoint } from "../connectionFixtures.ts";
+import { makeFlow, makeUser, post, unique } from "../helpers.ts";
+import { dumpTables } from "../invariants.ts";
 
 const PROVIDERS = "/api/v3/providers/rac/";
 const withKey = (key: string, token?: string) => ({ headers: { "idempotency-key": key }, ...(token ? { token } : {}) });
