@@ -76,8 +76,11 @@ export interface ResourceDescriptor<T = unknown, Create = unknown, Patch = unkno
 /** `resource<Object, Create, Patch>()({...})`: the descriptor with its literal types and phantom types. */
 export const resource =
   <T, Create = never, Patch = never>() =>
-  <const D extends Omit<ResourceDescriptor, "types">>(descriptor: D): D & ResourceDescriptor<T, Create, Patch> =>
-    descriptor as D & ResourceDescriptor<T, Create, Patch>;
+  <const D extends Omit<ResourceDescriptor, "types">>(descriptor: D): D & Typed<T, Create, Patch> =>
+    descriptor as D & Typed<T, Create, Patch>;
+
+/** Only the phantom types: intersecting the whole interface would widen `filters` to any string key. */
+type Typed<T, Create, Patch> = Pick<ResourceDescriptor<T, Create, Patch>, "types">;
 
 /** An operation with its body and answer types. */
 export const operation = <Body, Answer>(method: HttpMethod, path: string): OperationDescriptor<Body, Answer> => ({
