@@ -17,6 +17,10 @@ export interface SessionCallerRow extends CallerRow {
 }
 
 /** The active user behind a live session, with their grants, as a statement that can lead a batch. */
+/** The caller of a session cookie's key (an empty result: no live session). */
+export const sessionCaller = (db: D1Database, keyHash: string, now: number): Promise<D1Result> =>
+  selectSessionCaller(db, keyHash, now).all();
+
 export const selectSessionCaller = (db: D1Database, keyHash: string, now: number): D1PreparedStatement =>
   db
     .prepare(

@@ -3,7 +3,7 @@
  * (each repository owns its table aliases): a parameter parses its values and answers its condition,
  * the counter row that counts what it keeps, and reads that check its ids in the list's own batch.
  */
-import { queryBoolean } from "@rac-edge/core";
+import { parseIntegerKey, queryBoolean } from "@rac-edge/core";
 import { type Condition, condition, type Precheck } from "./lists.ts";
 
 /** What one given parameter adds to a list. */
@@ -73,7 +73,7 @@ export const flag =
 export function integerId(value: string | undefined): number | null | undefined {
   const trimmed = value?.trim() ?? "";
   if (trimmed === "") return undefined;
-  return /^\d{1,15}$/.test(trimmed) ? Number(trimmed) : null;
+  return parseIntegerKey(trimmed);
 }
 
 /** The CRUD layer's filter hook of a filter table. */

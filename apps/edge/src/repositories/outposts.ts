@@ -1,5 +1,6 @@
 import {
   INTERNAL_SERVICE_ACCOUNT,
+  isIntegerKey,
   normalizeUuid,
   OUTPOST_USER_PATH,
   type Outpost,
@@ -86,7 +87,6 @@ export const outpostList: ListSpec = {
 const HAS_PROVIDERS = "EXISTS (SELECT 1 FROM outpost_providers op WHERE op.outpost_id = o.uuid)";
 const ANY_PROVIDER = `EXISTS (SELECT 1 FROM outpost_providers op
   WHERE op.outpost_id = o.uuid AND op.provider_id IN (SELECT value FROM json_each(?)))`;
-const INTEGER = /^\d{1,15}$/;
 
 export const outpostFilters: FilterTable = {
   name__iexact: exactNoCase("o.name"),
@@ -96,14 +96,14 @@ export const outpostFilters: FilterTable = {
   providers_by_pk(given, db) {
     const values = given.map((value) => value.trim()).filter((value) => value !== "");
     if (values.length === 0) return undefined;
-    const ids = values.filter((value) => INTEGER.test(value)).map(Number);
+    const ids = values.filter(isIntegerKey).map(Number);
     return {
       where: ids.length > 0 ? condition(ANY_PROVIDER, JSON.stringify(ids)) : undefined,
       check: {
         statements: [existingProviders(db, ids)],
         verify([existing]) {
           const found = new Set(existing!.results.map((row) => (row as { id: number }).id));
-          const bad = values.find((value) => !INTEGER.test(value)) ?? values.find((value) => !found.has(Number(value)));
+          const bad = values.find((value) => !isIntegerKey(value)) ?? values.find((value) => !found.has(Number(value)));
           if (bad !== undefined) throw outcome({ kind: "unknownChoice", parameter: "providers_by_pk", value: bad });
         },
       },

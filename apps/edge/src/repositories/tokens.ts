@@ -9,6 +9,7 @@ import { type Condition, condition, type ListSpec } from "./lists.ts";
 import { outcome } from "./outcomes.ts";
 import { grantsColumn } from "./permissions.ts";
 import { userColumns, userFromPrefixedRow } from "./users.ts";
+import { asFlag, asIs, updateRow, type Writable } from "./write.ts";
 
 export interface CallerRow {
   identifier: string;
@@ -118,13 +119,11 @@ const identifierTaken = (error: unknown) =>
 const toMs = (value: unknown) => (value === null ? null : Date.parse(value as string));
 
 /** Request field -> [column, stored value]; the only names that reach SQL text. */
-const WRITABLE: Record<string, [string, (value: unknown) => unknown]> = {
-  identifier: ["identifier", (value) => value],
-  intent: ["intent", (value) => value],
-  user: ["user_id", (value) => value],
-  description: ["description", (value) => value],
-  expires: ["expires", toMs],
-  expiring: ["expiring", (value) => (value ? 1 : 0)],
+const WRITABLE: Writable = {
+  ...asIs("identifier", "intent", "description", "expires"),
+  expires: { column: "expires", encode: toMs },
+  user: { column: "user_id" },
+  expiring: { column: "expiring", encode: asFlag },
 };
 
 export interface NewToken {
@@ -174,23 +173,15 @@ export async function insertToken(db: D1Database, token: NewToken): Promise<Toke
 }
 
 export async function updateToken(db: D1Database, uuid: string, input: PatchedTokenRequest): Promise<Token> {
-  const fields = Object.keys(input).filter((field) => field in WRITABLE);
-  const statements: D1PreparedStatement[] = [];
-  if (fields.length > 0) {
-    const sets = fields.map((field, index) => `${WRITABLE[field]![0]} = ?${index + 2}`).join(", ");
-    const values = fields.map((field) => WRITABLE[field]![1](input[field as keyof PatchedTokenRequest]));
-    statements.push(db.prepare(`UPDATE tokens SET ${sets} WHERE uuid = ?1`).bind(uuid, ...values));
-  }
-  statements.push(modelEvent(db, "model_updated", "authentik_core.token", uuid));
-  statements.push(db.prepare(selectWhere("t.uuid = ?1")).bind(uuid));
-  try {
-    const results = await db.batch<TokenRow>(statements);
-    const row = results[results.length - 1]!.results[0];
-    if (row === undefined) throw outcome({ kind: "notFound" }); // deleted meanwhile
-    return tokenFromRow(row);
-  } catch (error) {
-    throw identifierTaken(error);
-  }
+  const row = await updateRow<TokenRow>(db, {
+    table: "tokens",
+    key: ["uuid", uuid],
+    writable: WRITABLE,
+    input,
+    event: modelEvent(db, "model_updated", "authentik_core.token", uuid),
+    readBack: db.prepare(selectWhere("t.uuid = ?1")).bind(uuid),
+  });
+  return tokenFromRow(row);
 }
 
 export async function deleteToken(db: D1Database, uuid: string): Promise<void> {

@@ -2,7 +2,7 @@ import { type Caller, callerFrom } from "../auth.ts";
 import { clock } from "../clock.ts";
 import { randomKey, sha256Hex } from "../crypto.ts";
 import type { Env } from "../env.ts";
-import { ABSOLUTE_MS, insertSession, selectSessionCaller } from "../repositories/browserSessions.ts";
+import { ABSOLUTE_MS, insertSession, sessionCaller } from "../repositories/browserSessions.ts";
 import { CSRF_COOKIE, cookie, SESSION_COOKIE, setCookie } from "./cookies.ts";
 import { sessionChecks } from "./csrf.ts";
 
@@ -11,7 +11,7 @@ export async function pageCaller(request: Request, env: Env): Promise<Caller | n
   const key = cookie(request, SESSION_COOKIE);
   if (!key) return null;
   const hash = await sha256Hex(key);
-  const result = await selectSessionCaller(env.DB, hash, clock.now()).all();
+  const result = await sessionCaller(env.DB, hash, clock.now());
   if (result.results.length === 0) return null;
   const caller = callerFrom(result, hash);
   const { method } = request;
