@@ -13,7 +13,9 @@ execFileSync(process.execPath, [path.join(consoleDir, "scripts", "build.mjs")], 
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 const rows = ["console.js", "console.css", "index.html"].map((file) => {
   const data = readFileSync(path.join(consoleDir, "dist", file));
-  return `| ${file} | ${kib(data.length)} | ${kib(gzipSync(data, { level: 9 }).length)} | ${kib(brotliCompressSync(data).length)} |`;
+  const gzip = gzipSync(data, { level: 9 }).length;
+  const brotli = brotliCompressSync(data).length;
+  return `| ${file} | ${kib(data.length)} | ${kib(gzip)} | ${kib(brotli)} |`;
 });
 const section = `<!-- console-size:start -->
 ## Admin console size

@@ -24,7 +24,8 @@ export function updateReadme(results = path.join(here, "RESULTS.md"), readme = p
   const text = readFileSync(readme, "utf8");
   const slot = between(text, START, END);
   if (slot === null) return false;
-  const updated = `${text.slice(0, slot.from)}\n${summary}\n\nDetails and method: [bench/RESULTS.md](bench/RESULTS.md).\n${text.slice(slot.to)}`;
+  const details = "Details and method: [bench/RESULTS.md](bench/RESULTS.md).";
+  const updated = `${text.slice(0, slot.from)}\n${summary}\n\n${details}\n${text.slice(slot.to)}`;
   if (updated !== text) writeFileSync(readme, updated);
   return true;
 }

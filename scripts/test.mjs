@@ -57,7 +57,7 @@ for (const dir of packages) {
       const notRun = count("pending", "skipped", "todo");
       passed += count("passed");
       failed += count("failed");
-      // A file that failed without a failing test (an import error, a failed beforeAll) fails its tests that did not run.
+      // A file that failed without a failing test (an import error, a failed beforeAll) fails its unrun tests.
       if (file.status === "failed" && count("failed") === 0) failed += Math.max(1, notRun);
       else skipped += notRun;
     }

@@ -76,8 +76,12 @@ const ERROR_STATUS_TEXT: Record<number, string> = {
   404: "Not found.",
   409: "Conflict.",
   410: "Gone.",
-  412: "`If-Match` names no current representation: the object changed since it was read (or meanwhile); nothing was changed.",
-  422: "This `Idempotency-Key` was already used by this caller for a different request (method, path or body) in the last 24 hours.",
+  412:
+    "`If-Match` names no current representation: the object changed since it was read (or meanwhile); " +
+    "nothing was changed.",
+  422:
+    "This `Idempotency-Key` was already used by this caller for a different request (method, path or body) " +
+    "in the last 24 hours.",
   413: "The body is over 1 MiB.",
   415: "The body is not JSON.",
   429: "Too many failed authentications from this address: `Request was throttled. Expected available in N seconds.`",
@@ -113,7 +117,8 @@ const CONDITIONAL_HEADERS: Record<NonNullable<OperationDoc["conditional"]>, Json
     in: "header",
     required: false,
     description:
-      "A client-chosen key: a retry with the same key and body within 24 hours answers the first answer again without writing.",
+      "A client-chosen key: a retry with the same key and body within 24 hours answers the first answer again " +
+      "without writing.",
     schema: { type: "string", minLength: 1, maxLength: 255 },
   },
 };

@@ -40,7 +40,9 @@ export function listParams(ordering: readonly string[], filters: readonly ParamD
     {
       name: "ordering",
       type: "string",
-      description: `Comma-separated fields, \`-\` for descending: ${ordering.map((field) => `\`${field}\``).join(", ")}. Unknown fields are ignored.`,
+      description:
+        `Comma-separated fields, \`-\` for descending: ${ordering.map((field) => `\`${field}\``).join(", ")}. ` +
+        "Unknown fields are ignored.",
     },
     {
       name: "page",
@@ -50,7 +52,9 @@ export function listParams(ordering: readonly string[], filters: readonly ParamD
     {
       name: "page_size",
       type: "integer",
-      description: `Objects per page (default ${DEFAULT_PAGE_SIZE}; invalid or < 1 falls back to it). Capped at ${MAX_PAGE_SIZE}, a rac-edge limit authentik lacks.`,
+      description:
+        `Objects per page (default ${DEFAULT_PAGE_SIZE}; invalid or < 1 falls back to it). ` +
+        `Capped at ${MAX_PAGE_SIZE}, a rac-edge limit authentik lacks.`,
     },
     {
       name: "search",
@@ -63,7 +67,9 @@ export function listParams(ordering: readonly string[], filters: readonly ParamD
 
 const NOT_FOUND = "No such object, or the caller may not view it.";
 const LIST_NOTE =
-  "Lists the objects the caller may view: everything with the global `view_` permission, otherwise the objects granted one by one (an empty page, never a 403 as authentik answers without any grant). `count` is computed after this filtering.";
+  "Lists the objects the caller may view: everything with the global `view_` permission, " +
+  "otherwise the objects granted one by one (an empty page, never a 403 as authentik answers without any grant). " +
+  "`count` is computed after this filtering.";
 
 /** The documents of a resource's standard operations. */
 export function standardDocs(doc: ResourceDoc, schemas: StandardSchemas): Record<StandardOperation, OperationDoc> {
@@ -99,7 +105,9 @@ export function standardDocs(doc: ResourceDoc, schemas: StandardSchemas): Record
       success: { status: 201, description: `The created ${noun}.`, schema: schemas.schema },
       conditional: "idempotent",
       errors: {
-        409: "Only with an `Idempotency-Key`: the first request with it was applied but its answer is not recorded yet.",
+        409:
+          "Only with an `Idempotency-Key`: the first request with it was applied " +
+          "but its answer is not recorded yet.",
       },
     },
     retrieve: {
@@ -123,7 +131,9 @@ export function standardDocs(doc: ResourceDoc, schemas: StandardSchemas): Record
     usedBy: {
       summary: `Objects that use a ${noun}`,
       description: join(
-        "Every object pointing at this one, with what deleting this one does to it, limited to the objects the caller may view. Any authenticated caller may ask about any existing object (as in authentik). A bare array, not paginated.",
+        "Every object pointing at this one, with what deleting this one does to it, " +
+          "limited to the objects the caller may view. " +
+          "Any authenticated caller may ask about any existing object (as in authentik). A bare array, not paginated.",
         notes.usedBy,
       ),
       path,

@@ -146,7 +146,9 @@ describe("createClient", () => {
     expect("create" in c.rac.connectionTokens).toBe(false);
   });
 
-  it("cookie mode: credentials, no Authorization, X-CSRFToken from the csrftoken cookie on unsafe methods only", async () => {
+  const cookieMode =
+    "cookie mode: credentials, no Authorization, X-CSRFToken from the csrftoken cookie on unsafe methods only";
+  it(cookieMode, async () => {
     const { fetch, seen } = fakeFetch({ "GET /api/v3/core/users/me/": { status: 200, body: { user: { pk: 1 } } } });
     let cookies = "theme=dark; csrftoken=abc123; other=1";
     const client = createClient({

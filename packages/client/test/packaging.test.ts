@@ -66,7 +66,13 @@ const installed = (name: string) =>
  * A consumer's code: every line must typecheck, and each @ts-expect-error must meet an error (an
  * unused one is itself an error), so the types are real, not `any`.
  */
-const CONSUMER = `import { ApiError, type Client, createClient, type Endpoint, type RacProvider } from "@rac-edge/client";
+const CONSUMER = `import {
+  ApiError,
+  type Client,
+  createClient,
+  type Endpoint,
+  type RacProvider,
+} from "@rac-edge/client";
 import { formatDuration, parseDuration, RacProviderRequestSchema } from "@rac-edge/core";
 
 export async function example(token: string): Promise<string[]> {
@@ -77,7 +83,9 @@ export async function example(token: string): Promise<string[]> {
     connection_expiry: formatDuration(parseDuration("hours=1")),
   });
   const hosts: string[] = [];
-  for await (const endpoint of client.rac.endpoints.all({ provider: provider.pk, page_size: 50 })) hosts.push((endpoint satisfies Endpoint).host);
+  for await (const endpoint of client.rac.endpoints.all({ provider: provider.pk, page_size: 50 })) {
+    hosts.push((endpoint satisfies Endpoint).host);
+  }
   try {
     await client.rac.endpoints.launch(hosts[0] ?? "", { settings: { username: "ada", password: "secret" } });
   } catch (error) {
@@ -106,7 +114,8 @@ const client = createClient({
   },
 });
 const error = await client.rac.endpoints.retrieve("x").catch((caught) => caught);
-console.log(JSON.stringify({ apiError: error instanceof ApiError, status: error.status, body: error.body, seen, ms: parseDuration("minutes=2") }));
+const ms = parseDuration("minutes=2");
+console.log(JSON.stringify({ apiError: error instanceof ApiError, status: error.status, body: error.body, seen, ms }));
 `;
 
 const tsconfig = (options: Record<string, unknown>) =>

@@ -1,6 +1,6 @@
 /**
- * Connection tokens: authentik's `ConnectionToken` (plus `expires`, `created`, `connected_at`), the launch that creates them
- * and the gateway's connect/disconnect. The secret (`token`) is shown only in the launch answer.
+ * Connection tokens: authentik's `ConnectionToken` (plus `expires`, `created`, `connected_at`), the launch that creates
+ * them and the gateway's connect/disconnect. The secret (`token`) is shown only in the launch answer.
  */
 import * as v from "valibot";
 import { EndpointSchema } from "./endpoints.ts";

@@ -21,7 +21,7 @@ export const OutpostSchema = v.object({
   managed: v.null(),
 });
 
-/** authentik's `refresh_interval_s`: the config's `refresh_interval` duration in whole seconds (default `minutes=5`). */
+/** authentik's `refresh_interval_s`: the config's `refresh_interval` in whole seconds (default `minutes=5`). */
 export function refreshIntervalSeconds(config: Record<string, unknown>): number {
   const interval = config.refresh_interval;
   if (typeof interval !== "string") return DEFAULT_REFRESH_SECONDS;

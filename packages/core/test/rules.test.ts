@@ -103,7 +103,8 @@ describe("launchExpiry", () => {
   it("refuses negative and invalid durations, naming the provider", () => {
     expect(launchExpiry(provider("hours=-1"), 1000)).toEqual({
       refused:
-        'Connections cannot be launched: provider "p" has a negative connection_expiry ("hours=-1"), so every connection would expire before it starts. Set a positive duration, or 0 for no time limit.',
+        'Connections cannot be launched: provider "p" has a negative connection_expiry ("hours=-1"), ' +
+        "so every connection would expire before it starts. Set a positive duration, or 0 for no time limit.",
     });
     expect(launchExpiry(provider("nonsense"), 1000)).toEqual({
       refused:

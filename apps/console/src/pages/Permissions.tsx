@@ -8,6 +8,7 @@ import { choices, useOptions } from "../components/useOptions.ts";
 export function Permissions() {
   const [notice, setNotice] = useState("");
   const [action, setAction] = useState<"assign" | "unassign">("assign");
+  const choose = (next: typeof action) => () => setAction(next);
   const users = useOptions(async () =>
     (await client.core.users.list({ page_size: 1000 })).results.map((user) => ({
       value: String(user.pk),
@@ -49,11 +50,10 @@ export function Permissions() {
       <fieldset class="choice">
         <legend>Action</legend>
         <label>
-          <input type="radio" name="action" checked={action === "assign"} onChange={() => setAction("assign")} /> Grant
+          <input type="radio" name="action" checked={action === "assign"} onChange={choose("assign")} /> Grant
         </label>
         <label>
-          <input type="radio" name="action" checked={action === "unassign"} onChange={() => setAction("unassign")} />{" "}
-          Revoke
+          <input type="radio" name="action" checked={action === "unassign"} onChange={choose("unassign")} /> Revoke
         </label>
       </fieldset>
       <Form

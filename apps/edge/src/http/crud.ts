@@ -53,7 +53,9 @@ export interface CrudResource<T extends { pk: string | number }, Create, Patch, 
   owner?: Ownership<T>;
   /** The object's stored row, whose version conditional writes (If-Match) check. */
   row: VersionedRow;
-  /** The object a path key names (planned: it rides in the authentication's batch); null for unknown or malformed keys. */
+  /**
+   * The object a path key names (planned: it rides in the authentication's batch); null for unknown or malformed keys.
+   */
   byKey(db: D1Database, key: string): ReadPlan<T | null>;
   /** References to check (in one batch) before any write. */
   refs?(input: Patch): Ref[];

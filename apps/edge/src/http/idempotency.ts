@@ -10,7 +10,8 @@ import type { Context, Handler, WriteCondition } from "./router.ts";
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 const UNRECORDED =
-  "The first request with this Idempotency-Key was applied, but its answer is not recorded yet (it is still running, or it was interrupted): read the object instead of retrying.";
+  "The first request with this Idempotency-Key was applied, but its answer is not recorded yet " +
+  "(it is still running, or it was interrupted): read the object instead of retrying.";
 
 /**
  * A POST that honours `Idempotency-Key`: the caller's same key within 24 hours answers the first

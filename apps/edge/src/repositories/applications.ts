@@ -30,8 +30,8 @@ export interface ApplicationRow {
 
 const PROVIDER_PREFIX = "provider__";
 const FROM = `applications a LEFT JOIN providers p ON p.id = a.provider_id ${PROVIDER_APPLICATION_JOIN}`;
-const COLUMNS = `a.uuid, a.name, a.slug, a.provider_id, a.open_in_new_tab, a.meta_launch_url, a.meta_description, a.meta_publisher,
-  a.policy_engine_mode, a."group" AS app_group, ${providerColumns(PROVIDER_PREFIX)}`;
+const COLUMNS = `a.uuid, a.name, a.slug, a.provider_id, a.open_in_new_tab, a.meta_launch_url, a.meta_description,
+  a.meta_publisher, a.policy_engine_mode, a."group" AS app_group, ${providerColumns(PROVIDER_PREFIX)}`;
 
 /** authentik's base Provider (no RAC fields), as an application nests it. */
 const baseProvider = (row: ApplicationRow): Provider => baseProviderFromRow(row, PROVIDER_PREFIX);
@@ -111,7 +111,8 @@ export async function insertApplication(db: D1Database, input: ApplicationReques
     [
       db
         .prepare(
-          `INSERT INTO applications (uuid, name, slug, provider_id, open_in_new_tab, meta_launch_url, meta_description, meta_publisher, policy_engine_mode, "group")
+          `INSERT INTO applications (uuid, name, slug, provider_id, open_in_new_tab, meta_launch_url, meta_description,
+             meta_publisher, policy_engine_mode, "group")
            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)`,
         )
         .bind(

@@ -137,9 +137,11 @@ export const connectionTokenList: ListSpec = {
     // The token's provider, and its endpoint's (another one if the endpoint was moved since).
     providers: (page) =>
       `WITH page AS (${page}) SELECT ${providerColumns()} FROM providers p ${PROVIDER_APPLICATION_JOIN}
-       WHERE p.id IN (SELECT provider_id FROM page UNION SELECT provider_id FROM endpoints WHERE uuid IN (SELECT endpoint_id FROM page))`,
+       WHERE p.id IN (SELECT provider_id FROM page
+         UNION SELECT provider_id FROM endpoints WHERE uuid IN (SELECT endpoint_id FROM page))`,
     endpoints: (page) =>
-      `WITH page AS (${page}) SELECT ${endpointOwnColumns()} FROM endpoints e WHERE e.uuid IN (SELECT endpoint_id FROM page)`,
+      `WITH page AS (${page}) SELECT ${endpointOwnColumns()} FROM endpoints e
+       WHERE e.uuid IN (SELECT endpoint_id FROM page)`,
     users: (page) =>
       `WITH page AS (${page}) SELECT ${memberColumns("u", "")} FROM users u WHERE u.id IN (SELECT user_id FROM page)`,
   },
@@ -229,11 +231,13 @@ export async function moveConnectionToken(
     db
       .prepare(
         `UPDATE connection_tokens SET provider_id = ?2, endpoint_id = ?3,
-           endpoint_name = (SELECT name FROM endpoints WHERE uuid = ?3), provider_name = (SELECT name FROM providers WHERE id = ?2)
+           endpoint_name = (SELECT name FROM endpoints WHERE uuid = ?3),
+           provider_name = (SELECT name FROM providers WHERE id = ?2)
          WHERE uuid = ?1 AND (expires IS NULL OR expires > ?4)
            AND EXISTS (SELECT 1 FROM endpoints target WHERE target.uuid = ?3 AND target.provider_id = ?2
              AND (connection_tokens.endpoint_id = ?3 OR target.maximum_connections < 0
-               OR (SELECT count(*) FROM connection_tokens c WHERE c.endpoint_id = ?3 AND (c.expires IS NULL OR c.expires > ?4)) < target.maximum_connections))`,
+               OR (SELECT count(*) FROM connection_tokens c
+                   WHERE c.endpoint_id = ?3 AND (c.expires IS NULL OR c.expires > ?4)) < target.maximum_connections))`,
       )
       .bind(uuid, provider, endpoint, now),
     // Written when the token is where it was asked to go (a move the limit refused changed nothing).

@@ -45,7 +45,8 @@ export const endpointOwnColumns = (prefix = "") =>
     `e.settings AS ${prefix}settings`,
     `e.auth_mode AS ${prefix}auth_mode`,
     `e.maximum_connections AS ${prefix}maximum_connections`,
-    `(SELECT json_group_array(mapping_id) FROM (SELECT mapping_id FROM endpoint_property_mappings WHERE endpoint_id = e.uuid ORDER BY mapping_id)) AS ${prefix}mappings`,
+    `(SELECT json_group_array(mapping_id) FROM (SELECT mapping_id FROM endpoint_property_mappings
+      WHERE endpoint_id = e.uuid ORDER BY mapping_id)) AS ${prefix}mappings`,
   ].join(", ");
 
 /** An endpoint's columns for `e` joined as in ENDPOINT_PROVIDER_JOIN; its provider under `<prefix>p_`. */
@@ -150,7 +151,8 @@ const WRITABLE: Writable = {
 const linkMappings = (db: D1Database, uuid: string, ids: string[]) =>
   db
     .prepare(
-      "INSERT INTO endpoint_property_mappings (endpoint_id, mapping_id) SELECT ?1, value FROM (SELECT DISTINCT value FROM json_each(?2))",
+      "INSERT INTO endpoint_property_mappings (endpoint_id, mapping_id) " +
+        "SELECT ?1, value FROM (SELECT DISTINCT value FROM json_each(?2))",
     )
     .bind(uuid, JSON.stringify(ids));
 

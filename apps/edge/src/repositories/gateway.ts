@@ -35,7 +35,8 @@ const ENDPOINT_JSON = modelJson("authentik_providers_rac.endpoint", "e");
 /** `?1` token hash, `?2` now, `?3` the calling outpost (null for a superuser). */
 const LIVE_BY_HASH = "t.token_hash = ?1 AND (t.expires IS NULL OR t.expires > ?2)";
 const OUTPOST_SERVES =
-  "(?3 IS NULL OR EXISTS (SELECT 1 FROM outpost_providers op WHERE op.outpost_id = ?3 AND op.provider_id = t.provider_id))";
+  "(?3 IS NULL OR EXISTS (SELECT 1 FROM outpost_providers op " +
+  "WHERE op.outpost_id = ?3 AND op.provider_id = t.provider_id))";
 const mappings = (link: string, owner: string, id: string) =>
   `(SELECT json_group_array(json_object('name', m.name, 'static_settings', json(m.static_settings)))
     FROM ${link} l JOIN property_mappings m ON m.uuid = l.mapping_id WHERE l.${owner} = ${id})`;
@@ -59,7 +60,8 @@ export function endpointSettingsSources(db: D1Database, uuid: string | null): Re
       ? null
       : db
           .prepare(
-            `SELECT e.uuid, e.protocol, e.auth_mode, e.host, p.settings AS provider_settings, e.settings AS endpoint_settings,
+            `SELECT e.uuid, e.protocol, e.auth_mode, e.host,
+               p.settings AS provider_settings, e.settings AS endpoint_settings,
                ${mappings("provider_property_mappings", "provider_id", "p.id")} AS provider_mappings,
                ${mappings("endpoint_property_mappings", "endpoint_id", "e.uuid")} AS endpoint_mappings
              FROM endpoints e JOIN providers p ON p.id = e.provider_id WHERE e.uuid = ?1`,
@@ -115,7 +117,8 @@ export async function connectToken(
   const [, , selected] = await db.batch<GatewayRow>([
     db
       .prepare(
-        `UPDATE connection_tokens AS t SET connected_at = ?2, session_id = coalesce(?4, session_id), session_error = NULL
+        `UPDATE connection_tokens AS t
+         SET connected_at = ?2, session_id = coalesce(?4, session_id), session_error = NULL
          WHERE ${LIVE_BY_HASH} AND ${OUTPOST_SERVES}`,
       )
       .bind(hash, now, outpost, session),

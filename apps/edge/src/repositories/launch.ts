@@ -50,10 +50,13 @@ export async function insertConnection(db: D1Database, input: NewConnection): Pr
   const batch = db.batch<Record<string, unknown>>([
     db
       .prepare(
-        `INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, settings, created, expires, endpoint_name, provider_name)
-         SELECT ?1, e.provider_id, e.uuid, ?2, ?3, ?4, ?5, ?6, e.name, (SELECT p.name FROM providers p WHERE p.id = e.provider_id) FROM endpoints e
+        `INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, settings, created, expires,
+           endpoint_name, provider_name)
+         SELECT ?1, e.provider_id, e.uuid, ?2, ?3, ?4, ?5, ?6, e.name,
+           (SELECT p.name FROM providers p WHERE p.id = e.provider_id) FROM endpoints e
          WHERE e.uuid = ?7 AND (e.maximum_connections < 0
-           OR (SELECT count(*) FROM connection_tokens c WHERE c.endpoint_id = e.uuid AND (c.expires IS NULL OR c.expires > ?5)) < e.maximum_connections)`,
+           OR (SELECT count(*) FROM connection_tokens c
+               WHERE c.endpoint_id = e.uuid AND (c.expires IS NULL OR c.expires > ?5)) < e.maximum_connections)`,
       )
       .bind(input.uuid, input.userId, input.tokenHash, input.settings, input.now, input.expires, input.endpoint),
     launchEvent(db, input.uuid),

@@ -138,7 +138,8 @@ export function planListPage<Row>(
       : db.prepare(`SELECT count(*) AS n FROM ${from}`).bind(...params);
   const pageSql = spec.cheapSelect
     ? `SELECT ${spec.select} FROM ${from} ORDER BY ${order} LIMIT ? OFFSET ?`
-    : `SELECT ${spec.select} FROM ${spec.from} WHERE ${spec.pk} IN (SELECT ${spec.pk} FROM ${from} ORDER BY ${order} LIMIT ? OFFSET ?) ORDER BY ${order}`;
+    : `SELECT ${spec.select} FROM ${spec.from}
+       WHERE ${spec.pk} IN (SELECT ${spec.pk} FROM ${from} ORDER BY ${order} LIMIT ? OFFSET ?) ORDER BY ${order}`;
   const relatedSql = Object.entries(spec.related ?? {}).map(([name, sql]) => [name, sql(pageSql)] as const);
   const pageStatements = (limit: number, offset: number) =>
     [pageSql, ...relatedSql.map(([, sql]) => sql)].map((sql) => db.prepare(sql).bind(...params, limit, offset));

@@ -40,10 +40,13 @@ export interface OutpostRow {
 /** The outpost's providers as base Provider objects, in one correlated subquery. */
 const PROVIDERS_OBJ = `(SELECT json_group_array(json(obj)) FROM (
     SELECT json_object(
-      'pk', p.id, 'name', p.name, 'authentication_flow', p.authentication_flow, 'authorization_flow', p.authorization_flow,
-      'property_mappings', json((SELECT json_group_array(mapping_id) FROM (SELECT mapping_id FROM provider_property_mappings WHERE provider_id = p.id ORDER BY mapping_id))),
+      'pk', p.id, 'name', p.name,
+      'authentication_flow', p.authentication_flow, 'authorization_flow', p.authorization_flow,
+      'property_mappings', json((SELECT json_group_array(mapping_id) FROM (
+        SELECT mapping_id FROM provider_property_mappings WHERE provider_id = p.id ORDER BY mapping_id))),
       'app_slug', pa.slug, 'app_name', pa.name) AS obj
-    FROM outpost_providers op JOIN providers p ON p.id = op.provider_id LEFT JOIN applications pa ON pa.provider_id = p.id
+    FROM outpost_providers op JOIN providers p ON p.id = op.provider_id
+      LEFT JOIN applications pa ON pa.provider_id = p.id
     WHERE op.outpost_id = o.uuid ORDER BY p.id))`;
 
 const COLUMNS = [
@@ -52,7 +55,8 @@ const COLUMNS = [
   "o.type",
   "o.config",
   "o.token_identifier",
-  "(SELECT json_group_array(provider_id) FROM (SELECT provider_id FROM outpost_providers WHERE outpost_id = o.uuid ORDER BY provider_id)) AS providers",
+  "(SELECT json_group_array(provider_id) FROM " +
+    "(SELECT provider_id FROM outpost_providers WHERE outpost_id = o.uuid ORDER BY provider_id)) AS providers",
   `${PROVIDERS_OBJ} AS providers_obj`,
 ].join(", ");
 
@@ -80,7 +84,8 @@ export const outpostList: ListSpec = {
   // authentik searches the outpost's name and its providers' names.
   search: [
     "o.name",
-    "(SELECT group_concat(p.name, ' ') FROM outpost_providers op JOIN providers p ON p.id = op.provider_id WHERE op.outpost_id = o.uuid)",
+    "(SELECT group_concat(p.name, ' ') FROM outpost_providers op " +
+      "JOIN providers p ON p.id = op.provider_id WHERE op.outpost_id = o.uuid)",
   ],
 };
 
@@ -122,7 +127,8 @@ export function outpostByKey(db: D1Database, key: string): ReadPlan<Outpost | nu
 const linkProviders = (db: D1Database, uuid: string, ids: number[]) =>
   db
     .prepare(
-      "INSERT INTO outpost_providers (outpost_id, provider_id) SELECT ?1, value FROM (SELECT DISTINCT value FROM json_each(?2))",
+      "INSERT INTO outpost_providers (outpost_id, provider_id) " +
+        "SELECT ?1, value FROM (SELECT DISTINCT value FROM json_each(?2))",
     )
     .bind(uuid, JSON.stringify(ids));
 
@@ -154,7 +160,8 @@ export async function insertOutpost(db: D1Database, input: OutpostRequest): Prom
       ),
     db
       .prepare(
-        `INSERT INTO tokens (uuid, identifier, user_id, intent, description, managed, expires, expiring, key_hash, key_pending)
+        `INSERT INTO tokens (uuid, identifier, user_id, intent, description, managed, expires, expiring,
+           key_hash, key_pending)
          SELECT ?1, ?2, id, 'api', ?3, ?4, NULL, 0, ?5, ?6 FROM users WHERE username = ?7`,
       )
       .bind(tokenUuid, identifier, description, outpostTokenManaged(uuid), keyHash, key, username),

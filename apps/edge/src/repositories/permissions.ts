@@ -34,7 +34,8 @@ export async function outpostGrants(db: D1Database, outpostId: string): Promise<
   const { results } = await db
     .prepare(
       `SELECT 'authentik_outposts.view_outpost' AS codename, ?1 AS object_pk
-       UNION ALL SELECT 'authentik_providers_rac.view_racprovider', CAST(provider_id AS TEXT) FROM outpost_providers WHERE outpost_id = ?1`,
+       UNION ALL SELECT 'authentik_providers_rac.view_racprovider', CAST(provider_id AS TEXT)
+         FROM outpost_providers WHERE outpost_id = ?1`,
     )
     .bind(outpostId)
     .all<{ codename: string; object_pk: string }>();
@@ -53,7 +54,9 @@ export function withGrants(grants: Grants, extra: readonly (readonly [string, st
  * as `alias`; NULL for superusers, who need none. Lets the authentication query bring them along.
  */
 export const grantsColumn = (alias: string) =>
-  `CASE WHEN ${alias}.is_superuser = 1 THEN NULL ELSE (SELECT json_group_array(json_array(g.codename, g.object_pk)) FROM permissions g WHERE g.user_id = ${alias}.id) END AS grants`;
+  `CASE WHEN ${alias}.is_superuser = 1 THEN NULL
+    ELSE (SELECT json_group_array(json_array(g.codename, g.object_pk)) FROM permissions g WHERE g.user_id = ${alias}.id)
+  END AS grants`;
 
 /** The grants read by `grantsColumn`; null for a superuser's NULL. */
 export const grantsFromColumn = (json: string | null): Grants | null =>

@@ -43,7 +43,8 @@ export const versionGuard = (
 ): D1PreparedStatement =>
   db
     .prepare(
-      `INSERT INTO preconditions (expected, actual) SELECT ?1, (SELECT version FROM ${row.table} WHERE ${row.column} = ?2)`,
+      `INSERT INTO preconditions (expected, actual)
+       SELECT ?1, (SELECT version FROM ${row.table} WHERE ${row.column} = ?2)`,
     )
     .bind(version, key);
 

@@ -33,8 +33,11 @@ export const providerColumns = (prefix = "") =>
     `p.delete_token_on_disconnect AS ${prefix}delete_token_on_disconnect`,
     `pa.slug AS ${prefix}app_slug`,
     `pa.name AS ${prefix}app_name`,
-    `(SELECT json_group_array(mapping_id) FROM (SELECT mapping_id FROM provider_property_mappings WHERE provider_id = p.id ORDER BY mapping_id)) AS ${prefix}mappings`,
-    `(SELECT json_group_array(label) FROM (SELECT 'Outpost ' || o.name AS label FROM outpost_providers op JOIN outposts o ON o.uuid = op.outpost_id WHERE op.provider_id = p.id ORDER BY o.name)) AS ${prefix}outposts`,
+    `(SELECT json_group_array(mapping_id) FROM (SELECT mapping_id FROM provider_property_mappings
+      WHERE provider_id = p.id ORDER BY mapping_id)) AS ${prefix}mappings`,
+    `(SELECT json_group_array(label) FROM (SELECT 'Outpost ' || o.name AS label
+      FROM outpost_providers op JOIN outposts o ON o.uuid = op.outpost_id
+      WHERE op.provider_id = p.id ORDER BY o.name)) AS ${prefix}outposts`,
   ].join(", ");
 
 /** Joins a provider's application; `p` must be the providers table. */
@@ -134,7 +137,8 @@ const linkMappings = (db: D1Database, provider: "id" | "name", key: number | str
   db
     .prepare(
       `INSERT INTO provider_property_mappings (provider_id, mapping_id)
-       SELECT ${provider === "id" ? "?1" : "(SELECT id FROM providers WHERE name = ?1)"}, value FROM (SELECT DISTINCT value FROM json_each(?2))`,
+       SELECT ${provider === "id" ? "?1" : "(SELECT id FROM providers WHERE name = ?1)"}, value
+       FROM (SELECT DISTINCT value FROM json_each(?2))`,
     )
     .bind(key, JSON.stringify(ids));
 
@@ -142,7 +146,8 @@ export async function insertProvider(db: D1Database, input: RacProviderRequest):
   const statements = [
     db
       .prepare(
-        `INSERT INTO providers (name, authorization_flow, authentication_flow, settings, connection_expiry, delete_token_on_disconnect)
+        `INSERT INTO providers (name, authorization_flow, authentication_flow, settings, connection_expiry,
+           delete_token_on_disconnect)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)`,
       )
       .bind(

@@ -54,7 +54,8 @@ interface TokenRow {
 
 const USER_PREFIX = "user__";
 const FROM = "tokens t JOIN users u ON u.id = t.user_id";
-const COLUMNS = `t.uuid, t.identifier, t.user_id, t.intent, t.description, t.managed, t.expires, t.expiring, ${userColumns("u", USER_PREFIX)}`;
+const COLUMNS = `t.uuid, t.identifier, t.user_id, t.intent, t.description, t.managed, t.expires, t.expiring,
+  ${userColumns("u", USER_PREFIX)}`;
 
 export const tokenFromRow = (row: TokenRow): Token => ({
   pk: row.uuid,

@@ -23,11 +23,17 @@ const MAPPING_NAME = "'Property Mapping ' || m.name";
 // authentik names the token's session; rac-edge has no sessions, so the token's own uuid.
 // Expired tokens are gone as far as the API is concerned (?4 is now), as in every list.
 const CONNECTION_TOKEN = (where: string): string =>
-  `SELECT ct.uuid AS pk, 'RAC Connection token ' || ct.uuid || ' to ' || ct.provider_id || '/' || ct.endpoint_id AS name, ct.user_id AS owner
+  `SELECT ct.uuid AS pk,
+     'RAC Connection token ' || ct.uuid || ' to ' || ct.provider_id || '/' || ct.endpoint_id AS name,
+     ct.user_id AS owner
    FROM connection_tokens ct WHERE ${where} AND (ct.expires IS NULL OR ct.expires > ?4)`;
 // Python's str(datetime) of an aware UTC time: microseconds only when non-zero.
-const TOKEN_NAME = `t.identifier || CASE WHEN t.expiring = 1 THEN ' (expires=' || CASE WHEN t.expires IS NULL THEN 'None'
-  ELSE strftime('%Y-%m-%d %H:%M:%S', t.expires / 1000, 'unixepoch') || CASE WHEN t.expires % 1000 = 0 THEN '' ELSE '.' || printf('%06d', (t.expires % 1000) * 1000) END || '+00:00' END || ')' ELSE '' END`;
+const TOKEN_NAME = `t.identifier || CASE WHEN t.expiring = 1
+  THEN ' (expires=' || CASE WHEN t.expires IS NULL THEN 'None'
+    ELSE strftime('%Y-%m-%d %H:%M:%S', t.expires / 1000, 'unixepoch')
+      || CASE WHEN t.expires % 1000 = 0 THEN '' ELSE '.' || printf('%06d', (t.expires % 1000) * 1000) END
+      || '+00:00' END || ')'
+  ELSE '' END`;
 
 /**
  * Who points at each model, after authentik's used_by: reverse foreign keys (with their delete
@@ -55,7 +61,8 @@ const RELATIONS: Record<ModelName, Relation[]> = {
       model: "authentik_providers_rac.racpropertymapping",
       action: "cascade_many",
       select: `SELECT m.uuid AS pk, ${MAPPING_NAME} AS name, NULL AS owner
-               FROM provider_property_mappings l JOIN property_mappings m ON m.uuid = l.mapping_id WHERE l.provider_id = ?1`,
+               FROM provider_property_mappings l JOIN property_mappings m ON m.uuid = l.mapping_id
+               WHERE l.provider_id = ?1`,
     },
     {
       model: "authentik_core.application",
@@ -73,7 +80,8 @@ const RELATIONS: Record<ModelName, Relation[]> = {
       model: "authentik_providers_rac.racpropertymapping",
       action: "cascade_many",
       select: `SELECT m.uuid AS pk, ${MAPPING_NAME} AS name, NULL AS owner
-               FROM endpoint_property_mappings l JOIN property_mappings m ON m.uuid = l.mapping_id WHERE l.endpoint_id = ?1`,
+               FROM endpoint_property_mappings l JOIN property_mappings m ON m.uuid = l.mapping_id
+               WHERE l.endpoint_id = ?1`,
     },
   ],
   "authentik_providers_rac.racpropertymapping": [
@@ -96,13 +104,15 @@ const RELATIONS: Record<ModelName, Relation[]> = {
       model: "authentik_providers_rac.racprovider",
       action: "cascade",
       select:
-        "SELECT CAST(p.id AS TEXT) AS pk, p.name AS name, NULL AS owner FROM providers p WHERE p.authorization_flow = ?1",
+        "SELECT CAST(p.id AS TEXT) AS pk, p.name AS name, NULL AS owner " +
+        "FROM providers p WHERE p.authorization_flow = ?1",
     },
     {
       model: "authentik_providers_rac.racprovider",
       action: "set_null",
       select:
-        "SELECT CAST(p.id AS TEXT) AS pk, p.name AS name, NULL AS owner FROM providers p WHERE p.authentication_flow = ?1",
+        "SELECT CAST(p.id AS TEXT) AS pk, p.name AS name, NULL AS owner " +
+        "FROM providers p WHERE p.authentication_flow = ?1",
     },
   ],
   "authentik_outposts.outpost": [
@@ -144,7 +154,9 @@ export async function usedBy(db: D1Database, caller: Viewer, model: ModelName, p
     .map(
       (relation, index) =>
         `SELECT ${index} AS relation, pk, name FROM (${relation.select})
-         WHERE ?3 = 1 OR owner = ?2 OR EXISTS (SELECT 1 FROM permissions WHERE user_id = ?2 AND codename = ?${index + 5} AND object_pk IN ('', pk))`,
+         WHERE ?3 = 1 OR owner = ?2
+           OR EXISTS (SELECT 1 FROM permissions
+             WHERE user_id = ?2 AND codename = ?${index + 5} AND object_pk IN ('', pk))`,
     )
     .join(" UNION ALL ");
   const { results } = await db

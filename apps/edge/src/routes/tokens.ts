@@ -124,7 +124,8 @@ const crud = crudRoutes(RESOURCES.tokens, {
 const keyGone = () =>
   new ApiError(410, {
     detail:
-      "The key of this token has already been shown. rac-edge stores keys hashed (SHA-256) and shows each key once, so it cannot be shown again; create a new token for a new key.",
+      "The key of this token has already been shown. rac-edge stores keys hashed (SHA-256) and shows each key once, " +
+      "so it cannot be shown again; create a new token for a new key.",
   });
 
 /**
