@@ -354,7 +354,8 @@ describe("list", () => {
       statements.push(
         env.DB.prepare("INSERT INTO providers (name, authorization_flow) VALUES (?1, ?2)").bind(name, flow),
         env.DB.prepare(
-          "INSERT INTO applications (uuid, name, slug, provider_id) SELECT ?1, ?2, ?2, id FROM providers WHERE name = ?2",
+          "INSERT INTO applications (uuid, name, slug, provider_id) " +
+            "SELECT ?1, ?2, ?2, id FROM providers WHERE name = ?2",
         ).bind(crypto.randomUUID(), name),
       );
     }

@@ -62,7 +62,7 @@ describe("@rac-edge/client and the document", () => {
 });
 
 describe("@rac-edge/client against the Worker", () => {
-  it("flows and RAC providers: create, list, every page, retrieve, update, partial update, used_by, delete", async () => {
+  it("flows and RAC providers: create, list, every page, retrieve, update, patch, used_by, delete", async () => {
     const slug = unique("flow");
     const flow = await admin.flows.instances.create({
       name: slug,

@@ -340,7 +340,7 @@ describe("deleting referenced objects while writing what references them", () =>
 });
 
 describe("the connection limit at a larger scale", () => {
-  it("limit 5 under 150 concurrent launches by 10 users and 20 token moves, three rounds: exactly 5 live tokens", async () => {
+  it("limit 5, 150 concurrent launches by 10 users and 20 token moves, 3 rounds: exactly 5 live tokens", async () => {
     const provider = await makeProvider();
     const limited = await makeEndpoint({ provider: provider.pk, maximum_connections: 5 });
     const open = await makeEndpoint({ provider: provider.pk, maximum_connections: -1 });

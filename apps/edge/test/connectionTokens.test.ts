@@ -29,7 +29,7 @@ const row = (uuid: string) =>
 const pks = (reply: { body: { results: { pk: string }[] } }) => reply.body.results.map((token) => token.pk);
 
 describe("shape and methods (reference cases 47 and 48)", () => {
-  it("list and retrieve answer the client's ConnectionToken plus expires, created, connected_at; never secrets", async () => {
+  it("list and retrieve: the client's ConnectionToken plus expires, created, connected_at; never secrets", async () => {
     const endpoint = await makeEndpoint({ auth_mode: "prompt" });
     const token = await launched(endpoint.pk, { settings: { username: "alice", password: "hunter2" } });
     const { token: secret, ...expected } = token;
@@ -234,7 +234,7 @@ describe("permissions: owners and grants", () => {
     expect((await get(`${TOKENS}${othersToken}/`, { token: owner.token })).status).toBe(404);
   });
 
-  it("the list reads the page with the authentication: a bad token is 403 whatever the query string, and the page read for it is never shown", async () => {
+  it("the list reads its page with the authentication; a bad token gets 403 for any query, not the page", async () => {
     const INVALID_TOKEN = { detail: "Token invalid/expired" };
     for (const query of [
       "",

@@ -33,10 +33,12 @@ async function counterDrift() {
   const queries = [
     "SELECT 'connection_tokens' AS tbl, '' AS field, '' AS value, count(*) AS n FROM connection_tokens",
     "SELECT 'endpoints' AS tbl, '' AS field, '' AS value, count(*) AS n FROM endpoints",
-    "SELECT 'endpoints' AS tbl, 'provider_id' AS field, provider_id AS value, count(*) AS n FROM endpoints GROUP BY provider_id",
+    "SELECT 'endpoints' AS tbl, 'provider_id' AS field, provider_id AS value, count(*) AS n " +
+      "FROM endpoints GROUP BY provider_id",
     ...["provider_id", "endpoint_id", "user_id"].map(
       (field) =>
-        `SELECT 'connection_tokens' AS tbl, '${field}' AS field, ${field} AS value, count(*) AS n FROM connection_tokens GROUP BY ${field}`,
+        `SELECT 'connection_tokens' AS tbl, '${field}' AS field, ${field} AS value, count(*) AS n
+         FROM connection_tokens GROUP BY ${field}`,
     ),
   ];
   type Row = { tbl: string; field: string; value: unknown; n: number };

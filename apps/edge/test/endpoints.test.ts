@@ -44,7 +44,9 @@ async function linkApplication(providerPk: number) {
 
 async function tableCounts() {
   const row = await env.DB.prepare(
-    "SELECT (SELECT count(*) FROM endpoints) AS endpoints, (SELECT count(*) FROM endpoint_property_mappings) AS links, (SELECT group_concat(uuid || name || host || settings || maximum_connections) FROM endpoints) AS content",
+    "SELECT (SELECT count(*) FROM endpoints) AS endpoints, " +
+      "(SELECT count(*) FROM endpoint_property_mappings) AS links, " +
+      "(SELECT group_concat(uuid || name || host || settings || maximum_connections) FROM endpoints) AS content",
   ).first();
   return row;
 }
@@ -54,7 +56,8 @@ async function addToken(endpoint: string, providerPk: number, userId?: number) {
     userId ?? (await env.DB.prepare("SELECT id FROM users WHERE username = 'akadmin'").first<{ id: number }>())!.id;
   const uuid = crypto.randomUUID();
   await env.DB.prepare(
-    "INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+    "INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, created) " +
+      "VALUES (?1, ?2, ?3, ?4, ?5, 0)",
   )
     .bind(uuid, providerPk, endpoint, owner, crypto.randomUUID())
     .run();
@@ -62,7 +65,7 @@ async function addToken(endpoint: string, providerPk: number, userId?: number) {
 }
 
 describe("create (reference cases 29-35)", () => {
-  it("29: creates with authentik's defaults, the full provider nested, launch_url null without an application", async () => {
+  it("29: creates with authentik's defaults, full provider nested, launch_url null with no application", async () => {
     const reply = await post(LIST, {
       name: "e1",
       provider: provider.pk,
@@ -559,7 +562,9 @@ describe("nesting an endpoint in another object (connection tokens' endpoint_obj
     const endpoint = await makeEndpoint({ provider: linked.pk, property_mappings: [(await makeMapping()).pk] });
     const token = await addToken(endpoint.pk, linked.pk);
     const row = await env.DB.prepare(
-      `SELECT ct.uuid AS pk, ${endpointColumns("e_")} FROM connection_tokens ct JOIN endpoints e ON e.uuid = ct.endpoint_id ${ENDPOINT_PROVIDER_JOIN} WHERE ct.uuid = ?1`,
+      `SELECT ct.uuid AS pk, ${endpointColumns("e_")}
+       FROM connection_tokens ct JOIN endpoints e ON e.uuid = ct.endpoint_id ${ENDPOINT_PROVIDER_JOIN}
+       WHERE ct.uuid = ?1`,
     )
       .bind(token)
       .first<Record<string, unknown>>();
@@ -578,7 +583,8 @@ describe("query cost", () => {
       const uuid = crypto.randomUUID();
       statements.push(
         env.DB.prepare(
-          "INSERT INTO endpoints (uuid, name, provider_id, protocol, host, auth_mode) VALUES (?1, ?2, ?3, 'rdp', 'h', 'static')",
+          "INSERT INTO endpoints (uuid, name, provider_id, protocol, host, auth_mode) " +
+            "VALUES (?1, ?2, ?3, 'rdp', 'h', 'static')",
         ).bind(uuid, unique("bulk"), owner.pk),
         env.DB.prepare("INSERT INTO endpoint_property_mappings (endpoint_id, mapping_id) VALUES (?1, ?2)").bind(
           uuid,

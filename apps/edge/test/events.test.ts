@@ -19,7 +19,7 @@ async function eventsOf(pk: string | number, query = "") {
 const eventCount = async () => (await env.DB.prepare("SELECT count(*) AS n FROM events").first<number>("n")) ?? 0;
 
 describe("events: written with the change", () => {
-  it("create, update and delete of an endpoint each record authentik's model event, with user, ip and model", async () => {
+  it("endpoint create, update and delete each record authentik's model event, with user, ip and model", async () => {
     const provider = await makeProvider();
     const headers = { "cf-connecting-ip": "203.0.113.7" };
     const body = { name: unique("e"), provider: provider.pk, protocol: "ssh", host: "h", auth_mode: "static" };
@@ -132,7 +132,8 @@ describe("events: written with the change", () => {
     expect((await patch(path, { permissions: [codename] })).status).toBe(204);
     expect((await patch(path, { permissions: [codename] })).status).toBe(204);
     const rows = await env.DB.prepare(
-      "SELECT action, context FROM events WHERE json_extract(context, '$.target_user.pk') = ?1 ORDER BY created, action",
+      "SELECT action, context FROM events " +
+        "WHERE json_extract(context, '$.target_user.pk') = ?1 ORDER BY created, action",
     )
       .bind(user.id)
       .all<{ action: string; context: string }>();

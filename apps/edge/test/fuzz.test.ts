@@ -825,7 +825,8 @@ const contentTypeArb = fc.oneof(
 function authorization(caller: Caller): string | undefined {
   if (caller === "none") return undefined;
   if (typeof caller === "object") return caller.header.replaceAll("@superuser", superuser.token);
-  return `Bearer ${{ superuser: superuser.token, plain: plain.token, granted: granted.token, outpost: outpostToken }[caller]}`;
+  const tokens = { superuser: superuser.token, plain: plain.token, granted: granted.token, outpost: outpostToken };
+  return `Bearer ${tokens[caller]}`;
 }
 
 interface Case {
@@ -882,9 +883,8 @@ async function run(c: Case): Promise<void> {
     const text = typeof body === "string" ? body : body === undefined ? undefined : `bytes ${[...body].join(",")}`;
     const shown =
       text === undefined ? "" : ` body ${text.length > 300 ? `${text.slice(0, 300)}… (${text.length} chars)` : text}`;
-    throw new Error(
-      `${c.method} ${path.slice(0, 300)} [auth ${auth?.slice(0, 60) ?? "none"}, content-type ${c.contentType}]${shown}\n  -> ${problem}`,
-    );
+    const headers = `[auth ${auth?.slice(0, 60) ?? "none"}, content-type ${c.contentType}]`;
+    throw new Error(`${c.method} ${path.slice(0, 300)} ${headers}${shown}\n  -> ${problem}`);
   }
 }
 
@@ -1188,7 +1188,8 @@ describe("input is stored exactly as sent, or refused with nothing changed", () 
     });
     // The edges that fit are stored as sent; decimals are doubles, as in any JSON (a written zero is zero).
     const exact =
-      '{"settings":{"max":9007199254740991,"min":-9007199254740991,"f":0.1,"e":1e-7,"big":1.5e300,"zero":0.0e-999,"p":9007199254740994,"js":-254922024984232820000}}';
+      '{"settings":{"max":9007199254740991,"min":-9007199254740991,"f":0.1,"e":1e-7,"big":1.5e300,' +
+      '"zero":0.0e-999,"p":9007199254740994,"js":-254922024984232820000}}';
     const reply = await send(
       "PATCH",
       path,

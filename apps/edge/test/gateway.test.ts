@@ -134,7 +134,7 @@ describe("connect", () => {
 });
 
 describe("connect: settings computed fresh (reference cases 55-58 through the API)", () => {
-  it("merges defaults < provider < endpoint < provider mappings < endpoint mappings, by name; leaves become strings", async () => {
+  it("merges defaults < provider < endpoint < provider mappings < endpoint mappings, by name, as strings", async () => {
     const provider = await makeProvider({
       settings: { level: "provider", a: [1], nested: { p: true } },
       property_mappings: [

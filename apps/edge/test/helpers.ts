@@ -69,7 +69,8 @@ export async function makeUser(options: { superuser?: boolean; active?: boolean;
   const key = `key-${crypto.randomUUID()}`;
   const { uuid, uid } = await newUserValues();
   const user = await env.DB.prepare(
-    "INSERT INTO users (uuid, uid, username, name, is_superuser, is_active) VALUES (?1, ?2, ?3, ?3, ?4, ?5) RETURNING id",
+    "INSERT INTO users (uuid, uid, username, name, is_superuser, is_active) " +
+      "VALUES (?1, ?2, ?3, ?3, ?4, ?5) RETURNING id",
   )
     .bind(uuid, uid, username, options.superuser ? 1 : 0, options.active === false ? 0 : 1)
     .first<{ id: number }>();

@@ -51,9 +51,11 @@ let tableSelects: Map<string, string> | undefined;
 async function selects(): Promise<Map<string, string>> {
   if (tableSelects !== undefined) return tableSelects;
   const { results } = await env.DB.prepare(
-    `SELECT m.name AS name, (SELECT group_concat('"' || c.name || '"', ', ') FROM pragma_table_info(m.name) c) AS columns
+    `SELECT m.name AS name,
+       (SELECT group_concat('"' || c.name || '"', ', ') FROM pragma_table_info(m.name) c) AS columns
      FROM sqlite_master m
-     WHERE m.type = 'table' AND m.name <> 'd1_migrations' AND substr(m.name, 1, 4) <> '_cf_' AND substr(m.name, 1, 11) <> 'sqlite_stat'
+     WHERE m.type = 'table' AND m.name <> 'd1_migrations'
+       AND substr(m.name, 1, 4) <> '_cf_' AND substr(m.name, 1, 11) <> 'sqlite_stat'
        AND m.name <> '${WRITE_COUNTS}'
      ORDER BY m.name`,
   ).all<{ name: string; columns: string }>();
@@ -182,7 +184,9 @@ export function violation(method: string, reply: RawReply, before: string, after
   if (reply.status < 400) return null;
   if (method !== "HEAD" && !isAuthentikError(reply.body))
     return `${reply.status} body is not authentik-shaped: ${reply.text.slice(0, 300)}`;
-  if (before !== after)
-    return `${reply.status} but tables changed: ${changedTables(before, after).join(", ")} (${reply.text.slice(0, 200)})`;
+  if (before !== after) {
+    const changed = changedTables(before, after).join(", ");
+    return `${reply.status} but tables changed: ${changed} (${reply.text.slice(0, 200)})`;
+  }
   return null;
 }

@@ -18,7 +18,7 @@ const T = Date.UTC(2030, 0, 1, 12, 0, 0);
 const HOUR = 3_600_000;
 
 describe("launch: the answer", () => {
-  it("201 with the ConnectionToken, its secret (stored only as SHA-256) and expires = now + connection_expiry", async () => {
+  it("201: the ConnectionToken, its secret (stored only as SHA-256), expires = now + connection_expiry", async () => {
     const endpoint = await makeEndpoint({}, { connection_expiry: "hours=8" });
     setNow(T);
     const reply = await launch(endpoint.pk);
@@ -96,7 +96,10 @@ describe("launch: the answer", () => {
     const reply = await launch(endpoint.pk);
     expect(reply.status).toBe(400);
     expect(reply.body).toEqual({
-      detail: `Connections cannot be launched: provider "${provider.name}" has a negative connection_expiry ("hours=-1;minutes=-2;seconds=-3"), so every connection would expire before it starts. Set a positive duration, or 0 for no time limit.`,
+      detail:
+        `Connections cannot be launched: provider "${provider.name}" has a negative connection_expiry ` +
+        '("hours=-1;minutes=-2;seconds=-3"), so every connection would expire before it starts. ' +
+        "Set a positive duration, or 0 for no time limit.",
     });
     expect(await tokenRows()).toBe(before);
   });
@@ -249,7 +252,7 @@ describe("launch: the body", () => {
     expect(await tokenRows()).toBe(before);
   });
 
-  it("a prompt endpoint stores the prompt settings sealed: no password in D1 or in any answer but connect", async () => {
+  it("a prompt endpoint stores the prompt settings sealed: no password in D1 or any answer but connect", async () => {
     const endpoint = await makeEndpoint({ auth_mode: "prompt" });
     const password = `pw-${crypto.randomUUID()}`;
     const reply = await launch(endpoint.pk, { settings: { username: "alice", password } });

@@ -83,7 +83,8 @@ describe("create", () => {
       is_active: 1,
     });
     const token = await env.DB.prepare(
-      "SELECT user_id, intent, description, managed, expires, expiring, key_hash, key_pending FROM tokens WHERE identifier = ?1",
+      "SELECT user_id, intent, description, managed, expires, expiring, key_hash, key_pending " +
+        "FROM tokens WHERE identifier = ?1",
     )
       .bind(outpost.token_identifier)
       .first<Record<string, any>>();
@@ -372,7 +373,7 @@ describe("permissions", () => {
     expect((await del(`${LIST}${mine.pk}/`, { token: user.token })).status).toBe(403);
   });
 
-  it("an outpost's own API token sees its outpost and the providers it serves, as authentik grants, nothing more", async () => {
+  it("an outpost's API token sees its outpost and providers it serves, as authentik grants, nothing more", async () => {
     const served = await makeProvider();
     const notServed = await makeProvider();
     const outpost = await makeOutpost({ providers: [provider.pk, served.pk] });

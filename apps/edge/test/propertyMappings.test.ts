@@ -205,7 +205,7 @@ describe("delete (spec section 3)", () => {
 });
 
 describe("list (reference case 46)", () => {
-  it("46: managed is repeatable and matches any of the values; name is exact; search and ordering by name", async () => {
+  it("46: managed is repeatable and matches any value; name is exact; search and ordering by name", async () => {
     const prefix = unique("flt");
     const x = await makeMapping({ name: `${prefix}-b`, managed: `${prefix}/x` });
     const y = await makeMapping({ name: `${prefix}-a`, managed: `${prefix}/y` });

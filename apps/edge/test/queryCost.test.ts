@@ -59,7 +59,7 @@ const nameCopies = () =>
   ).all<{ endpoint_name: string; endpoint_actual: string; provider_name: string; provider_actual: string }>();
 
 describe("D1 round trips", () => {
-  it("PATCH of a provider that keeps its references: authentication with the lookup, write (2); a new reference adds its check", async () => {
+  it("provider PATCH, same references: authentication with lookup, write (2); a new one adds a check", async () => {
     const flow = await makeFlow();
     const provider = await makeProvider({ authorization_flow: flow.pk, authentication_flow: flow.pk });
     const seed = {
@@ -84,7 +84,7 @@ describe("D1 round trips", () => {
     expect((await get(`/api/v3/providers/rac/${provider.pk}/`)).body.authentication_flow).toBe(other.pk);
   });
 
-  it("retrieve is one round trip (authentication, grants and the object), for a granted user and a stranger too", async () => {
+  it("retrieve is one round trip (authentication, grants, object), for a granted user and a stranger too", async () => {
     const provider = await makeProvider();
     const viewer = await makeUser();
     await grant(viewer.id, ["authentik_providers_rac.view_racprovider"], {
@@ -102,7 +102,7 @@ describe("D1 round trips", () => {
     });
   });
 
-  it("a launch reads its endpoint with the authentication: then one batch (limit check, insert, read-back)", async () => {
+  it("a launch reads its endpoint with the authentication: one batch (limit check, insert, read-back)", async () => {
     const endpoint = await makeEndpoint();
     expect(await roundTrips("POST", `/api/v3/rac/endpoints/${endpoint.pk}/launch/`, {})).toEqual({
       status: 201,
@@ -114,7 +114,7 @@ describe("D1 round trips", () => {
     });
   });
 
-  it("an object read with the authentication is never shown to a bad token: 403 for existing, unknown and malformed keys alike", async () => {
+  it("a bad token never sees the object read with its authentication: 403 for real, unknown, bad keys", async () => {
     const provider = await makeProvider();
     for (const key of [provider.pk, 99999999, "not-a-number"]) {
       for (const method of ["GET", "PATCH", "DELETE"]) {
@@ -155,7 +155,7 @@ describe("D1 round trips", () => {
     });
   });
 
-  it("a made-up key's reads do not grow with the table, though the list's page rides with its authentication", async () => {
+  it("a made-up key's reads don't grow with the table, but the list's page rides with its authentication", async () => {
     const paths = [`${TOKENS}?search=x`, TOKENS, "/api/v3/core/users/?search=a"];
     const strangers = async () => {
       const reads: number[] = [];
@@ -179,7 +179,7 @@ describe("D1 round trips", () => {
     }
   });
 
-  it("query-string errors of a list come after authentication: 403 for a bad token, the 400 for a valid one", async () => {
+  it("query-string errors of a list come after authentication: 403 for a bad token, 400 for a valid one", async () => {
     const bad = [
       "/api/v3/rac/endpoints/?provider=abc",
       "/api/v3/rac/endpoints/?provider=99999999",
@@ -195,7 +195,7 @@ describe("D1 round trips", () => {
     }
   });
 
-  it("a filtered page of connection tokens: one batch (authentication, filter checks, count, page, nested objects)", async () => {
+  it("filtered connection tokens: one batch (authentication, filter checks, count, page, nested objects)", async () => {
     const endpoint = await makeEndpoint();
     const viewer = await makeUser();
     await grant(viewer.id, ["authentik_providers_rac.view_endpoint"]);
@@ -340,7 +340,8 @@ describe("a token's copies of its endpoint's and provider's names", () => {
     const user = await makeUser();
     const uuid = crypto.randomUUID();
     await env.DB.prepare(
-      "INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+      "INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, created) " +
+        "VALUES (?1, ?2, ?3, ?4, ?5, 0)",
     )
       .bind(uuid, second.provider, second.pk, user.id, `hash-${uuid}`)
       .run();

@@ -455,7 +455,7 @@ describe("permissions", () => {
     expect(await tokenCount()).toBe(before + 2);
   });
 
-  it("global view grant sees all tokens; changing others' tokens needs change/delete grants; keys need view_token_key", async () => {
+  it("global view sees all tokens; changing others' needs change/delete grants; keys need view_token_key", async () => {
     const user = await makeUser();
     // Another ordinary user's token: superusers' tokens are for superusers only (see below).
     const other = await makeToken({}, (await makeUser()).token);
@@ -476,7 +476,8 @@ describe("permissions", () => {
       status: 403,
       body: FORBIDDEN,
     });
-    expect((await tokenRow(other.identifier))!.key_pending).not.toBeNull(); // a refused view_key does not use up the key
+    // A refused view_key does not use up the key.
+    expect((await tokenRow(other.identifier))!.key_pending).not.toBeNull();
     await grant(user.id, [
       "authentik_core.change_token",
       "authentik_core.delete_token",

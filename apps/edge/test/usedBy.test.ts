@@ -24,7 +24,8 @@ const endpointBody = (provider: number, extra: Record<string, unknown> = {}) => 
 async function addToken(endpoint: string, provider: number, userId: number) {
   const uuid = crypto.randomUUID();
   await env.DB.prepare(
-    "INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+    "INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, created) " +
+      "VALUES (?1, ?2, ?3, ?4, ?5, 0)",
   )
     .bind(uuid, provider, endpoint, userId, crypto.randomUUID())
     .run();
@@ -94,40 +95,44 @@ describe("used_by contents (reference section 2.6, case 65)", () => {
     ]);
   });
 
-  it("a provider: endpoints and connection tokens (cascade), outposts and mappings (cascade_many), its application (set_default)", async () => {
-    const { provider, endpoint, outpost, mappingA, application } = world;
-    const tokens = byName([
-      { pk: world.adminToken, name: tokenName(world.adminToken, provider.pk, endpoint.pk) },
-      { pk: world.ownerToken, name: tokenName(world.ownerToken, provider.pk, endpoint.pk) },
-    ]);
-    const reply = await get(`/api/v3/providers/rac/${provider.pk}/used_by/`);
-    expect(reply.status).toBe(200);
-    expect(reply.body).toEqual([
-      { app: RAC, model_name: "endpoint", pk: endpoint.pk, name: `RAC Endpoint ${endpoint.name}`, action: "cascade" },
-      ...tokens.map((token) => ({ app: RAC, model_name: "connectiontoken", ...token, action: "cascade" })),
-      {
-        app: "authentik_outposts",
-        model_name: "outpost",
-        pk: outpost.pk,
-        name: `Outpost ${outpost.name}`,
-        action: "cascade_many",
-      },
-      {
-        app: RAC,
-        model_name: "racpropertymapping",
-        pk: mappingA.pk,
-        name: `Property Mapping ${mappingA.name}`,
-        action: "cascade_many",
-      },
-      {
-        app: "authentik_core",
-        model_name: "application",
-        pk: application.uuid,
-        name: application.name,
-        action: "set_default",
-      },
-    ]);
-  });
+  it(
+    "a provider: endpoints and connection tokens (cascade), " +
+      "outposts and mappings (cascade_many), its application (set_default)",
+    async () => {
+      const { provider, endpoint, outpost, mappingA, application } = world;
+      const tokens = byName([
+        { pk: world.adminToken, name: tokenName(world.adminToken, provider.pk, endpoint.pk) },
+        { pk: world.ownerToken, name: tokenName(world.ownerToken, provider.pk, endpoint.pk) },
+      ]);
+      const reply = await get(`/api/v3/providers/rac/${provider.pk}/used_by/`);
+      expect(reply.status).toBe(200);
+      expect(reply.body).toEqual([
+        { app: RAC, model_name: "endpoint", pk: endpoint.pk, name: `RAC Endpoint ${endpoint.name}`, action: "cascade" },
+        ...tokens.map((token) => ({ app: RAC, model_name: "connectiontoken", ...token, action: "cascade" })),
+        {
+          app: "authentik_outposts",
+          model_name: "outpost",
+          pk: outpost.pk,
+          name: `Outpost ${outpost.name}`,
+          action: "cascade_many",
+        },
+        {
+          app: RAC,
+          model_name: "racpropertymapping",
+          pk: mappingA.pk,
+          name: `Property Mapping ${mappingA.name}`,
+          action: "cascade_many",
+        },
+        {
+          app: "authentik_core",
+          model_name: "application",
+          pk: application.uuid,
+          name: application.name,
+          action: "set_default",
+        },
+      ]);
+    },
+  );
 
   it("an endpoint: its connection tokens (cascade) and its mappings (cascade_many)", async () => {
     const { provider, endpoint, mappingA, mappingB } = world;
@@ -207,7 +212,8 @@ describe("used_by contents (reference section 2.6, case 65)", () => {
     const whole = { uuid: crypto.randomUUID(), identifier: unique("zz-whole") };
     const none = { uuid: crypto.randomUUID(), identifier: unique("zz-none") };
     const insert =
-      "INSERT INTO tokens (uuid, identifier, user_id, intent, expiring, expires, key_hash) VALUES (?1, ?2, ?3, 'api', 1, ?4, ?5)";
+      "INSERT INTO tokens (uuid, identifier, user_id, intent, expiring, expires, key_hash) " +
+      "VALUES (?1, ?2, ?3, 'api', 1, ?4, ?5)";
     await env.DB.batch([
       env.DB.prepare(insert).bind(
         withMs.uuid,
@@ -407,10 +413,12 @@ describe("used_by query cost", () => {
       const uuid = crypto.randomUUID();
       statements.push(
         env.DB.prepare(
-          "INSERT INTO endpoints (uuid, name, provider_id, protocol, host, auth_mode) VALUES (?1, ?2, ?3, 'rdp', 'h', 'static')",
+          "INSERT INTO endpoints (uuid, name, provider_id, protocol, host, auth_mode) " +
+            "VALUES (?1, ?2, ?3, 'rdp', 'h', 'static')",
         ).bind(uuid, unique("bulk"), large.pk),
         env.DB.prepare(
-          "INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+          "INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, created) " +
+            "VALUES (?1, ?2, ?3, ?4, ?5, 0)",
         ).bind(crypto.randomUUID(), large.pk, uuid, world.adminId, crypto.randomUUID()),
       );
     }

@@ -266,10 +266,12 @@ describe("retrieve, PUT, PATCH, DELETE", () => {
     const providerId = (provider[1]!.results[0] as { id: number }).id;
     await env.DB.batch([
       env.DB.prepare(
-        "INSERT INTO endpoints (uuid, name, provider_id, protocol, host, auth_mode) VALUES (?1, 'e', ?2, 'rdp', 'h', 'static')",
+        "INSERT INTO endpoints (uuid, name, provider_id, protocol, host, auth_mode) " +
+          "VALUES (?1, 'e', ?2, 'rdp', 'h', 'static')",
       ).bind(endpoint, providerId),
       env.DB.prepare(
-        "INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+        "INSERT INTO connection_tokens (uuid, provider_id, endpoint_id, user_id, token_hash, created) " +
+          "VALUES (?1, ?2, ?3, ?4, ?5, 0)",
       ).bind(crypto.randomUUID(), providerId, endpoint, victim.id, crypto.randomUUID()),
     ]);
     expect((await del(`${LIST}${victim.id}/`)).status).toBe(204);

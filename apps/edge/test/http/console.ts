@@ -14,7 +14,7 @@ describe("/if/admin/", () => {
     }
   });
 
-  it("adds the trailing slash, and refuses methods other than GET and HEAD without looking at the session", async () => {
+  it("adds the trailing slash and refuses methods other than GET and HEAD without looking at the session", async () => {
     const bare = await browse("GET", "/if/admin", {});
     expect(bare.status).toBe(302);
     expect(bare.headers.get("location")).toBe("/if/admin/");

@@ -68,7 +68,8 @@ describe("caching headers", () => {
     expect(cacheOf(key)).toBe("no-store");
   });
 
-  it("private, no-cache on the rest, errors included; Vary: Authorization, Cookie everywhere (the API accepts a session cookie too)", async () => {
+  // Vary names Cookie because the API accepts a session cookie too.
+  it("private, no-cache on the rest, errors included; Vary: Authorization, Cookie everywhere", async () => {
     const endpoint = await makeEndpoint();
     const connection = await launched(endpoint.pk);
     for (const reply of [

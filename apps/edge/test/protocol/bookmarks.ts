@@ -47,7 +47,7 @@ describe("x-d1-bookmark (D1 Sessions)", () => {
     expect(next.headers.get("x-d1-bookmark")! >= after).toBe(true);
   });
 
-  it("authentication reads the primary; the handler's reads use the client's bookmark, a malformed one is ignored", async () => {
+  it("authentication reads the primary; the handler's reads use the client's bookmark (bad ones ignored)", async () => {
     const provider = await makeProvider();
     const path = `/api/v3/providers/rac/${provider.pk}/used_by/`;
     const bookmark = (await get(path)).headers.get("x-d1-bookmark")!;

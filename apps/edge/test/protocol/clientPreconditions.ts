@@ -30,7 +30,7 @@ describe("@rac-edge/client: ifMatch, idempotencyKey, bookmarks, effectiveSetting
     });
   });
 
-  it("a launch retried with its idempotencyKey answers the same token; effectiveSettings explains the endpoint", async () => {
+  it("a launch retried with its idempotencyKey: the same token; effectiveSettings explains the endpoint", async () => {
     const c = client();
     const slug = unique("flow");
     const flow = await c.flows.instances.create({ name: slug, slug, title: "t", designation: "authorization" });

@@ -51,7 +51,7 @@ describe("GET /rac/endpoints/{pbm_uuid}/effective_settings/", () => {
     expect(reply.text).not.toContain("hunter2");
   });
 
-  it("lists the prompt's keys for a prompt endpoint, and is 404 for callers who may not view the endpoint", async () => {
+  it("lists the prompt's keys for a prompt endpoint; 404 for callers who may not view the endpoint", async () => {
     const provider = await makeProvider();
     const endpoint = await created("/api/v3/rac/endpoints/", {
       name: unique("e"),

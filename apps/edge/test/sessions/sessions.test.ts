@@ -351,7 +351,8 @@ describe("disconnect bookkeeping when a session closes", () => {
 describe("session events", () => {
   const eventsOf = async (token: string, action: string) => {
     const sql =
-      "SELECT user, client_ip, context FROM events WHERE action = ?1 AND json_extract(context, '$.connection_token') = ?2";
+      "SELECT user, client_ip, context FROM events " +
+      "WHERE action = ?1 AND json_extract(context, '$.connection_token') = ?2";
     const rows = await env.DB.prepare(sql)
       .bind(action, token)
       .all<{ user: string; client_ip: string | null; context: string }>();

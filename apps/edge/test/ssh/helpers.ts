@@ -37,10 +37,10 @@ export async function readUntil(session: SshSession, reader: ReadableStreamDefau
   let text = "";
   for (;;) {
     const { done, value } = await reader.read();
-    if (done)
-      throw new Error(
-        `the session ended before ${pattern} appeared; output ends: ${JSON.stringify(text.slice(-300))} (${session.endReason})`,
-      );
+    if (done) {
+      const tail = JSON.stringify(text.slice(-300));
+      throw new Error(`the session ended before ${pattern} appeared; output ends: ${tail} (${session.endReason})`);
+    }
     text += decoder.decode(value, { stream: true });
     if (pattern.test(text)) return text;
   }
