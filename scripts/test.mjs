@@ -23,12 +23,13 @@ const run = (command, args, quiet = false) =>
     child.on("close", (code) => resolve({ ok: code === 0, output: Buffer.concat(output).toString("utf8") }));
   });
 // Lint beside the suites rather than before them (its output is shown once the suites are done).
-const [linted, tested] = await Promise.all([
+const [linted, widths, tested] = await Promise.all([
   run("biome", ["check", "."], true),
+  run(process.execPath, [path.join(root, "scripts", "line-length.mjs")], true),
   run("turbo", ["run", "typecheck", "test", "--continue", "--output-logs=new-only"]),
 ]);
-process.stdout.write(linted.output);
-const lint = linted.ok;
+process.stdout.write(linted.output + widths.output);
+const lint = linted.ok && widths.ok;
 const suites = tested.ok;
 
 let passed = 0;
@@ -71,7 +72,7 @@ for (const dir of packages) {
     }
   }
 }
-if (!lint) console.error("lint failed (biome check .)");
+if (!lint) console.error("lint failed (biome check . or scripts/line-length.mjs)");
 if (!suites) console.error("typecheck or a test suite failed");
 console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`);
 process.exit(lint && suites && failed === 0 && passed > 0 ? 0 : 1);

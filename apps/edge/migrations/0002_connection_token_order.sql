@@ -42,5 +42,6 @@ END;
 -- Lists by endpoint or by user keep their narrower indexes and sort only the tokens that match.
 DROP INDEX connection_tokens_provider;
 CREATE INDEX connection_tokens_provider ON connection_tokens(provider_id, expires);
-CREATE INDEX connection_tokens_provider_order ON connection_tokens(provider_id, endpoint_name, provider_name, uuid, expires);
+CREATE INDEX connection_tokens_provider_order
+  ON connection_tokens(provider_id, endpoint_name, provider_name, uuid, expires);
 CREATE INDEX connection_tokens_order ON connection_tokens(endpoint_name, provider_name, uuid, expires);
