@@ -402,26 +402,26 @@ try {
   const worst = scenarios.reduce((a, b) => (b.ratio > a.ratio ? b : a));
   const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
   const verdict = (ok) => (ok ? "met" : "**missed**");
-  const summary = `Measured on ${new Date().toISOString().slice(0, 10)} by \`pnpm bench\`${QUICK ? " --quick" : ""} \
-(${AMOUNT} requests a scenario, ${CONNECTIONS} connection${CONNECTIONS === 1 ? "" : "s"}, \`wrangler dev\` on local \
-D1; median latency in ms, and its ratio to a baseline Worker that runs one trivial D1 query, measured in alternating \
+  const summary = `Measured on ${new Date().toISOString().slice(0, 10)} by \`pnpm bench\`${QUICK ? " --quick" : ""}
+(${AMOUNT} requests a scenario, ${CONNECTIONS} connection${CONNECTIONS === 1 ? "" : "s"}, \`wrangler dev\` on local
+D1; median latency in ms, and its ratio to a baseline Worker that runs one trivial D1 query, measured in alternating
 rounds):
 
 | scenario | median ms | p99 ms | ratio to baseline | D1 rows read | D1 rows written |
 | --- | --- | --- | --- | --- | --- |
 ${results.map((r) => `| ${r.name} | ${fmt(r.median)} | ${fmt(r.p99)} | ${fmt(r.ratio)}x | ${rows(r)} |`).join("\n")}
 
-- Every scenario's median at most 2x the baseline's: ${verdict(worst.ratio <= 2)} (highest: ${worst.name}, \
-${fmt(worst.ratio)}x).
+- Every scenario's median at most 2x the baseline's: ${verdict(worst.ratio <= 2)} (highest: ${worst.name},
+  ${fmt(worst.ratio)}x).
 - The 100-token page at 10,000 rows at most 1.5x its cost at 100 rows: ${verdict(growth <= 1.5)} (${fmt(growth)}x).
-- Its D1 rows read at 1,000 and 10,000 tokens at most 1.5x those at 100: ${verdict(readsMet)} \
-(${list100.d1.rowsRead}, ${list1k.d1.rowsRead} and ${list10k.d1.rowsRead} rows: ${fmt(readGrowth(list1k))}x and \
-${fmt(readGrowth(list10k))}x).
-- Worker entry module ${kib(size.minified)} minified (${kib(size.gzip)} gzip), target under 100 KiB: \
-${verdict(size.minified < 100 * 1024)}; all ${size.modules} modules together (incl. .wasm) ${kib(size.all)}.
-- Cold start: \`wrangler dev\` answers ${(apiServer.readyMs / 1000).toFixed(1)} s after spawn (baseline \
-${(baselineServer.readyMs / 1000).toFixed(1)} s); the first request, which loads the Worker, takes \
-${apiServer.firstRequestMs.toFixed(0)} ms (baseline ${baselineServer.firstRequestMs.toFixed(0)} ms).`;
+- Its D1 rows read at 1,000 and 10,000 tokens at most 1.5x those at 100: ${verdict(readsMet)}
+  (${list100.d1.rowsRead}, ${list1k.d1.rowsRead} and ${list10k.d1.rowsRead} rows: ${fmt(readGrowth(list1k))}x and
+  ${fmt(readGrowth(list10k))}x).
+- Worker entry module ${kib(size.minified)} minified (${kib(size.gzip)} gzip), target under 100 KiB:
+  ${verdict(size.minified < 100 * 1024)}; all ${size.modules} modules together (incl. .wasm) ${kib(size.all)}.
+- Cold start: \`wrangler dev\` answers ${(apiServer.readyMs / 1000).toFixed(1)} s after spawn (baseline
+  ${(baselineServer.readyMs / 1000).toFixed(1)} s); the first request, which loads the Worker, takes
+  ${apiServer.firstRequestMs.toFixed(0)} ms (baseline ${baselineServer.firstRequestMs.toFixed(0)} ms).`;
 
   const report = `# Benchmark results
 
