@@ -1,7 +1,7 @@
 import { type ConnectionToken, type Endpoint, type GroupMember, normalizeUuid, type RacProvider } from "@rac-edge/core";
 import { iso } from "../clock.ts";
 import { type CountedField, counted } from "./counts.ts";
-import { planOneRow, type ReadPlan } from "./d1.ts";
+import { deleteExpiredRows, planOneRow, type ReadPlan } from "./d1.ts";
 import { ENDPOINT_PROVIDER_JOIN, endpointColumns, endpointFromRow, endpointOwnColumns } from "./endpoints.ts";
 import { modelEvent } from "./events.ts";
 import type { Condition, ListSpec } from "./lists.ts";
@@ -260,17 +260,7 @@ export async function deleteConnectionToken(db: D1Database, uuid: string): Promi
   ]);
 }
 
-/**
- * One bounded step of the sweep: removes at most `limit` tokens whose expiry has passed
- * (`expires <= now`), oldest first through the `expires` index; answers how many it removed.
- */
-export async function deleteExpiredConnectionTokens(db: D1Database, now: number, limit: number): Promise<number> {
-  const { results } = await db
-    .prepare(
-      `DELETE FROM connection_tokens WHERE uuid IN
-         (SELECT uuid FROM connection_tokens WHERE expires <= ?1 ORDER BY expires LIMIT ?2) RETURNING 1 AS removed`,
-    )
-    .bind(now, limit)
-    .all();
-  return results.length;
+/** One bounded step of the token sweep (`expires <= now`, oldest first); answers how many it removed. */
+export function deleteExpiredConnectionTokens(db: D1Database, now: number, limit: number): Promise<number> {
+  return deleteExpiredRows(db, "connection_tokens", "uuid", now, limit);
 }

@@ -62,3 +62,24 @@ export function planOneRow<Row, T>(
     },
   };
 }
+
+/**
+ * One bounded step of a sweep: deletes at most `limit` rows of `table` whose `expires` has passed, oldest
+ * first through its `expires` index; answers how many it removed. `table` and `key` are code constants.
+ */
+export async function deleteExpiredRows(
+  db: D1Database,
+  table: "connection_tokens" | "events",
+  key: "uuid" | "event_uuid",
+  now: number,
+  limit: number,
+): Promise<number> {
+  const { results } = await db
+    .prepare(
+      `DELETE FROM ${table} WHERE ${key} IN
+         (SELECT ${key} FROM ${table} WHERE expires <= ?1 ORDER BY expires LIMIT ?2) RETURNING 1 AS removed`,
+    )
+    .bind(now, limit)
+    .all();
+  return results.length;
+}

@@ -10,7 +10,7 @@ import {
 } from "@rac-edge/core";
 import { clock, iso } from "../clock.ts";
 import { counted } from "./counts.ts";
-import { parseJson, planOneRow, type ReadPlan } from "./d1.ts";
+import { deleteExpiredRows, parseJson, planOneRow, type ReadPlan } from "./d1.ts";
 import type { Filter, FilterTable } from "./filters.ts";
 import type { Condition, ListSpec } from "./lists.ts";
 import { condition } from "./lists.ts";
@@ -240,19 +240,9 @@ export function eventByKey(db: D1Database, key: string): ReadPlan<Event | null> 
   return planOneRow(statement, eventFromRow);
 }
 
-/**
- * One bounded step of the retention sweep: removes at most `limit` events whose `expires` has
- * passed, oldest first through the `expires` index; answers how many it removed.
- */
-export async function deleteExpiredEvents(db: D1Database, now: number, limit: number): Promise<number> {
-  const { results } = await db
-    .prepare(
-      `DELETE FROM events WHERE event_uuid IN
-         (SELECT event_uuid FROM events WHERE expires <= ?1 ORDER BY expires LIMIT ?2) RETURNING 1 AS removed`,
-    )
-    .bind(now, limit)
-    .all();
-  return results.length;
+/** One bounded step of the events' retention sweep (oldest first); answers how many it removed. */
+export function deleteExpiredEvents(db: D1Database, now: number, limit: number): Promise<number> {
+  return deleteExpiredRows(db, "events", "event_uuid", now, limit);
 }
 
 /**
