@@ -21,6 +21,8 @@ import {
   PermissionAssignSchema,
   RacPropertyMappingRequestSchema,
   RacProviderRequestSchema,
+  RESOURCES,
+  type ResourceName,
   TokenRequestSchema,
   UserRequestSchema,
 } from "@rac-edge/core";
@@ -65,20 +67,30 @@ interface Fixtures {
 }
 type Kind = keyof Fixtures;
 
-/** Which fixture fills the path parameter of a route, by path prefix. */
-const PATH_FIXTURES: [string, Kind][] = [
-  ["/api/v3/flows/instances/", "flow"],
-  ["/api/v3/providers/rac/", "provider"],
-  ["/api/v3/core/users/", "user"],
-  ["/api/v3/core/tokens/", "token"],
-  ["/api/v3/core/applications/", "application"],
-  ["/api/v3/rac/endpoints/", "endpoint"],
-  ["/api/v3/propertymappings/", "mapping"],
-  ["/api/v3/outposts/instances/", "outpost"],
-  ["/api/v3/rac/connection_tokens/", "connectionToken"],
-  ["/api/v3/rbac/permissions/assigned_by_users/", "user"],
-  ["/api/v3/events/events/", "event"],
-];
+/** Which fixture fills the path key of each resource's routes (a new resource must say: null has no key). */
+const FIXTURE_OF: Record<ResourceName, Kind | null> = {
+  flows: "flow",
+  providers: "provider",
+  users: "user",
+  tokens: "token",
+  applications: "application",
+  endpoints: "endpoint",
+  propertyMappings: "mapping",
+  outposts: "outpost",
+  connectionTokens: "connectionToken",
+  events: "event",
+  rbac: "user",
+  gateway: null,
+  schema: null,
+};
+
+/** Path prefixes (every descriptor's path and aliases) and their fixtures, from core's descriptors. */
+const PATH_FIXTURES: [string, Kind][] = (Object.entries(FIXTURE_OF) as [ResourceName, Kind | null][]).flatMap(
+  ([name, kind]) => {
+    const { path, aliases } = RESOURCES[name];
+    return kind === null ? [] : [path, ...aliases].map((prefix): [string, Kind] => [`/api/v3/${prefix}`, kind]);
+  },
+);
 
 const fixtureOf = (path: string): Kind => {
   const found = PATH_FIXTURES.find(([prefix]) => path.startsWith(prefix));
