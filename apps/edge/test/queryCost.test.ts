@@ -4,12 +4,13 @@
  * endpoint's and provider's names (migration 0002) staying equal to the originals.
  */
 import { env } from "cloudflare:workers";
+import { RESOURCES, type ResourceName } from "@rac-edge/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
 import { connectionTokenList, live } from "../src/repositories/connectionTokens.ts";
 import { planListPage } from "../src/repositories/lists.ts";
 import { knownKey } from "../src/repositories/tokens.ts";
-import { launched, makeEndpoint, TOKENS } from "./connectionFixtures.ts";
+import { launched, makeEndpoint, makeOutpost, TOKENS } from "./connectionFixtures.ts";
 import {
   ADMIN,
   BASE,
@@ -232,6 +233,43 @@ describe("D1 round trips", () => {
     }
     expect((await get(`${TOKENS}?page=abc`)).status).toBe(404);
   });
+});
+
+/** The field of an object that its path key names (`pk` unless the descriptor's key is another field). */
+const KEY_FIELD: Partial<Record<ResourceName, string>> = { flows: "slug", tokens: "identifier", applications: "slug" };
+
+describe("D1 round trips of every resource's standard reads (from core's descriptors)", () => {
+  const standard = (Object.entries(RESOURCES) as [ResourceName, (typeof RESOURCES)[ResourceName]][]).filter(
+    ([, descriptor]) => (descriptor.standard as readonly string[]).includes("retrieve"),
+  );
+  let keys: Partial<Record<ResourceName, string>>;
+
+  beforeAll(async () => {
+    // At least one object of every resource: a launch makes a flow, provider, endpoint, token and events.
+    const endpoint = await makeEndpoint();
+    await launched(endpoint.pk);
+    await makeOutpost([endpoint.provider]);
+    await post("/api/v3/core/applications/", { name: unique("app"), slug: unique("app"), provider: endpoint.provider });
+    await post("/api/v3/propertymappings/provider/rac/", { name: unique("mapping"), static_settings: {} });
+    keys = {};
+    for (const [name, descriptor] of standard) {
+      const first = (await get(`/api/v3/${descriptor.path}?page_size=1`)).body.results[0];
+      keys[name] = String(first[KEY_FIELD[name] ?? "pk"]);
+    }
+  });
+
+  it("lists the ten resources with standard reads", () => {
+    expect(standard.length).toBe(10);
+  });
+
+  for (const [name, descriptor] of standard) {
+    it(`${name}: a superuser's list page and retrieve are one round trip each; a bad token's one`, async () => {
+      const item = `/api/v3/${descriptor.path}${encodeURIComponent(keys[name]!)}/`;
+      expect(await roundTrips("GET", `/api/v3/${descriptor.path}?page_size=5`)).toEqual({ status: 200, queries: 1 });
+      expect(await roundTrips("GET", item)).toEqual({ status: 200, queries: 1 });
+      expect(await roundTrips("GET", item, undefined, "not-a-token")).toEqual({ status: 403, queries: 1 });
+    });
+  }
 });
 
 describe("the connection-token list reads its default order from an index", () => {
