@@ -382,17 +382,21 @@ describe("authorization matrix", () => {
         const body = bodyFor(row, target);
         const headers: Record<string, string> = {};
         if (authorization !== undefined) headers.authorization = authorization;
-        if (kind === "throttled") {
-          await throttle();
-          headers["cf-connecting-ip"] = THROTTLED_ADDRESS;
-        }
+        if (kind === "throttled") headers["cf-connecting-ip"] = THROTTLED_ADDRESS;
         if (body !== undefined) headers["content-type"] = "application/json";
         const path =
           fillPath(route!.path, () => encodeURIComponent(target.key)) +
           (row.action === "list" ? "?page_size=1000" : "");
         // The setup's writes above are not the request's.
         await watch.sync();
-        const reply = await send(route!.method, path, headers, body === undefined ? undefined : JSON.stringify(body));
+        const request = () => send(route!.method, path, headers, body === undefined ? undefined : JSON.stringify(body));
+        if (kind === "throttled") await throttle();
+        let reply = await request();
+        // The limiter's one-minute window can roll over between throttle() and the request: throttle again.
+        if (kind === "throttled" && reply.status === 403) {
+          await throttle();
+          reply = await request();
+        }
         const { before, after } = await watch.sync();
         statuses[kind] = reply.status;
         const problem = violation(route!.method, reply, before, after);
