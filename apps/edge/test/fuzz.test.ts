@@ -43,6 +43,7 @@ import {
   violation,
   writeCounts,
 } from "./invariants.ts";
+import { SUBJECTS } from "./matrix.ts";
 
 /** Cases per property: about 2,400 in all by default (CI); FUZZ_RUNS for a longer local run. */
 const RUNS = Number(env.FUZZ_RUNS) > 0 ? Number(env.FUZZ_RUNS) : 600;
@@ -67,30 +68,18 @@ interface Fixtures {
 }
 type Kind = keyof Fixtures;
 
-/** Which fixture fills the path key of each resource's routes (a new resource must say: null has no key). */
-const FIXTURE_OF: Record<ResourceName, Kind | null> = {
-  flows: "flow",
-  providers: "provider",
-  users: "user",
-  tokens: "token",
-  applications: "application",
-  endpoints: "endpoint",
-  propertyMappings: "mapping",
-  outposts: "outpost",
-  connectionTokens: "connectionToken",
-  events: "event",
-  rbac: "user",
-  gateway: null,
-  schema: null,
+/** The fixture that fills a resource's path key: the matrix's subject; `gateway` and `none` have no key. */
+const fixtureFor = (name: ResourceName): Kind | null => {
+  const subject = SUBJECTS[name];
+  return subject === "gateway" || subject === "none" || subject === "mappingAlias" ? null : subject;
 };
 
 /** Path prefixes (every descriptor's path and aliases) and their fixtures, from core's descriptors. */
-const PATH_FIXTURES: [string, Kind][] = (Object.entries(FIXTURE_OF) as [ResourceName, Kind | null][]).flatMap(
-  ([name, kind]) => {
-    const { path, aliases } = RESOURCES[name];
-    return kind === null ? [] : [path, ...aliases].map((prefix): [string, Kind] => [`/api/v3/${prefix}`, kind]);
-  },
-);
+const PATH_FIXTURES: [string, Kind][] = (Object.keys(RESOURCES) as ResourceName[]).flatMap((name) => {
+  const kind = fixtureFor(name);
+  const { path, aliases } = RESOURCES[name];
+  return kind === null ? [] : [path, ...aliases].map((prefix): [string, Kind] => [`/api/v3/${prefix}`, kind]);
+});
 
 const fixtureOf = (path: string): Kind => {
   const found = PATH_FIXTURES.find(([prefix]) => path.startsWith(prefix));

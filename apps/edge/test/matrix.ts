@@ -118,8 +118,8 @@ const STANDARD: Record<StandardOperation, [Action, Record<Authenticated, number>
   usedBy: ["usedBy", USED_BY],
 };
 
-/** Which fixture a resource's requests are built from; an alias path has its own. */
-const SUBJECTS: Record<ResourceName, Subject> = {
+/** Which fixture a resource's requests are built from (the fuzzer's too); an alias path has its own. */
+export const SUBJECTS: Record<ResourceName, Subject> = {
   flows: "flow",
   providers: "provider",
   users: "user",
