@@ -1,6 +1,5 @@
 import { ApiError, errors } from "@rac-edge/core";
-import { isOutcome } from "../repositories/outcomes.ts";
-import { outcomeError } from "./outcomes.ts";
+import { apiErrorOf } from "./outcomes.ts";
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
@@ -11,7 +10,7 @@ export const noContent = (): Response => new Response(null, { status: 204 });
 
 /** The one place errors become HTTP: repository outcomes by their table, ApiErrors as they are, else a logged 500. */
 export function errorResponse(thrown: unknown): Response {
-  const error = isOutcome(thrown) ? outcomeError(thrown.outcome) : thrown;
+  const error = apiErrorOf(thrown);
   if (error instanceof ApiError) {
     const response = json(error.body, error.status);
     for (const [name, value] of Object.entries(error.headers)) response.headers.set(name, value);

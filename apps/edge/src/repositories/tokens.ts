@@ -2,14 +2,13 @@ import type { PatchedTokenRequest, Token } from "@rac-edge/core";
 import { iso } from "../clock.ts";
 import { randomKey, sha256Hex } from "../crypto.ts";
 import { counted } from "./counts.ts";
-import { planOneRow, type ReadPlan, uniqueViolation } from "./d1.ts";
+import { planOneRow, type ReadPlan } from "./d1.ts";
 import { modelEvent } from "./events.ts";
 import { exact, type FilterTable, flag } from "./filters.ts";
 import { type Condition, condition, type ListSpec } from "./lists.ts";
-import { outcome } from "./outcomes.ts";
 import { grantsColumn } from "./permissions.ts";
 import { userColumns, userFromPrefixedRow } from "./users.ts";
-import { asFlag, asIs, updateRow, type Writable } from "./write.ts";
+import { asFlag, asIs, updateRow, type Writable, writeBatch } from "./write.ts";
 
 export interface CallerRow {
   identifier: string;
@@ -114,14 +113,11 @@ export const tokenFilters: FilterTable = {
   expiring: flag((expiring) => condition("t.expiring = ?", expiring ? 1 : 0)),
 };
 
-const identifierTaken = (error: unknown) =>
-  uniqueViolation(error) === "tokens.identifier" ? outcome({ kind: "taken", columns: ["tokens.identifier"] }) : error;
-
 const toMs = (value: unknown) => (value === null ? null : Date.parse(value as string));
 
-/** Request field -> [column, stored value]; the only names that reach SQL text. */
+/** Request field -> column and stored value; the only names that reach SQL text. */
 const WRITABLE: Writable = {
-  ...asIs("identifier", "intent", "description", "expires"),
+  ...asIs("identifier", "intent", "description"),
   expires: { column: "expires", encode: toMs },
   user: { column: "user_id" },
   expiring: { column: "expiring", encode: asFlag },
@@ -146,31 +142,27 @@ export async function insertToken(db: D1Database, token: NewToken): Promise<Toke
   const uuid = crypto.randomUUID();
   const keyHash = await sha256Hex(key);
   const expiring = token.expiring ? 1 : 0;
-  try {
-    const [, , selected] = await db.batch<TokenRow>([
-      db
-        .prepare(
-          `INSERT INTO tokens (uuid, identifier, user_id, intent, description, expires, expiring, key_hash, key_pending)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`,
-        )
-        .bind(
-          uuid,
-          token.identifier,
-          token.userId,
-          token.intent,
-          token.description,
-          token.expires,
-          expiring,
-          keyHash,
-          key,
-        ),
-      modelEvent(db, "model_created", "authentik_core.token", uuid),
-      db.prepare(selectWhere("t.identifier = ?1")).bind(token.identifier),
-    ]);
-    return tokenFromRow(selected!.results[0]!);
-  } catch (error) {
-    throw identifierTaken(error);
-  }
+  const [, , selected] = await writeBatch<TokenRow>(db, [
+    db
+      .prepare(
+        `INSERT INTO tokens (uuid, identifier, user_id, intent, description, expires, expiring, key_hash, key_pending)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`,
+      )
+      .bind(
+        uuid,
+        token.identifier,
+        token.userId,
+        token.intent,
+        token.description,
+        token.expires,
+        expiring,
+        keyHash,
+        key,
+      ),
+    modelEvent(db, "model_created", "authentik_core.token", uuid),
+    db.prepare(selectWhere("t.identifier = ?1")).bind(token.identifier),
+  ]);
+  return tokenFromRow(selected!.results[0]!);
 }
 
 export async function updateToken(db: D1Database, uuid: string, input: PatchedTokenRequest): Promise<Token> {
